@@ -1,0 +1,39 @@
+//! The versioned JSON API under `/api/v1`. Unknown routes and methods under
+//! `/api` answer with the JSON error envelope, never the web client's HTML.
+
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use http::HeaderMap;
+use kolaborasi_shared::ClientConfig;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    let v1 = Router::new()
+        .route("/areas", get(areas))
+        .route("/config", get(config))
+        .merge(crate::locations::router())
+        .method_not_allowed_fallback(method_not_allowed);
+    Router::new().nest("/v1", v1).fallback(route_not_found)
+}
+
+async fn areas(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    state.areas_json.respond(&headers)
+}
+
+async fn config(State(state): State<AppState>) -> Json<ClientConfig> {
+    Json((*state.client_config).clone())
+}
+
+async fn route_not_found() -> AppError {
+    AppError::NotFound {
+        key: "error.route_not_found",
+    }
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
+}

@@ -1,0 +1,65 @@
+//! Configuration: command-line flags, each with an environment variable and
+//! a default that runs the product on one machine with no setup.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// Default tiles: OpenStreetMap's standard layer. Deployments with real
+/// traffic must use their own tile server or a provider (OSM's tile usage
+/// policy); set `KOLABORASI_TILE_URL`.
+pub const DEFAULT_TILE_URL: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+pub const DEFAULT_TILE_ATTRIBUTION: &str =
+    "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a>";
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "kolaborasi-server",
+    version,
+    about = "Kolaborasi: API, live updates and web client"
+)]
+pub struct Config {
+    /// Database: `sqlite://path/to/file.db` (embedded, default) or `postgres://…`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/kolaborasi.db"
+    )]
+    pub database_url: String,
+
+    /// Address to listen on. Port 0 picks a free port (tests).
+    #[arg(long, env = "KOLABORASI_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Directory holding the built web client (`trunk build` output).
+    #[arg(long, env = "KOLABORASI_STATIC_DIR", default_value = "dist")]
+    pub static_dir: PathBuf,
+
+    /// Map tile URL template with `{z}`, `{x}`, `{y}`.
+    #[arg(long, env = "KOLABORASI_TILE_URL", default_value = DEFAULT_TILE_URL)]
+    pub tile_url: String,
+
+    /// Attribution for the tiles (HTML allowed).
+    #[arg(long, env = "KOLABORASI_TILE_ATTRIBUTION", default_value = DEFAULT_TILE_ATTRIBUTION)]
+    pub tile_attribution: String,
+
+    /// Number of demo locations generated into an empty database; 0 for none.
+    /// 1,500 resembles a city; 10,000 is for load work.
+    #[arg(long, env = "KOLABORASI_DEMO_SCALE", default_value_t = 1500)]
+    pub demo_scale: usize,
+
+    /// Seed of the demo data generator (same seed, same data).
+    #[arg(long, env = "KOLABORASI_DEMO_SEED", default_value_t = crate::demo::DEFAULT_SEED)]
+    pub demo_seed: u64,
+}
+
+impl Config {
+    /// Defaults for tests and embedding: everything as documented, no CLI.
+    #[must_use]
+    pub fn with_database(database_url: impl Into<String>) -> Self {
+        let mut c = Self::parse_from(["kolaborasi-server"]);
+        c.database_url = database_url.into();
+        c
+    }
+}

@@ -1,0 +1,122 @@
+//! Server-side messages in the request's language, from the same
+//! translation files the web client uses (`locales/*.json`).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Id,
+    En,
+}
+
+tokio::task_local! {
+    /// The language of the request being handled, set by [`language_scope`].
+    static LANG: Lang;
+}
+
+type Catalog = HashMap<String, String>;
+
+fn catalog(lang: Lang) -> &'static Catalog {
+    static ID: OnceLock<Catalog> = OnceLock::new();
+    static EN: OnceLock<Catalog> = OnceLock::new();
+    let parse = |s: &str| serde_json::from_str(s).expect("locales/*.json is a flat string map");
+    match lang {
+        Lang::Id => ID.get_or_init(|| parse(include_str!("../../locales/id.json"))),
+        Lang::En => EN.get_or_init(|| parse(include_str!("../../locales/en.json"))),
+    }
+}
+
+impl Lang {
+    /// Picks Indonesian or English from an `Accept-Language` header by
+    /// quality; Indonesian (the default) when neither is named.
+    #[must_use]
+    pub fn from_accept_language(header: Option<&str>) -> Self {
+        let Some(header) = header else {
+            return Self::Id;
+        };
+        let mut best: Option<(f32, Self)> = None;
+        for item in header.split(',') {
+            let mut parts = item.trim().split(';');
+            let tag = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|v| v.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("id" | "in") => Self::Id,
+                Some("en") => Self::En,
+                _ => continue,
+            };
+            if best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map_or(Self::Id, |(_, l)| l)
+    }
+
+    /// The language of the current request (Indonesian outside a request).
+    #[must_use]
+    pub fn current() -> Self {
+        LANG.try_with(|l| *l).unwrap_or(Self::Id)
+    }
+
+    /// The message for `key`, with `{name}` placeholders filled from `args`.
+    #[must_use]
+    pub fn message(self, key: &str, args: &[(&str, &str)]) -> String {
+        let template = catalog(self)
+            .get(key)
+            .or_else(|| catalog(Self::Id).get(key))
+            .map_or(key, String::as_str);
+        args.iter().fold(template.to_owned(), |s, (name, value)| {
+            s.replace(&format!("{{{name}}}"), value)
+        })
+    }
+}
+
+/// Middleware: runs the rest of the request with its language in scope, so
+/// errors produced anywhere below can speak it.
+pub async fn language_scope(req: Request, next: Next) -> Response {
+    let header = req
+        .headers()
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    let lang = Lang::from_accept_language(header);
+    LANG.scope(lang, next.run(req)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_prefers_the_highest_quality_known_language() {
+        assert_eq!(Lang::from_accept_language(None), Lang::Id);
+        assert_eq!(Lang::from_accept_language(Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language(Some("fr, en;q=0.5, id;q=0.8")),
+            Lang::Id
+        );
+        assert_eq!(Lang::from_accept_language(Some("de")), Lang::Id);
+    }
+
+    #[test]
+    fn both_languages_have_the_same_messages() {
+        let mut id: Vec<_> = catalog(Lang::Id).keys().collect();
+        let mut en: Vec<_> = catalog(Lang::En).keys().collect();
+        id.sort();
+        en.sort();
+        assert_eq!(id, en);
+        assert_eq!(
+            Lang::En.message("error.query.repeated", &[("field", "area")]),
+            "Parameter 'area' may be given only once."
+        );
+    }
+}

@@ -1,0 +1,105 @@
+//! Kolaborasi server: the JSON API, and the built web client.
+//!
+//! `main.rs` only parses configuration and calls [`start`]; tests call the
+//! same function with port 0 and a fresh database.
+
+pub mod api;
+pub mod area_data;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http_cache;
+pub mod i18n;
+pub mod locations;
+pub mod seed;
+pub mod spa;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware;
+use kolaborasi_shared::ClientConfig;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::area_data::AreaFile;
+use crate::config::Config;
+use crate::db::Db;
+use crate::http_cache::TaggedJson;
+use crate::state::AppState;
+
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Connects, migrates and seeds the database, and computes what handlers share.
+pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    let file = AreaFile::embedded();
+    seed::areas(&db, file).await.map_err(|e| format!("{e:?}"))?;
+    let seeded = seed::demo_locations(&db, file, config.demo_scale, config.demo_seed)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    if seeded > 0 {
+        tracing::info!(seeded, "generated demo locations into the empty database");
+    }
+    let tree = file.tree();
+    let demo_data = locations::store::has_demo(&db)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let client_config = ClientConfig {
+        tile_url: config.tile_url.clone(),
+        tile_attribution: config.tile_attribution.clone(),
+        // The region's default view; Jakarta's centre at city zoom.
+        map_center: [-6.2, 106.83],
+        map_zoom: 11,
+        region_name: tree.root.name.clone(),
+        demo_data,
+        area_data_source: file.source.clone(),
+        area_data_licence: file.licence.clone(),
+    };
+    Ok(AppState {
+        db,
+        areas_json: Arc::new(TaggedJson::new(&tree).map_err(|e| format!("{e:?}"))?),
+        areas: Arc::new(tree),
+        client_config: Arc::new(client_config),
+    })
+}
+
+/// The whole application: API under `/api`, the web client everywhere else.
+pub fn app(state: AppState, config: &Config) -> Router {
+    Router::new()
+        .nest("/api", api::router().with_state(state))
+        .merge(spa::router(&config.static_dir))
+        .layer(middleware::from_fn(i18n::language_scope))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+}
+
+/// A running server: where it listens and how to wait for it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    pub task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Prepares everything, binds `config.bind` and serves until `shutdown` resolves.
+pub async fn start(
+    config: &Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<Running, StartError> {
+    let state = prepare(config).await?;
+    let listener = TcpListener::bind(config.bind).await?;
+    let addr = listener.local_addr()?;
+    let router = app(state.clone(), config);
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    });
+    Ok(Running { addr, state, task })
+}

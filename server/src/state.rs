@@ -1,0 +1,18 @@
+//! What every handler shares: the database and data computed once at start-up.
+
+use std::sync::Arc;
+
+use kolaborasi_shared::{AreaTree, ClientConfig};
+
+use crate::db::Db;
+use crate::http_cache::TaggedJson;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    /// The area tree, for validating `area` filters and building area paths.
+    pub areas: Arc<AreaTree>,
+    /// `GET /api/v1/areas`, serialised once: the tree never changes at run time.
+    pub areas_json: Arc<TaggedJson>,
+    pub client_config: Arc<ClientConfig>,
+}

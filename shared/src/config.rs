@@ -1,0 +1,23 @@
+//! Deployment settings the client needs before it can draw anything.
+
+use serde::{Deserialize, Serialize};
+
+/// `GET /api/v1/config`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClientConfig {
+    /// Map tile URL template (`{z}/{x}/{y}`), set by the deployment.
+    pub tile_url: String,
+    /// Attribution shown on the map for those tiles (may contain HTML links).
+    pub tile_attribution: String,
+    /// Initial map view: `[lat, lon]` and zoom.
+    pub map_center: [f64; 2],
+    pub map_zoom: u8,
+    /// Name of the region this deployment serves (e.g. "DKI Jakarta").
+    pub region_name: String,
+    /// True when the database holds generated demo locations.
+    pub demo_data: bool,
+    /// Where the administrative areas come from, and their licence (ODbL
+    /// requires the attribution the About page shows).
+    pub area_data_source: String,
+    pub area_data_licence: String,
+}

@@ -1,0 +1,149 @@
+//! Category chips and the area picker (kota → kecamatan → kelurahan).
+//! They only report changes; the page turns them into a new URL.
+
+use kolaborasi_shared::{AreaNode, AreaTree, Category};
+use leptos::prelude::*;
+
+use crate::i18n::{lang, tr};
+use crate::map::category_color;
+
+#[component]
+pub fn CategoryFilter(
+    selected: Signal<Vec<Category>>,
+    on_change: Callback<Vec<Category>>,
+) -> impl IntoView {
+    let chips = Category::ALL
+        .iter()
+        .map(|&c| {
+            let checked = move || selected.read().contains(&c);
+            let toggle = move |_| {
+                let mut next = selected.get_untracked();
+                if let Some(i) = next.iter().position(|x| *x == c) {
+                    next.remove(i);
+                } else {
+                    next.push(c);
+                    next.sort_unstable();
+                }
+                on_change.run(next);
+            };
+            view! {
+                <label class="chip" class:chip-on=checked data-category=c.as_str()>
+                    <input type="checkbox" prop:checked=checked on:change=toggle />
+                    <span class="dot" style:background=category_color(c)></span>
+                    <span>{move || lang().text(&format!("category.{}", c.as_str()))}</span>
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="chips">
+            <legend>{tr("filter.category")}</legend>
+            {chips}
+        </fieldset>
+    }
+}
+
+/// The three-level area picker. `selected` is any level's code.
+#[component]
+pub fn AreaPicker(
+    tree: AreaTree,
+    selected: Signal<Option<String>>,
+    on_change: Callback<Option<String>>,
+) -> impl IntoView {
+    let root_code = StoredValue::new(tree.root.code.clone());
+    let kotas = tree.root.children.clone();
+    let tree = StoredValue::new(tree);
+    // The selected code at a given depth (1 = kota, 2 = kecamatan, 3 = kelurahan).
+    let at_depth = move |depth: usize| {
+        selected.get().and_then(|code| {
+            let parts: Vec<&str> = code.split('.').collect();
+            (parts.len() > depth).then(|| parts[..=depth].join("."))
+        })
+    };
+    let children_of = move |code: Option<String>| -> Vec<AreaNode> {
+        code.and_then(|c| tree.with_value(|t| t.find(&c).map(|n| n.children.clone())))
+            .unwrap_or_default()
+    };
+    let kecamatans = Signal::derive(move || children_of(at_depth(1)));
+    let kelurahans = Signal::derive(move || children_of(at_depth(2)));
+    // Choosing "all" at one level selects the level above.
+    let parent_or_none =
+        move |depth: usize| at_depth(depth - 1).filter(|c| root_code.with_value(|r| c != r));
+    let choose = move |depth: usize, value: String| {
+        on_change.run(if value.is_empty() {
+            parent_or_none(depth)
+        } else {
+            Some(value)
+        });
+    };
+    view! {
+        <fieldset class="area-picker">
+            <legend>{tr("filter.area")}</legend>
+            <AreaSelect
+                id="area-kota"
+                label="filter.kota"
+                all="filter.all_kota"
+                options=Signal::stored(kotas)
+                current=Signal::derive(move || at_depth(1))
+                on_pick=Callback::new(move |v| choose(1, v))
+            />
+            <AreaSelect
+                id="area-kecamatan"
+                label="filter.kecamatan"
+                all="filter.all_kecamatan"
+                options=kecamatans
+                current=Signal::derive(move || at_depth(2))
+                on_pick=Callback::new(move |v| choose(2, v))
+            />
+            <AreaSelect
+                id="area-kelurahan"
+                label="filter.kelurahan"
+                all="filter.all_kelurahan"
+                options=kelurahans
+                current=Signal::derive(move || at_depth(3))
+                on_pick=Callback::new(move |v| choose(3, v))
+            />
+        </fieldset>
+    }
+}
+
+#[component]
+fn AreaSelect(
+    id: &'static str,
+    label: &'static str,
+    all: &'static str,
+    options: Signal<Vec<AreaNode>>,
+    current: Signal<Option<String>>,
+    on_pick: Callback<String>,
+) -> impl IntoView {
+    let disabled = move || options.read().is_empty();
+    view! {
+        <div class="field">
+            <label for=id>{tr(label)}</label>
+            <select
+                id=id
+                disabled=disabled
+                on:change:target=move |ev| on_pick.run(ev.target().value())
+            >
+                <option value="" selected=move || current.get().is_none()>
+                    {tr(all)}
+                </option>
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|a| {
+                            let code = a.code.clone();
+                            let is_current = move || current.get().as_deref() == Some(code.as_str());
+                            view! {
+                                <option value=a.code.clone() selected=is_current>
+                                    {a.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+}

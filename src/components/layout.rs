@@ -1,0 +1,70 @@
+//! The frame of every page: header with navigation and language switch,
+//! demo-data notice, footer with data attribution.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::Shared;
+use crate::i18n::{tr, use_i18n};
+use crate::route::Page;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    let shared = expect_context::<Shared>();
+    let demo = move || {
+        shared
+            .config
+            .get()
+            .and_then(Result::ok)
+            .is_some_and(|c| c.demo_data)
+    };
+    view! {
+        <header class="site-header">
+            <div class="bar">
+                <A href="/" attr:class="brand">
+                    <img src="/favicon.svg" alt="" width="36" height="36" />
+                    <span class="brand-text">
+                        <span class="brand-name">{tr("app.name")}</span>
+                        <span class="brand-tagline">{tr("app.tagline")}</span>
+                    </span>
+                </A>
+                <nav aria-label=tr("nav.main") class="main-nav">
+                    <A href="/" exact=true>
+                        {tr("nav.map")}
+                    </A>
+                    <A href=Page::About.href()>{tr("nav.about")}</A>
+                </nav>
+                <button
+                    type="button"
+                    class="lang-switch"
+                    data-testid="lang-switch"
+                    aria-label=tr("lang.switch_hint")
+                    on:click=move |_| i18n.lang.update(|l| *l = l.other())
+                >
+                    {tr("lang.switch_to")}
+                </button>
+            </div>
+            <Show when=demo>
+                <p class="demo-banner" role="note">
+                    {tr("demo.banner")}
+                </p>
+            </Show>
+        </header>
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <p>
+                <A href=Page::About.href()>{tr("nav.about")}</A>
+                " · "
+                {tr("footer.data_licence")}
+                " · "
+                {tr("footer.open_source")}
+            </p>
+        </footer>
+    }
+}

@@ -1,0 +1,7 @@
+//! Building blocks shared by pages.
+
+pub mod filters;
+pub mod layout;
+pub mod legend;
+pub mod location_list;
+pub mod status;

@@ -1,0 +1,35 @@
+//! Loading and error states, announced to screen readers.
+
+use leptos::prelude::*;
+
+use crate::api::ApiFailure;
+use crate::i18n::{lang, tr, tr_with};
+
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <p class="status" role="status" aria-live="polite">
+            {tr("status.loading")}
+        </p>
+    }
+}
+
+/// An error with a retry button; `retry` refetches the failed resource.
+#[component]
+pub fn LoadError(failure: ApiFailure, retry: Callback<()>) -> impl IntoView {
+    let message = move || match &failure {
+        ApiFailure::Network => lang().text("status.offline"),
+        ApiFailure::Decode => lang().text("status.unexpected"),
+        ApiFailure::Api { error, .. } => {
+            tr_with(lang(), "status.error", &[("message", &error.message)])
+        }
+    };
+    view! {
+        <div class="status status-error" role="alert">
+            <p>{message}</p>
+            <button type="button" class="button" on:click=move |_| retry.run(())>
+                {tr("status.retry")}
+            </button>
+        </div>
+    }
+}

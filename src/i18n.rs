@@ -1,0 +1,118 @@
+//! Translations: every user-facing string comes from `locales/*.json`
+//! (shared with the server's error messages). Indonesian is the default;
+//! the choice is remembered in `localStorage`.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Id,
+    En,
+}
+
+const STORAGE_KEY: &str = "kolaborasi.lang";
+
+static ID: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| serde_json::from_str(include_str!("../locales/id.json")).unwrap_or_default());
+static EN: LazyLock<HashMap<String, String>> =
+    LazyLock::new(|| serde_json::from_str(include_str!("../locales/en.json")).unwrap_or_default());
+
+impl Lang {
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::En => "en",
+        }
+    }
+
+    #[must_use]
+    pub fn other(self) -> Self {
+        match self {
+            Self::Id => Self::En,
+            Self::En => Self::Id,
+        }
+    }
+
+    fn catalog(self) -> &'static HashMap<String, String> {
+        match self {
+            Self::Id => &ID,
+            Self::En => &EN,
+        }
+    }
+
+    /// The text for `key`; the key itself if a translation is missing, so a
+    /// gap is visible instead of silent.
+    #[must_use]
+    pub fn text(self, key: &str) -> String {
+        self.catalog()
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_owned())
+    }
+
+    #[must_use]
+    pub fn number(self, n: u64) -> String {
+        crate::format::grouped(n, if self == Self::Id { '.' } else { ',' })
+    }
+}
+
+/// The current language, shared through context.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    pub lang: RwSignal<Lang>,
+}
+
+impl I18n {
+    pub fn provide() {
+        let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        let lang = RwSignal::new(if stored.as_deref() == Some("en") {
+            Lang::En
+        } else {
+            Lang::Id
+        });
+        Effect::new(move |_| {
+            let l = lang.get();
+            if let Some(s) = local_storage() {
+                // Private browsing may refuse; the choice then lasts this visit.
+                let _ = s.set_item(STORAGE_KEY, l.code());
+            }
+            if let Some(html) = document().document_element() {
+                let _ = html.set_attribute("lang", l.code());
+            }
+        });
+        provide_context(Self { lang });
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+#[must_use]
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// The current language (reactive when read inside a reactive closure).
+#[must_use]
+pub fn lang() -> Lang {
+    use_i18n().lang.get()
+}
+
+/// A reactive translated string for views: `{tr("nav.map")}`.
+pub fn tr(key: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
+    let i18n = use_i18n();
+    move || i18n.lang.get().text(key)
+}
+
+/// A translated string with `{name}` placeholders filled in.
+#[must_use]
+pub fn tr_with(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
+    args.iter().fold(lang.text(key), |s, (name, value)| {
+        s.replace(&format!("{{{name}}}"), value)
+    })
+}

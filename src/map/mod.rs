@@ -1,0 +1,78 @@
+//! The Leaflet map, owned by a component: created once its element mounts,
+//! fed new points by an effect, removed on cleanup.
+//!
+//! Points are canvas circle markers (`preferCanvas`): measured on this
+//! project's machines, 10,000 of them are added in about a quarter second
+//! and pan without DOM work (see docs/benchmarks.md). The list view is the
+//! keyboard and screen-reader equivalent of everything the map shows.
+
+mod layer;
+
+use std::sync::Arc;
+
+use kolaborasi_shared::{ClientConfig, LocationSummary};
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use crate::i18n::{lang, tr};
+use layer::MapHandle;
+
+pub use layer::category_color;
+
+#[component]
+pub fn MapView(
+    config: ClientConfig,
+    /// The points to show; `None` while loading.
+    points: Signal<Option<Arc<Vec<LocationSummary>>>>,
+    /// Zoom to these points whenever this key changes (the area filter).
+    fit_key: Signal<Option<String>>,
+) -> impl IntoView {
+    let node = NodeRef::<Div>::new();
+    let handle = StoredValue::new_local(None::<MapHandle>);
+    let (tiles_failed, set_tiles_failed) = signal(false);
+    let (shown, set_shown) = signal(None::<usize>);
+    let fitted = StoredValue::new(None::<Option<String>>);
+
+    Effect::new(move |_| {
+        let Some(el) = node.get() else { return };
+        let current_lang = lang();
+        if handle.with_value(Option::is_none) {
+            match MapHandle::new(&el, &config, move || set_tiles_failed.set(true)) {
+                Ok(h) => handle.set_value(Some(h)),
+                Err(e) => leptos::logging::error!("map could not start: {e:?}"),
+            }
+        }
+        let Some(points) = points.get() else { return };
+        let key = fit_key.get();
+        let refit = fitted.with_value(|f| f.as_ref() != Some(&key));
+        handle.with_value(|h| {
+            if let Some(h) = h {
+                let n = h.show(&points, current_lang);
+                set_shown.set(Some(n));
+                if refit && key.is_some() {
+                    h.fit(&points);
+                }
+            }
+        });
+        fitted.set_value(Some(key));
+    });
+
+    // Dropping the handle disconnects the observer and removes the map.
+    on_cleanup(move || handle.update_value(|h| drop(h.take())));
+
+    view! {
+        <div class="map-frame">
+            <div
+                class="map"
+                node_ref=node
+                role="region"
+                aria-label=tr("map.region_label")
+                data-testid="map"
+                data-point-count=move || shown.get().map(|n| n.to_string())
+            ></div>
+            <Show when=move || tiles_failed.get()>
+                <p class="map-notice" role="status">{tr("map.tiles_unavailable")}</p>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,35 @@
+//! About the platform and, as ODbL requires, where the data comes from.
+
+use leptos::prelude::*;
+
+use crate::Shared;
+use crate::i18n::{lang, tr, tr_with};
+
+#[component]
+pub fn AboutPage() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let source = move || {
+        shared
+            .config
+            .get()
+            .and_then(Result::ok)
+            .map(|c| c.area_data_source)
+            .unwrap_or_default()
+    };
+    view! {
+        <article class="page narrow">
+            <h1>{tr("about.heading")}</h1>
+            <p>{tr("about.body")}</p>
+            <p>{tr("about.program")}</p>
+            <h2>{tr("about.data_heading")}</h2>
+            <ul>
+                <li data-testid="area-attribution">
+                    {move || tr_with(lang(), "about.areas_source", &[("source", &source())])}
+                </li>
+                <li>{tr("about.positions_source")}</li>
+                <li>{tr("about.demo_source")}</li>
+                <li>{tr("about.tiles_source")}</li>
+            </ul>
+        </article>
+    }
+}

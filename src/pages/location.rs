@@ -1,0 +1,126 @@
+//! `/lokasi/{id}`: one location's public profile.
+
+use kolaborasi_shared::{AreaLevel, LocationDetail};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{self, ApiFailure};
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::{lang, tr, tr_with};
+use crate::map::category_color;
+
+#[component]
+pub fn LocationPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let detail = LocalResource::new(move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => api::location(id).await,
+                None => Err(ApiFailure::Api {
+                    status: 404,
+                    error: kolaborasi_shared::ApiError {
+                        code: kolaborasi_shared::ErrorCode::NotFound,
+                        message: String::new(),
+                        field: None,
+                    },
+                }),
+            }
+        }
+    });
+    let retry = Callback::new(move |()| detail.refetch());
+    view! {
+        <div class="page narrow">
+            <p class="back">
+                <A href="/">"← " {tr("location.back")}</A>
+            </p>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => view! { <Profile detail=d /> }.into_any(),
+                        Err(ApiFailure::Api { status: 404, .. }) => {
+                            view! { <h1>{tr("location.not_found")}</h1> }.into_any()
+                        }
+                        Err(e) => view! { <LoadError failure=e retry /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn Profile(detail: LocationDetail) -> impl IntoView {
+    let d = StoredValue::new(detail);
+    let category = d.with_value(|d| d.category);
+    let path = move || {
+        d.with_value(|d| {
+            d.area_path
+                .iter()
+                .filter(|a| a.level != AreaLevel::Province)
+                .map(|a| {
+                    let level = format!("level.{}", a.level.as_str());
+                    let name = a.name.clone();
+                    view! {
+                        <li>
+                            <span class="visually-hidden">{move || lang().text(&level)} ": "</span>
+                            {name}
+                        </li>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let headcount = move || {
+        d.with_value(|d| {
+            let l = lang();
+            tr_with(
+                l,
+                &format!("unit.{}", d.headcount_unit.as_str()),
+                &[("count", &l.number(u64::from(d.headcount)))],
+            )
+        })
+    };
+    view! {
+        <article class="profile" data-testid="location-profile">
+            <p class="badges">
+                <span class="badge" style:border-color=category_color(category)>
+                    <span class="dot" style:background=category_color(category)></span>
+                    {move || lang().text(&format!("category.{}", category.as_str()))}
+                </span>
+                {move || {
+                    if d.with_value(|d| d.verified) {
+                        view! { <span class="badge badge-ok">{tr("location.verified")}</span> }.into_any()
+                    } else {
+                        view! { <span class="badge">{tr("location.unverified")}</span> }.into_any()
+                    }
+                }}
+                <Show when=move || d.with_value(|d| d.demo)>
+                    <span class="badge badge-demo">{tr("location.demo")}</span>
+                </Show>
+            </p>
+            <h1>{d.with_value(|d| d.name.clone())}</h1>
+            <nav aria-label=tr("location.area")>
+                <ol class="area-path">{path}</ol>
+            </nav>
+            <dl class="facts">
+                <div>
+                    <dt>{tr("location.headcount")}</dt>
+                    <dd data-testid="headcount">{headcount}</dd>
+                </div>
+                <div>
+                    <dt>{tr("location.address")}</dt>
+                    <dd>{d.with_value(|d| d.address.clone())}</dd>
+                </div>
+                <div>
+                    <dt>{tr("location.coordinates")}</dt>
+                    <dd>{d.with_value(|d| format!("{:.5}, {:.5}", d.lat, d.lon))}</dd>
+                </div>
+            </dl>
+            <h2>{tr("location.about")}</h2>
+            <p>{d.with_value(|d| d.description.clone())}</p>
+        </article>
+    }
+}

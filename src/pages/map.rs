@@ -1,0 +1,178 @@
+//! The home page: filters, the map and the list. The filter state lives in
+//! the URL (`?category=…&area=…&view=list`), so a shared link or a reload
+//! reproduces the view.
+
+use std::sync::Arc;
+
+use kolaborasi_shared::{Category, LocationQuery, LocationSummary};
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
+
+use crate::Shared;
+use crate::api;
+use crate::components::filters::{AreaPicker, CategoryFilter};
+use crate::components::legend::Legend;
+use crate::components::location_list::LocationList;
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::{lang, tr, tr_with};
+use crate::map::MapView;
+use crate::route::Page;
+
+/// Reads the filters from the URL, ignoring keys that are not filters and
+/// falling back to "no filter" on a malformed link rather than failing.
+fn query_from_url(params: &ParamsMap) -> LocationQuery {
+    let pairs: Vec<(&str, String)> = LocationQuery::KEYS
+        .iter()
+        .flat_map(|k| {
+            params
+                .get_all(k)
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |v| (*k, v))
+        })
+        .collect();
+    LocationQuery::from_pairs(pairs).unwrap_or_default()
+}
+
+#[component]
+pub fn MapPage() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let params = use_query_map();
+    let query = Memo::new(move |_| query_from_url(&params.read()));
+    let list_view = Memo::new(move |_| params.read().get("view").as_deref() == Some("list"));
+
+    let locations = LocalResource::new(move || {
+        let q = query.get();
+        async move { api::locations(q).await.map(|l| Arc::new(l.locations)) }
+    });
+    let points: Signal<Option<Arc<Vec<LocationSummary>>>> =
+        Signal::derive(move || locations.get().and_then(Result::ok));
+    let retry = Callback::new(move |()| locations.refetch());
+    let count_text = move || {
+        points.get().map(|p| {
+            let l = lang();
+            tr_with(
+                l,
+                "map.points_shown",
+                &[("count", &l.number(p.len() as u64))],
+            )
+        })
+    };
+
+    view! {
+        <div class="map-page" class:show-list=move || list_view.get()>
+            <div class="sidebar">
+                <FilterPanel query list_view />
+                <section class="list-panel">
+                    <Transition fallback=Loading>
+                        {move || Suspend::new(async move {
+                            shared.areas.await.ok().map(|tree| view! { <LocationList points tree /> })
+                        })}
+                    </Transition>
+                </section>
+            </div>
+            <section class="map-panel" aria-label=tr("map.region_label")>
+                {move || {
+                    locations.get().and_then(Result::err).map(|e| view! { <LoadError failure=e retry /> })
+                }}
+                <Show when=move || locations.get().is_none()>
+                    <Loading />
+                </Show>
+                <p class="map-count" data-testid="map-count">{count_text}</p>
+                <Transition fallback=Loading>
+                    {move || Suspend::new(async move {
+                        shared.config.await.ok().map(|config| {
+                            view! {
+                                <MapView
+                                    config
+                                    points
+                                    fit_key=Signal::derive(move || query.get().area)
+                                />
+                            }
+                        })
+                    })}
+                </Transition>
+                <Legend points />
+            </section>
+        </div>
+    }
+}
+
+/// Filters and the map/list switch. Every change becomes a new URL.
+#[component]
+fn FilterPanel(query: Memo<LocationQuery>, list_view: Memo<bool>) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let navigate = use_navigate();
+    let go = StoredValue::new(move |query: LocationQuery| {
+        let href = Page::Map {
+            query,
+            list: list_view.get_untracked(),
+        }
+        .href();
+        // Filter tweaks are not separate pages in the history.
+        let options = NavigateOptions {
+            replace: true,
+            scroll: false,
+            ..NavigateOptions::default()
+        };
+        navigate(&href, options);
+    });
+    let set_categories = Callback::new(move |category: Vec<Category>| {
+        let mut q = query.get_untracked();
+        q.category = category;
+        go.with_value(|go| go(q));
+    });
+    let set_area = Callback::new(move |area: Option<String>| {
+        let mut q = query.get_untracked();
+        q.area = area;
+        go.with_value(|go| go(q));
+    });
+    let reset = move |_| go.with_value(|go| go(LocationQuery::default()));
+
+    view! {
+        <section class="filters" aria-labelledby="filters-heading">
+            <h1 id="filters-heading">{tr("map.heading")}</h1>
+            <p class="intro">{tr("map.intro")}</p>
+            <CategoryFilter selected=Signal::derive(move || query.get().category) on_change=set_categories />
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    shared.areas.await.ok().map(|tree| {
+                        view! {
+                            <AreaPicker tree selected=Signal::derive(move || query.get().area) on_change=set_area />
+                        }
+                    })
+                })}
+            </Transition>
+            <Show when=move || query.get() != LocationQuery::default()>
+                <button type="button" class="button button-quiet" on:click=reset>
+                    {tr("filter.reset")}
+                </button>
+            </Show>
+            <nav class="view-switch" aria-label=tr("view.switch")>
+                <ViewLink query list_view list=false />
+                <ViewLink query list_view list=true />
+            </nav>
+        </section>
+    }
+}
+
+/// A link to the map or the list with the same filters (phones show one at a time).
+#[component]
+fn ViewLink(query: Memo<LocationQuery>, list_view: Memo<bool>, list: bool) -> impl IntoView {
+    let href = move || {
+        Page::Map {
+            query: query.get(),
+            list,
+        }
+        .href()
+    };
+    let current = move || (list_view.get() == list).then_some("page");
+    view! {
+        <A href=href attr:aria-current=current>
+            {tr(if list { "view.list" } else { "view.map" })}
+        </A>
+    }
+}

@@ -1,0 +1,17 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::tr;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <div class="page narrow">
+            <h1>{tr("notfound.heading")}</h1>
+            <p>{tr("notfound.body")}</p>
+            <p>
+                <A href="/">{tr("location.back")}</A>
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,36 @@
+//! `cargo xtask run`: from a fresh clone to a running product.
+
+use std::path::Path;
+
+use crate::cmd::{self, command};
+use crate::{client, tools};
+
+pub fn run(root: &Path, server_args: &[String]) -> Result<(), String> {
+    tools::ensure_client_tools(root)?;
+    client::build(root)?;
+    // The `server` profile: optimised, without the client's whole-program LTO.
+    cmd::run(command(root, "cargo").args([
+        "build",
+        "--profile",
+        "server",
+        "--package",
+        "kolaborasi-server",
+    ]))?;
+    let binary = root.join("target/server/kolaborasi-server");
+    let mut server = command(root, &binary.display().to_string());
+    server.args(server_args);
+    exec(server)
+}
+
+/// Replaces xtask with the server, so Ctrl-C reaches it directly and it
+/// shuts down cleanly (finishing requests, closing the database).
+#[cfg(unix)]
+fn exec(mut c: std::process::Command) -> Result<(), String> {
+    use std::os::unix::process::CommandExt;
+    Err(format!("could not start the server: {}", c.exec()))
+}
+
+#[cfg(not(unix))]
+fn exec(mut c: std::process::Command) -> Result<(), String> {
+    cmd::run(&mut c)
+}
