@@ -28,7 +28,7 @@ async fn config(State(state): State<AppState>) -> Json<ClientConfig> {
     Json((*state.client_config).clone())
 }
 
-async fn route_not_found() -> AppError {
+pub async fn route_not_found() -> AppError {
     AppError::NotFound {
         key: "error.route_not_found",
     }

@@ -74,6 +74,8 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
 pub fn app(state: AppState, config: &Config) -> Router {
     Router::new()
         .nest("/api", api::router().with_state(state))
+        // `nest` leaves `/api/` itself to the fallback; it is an API path too.
+        .route("/api/", axum::routing::any(api::route_not_found))
         .merge(spa::router(&config.static_dir))
         .layer(middleware::from_fn(i18n::language_scope))
         .layer(CompressionLayer::new())

@@ -76,9 +76,21 @@ pub fn AreaPicker(
             Some(value)
         });
     };
+    // The summary names the chosen area, so the picker can stay folded on phones.
+    let chosen = move || {
+        selected
+            .get()
+            .and_then(|code| tree.with_value(|t| t.find(&code).map(|a| a.name.clone())))
+            .unwrap_or_else(|| lang().text("filter.all_kota"))
+    };
     view! {
-        <fieldset class="area-picker">
-            <legend>{tr("filter.area")}</legend>
+        <details class="area-picker" open=selected.get_untracked().is_some()>
+            <summary>
+                <span class="summary-label">{tr("filter.area")}</span>
+                <span class="summary-value" data-testid="area-summary">{chosen}</span>
+            </summary>
+            <fieldset>
+            <legend class="visually-hidden">{tr("filter.area")}</legend>
             <AreaSelect
                 id="area-kota"
                 label="filter.kota"
@@ -103,7 +115,8 @@ pub fn AreaPicker(
                 current=Signal::derive(move || at_depth(3))
                 on_pick=Callback::new(move |v| choose(3, v))
             />
-        </fieldset>
+            </fieldset>
+        </details>
     }
 }
 

@@ -117,7 +117,8 @@ impl MapHandle {
             marker.bind_popup_with_options(&JsValue::from_str(&popup), &JsValue::UNDEFINED);
             self.points.add_layer(&marker);
         }
-        points.len()
+        // What Leaflet actually holds, not what was asked for.
+        self.points.get_layers().length() as usize
     }
 
     /// Zooms to the points' bounds.

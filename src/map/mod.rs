@@ -24,7 +24,7 @@ pub fn MapView(
     config: ClientConfig,
     /// The points to show; `None` while loading.
     points: Signal<Option<Arc<Vec<LocationSummary>>>>,
-    /// Zoom to these points whenever this key changes (the area filter).
+    /// Frame the points on first load and whenever this key (the area filter) changes.
     fit_key: Signal<Option<String>>,
 ) -> impl IntoView {
     let node = NodeRef::<Div>::new();
@@ -49,7 +49,8 @@ pub fn MapView(
             if let Some(h) = h {
                 let n = h.show(&points, current_lang);
                 set_shown.set(Some(n));
-                if refit && key.is_some() {
+                // First data, or another area: frame what is shown.
+                if refit {
                     h.fit(&points);
                 }
             }

@@ -136,6 +136,10 @@ fn FilterPanel(query: Memo<LocationQuery>, list_view: Memo<bool>) -> impl IntoVi
         <section class="filters" aria-labelledby="filters-heading">
             <h1 id="filters-heading">{tr("map.heading")}</h1>
             <p class="intro">{tr("map.intro")}</p>
+            <nav class="view-switch" aria-label=tr("view.switch")>
+                <ViewLink query list_view list=false />
+                <ViewLink query list_view list=true />
+            </nav>
             <CategoryFilter selected=Signal::derive(move || query.get().category) on_change=set_categories />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
@@ -151,10 +155,6 @@ fn FilterPanel(query: Memo<LocationQuery>, list_view: Memo<bool>) -> impl IntoVi
                     {tr("filter.reset")}
                 </button>
             </Show>
-            <nav class="view-switch" aria-label=tr("view.switch")>
-                <ViewLink query list_view list=false />
-                <ViewLink query list_view list=true />
-            </nav>
         </section>
     }
 }

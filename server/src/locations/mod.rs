@@ -4,6 +4,7 @@
 mod model;
 pub mod store;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -55,11 +56,12 @@ async fn list_locations(
 #[tracing::instrument(skip(state))]
 async fn get_location(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    // Taking the rejection too: a path that is not even UTF-8 still gets our envelope.
+    id: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<LocationDetail>> {
     let id: i64 = id
-        .parse()
         .ok()
+        .and_then(|Path(id)| id.parse().ok())
         .filter(|n| *n > 0)
         .ok_or_else(|| AppError::invalid("id", "error.path.invalid_id"))?;
     let row = store::get(&state.db, id).await?.ok_or(AppError::NotFound {

@@ -1,0 +1,379 @@
+//! What every behaviour test shares: the real server on a real port, a fresh
+//! database per test on either engine, fixture locations, and helpers that
+//! read responses and say clearly what was wrong with them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use kolaborasi_server::Running;
+use kolaborasi_server::config::Config;
+use kolaborasi_server::locations::{NewLocation, store};
+use kolaborasi_shared::{ApiError, Category, ErrorBody, LocationList};
+use reqwest::{Client, RequestBuilder, Response, StatusCode, header};
+use serde::de::DeserializeOwned;
+use sqlx::{Connection, Executor, PgConnection};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+const POSTGRES_ENV: &str = "TEST_POSTGRES_URL";
+
+/// A database nobody else uses: a file in a temporary directory, or a
+/// database created for this test on the throwaway PostgreSQL server (and
+/// dropped again, best effort, when the last server using it is gone).
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<TempDir>,
+    /// Admin URL and database name, for the drop.
+    postgres: Option<(String, String)>,
+}
+
+impl TestDb {
+    pub async fn fresh(engine: Engine) -> Arc<Self> {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("create a temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                Arc::new(Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                })
+            }
+            Engine::Postgres => {
+                let admin = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
+                    panic!(
+                        "{POSTGRES_ENV} is not set: run `cargo xtask test`, which starts PostgreSQL"
+                    )
+                });
+                let name = unique_database_name();
+                let mut conn = PgConnection::connect(&admin)
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot connect to {POSTGRES_ENV}={admin}: {e}"));
+                conn.execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .unwrap_or_else(|e| panic!("cannot create database {name}: {e}"));
+                let _ = conn.close().await;
+                let mut url = reqwest::Url::parse(&admin)
+                    .unwrap_or_else(|e| panic!("{POSTGRES_ENV}={admin} is not a URL: {e}"));
+                url.set_path(&name);
+                Arc::new(Self {
+                    url: url.to_string(),
+                    _dir: None,
+                    postgres: Some((admin, name)),
+                })
+            }
+        }
+    }
+}
+
+fn unique_database_name() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "kolaborasi_test_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        // Drop cannot await, and the test's runtime may be unwinding: use a
+        // runtime of our own on a thread of our own. FORCE ends the
+        // connections the (now abandoned) server still holds.
+        let dropper = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
+            rt.block_on(async {
+                let mut conn = PgConnection::connect(&admin).await.ok()?;
+                let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                conn.execute(sql.as_str()).await.ok()?;
+                conn.close().await.ok()
+            })
+        });
+        let _ = dropper.join();
+    }
+}
+
+/// The web client shell the SPA fallback must serve.
+pub const INDEX_HTML: &str = "<!doctype html><html><head><title>Kolaborasi</title></head><body><div id=\"app\">spa shell</div></body></html>\n";
+
+/// One running server and a client pointed at it.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub running: Running,
+    _db: Arc<TestDb>,
+    shutdown: oneshot::Sender<()>,
+    _static_dir: TempDir,
+}
+
+impl TestApp {
+    /// A server on a fresh, empty database (areas only, no demo data).
+    pub async fn start(engine: Engine) -> Self {
+        Self::start_on(TestDb::fresh(engine).await, 0).await
+    }
+
+    /// A server holding exactly [`FIXTURES`].
+    pub async fn with_fixtures(engine: Engine) -> Self {
+        let app = Self::start(engine).await;
+        app.insert(&fixtures()).await;
+        app
+    }
+
+    pub async fn start_on(db: Arc<TestDb>, demo_scale: usize) -> Self {
+        let static_dir = tempfile::tempdir().expect("create a temporary directory");
+        std::fs::write(static_dir.path().join("index.html"), INDEX_HTML).expect("write index.html");
+        let mut config = Config::with_database(db.url.clone());
+        config.bind = "127.0.0.1:0".parse().expect("a socket address");
+        config.static_dir = static_dir.path().to_owned();
+        config.demo_scale = demo_scale;
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let running = kolaborasi_server::start(&config, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap_or_else(|e| panic!("server did not start on {}: {e}", db.url));
+        let client = Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("an HTTP client");
+        Self {
+            base: format!("http://{}", running.addr),
+            client,
+            running,
+            _db: db,
+            shutdown,
+            _static_dir: static_dir,
+        }
+    }
+
+    /// Graceful shutdown, as on SIGTERM: waits for the server, closes the pool.
+    pub async fn stop(self) {
+        let Self {
+            client,
+            running,
+            shutdown,
+            ..
+        } = self;
+        drop(client);
+        let _ = shutdown.send(());
+        running
+            .task
+            .await
+            .expect("server task did not panic")
+            .expect("server stopped without error");
+        running.state.db.close().await;
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A GET request to `path`, to add headers to before [`send`].
+    pub fn request(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        send(self.request(path)).await
+    }
+
+    pub async fn insert(&self, locations: &[NewLocation]) {
+        store::insert_many(&self.running.state.db, locations)
+            .await
+            .expect("insert locations");
+    }
+
+    /// The list under `/api/v1/locations{query}` (query with its `?`).
+    pub async fn list(&self, query: &str) -> LocationList {
+        ok_json(self.get(&format!("/api/v1/locations{query}")).await).await
+    }
+
+    /// The names the list returns for `query`, sorted.
+    pub async fn names(&self, query: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .list(query)
+            .await
+            .locations
+            .into_iter()
+            .map(|l| l.name)
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The id of the listed location called `name`.
+    pub async fn id_of(&self, name: &str) -> i64 {
+        self.list("")
+            .await
+            .locations
+            .iter()
+            .find(|l| l.name == name)
+            .unwrap_or_else(|| panic!("{name} is not listed"))
+            .id
+    }
+
+    /// Asserts `path` is refused with 400 `invalid_parameter` naming `field`.
+    pub async fn expect_invalid(&self, path: &str, field: &str) -> ApiError {
+        let error = error_envelope(self.get(path).await, StatusCode::BAD_REQUEST).await;
+        assert_eq!(
+            error.code,
+            kolaborasi_shared::ErrorCode::InvalidParameter,
+            "GET {path}"
+        );
+        assert_eq!(error.field.as_deref(), Some(field), "GET {path}: field");
+        assert!(!error.message.is_empty(), "GET {path}: empty message");
+        error
+    }
+}
+
+pub async fn send(request: RequestBuilder) -> Response {
+    request
+        .send()
+        .await
+        .expect("the request reaches the server")
+}
+
+pub fn content_type(response: &Response) -> String {
+    header_text(response, header::CONTENT_TYPE)
+}
+
+pub fn header_text(response: &Response, name: header::HeaderName) -> String {
+    response
+        .headers()
+        .get(&name)
+        .map(|v| v.to_str().expect("an ASCII header").to_owned())
+        .unwrap_or_default()
+}
+
+/// Asserts 200 with a JSON body of type `T`, and returns it.
+pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
+    let (status, url, ct) = (
+        response.status(),
+        response.url().clone(),
+        content_type(&response),
+    );
+    let text = response.text().await.expect("a response body");
+    assert_eq!(status, StatusCode::OK, "GET {url}: {text}");
+    assert!(
+        ct.starts_with("application/json"),
+        "GET {url}: content-type {ct}"
+    );
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("GET {url}: unexpected JSON ({e}): {text}"))
+}
+
+/// Asserts `status` with exactly the error envelope
+/// `{"error": {"code", "message", "field"?}}` as JSON, and returns the error.
+pub async fn error_envelope(response: Response, status: StatusCode) -> ApiError {
+    let (actual, url, ct) = (
+        response.status(),
+        response.url().clone(),
+        content_type(&response),
+    );
+    let text = response.text().await.expect("a response body");
+    assert_eq!(actual, status, "{url}: {text}");
+    assert!(
+        ct.starts_with("application/json"),
+        "{url}: content-type {ct}: {text}"
+    );
+    let value: serde_json::Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {text}"));
+    assert_eq!(keys(&value), ["error"], "{url}: {text}");
+    let mut inner = keys(&value["error"]);
+    inner.retain(|k| k != "field");
+    assert_eq!(inner, ["code", "message"], "{url}: {text}");
+    let body: ErrorBody = serde_json::from_value(value)
+        .unwrap_or_else(|e| panic!("{url}: not the envelope ({e}): {text}"));
+    body.error
+}
+
+/// The keys of a JSON object, sorted.
+pub fn keys(value: &serde_json::Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Private fields every fixture carries; no response may contain them.
+pub const CONTACT_NAME: &str = "Sulastri Wijayakusuma";
+pub const CONTACT_PHONE: &str = "+62 812 5550 4471";
+
+/// Name, category, kelurahan, lat, lon, headcount.
+pub type Fixture = (&'static str, Category, &'static str, f64, f64, u32);
+
+/// Three kota (Jakarta Pusat, Selatan, Timur) and four kecamatan; the
+/// comments say what each location is for in the bbox test, whose box is [`BBOX`].
+#[rustfmt::skip]
+pub const FIXTURES: [Fixture; 7] = [
+    // Jakarta Pusat / Gambir / Cideng: on the box's west edge.
+    ("RW 03 Cideng", Category::RwPrioritas, "31.71.01.1002", -6.168, 106.813, 120),
+    // Jakarta Pusat / Gambir / Petojo Utara: on the box's south edge.
+    ("Pesantren Al-Ikhlas Petojo", Category::Pesantren, "31.71.01.1003", -6.1735, 106.8153, 80),
+    // Jakarta Pusat / Gambir / Kebon Kelapa: just west of the box.
+    ("Panti Disabilitas Kebon Kelapa", Category::PantiDisabilitas, "31.71.01.1005", -6.1708, 106.8103, 25),
+    // Jakarta Pusat / Sawah Besar / Pasar Baru: on the box's north-east corner.
+    ("Panti Asuhan Pasar Baru", Category::PantiAsuhan, "31.71.02.1001", -6.152, 106.8334, 35),
+    // Jakarta Selatan / Tebet / Tebet Timur and Tebet Barat: far south of the box.
+    ("UMKM Keripik Tebet Timur", Category::Umkm, "31.74.01.1001", -6.232, 106.8565, 12),
+    ("Panti Jompo Tebet Barat", Category::PantiJompo, "31.74.01.1002", -6.2303, 106.8532, 40),
+    // Jakarta Timur / Matraman / Pisangan Baru.
+    ("RW 05 Pisangan Baru", Category::RwPrioritas, "31.75.01.1001", -6.205, 106.863, 210),
+];
+
+/// `minLon,minLat,maxLon,maxLat` whose edges pass exactly through fixtures.
+pub const BBOX: &str = "106.813,-6.1735,106.8334,-6.152";
+
+pub fn location((name, category, kelurahan, lat, lon, headcount): Fixture) -> NewLocation {
+    NewLocation {
+        name: name.to_owned(),
+        category,
+        kelurahan_code: kelurahan.to_owned(),
+        lat,
+        lon,
+        headcount,
+        headcount_unit: category.headcount_unit(),
+        address: format!("Jl. Contoh No. {headcount}, {kelurahan}"),
+        description: format!("{name}: needs food parcels and school supplies."),
+        contact_name: CONTACT_NAME.to_owned(),
+        contact_phone: CONTACT_PHONE.to_owned(),
+        // Every other fixture is verified, so both values are exercised.
+        verified: headcount % 2 == 0,
+        demo: false,
+    }
+}
+
+pub fn fixtures() -> Vec<NewLocation> {
+    FIXTURES.into_iter().map(location).collect()
+}
+
+/// The fixture names passing `keep`, sorted (to compare with [`TestApp::names`]).
+pub fn fixture_names(keep: impl Fn(&Fixture) -> bool) -> Vec<String> {
+    let mut names: Vec<String> = FIXTURES
+        .iter()
+        .filter(|f| keep(f))
+        .map(|f| f.0.to_owned())
+        .collect();
+    names.sort();
+    names
+}

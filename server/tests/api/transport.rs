@@ -1,0 +1,168 @@
+//! HTTP around the JSON: conditional GET, compression, and the web client
+//! served for every path that is not the API.
+
+use reqwest::{Client, StatusCode, header};
+
+use crate::support::{
+    Engine, FIXTURES, INDEX_HTML, TestApp, content_type, error_envelope, header_text, location,
+    send,
+};
+
+pub async fn list_and_area_responses_revalidate_with_etags(engine: Engine) {
+    let app = TestApp::with_fixtures(engine).await;
+    let conditional = |path: &str, etag: &str| {
+        send(
+            app.request(path)
+                .header(header::IF_NONE_MATCH, etag.to_owned()),
+        )
+    };
+
+    for path in [
+        "/api/v1/locations",
+        "/api/v1/locations?category=umkm",
+        "/api/v1/areas",
+    ] {
+        let first = app.get(path).await;
+        assert_eq!(first.status(), StatusCode::OK, "{path}");
+        let etag = header_text(&first, header::ETAG);
+        assert!(
+            etag.starts_with("W/\"") && etag.ends_with('"'),
+            "{path}: ETag {etag:?}"
+        );
+        assert_eq!(
+            header_text(&first, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+
+        let again = conditional(path, &etag).await;
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+        assert_eq!(header_text(&again, header::ETAG), etag, "{path}");
+        assert!(
+            again.bytes().await.expect("a body").is_empty(),
+            "{path}: 304 with a body"
+        );
+
+        // Among others, and without the weak prefix: weak comparison.
+        let listed = format!("\"0000\", {}", etag.trim_start_matches("W/"));
+        assert_eq!(
+            conditional(path, &listed).await.status(),
+            StatusCode::NOT_MODIFIED
+        );
+        assert_eq!(
+            conditional(path, "\"0000\"").await.status(),
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+
+    // Different filters, different bodies, different tags.
+    let all = header_text(&app.get("/api/v1/locations").await, header::ETAG);
+    let umkm = header_text(
+        &app.get("/api/v1/locations?category=umkm").await,
+        header::ETAG,
+    );
+    assert_ne!(all, umkm);
+
+    // A new location changes the list: the old tag no longer matches.
+    let mut new = FIXTURES[4];
+    new.0 = "UMKM Batik Tebet Timur";
+    app.insert(&[location(new)]).await;
+    let after = conditional("/api/v1/locations", &all).await;
+    assert_eq!(after.status(), StatusCode::OK);
+    let new_etag = header_text(&after, header::ETAG);
+    assert_ne!(new_etag, all);
+    assert!(
+        after
+            .text()
+            .await
+            .expect("a body")
+            .contains("UMKM Batik Tebet Timur")
+    );
+    let current = conditional("/api/v1/locations", &new_etag).await;
+    assert_eq!(current.status(), StatusCode::NOT_MODIFIED);
+}
+
+pub async fn responses_are_compressed_when_the_client_accepts_it(engine: Engine) {
+    let app = TestApp::with_fixtures(engine).await;
+    // This client shows the bytes on the wire: it neither asks for nor decodes gzip.
+    let raw = Client::builder().no_gzip().build().expect("an HTTP client");
+    let url = app.url("/api/v1/locations");
+
+    let plain = send(raw.get(&url)).await;
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert_eq!(header_text(&plain, header::CONTENT_ENCODING), "");
+    let plain = plain.bytes().await.expect("a body");
+    assert!(serde_json::from_slice::<serde_json::Value>(&plain).is_ok());
+
+    for encoding in ["gzip", "br"] {
+        let response = send(raw.get(&url).header(header::ACCEPT_ENCODING, encoding)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{encoding}");
+        assert_eq!(header_text(&response, header::CONTENT_ENCODING), encoding);
+        assert!(
+            header_text(&response, header::VARY)
+                .to_ascii_lowercase()
+                .contains("accept-encoding"),
+            "{encoding}: caches must key on Accept-Encoding"
+        );
+        assert!(content_type(&response).starts_with("application/json"));
+        let body = response.bytes().await.expect("a body");
+        if encoding == "gzip" {
+            assert_eq!(body.get(..2), Some(&[0x1f, 0x8b][..]), "gzip magic");
+        }
+        assert!(
+            body.len() < plain.len(),
+            "{encoding}: {} ≥ {} bytes",
+            body.len(),
+            plain.len()
+        );
+    }
+
+    // The ordinary client asks for gzip and decodes it transparently.
+    assert_eq!(app.list("").await.locations.len(), FIXTURES.len());
+}
+
+pub async fn deep_links_get_the_web_client_but_api_paths_never_get_html(engine: Engine) {
+    let app = TestApp::with_fixtures(engine).await;
+    for path in [
+        "/",
+        "/lokasi/12",
+        "/tentang",
+        "/lokasi/12?category=umkm",
+        "/no/such/page",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(content_type(&response).starts_with("text/html"), "{path}");
+        assert_eq!(
+            header_text(&response, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+        assert_eq!(response.text().await.expect("a body"), INDEX_HTML, "{path}");
+    }
+
+    for path in [
+        "/api",
+        "/api/v1",
+        "/api/v1/",
+        "/api/v1/nope",
+        "/api/v1/locations/abc",
+        "/api/v1/lokasi/12",
+        "/api/v1/index.html",
+    ] {
+        let response = app.get(path).await;
+        let status = response.status();
+        assert!(status.is_client_error(), "GET {path}: {status}");
+        error_envelope(response, status).await;
+    }
+}
+
+/// `nest("/api", …)` matches `/api` and `/api/<something>`, but not `/api/`
+/// itself, which falls through to the web client.
+pub async fn the_api_root_with_a_trailing_slash_is_404_json_not_the_web_client(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let response = app.get("/api/").await;
+    let error = error_envelope(response, StatusCode::NOT_FOUND).await;
+    assert_eq!(error.code, kolaborasi_shared::ErrorCode::NotFound);
+}

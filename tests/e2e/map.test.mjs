@@ -1,0 +1,97 @@
+// The map page: points, filters in the URL, the list, the language switch.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE_URL, DESKTOP, PHONE, api, countIn, launch, mapPointCount, openPage, screenshot,
+} from './support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+describe('map page', () => {
+  test('the map shows exactly as many points as the API returned', async () => {
+    const { locations } = await api('/locations');
+    assert.ok(locations.length >= 1000, `demo data seeded (${locations.length})`);
+    const page = await openPage(browser, PHONE);
+    await page.goto(`${BASE_URL}/`);
+    assert.equal(await mapPointCount(page, locations.length), locations.length);
+    assert.equal(countIn(await page.getByTestId('map-count').innerText()), locations.length);
+    await screenshot(page, 'phone-map');
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a category chip changes the URL, the points and the list; a reload restores the view', async () => {
+    const { locations: all } = await api('/locations');
+    const { locations: pesantren } = await api('/locations?category=pesantren');
+    assert.ok(pesantren.length > 0 && pesantren.length < all.length);
+
+    const page = await openPage(browser, DESKTOP);
+    await page.goto(`${BASE_URL}/`);
+    await mapPointCount(page, all.length);
+    await page.locator('label.chip[data-category=pesantren]').click();
+    await page.waitForURL(/category=pesantren/);
+    assert.equal(await mapPointCount(page, pesantren.length), pesantren.length);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=list-count]')?.innerText.replace(/\D/g, '') === String(n),
+      pesantren.length,
+    );
+    // Every listed row is a pesantren: the list shows names from the filtered set.
+    const names = new Set(pesantren.map((l) => l.name));
+    const shown = await page.getByTestId('location-list').locator('li a').allInnerTexts();
+    assert.ok(shown.length > 0);
+    for (const name of shown) assert.ok(names.has(name), `${name} is a pesantren`);
+    await screenshot(page, 'desktop-map-pesantren');
+
+    const url = page.url();
+    await page.reload();
+    assert.equal(page.url(), url);
+    assert.equal(await mapPointCount(page, pesantren.length), pesantren.length);
+    assert.equal(await page.locator('label.chip[data-category=pesantren] input').isChecked(), true);
+    assert.equal(await page.locator('label.chip[data-category=umkm] input').isChecked(), false);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('the area picker narrows map and list from kota to kecamatan', async () => {
+    const page = await openPage(browser, DESKTOP);
+    await page.goto(`${BASE_URL}/`);
+    // The picker is folded until opened; its summary names the choice.
+    await page.locator('.area-picker summary').click();
+    await page.locator('#area-kota').selectOption('31.71');
+    await page.waitForURL(/area=31\.71(&|$)/);
+    const { locations: kota } = await api('/locations?area=31.71');
+    assert.equal(await mapPointCount(page, kota.length), kota.length);
+
+    await page.locator('#area-kecamatan').selectOption('31.71.01');
+    await page.waitForURL(/area=31\.71\.01(&|$)/);
+    const { locations: kecamatan } = await api('/locations?area=31.71.01');
+    assert.ok(kecamatan.length > 0 && kecamatan.length < kota.length);
+    assert.equal(await mapPointCount(page, kecamatan.length), kecamatan.length);
+    assert.equal(await page.getByTestId('area-summary').innerText(), 'Gambir');
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('the language switch changes the visible text and is remembered', async () => {
+    const page = await openPage(browser, PHONE);
+    await page.goto(`${BASE_URL}/`);
+    const heading = page.locator('h1');
+    await assert.doesNotReject(heading.filter({ hasText: 'Tempat yang masih membutuhkan bantuan' }).waitFor());
+    await page.getByTestId('lang-switch').click();
+    await heading.filter({ hasText: 'Places that still need help' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.match(await page.locator('label.chip[data-category=umkm]').innerText(), /Micro business/);
+    await page.reload();
+    await heading.filter({ hasText: 'Places that still need help' }).waitFor();
+    await screenshot(page, 'phone-map-english');
+  });
+
+  test('without map tiles the points still show, with a notice, and nothing errors', async () => {
+    // The test server's tile URL points at a closed port.
+    const page = await openPage(browser, PHONE);
+    await page.goto(`${BASE_URL}/`);
+    await page.locator('.map-notice').waitFor();
+    const { locations } = await api('/locations');
+    assert.equal(await mapPointCount(page, locations.length), locations.length);
+    assert.deepEqual(page.errors, []);
+  });
+});

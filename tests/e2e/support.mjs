@@ -1,0 +1,65 @@
+// Shared set-up for the browser tests: Debian's Chromium driven by
+// playwright-core, against the real server that `cargo xtask test` started
+// (BASE_URL) with the release build of the client.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
+const ARTIFACTS = process.env.E2E_ARTIFACTS ?? 'tests/e2e/artifacts';
+
+export const PHONE = { width: 412, height: 915 };
+export const DESKTOP = { width: 1366, height: 850 };
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+/// A fresh page (fresh storage) that records uncaught page errors.
+export async function openPage(browser, viewport = PHONE) {
+  const context = await browser.newContext({ viewport, locale: 'id-ID' });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return page;
+}
+
+/// The API as any client sees it.
+export async function api(path) {
+  const res = await fetch(`${BASE_URL}/api/v1${path}`);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
+
+/// How many points the map layer holds, once it has drawn `expected`.
+export async function mapPointCount(page, expected) {
+  const map = page.getByTestId('map');
+  if (expected !== undefined) {
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=map]')?.dataset.pointCount === String(n),
+      expected,
+      { timeout: 20_000 },
+    ).catch(() => {});
+  }
+  return Number(await map.getAttribute('data-point-count'));
+}
+
+/// Digits only: "1.500 lokasi" → 1500.
+export function countIn(text) {
+  return Number(text.replace(/[^0-9]/g, ''));
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
