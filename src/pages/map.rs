@@ -48,8 +48,10 @@ pub fn MapPage() -> impl IntoView {
         let q = query.get();
         async move { api::locations(q).await.map(|l| Arc::new(l.locations)) }
     });
+    // A memo: a refetch that is still loading (or returns the same list)
+    // must not redraw thousands of markers and list rows.
     let points: Signal<Option<Arc<Vec<LocationSummary>>>> =
-        Signal::derive(move || locations.get().and_then(Result::ok));
+        Memo::new(move |_| locations.get().and_then(Result::ok)).into();
     let retry = Callback::new(move |()| locations.refetch());
     let count_text = move || {
         points.get().map(|p| {
@@ -74,7 +76,7 @@ pub fn MapPage() -> impl IntoView {
                     </Transition>
                 </section>
             </div>
-            <section class="map-panel" aria-label=tr("map.region_label")>
+            <section class="map-panel">
                 {move || {
                     locations.get().and_then(Result::err).map(|e| view! { <LoadError failure=e retry /> })
                 }}
@@ -89,7 +91,7 @@ pub fn MapPage() -> impl IntoView {
                                 <MapView
                                     config
                                     points
-                                    fit_key=Signal::derive(move || query.get().area)
+                                    fit_key=Memo::new(move |_| query.get().area).into()
                                 />
                             }
                         })

@@ -3,15 +3,18 @@
 //!
 //! - `run [server flags…]`: install what is missing, build the client, start the server.
 //! - `test`: everything CI runs.
+//! - `bench`: measurements into `docs/benchmarks.md`.
 //! - `build-client`: only the release client build (`dist/`).
 //! - `gen-areas [--province 31]`: regenerate `server/data/areas.json`.
 
 mod areas;
+mod bench;
 mod client;
 mod cmd;
 mod lint;
 mod postgres;
 mod run;
+mod server_process;
 mod test;
 mod tools;
 
@@ -23,13 +26,14 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("run") => run::run(&root, &args[1..]),
         Some("test") => test::test(&root),
+        Some("bench") => bench::bench(&root),
         Some("build-client") => tools::ensure_client_tools(&root)
             .and_then(|()| client::build(&root)),
         Some("gen-areas") => {
             let province = flag_value(&args, "--province").unwrap_or_else(|| "31".into());
             areas::generate(&root, &province)
         }
-        _ => Err("usage: cargo xtask <run [--demo-scale N …] | test | build-client | gen-areas [--province CODE]>".into()),
+        _ => Err("usage: cargo xtask <run [--demo-scale N …] | test | bench | build-client | gen-areas [--province CODE]>".into()),
     };
     if let Err(e) = result {
         eprintln!("xtask: {e}");

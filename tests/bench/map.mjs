@@ -1,0 +1,107 @@
+// Map benchmark (run by `cargo xtask bench`, not by the test suite): how the
+// map behaves with BASE_URL's locations on a phone-sized screen, with the
+// CPU slowed 4× as Lighthouse does to approximate a mid-range phone.
+// Prints one JSON object.
+import http from 'node:http';
+import { launch, BASE_URL, PHONE } from '../e2e/support.mjs';
+
+const THROTTLE = Number(process.env.CPU_THROTTLE ?? 4);
+
+/// Intervals between animation frames while `action` runs.
+async function frameIntervals(page, action) {
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const tick = (t) => { window.__frames.push(t - last); last = t; if (window.__recording) requestAnimationFrame(tick); };
+    window.__recording = true;
+    requestAnimationFrame(tick);
+  });
+  await action();
+  await page.waitForTimeout(300);
+  return page.evaluate(() => { window.__recording = false; return window.__frames.slice(1); });
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
+  return { frames: s.length, median_ms: +q(0.5).toFixed(1), p95_ms: +q(0.95).toFixed(1), max_ms: +s.at(-1).toFixed(1) };
+}
+
+const api = await fetch(`${BASE_URL}/api/v1/locations`);
+const raw = await api.arrayBuffer();
+const n = JSON.parse(new TextDecoder().decode(raw)).locations.length;
+
+/// Bytes on the wire for a gzip-accepting client, and the median time of
+/// `times` sequential requests (loopback, so this is server time).
+async function wire(path, times = 30) {
+  const once = () => new Promise((resolve, reject) => {
+    const t = process.hrtime.bigint();
+    http.get(`${BASE_URL}${path}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+      let bytes = 0;
+      res.on('data', (c) => { bytes += c.length; });
+      res.on('end', () => resolve({ bytes, ms: Number(process.hrtime.bigint() - t) / 1e6 }));
+    }).on('error', reject);
+  });
+  const runs = [];
+  for (let i = 0; i < times; i++) runs.push(await once());
+  const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
+  return { gzip_bytes: runs[0].bytes, median_ms: +ms[Math.floor(ms.length / 2)].toFixed(1) };
+}
+const listWire = await wire('/api/v1/locations');
+
+const browser = await launch();
+const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+const page = await context.newPage();
+const cdp = await context.newCDPSession(page);
+await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
+
+const t0 = Date.now();
+await page.goto(`${BASE_URL}/`);
+await page.waitForFunction((n) => document.querySelector('[data-testid=map]')?.dataset.pointCount === String(n), n, { timeout: 120_000 });
+const loadToPoints = Date.now() - t0;
+
+// A category toggle redraws every point of the remaining categories.
+const t1 = Date.now();
+await page.locator('label.chip[data-category=umkm]').click();
+await page.waitForFunction(() => /category=umkm/.test(location.search));
+await page.waitForFunction((n) => Number(document.querySelector('[data-testid=map]')?.dataset.pointCount) < n, n, { timeout: 60_000 });
+const filterToPoints = Date.now() - t1;
+await page.goBack().catch(() => {});
+await page.goto(`${BASE_URL}/`);
+await page.waitForFunction((n) => document.querySelector('[data-testid=map]')?.dataset.pointCount === String(n), n, { timeout: 120_000 });
+
+// Where the map's pane sits: it moves when the map pans or zooms, so a
+// measurement of a gesture that did nothing is caught.
+const paneTransform = () => page.evaluate(() => document.querySelector('.leaflet-map-pane').style.transform);
+const zoomLevel = () => page.evaluate(() => document.querySelector('.leaflet-tile-container, .leaflet-zoom-animated')?.style.transform ?? '');
+const before = await paneTransform();
+const box = await page.getByTestId('map').boundingBox();
+const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+const pan = await frameIntervals(page, async () => {
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  for (let i = 1; i <= 30; i++) await page.mouse.move(cx - i * 6, cy - i * 4);
+  await page.mouse.up();
+});
+const panned = (await paneTransform()) !== before;
+const beforeZoom = await zoomLevel();
+const zoom = await frameIntervals(page, async () => {
+  await page.mouse.move(cx, cy);
+  await page.mouse.wheel(0, -300);
+  await page.waitForTimeout(600);
+});
+
+const zoomed = (await zoomLevel()) !== beforeZoom;
+if (!panned || !zoomed) throw new Error(`gesture had no effect: panned=${panned} zoomed=${zoomed}`);
+console.log(JSON.stringify({
+  locations: n,
+  cpu_throttle: THROTTLE,
+  list_json_bytes: raw.byteLength,
+  list_gzip_bytes: listWire.gzip_bytes,
+  list_median_ms: listWire.median_ms,
+  load_to_all_points_ms: loadToPoints,
+  filter_to_points_ms: filterToPoints,
+  pan_frames: stats(pan),
+  zoom_frames: stats(zoom),
+}));
+await browser.close();

@@ -1,0 +1,81 @@
+//! A server process for browser tests and benchmarks: a fresh SQLite file,
+//! a free port, map tiles pointing at a closed port (as when the network is
+//! down), stopped with SIGTERM when dropped.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::cmd::command;
+
+pub struct ServerProcess {
+    child: Child,
+    dir: PathBuf,
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub base_url: String,
+}
+
+impl ServerProcess {
+    pub fn start(root: &Path, binary: &Path, name: &str, extra: &[&str]) -> Result<Self, String> {
+        let dir = std::env::temp_dir().join(format!("kolaborasi-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut child = command(root, &binary.display().to_string())
+            .args(["--bind", "127.0.0.1:0", "--static-dir", "dist"])
+            .arg("--database-url")
+            .arg(format!("sqlite://{}/{name}.db", dir.display()))
+            .args(["--tile-url", "http://127.0.0.1:9/{z}/{x}/{y}.png"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
+        match wait_for_url(&mut child) {
+            Ok(base_url) => Ok(Self {
+                child,
+                dir,
+                base_url,
+            }),
+            Err(e) => {
+                let _ = child.kill();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Reads the server's stdout until it prints the URL it listens on.
+fn wait_for_url(child: &mut Child) -> Result<String, String> {
+    let stdout = child.stdout.take().ok_or("no server stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_mins(2);
+    while Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(url) = line.split("running at ").nth(1) {
+            let url = url.trim().trim_end_matches('/').to_owned();
+            // Keep draining stdout so the server never blocks on a full pipe.
+            std::thread::spawn(move || lines.for_each(drop));
+            return Ok(url);
+        }
+    }
+    Err("the server did not report its address".into())
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        // SIGTERM first: the server shuts down cleanly.
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
