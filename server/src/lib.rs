@@ -22,9 +22,11 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::middleware;
+use http::{HeaderValue, header};
 use kolaborasi_shared::ClientConfig;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::area_data::AreaFile;
@@ -78,8 +80,21 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .route("/api/", axum::routing::any(api::route_not_found))
         .merge(spa::router(&config.static_dir))
         .layer(middleware::from_fn(i18n::language_scope))
+        // No MIME sniffing, no framing by other sites (clickjacking), no
+        // full URLs leaked to other origins.
+        .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(always(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(always(
+            header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin",
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+}
+
+/// A header every response carries unless a handler set it.
+fn always(name: header::HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
 }
 
 /// A running server: where it listens and how to wait for it.

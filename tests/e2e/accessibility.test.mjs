@@ -1,18 +1,16 @@
 // Automated WCAG 2.1 A/AA checks (axe-core) on every page at a phone size,
 // and the layout at 200 % browser zoom (a desktop window at half its width in
 // CSS pixels, which is what zooming does to the layout).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { BASE_URL, PHONE, api, launch, openPage } from './support.mjs';
+import { BASE_URL, PHONE, api, sharedBrowser, openPage } from './support.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = sharedBrowser();
 
 async function violations(page) {
   await page.addScriptTag({ content: AXE });
@@ -27,7 +25,7 @@ async function violations(page) {
 describe('accessibility', () => {
   for (const [name, path] of [['map', '/'], ['list', '/?view=list'], ['about', '/tentang']]) {
     test(`the ${name} page has no WCAG A/AA violations`, async () => {
-      const page = await openPage(browser, PHONE);
+      const page = await openPage(browser(), PHONE);
       await page.goto(`${BASE_URL}${path}`);
       await page.getByTestId(name === 'about' ? 'area-attribution' : 'list-count').waitFor({ state: 'attached' });
       assert.deepEqual(await violations(page), []);
@@ -36,7 +34,7 @@ describe('accessibility', () => {
 
   test('a location page has no WCAG A/AA violations', async () => {
     const { locations } = await api('/locations?category=pesantren');
-    const page = await openPage(browser, PHONE);
+    const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/lokasi/${locations[0].id}`);
     await page.getByTestId('location-profile').waitFor();
     assert.deepEqual(await violations(page), []);
@@ -45,7 +43,7 @@ describe('accessibility', () => {
   // 360 px: the narrowest common phone; 640 × 400: a 1280 × 800 window at 200 % zoom.
   for (const viewport of [{ width: 360, height: 740 }, { width: 640, height: 400 }]) {
     test(`at ${viewport.width} px nothing needs horizontal scrolling and controls stay 44 px`, async () => {
-      const page = await openPage(browser, viewport);
+      const page = await openPage(browser(), viewport);
       for (const path of ['/', '/?view=list', '/tentang']) {
         await page.goto(`${BASE_URL}${path}`);
         await page.locator('footer').waitFor();

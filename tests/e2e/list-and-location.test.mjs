@@ -1,16 +1,14 @@
 // The list view (the map's accessible alternative) and location pages.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, PHONE, api, countIn, launch, openPage, screenshot } from './support.mjs';
+import { BASE_URL, PHONE, api, countIn, sharedBrowser, openPage, screenshot } from './support.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = sharedBrowser();
 
 describe('list view and location page', () => {
   test('on a phone the list view lists the same locations, usable by keyboard', async () => {
     const { locations } = await api('/locations?category=panti_asuhan');
-    const page = await openPage(browser, PHONE);
+    const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/?category=panti_asuhan&view=list`);
     const count = page.getByTestId('list-count');
     await page.waitForFunction(
@@ -34,7 +32,7 @@ describe('list view and location page', () => {
   test('a location page shows the profile, survives a reload and leads back to the map', async () => {
     const { locations } = await api('/locations?category=rw_prioritas');
     const detail = await api(`/locations/${locations[0].id}`);
-    const page = await openPage(browser, PHONE);
+    const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/lokasi/${detail.id}`);
     const profile = page.getByTestId('location-profile');
     await profile.locator('h1', { hasText: detail.name }).waitFor();
@@ -51,14 +49,14 @@ describe('list view and location page', () => {
   });
 
   test('an unknown location says so instead of failing', async () => {
-    const page = await openPage(browser, PHONE);
+    const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/lokasi/999999999`);
     await page.locator('h1', { hasText: 'Lokasi tidak ditemukan' }).waitFor();
     assert.deepEqual(page.errors, []);
   });
 
   test('the about page credits the area data (ODbL)', async () => {
-    const page = await openPage(browser, PHONE);
+    const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/tentang`);
     const credit = page.getByTestId('area-attribution');
     await credit.waitFor();

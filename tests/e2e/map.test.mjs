@@ -1,19 +1,17 @@
 // The map page: points, filters in the URL, the list, the language switch.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, PHONE, api, countIn, launch, mapPointCount, openPage, screenshot,
+  BASE_URL, DESKTOP, PHONE, api, countIn, sharedBrowser, mapPointCount, openPage, screenshot,
 } from './support.mjs';
 
-let browser;
-before(async () => { browser = await launch(); });
-after(async () => { await browser?.close(); });
+const browser = sharedBrowser();
 
 describe('map page', () => {
   test('the map shows exactly as many points as the API returned', async () => {
     const { locations } = await api('/locations');
     assert.ok(locations.length >= 1000, `demo data seeded (${locations.length})`);
-    const page = await openPage(browser, PHONE);
+    const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/`);
     assert.equal(await mapPointCount(page, locations.length), locations.length);
     assert.equal(countIn(await page.getByTestId('map-count').innerText()), locations.length);
@@ -26,7 +24,7 @@ describe('map page', () => {
     const { locations: pesantren } = await api('/locations?category=pesantren');
     assert.ok(pesantren.length > 0 && pesantren.length < all.length);
 
-    const page = await openPage(browser, DESKTOP);
+    const page = await openPage(browser(), DESKTOP);
     await page.goto(`${BASE_URL}/`);
     await mapPointCount(page, all.length);
     await page.locator('label.chip[data-category=pesantren]').click();
@@ -53,7 +51,7 @@ describe('map page', () => {
   });
 
   test('the area picker narrows map and list from kota to kecamatan', async () => {
-    const page = await openPage(browser, DESKTOP);
+    const page = await openPage(browser(), DESKTOP);
     await page.goto(`${BASE_URL}/`);
     // The picker is folded until opened; its summary names the choice.
     await page.locator('.area-picker summary').click();
@@ -72,7 +70,7 @@ describe('map page', () => {
   });
 
   test('the language switch changes the visible text and is remembered', async () => {
-    const page = await openPage(browser, PHONE);
+    const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/`);
     const heading = page.locator('h1');
     await assert.doesNotReject(heading.filter({ hasText: 'Tempat yang masih membutuhkan bantuan' }).waitFor());
@@ -87,7 +85,7 @@ describe('map page', () => {
 
   test('without map tiles the points still show, with a notice, and nothing errors', async () => {
     // The test server's tile URL points at a closed port.
-    const page = await openPage(browser, PHONE);
+    const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/`);
     await page.locator('.map-notice').waitFor();
     const { locations } = await api('/locations');

@@ -3,6 +3,7 @@
 // (BASE_URL) with the release build of the client.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const BASE_URL = process.env.BASE_URL ?? 'http://127.0.0.1:8080';
@@ -23,6 +24,15 @@ export async function launch() {
       '--no-first-run',
     ],
   });
+}
+
+/// One browser for a test file: launched before its tests, closed after.
+/// Returns a getter, since the browser exists only once `before` ran.
+export function sharedBrowser() {
+  let browser;
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+  return () => browser;
 }
 
 /// A fresh page (fresh storage) that records uncaught page errors.

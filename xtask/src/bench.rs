@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::cmd::{self, command, output};
+use crate::cmd::{command, output};
 use crate::server_process::ServerProcess;
-use crate::{client, tools};
+use crate::{client, run, tools};
 
 const SCALES: [&str; 2] = ["1500", "10000"];
 
@@ -14,14 +14,7 @@ pub fn bench(root: &Path) -> Result<(), String> {
     tools::ensure_client_tools(root)?;
     tools::ensure_debian_packages(&["chromium"])?;
     client::build(root)?;
-    cmd::run(command(root, "cargo").args([
-        "build",
-        "--profile",
-        "server",
-        "-p",
-        "kolaborasi-server",
-    ]))?;
-    let binary = root.join("target/server/kolaborasi-server");
+    let binary = run::build_server(root)?;
 
     let mut rows = Vec::new();
     for scale in SCALES {

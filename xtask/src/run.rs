@@ -1,6 +1,6 @@
 //! `cargo xtask run`: from a fresh clone to a running product.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cmd::{self, command};
 use crate::{client, tools};
@@ -8,7 +8,15 @@ use crate::{client, tools};
 pub fn run(root: &Path, server_args: &[String]) -> Result<(), String> {
     tools::ensure_client_tools(root)?;
     client::build(root)?;
-    // The `server` profile: optimised, without the client's whole-program LTO.
+    let binary = build_server(root)?;
+    let mut server = command(root, &binary.display().to_string());
+    server.args(server_args);
+    exec(server)
+}
+
+/// Builds the optimised server binary and returns its path. The `server`
+/// profile: optimised, without the client's whole-program LTO.
+pub fn build_server(root: &Path) -> Result<PathBuf, String> {
     cmd::run(command(root, "cargo").args([
         "build",
         "--profile",
@@ -16,10 +24,7 @@ pub fn run(root: &Path, server_args: &[String]) -> Result<(), String> {
         "--package",
         "kolaborasi-server",
     ]))?;
-    let binary = root.join("target/server/kolaborasi-server");
-    let mut server = command(root, &binary.display().to_string());
-    server.args(server_args);
-    exec(server)
+    Ok(root.join("target/server/kolaborasi-server"))
 }
 
 /// Replaces xtask with the server, so Ctrl-C reaches it directly and it

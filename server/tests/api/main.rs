@@ -51,6 +51,7 @@ on_both_engines! {
     transport::responses_are_compressed_when_the_client_accepts_it,
     transport::deep_links_get_the_web_client_but_api_paths_never_get_html,
     transport::the_api_root_with_a_trailing_slash_is_404_json_not_the_web_client,
+    transport::every_response_carries_the_security_headers,
     demo::demo_seeding_gives_every_kelurahan_a_location_and_flags_demo_data,
     demo::restarting_on_a_seeded_database_does_not_seed_again,
 }

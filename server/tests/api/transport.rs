@@ -166,3 +166,21 @@ pub async fn the_api_root_with_a_trailing_slash_is_404_json_not_the_web_client(e
     let error = error_envelope(response, StatusCode::NOT_FOUND).await;
     assert_eq!(error.code, kolaborasi_shared::ErrorCode::NotFound);
 }
+
+pub async fn every_response_carries_the_security_headers(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    for path in ["/api/v1/locations", "/api/v1/nope", "/", "/lokasi/1"] {
+        let response = app.get(path).await;
+        for (name, value) in [
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        ] {
+            assert_eq!(
+                header_text(&response, name.clone()),
+                value,
+                "{path}: {name}"
+            );
+        }
+    }
+}
