@@ -23,6 +23,18 @@ use crate::i18n::{I18n, tr};
 pub struct Shared {
     pub config: LocalResource<Result<kolaborasi_shared::ClientConfig, api::ApiFailure>>,
     pub areas: LocalResource<Result<kolaborasi_shared::AreaTree, api::ApiFailure>>,
+    /// The map view last shown, with its filters: "back to the map" returns there.
+    pub last_map: RwSignal<String>,
+}
+
+/// Sets the document title (what tabs, history and screen readers announce).
+pub fn set_title(page: &str) {
+    let name = i18n::lang().text("app.name");
+    document().set_title(&if page.is_empty() {
+        name
+    } else {
+        format!("{page} — {name}")
+    });
 }
 
 #[component]
@@ -31,6 +43,7 @@ pub fn App() -> impl IntoView {
     provide_context(Shared {
         config: LocalResource::new(api::config),
         areas: LocalResource::new(api::areas),
+        last_map: RwSignal::new("/".to_owned()),
     });
     view! {
         <Router>

@@ -2,12 +2,13 @@
 
 use leptos::prelude::*;
 
-use crate::Shared;
 use crate::i18n::{lang, tr, tr_with};
+use crate::{Shared, set_title};
 
 #[component]
 pub fn AboutPage() -> impl IntoView {
     let shared = expect_context::<Shared>();
+    Effect::new(move |_| set_title(&lang().text("about.heading")));
     let source = move || {
         shared
             .config

@@ -9,6 +9,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::map::category_color;
+use crate::{Shared, set_title};
 
 #[component]
 pub fn LocationPage() -> impl IntoView {
@@ -31,10 +32,11 @@ pub fn LocationPage() -> impl IntoView {
         }
     });
     let retry = Callback::new(move |()| detail.refetch());
+    let back = expect_context::<Shared>().last_map;
     view! {
         <div class="page narrow">
             <p class="back">
-                <A href="/">"← " {tr("location.back")}</A>
+                <A href=move || back.get()>"← " {tr("location.back")}</A>
             </p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
@@ -54,6 +56,7 @@ pub fn LocationPage() -> impl IntoView {
 #[component]
 fn Profile(detail: LocationDetail) -> impl IntoView {
     let d = StoredValue::new(detail);
+    Effect::new(move |_| d.with_value(|d| set_title(&d.name)));
     let category = d.with_value(|d| d.category);
     let path = move || {
         d.with_value(|d| {

@@ -11,7 +11,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
-use crate::Shared;
 use crate::api;
 use crate::components::filters::{AreaPicker, CategoryFilter};
 use crate::components::legend::Legend;
@@ -20,6 +19,7 @@ use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::map::MapView;
 use crate::route::Page;
+use crate::{Shared, set_title};
 
 /// Reads the filters from the URL, ignoring keys that are not filters and
 /// falling back to "no filter" on a malformed link rather than failing.
@@ -53,6 +53,16 @@ pub fn MapPage() -> impl IntoView {
     let points: Signal<Option<Arc<Vec<LocationSummary>>>> =
         Memo::new(move |_| locations.get().and_then(Result::ok)).into();
     let retry = Callback::new(move |()| locations.refetch());
+    Effect::new(move |_| {
+        set_title(&lang().text("map.heading"));
+        shared.last_map.set(
+            Page::Map {
+                query: query.get(),
+                list: list_view.get(),
+            }
+            .href(),
+        );
+    });
     let count_text = move || {
         points.get().map(|p| {
             let l = lang();

@@ -26,6 +26,10 @@ describe('list view and location page', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/lokasi\/\d+$/);
     await page.getByTestId('location-profile').locator('h1', { hasText: name }).waitFor();
+    // Back to the map returns to the same filtered list.
+    await page.getByRole('link', { name: /Kembali ke peta/ }).click();
+    await page.waitForURL(/category=panti_asuhan&view=list$/);
+    await page.getByTestId('list-count').waitFor();
     assert.deepEqual(page.errors, []);
   });
 
@@ -43,6 +47,7 @@ describe('list view and location page', () => {
     await screenshot(page, 'phone-location');
     await page.reload();
     await profile.locator('h1', { hasText: detail.name }).waitFor();
+    assert.equal(await page.title(), `${detail.name} — Kolaborasi`);
     await page.getByRole('link', { name: /Kembali ke peta/ }).click();
     await page.waitForURL(`${BASE_URL}/`);
     assert.deepEqual(page.errors, []);
