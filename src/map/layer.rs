@@ -124,6 +124,11 @@ impl MapHandle {
     /// Zooms to the points' bounds.
     pub fn fit(&self, points: &[LocationSummary]) {
         let Some(first) = points.first() else { return };
+        if points.len() == 1 {
+            // Bounds of one point have no size: show its street instead.
+            self.map.set_view(&LatLng::new(first.lat, first.lon), 16.0);
+            return;
+        }
         let (mut s, mut w, mut n, mut e) = (first.lat, first.lon, first.lat, first.lon);
         for p in points {
             s = s.min(p.lat);

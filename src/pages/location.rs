@@ -1,6 +1,8 @@
 //! `/lokasi/{id}`: one location's public profile.
 
-use kolaborasi_shared::{AreaLevel, LocationDetail};
+use std::sync::Arc;
+
+use kolaborasi_shared::{AreaLevel, LocationDetail, LocationSummary};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -8,7 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{self, ApiFailure};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
-use crate::map::category_color;
+use crate::map::{MapView, category_color};
 use crate::{Shared, set_title};
 
 #[component]
@@ -124,6 +126,40 @@ fn Profile(detail: LocationDetail) -> impl IntoView {
             </dl>
             <h2>{tr("location.about")}</h2>
             <p>{d.with_value(|d| d.description.clone())}</p>
+            <PointMap detail=d />
         </article>
+    }
+}
+
+/// A small map of this one place.
+#[component]
+fn PointMap(detail: StoredValue<LocationDetail>) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let point = detail.with_value(|d| LocationSummary {
+        id: d.id,
+        name: d.name.clone(),
+        category: d.category,
+        area: d
+            .area_path
+            .last()
+            .map(|a| a.code.clone())
+            .unwrap_or_default(),
+        lat: d.lat,
+        lon: d.lon,
+        headcount: d.headcount,
+    });
+    let points = Signal::stored(Some(Arc::new(vec![point])));
+    view! {
+        <div class="point-map">
+            <Transition>
+                {move || Suspend::new(async move {
+                    shared
+                        .config
+                        .await
+                        .ok()
+                        .map(|config| view! { <MapView config points fit_key=Signal::stored(None) /> })
+                })}
+            </Transition>
+        </div>
     }
 }
