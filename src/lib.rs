@@ -14,6 +14,7 @@ mod route;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use wasm_bindgen::JsCast;
 
 use crate::components::layout::{Footer, Header};
 use crate::i18n::{I18n, tr};
@@ -27,6 +28,18 @@ pub struct Shared {
     pub last_map: RwSignal<String>,
 }
 
+impl Shared {
+    #[must_use]
+    pub fn retry_config(self) -> Callback<()> {
+        Callback::new(move |()| self.config.refetch())
+    }
+
+    #[must_use]
+    pub fn retry_areas(self) -> Callback<()> {
+        Callback::new(move |()| self.areas.refetch())
+    }
+}
+
 /// Sets the document title (what tabs, history and screen readers announce).
 pub fn set_title(page: &str) {
     let name = i18n::lang().text("app.name");
@@ -34,6 +47,26 @@ pub fn set_title(page: &str) {
         name
     } else {
         format!("{page} — {name}")
+    });
+}
+
+/// After a client-side navigation, focus moves to the new page's content, as
+/// it would after a full page load, so keyboard and screen-reader users do
+/// not start again from the header. Filter changes (same path) keep focus.
+#[component]
+fn FocusOnNavigation() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let previous = StoredValue::new(None::<String>);
+    Effect::new(move |_| {
+        let path = location.pathname.get();
+        let moved = previous.with_value(|p| p.as_ref().is_some_and(|p| *p != path));
+        previous.set_value(Some(path));
+        if moved
+            && let Some(main) = document().get_element_by_id("main")
+            && let Ok(main) = main.dyn_into::<web_sys::HtmlElement>()
+        {
+            let _ = main.focus();
+        }
     });
 }
 
@@ -47,7 +80,12 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Router>
-            <a class="skip-link" href="#main">{tr("app.skip_to_content")}</a>
+            // `rel=external`: the browser, not the router, follows it, so
+            // focus really moves to the content.
+            <a class="skip-link" href="#main" rel="external">
+                {tr("app.skip_to_content")}
+            </a>
+            <FocusOnNavigation />
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFound>

@@ -28,44 +28,20 @@ pub async fn areas(db: &Db, file: &AreaFile) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Generates `count` demo locations when the database has no location yet.
-/// Returns how many were inserted. With PostgreSQL several instances may
-/// start at once: an advisory lock makes exactly one of them seed.
+/// Generates `count` demo locations into a database that has no location
+/// yet, once. Returns how many were inserted.
 pub async fn demo_locations(
     db: &Db,
     file: &AreaFile,
     count: usize,
     seed: u64,
 ) -> Result<usize, AppError> {
-    if count == 0 {
-        return Ok(0);
-    }
-    if let Db::Postgres(pool) = db {
-        // Held until this connection is returned; the second instance waits,
-        // then finds the table filled.
-        let mut conn = pool.acquire().await?;
-        sqlx::query("SELECT pg_advisory_lock(727001)")
-            .execute(&mut *conn)
-            .await?;
-        let result = seed_if_empty(db, file, count, seed).await;
-        sqlx::query("SELECT pg_advisory_unlock(727001)")
-            .execute(&mut *conn)
-            .await?;
-        return result;
-    }
-    seed_if_empty(db, file, count, seed).await
-}
-
-async fn seed_if_empty(
-    db: &Db,
-    file: &AreaFile,
-    count: usize,
-    seed: u64,
-) -> Result<usize, AppError> {
-    if locations::store::count(db).await? > 0 {
+    // Cheap check first: an existing deployment never pays for generating.
+    if count == 0 || locations::store::count(db).await? > 0 {
         return Ok(0);
     }
     let generated = demo::generate(file, count, seed);
-    locations::store::insert_many(db, &generated).await?;
-    Ok(generated.len())
+    let inserted =
+        locations::store::insert_once_into_empty(db, "demo_locations", &generated).await?;
+    Ok(if inserted { generated.len() } else { 0 })
 }

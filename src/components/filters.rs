@@ -64,8 +64,9 @@ pub fn AreaPicker(
         code.and_then(|c| tree.with_value(|t| t.find(&c).map(|n| n.children.clone())))
             .unwrap_or_default()
     };
-    let kecamatans = Signal::derive(move || children_of(at_depth(1)));
-    let kelurahans = Signal::derive(move || children_of(at_depth(2)));
+    // Memos: the option lists are rebuilt only when their parent changes.
+    let kecamatans = Memo::new(move |_| children_of(at_depth(1))).into();
+    let kelurahans = Memo::new(move |_| children_of(at_depth(2))).into();
     // Choosing "all" at one level selects the level above.
     let parent_or_none =
         move |depth: usize| at_depth(depth - 1).filter(|c| root_code.with_value(|r| c != r));
@@ -138,7 +139,9 @@ fn AreaSelect(
                 disabled=disabled
                 on:change:target=move |ev| on_pick.run(ev.target().value())
             >
-                <option value="" selected=move || current.get().is_none()>
+                // `prop:selected`: the attribute is ignored once a user has
+                // touched the option, the property never is.
+                <option value="" prop:selected=move || current.get().is_none()>
                     {tr(all)}
                 </option>
                 {move || {
@@ -149,7 +152,7 @@ fn AreaSelect(
                             let code = a.code.clone();
                             let is_current = move || current.get().as_deref() == Some(code.as_str());
                             view! {
-                                <option value=a.code.clone() selected=is_current>
+                                <option value=a.code.clone() prop:selected=is_current>
                                     {a.name}
                                 </option>
                             }

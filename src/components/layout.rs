@@ -22,13 +22,15 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="site-header">
             <div class="bar">
-                <A href="/" attr:class="brand">
+                // A plain link (the router still handles it): `<A>` would also
+                // mark the brand as the current page.
+                <a href="/" class="brand">
                     <img src="/favicon.svg" alt="" width="36" height="36" />
                     <span class="brand-text">
                         <span class="brand-name">{tr("app.name")}</span>
                         <span class="brand-tagline">{tr("app.tagline")}</span>
                     </span>
-                </A>
+                </a>
                 <nav aria-label=tr("nav.main") class="main-nav">
                     <A href="/" exact=true>
                         {tr("nav.map")}
@@ -42,7 +44,8 @@ pub fn Header() -> impl IntoView {
                     aria-label=tr("lang.switch_hint")
                     on:click=move |_| i18n.lang.update(|l| *l = l.other())
                 >
-                    {tr("lang.switch_to")}
+                    // The name of the other language, in that language.
+                    <span lang=move || i18n.lang.get().other().code()>{tr("lang.switch_to")}</span>
                 </button>
             </div>
             <Show when=demo>

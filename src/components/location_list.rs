@@ -46,55 +46,32 @@ pub fn LocationList(
         })
     });
     let total = move || sorted.read().as_ref().map_or(0, |v| v.len());
-    let rows = move || {
-        let l = lang();
-        sorted.get().map(|v| {
-            v.iter()
-                .take(limit.get())
-                .map(|p| {
-                    let area = names.with_value(|n| n.get(&p.area).cloned().unwrap_or_default());
-                    let category = l.text(&format!("category.{}", p.category.as_str()));
-                    let name = p.name.clone();
-                    view! {
-                        <li class="location-row">
-                            <span class="dot" style:background=category_color(p.category)></span>
-                            <div>
-                                <A href=Page::Location(p.id).href()>{name}</A>
-                                <p class="meta">
-                                    {category} " · " {area} " · "
-                                    {tr_with(
-                                        l,
-                                        &format!("unit.{}", p.category.headcount_unit().as_str()),
-                                        &[("count", &l.number(u64::from(p.headcount)))],
-                                    )}
-                                </p>
-                            </div>
-                        </li>
-                    }
-                })
-                .collect_view()
-        })
+    // Keyed rows: "show more" appends, existing rows (and focus) stay.
+    let visible = move || {
+        sorted
+            .get()
+            .map(|v| v.iter().take(limit.get()).cloned().collect::<Vec<_>>())
+            .unwrap_or_default()
     };
-    let more = move || {
-        let remaining = total().saturating_sub(limit.get());
-        (remaining > 0).then(|| {
-            let l = lang();
-            let n = l.number(remaining.min(PAGE) as u64);
-            view! {
-                <p class="list-footer">
-                    <span>
-                        {tr_with(
-                            l,
-                            "list.showing",
-                            &[("shown", &l.number(limit.get() as u64)), ("total", &l.number(total() as u64))],
-                        )}
-                    </span>
-                    <button type="button" class="button" on:click=move |_| limit.update(|x| *x += PAGE)>
-                        {tr_with(l, "list.show_more", &[("count", &n)])}
-                    </button>
-                </p>
-            }
-        })
+    let remaining = move || total().saturating_sub(limit.get());
+    let showing = move || {
+        let l = lang();
+        tr_with(
+            l,
+            "list.showing",
+            &[
+                ("shown", &l.number(total().min(limit.get()) as u64)),
+                ("total", &l.number(total() as u64)),
+            ],
+        )
+    };
+    let more_label = move || {
+        let l = lang();
+        tr_with(
+            l,
+            "list.show_more",
+            &[("count", &l.number(remaining().min(PAGE) as u64))],
+        )
     };
     view! {
         <section class="location-list" aria-labelledby="list-heading">
@@ -105,8 +82,45 @@ pub fn LocationList(
             <Show when=move || sorted.read().as_ref().is_some_and(|v| v.is_empty())>
                 <p class="empty">{tr("list.empty")}</p>
             </Show>
-            <ul data-testid="location-list">{rows}</ul>
-            {more}
+            <ul data-testid="location-list">
+                <For each=visible key=|p| p.id let:p>
+                    <Row location=p names />
+                </For>
+            </ul>
+            // Always in the document (hidden when done), so the button keeps
+            // keyboard focus while rows are added.
+            <p class="list-footer" hidden=move || remaining() == 0>
+                <span role="status">{showing}</span>
+                <button type="button" class="button" on:click=move |_| limit.update(|x| *x += PAGE)>
+                    {more_label}
+                </button>
+            </p>
         </section>
+    }
+}
+
+#[component]
+fn Row(location: LocationSummary, names: StoredValue<HashMap<String, String>>) -> impl IntoView {
+    let p = location;
+    let area = names.with_value(|n| n.get(&p.area).cloned().unwrap_or_default());
+    let headcount = move || {
+        let l = lang();
+        tr_with(
+            l,
+            &format!("unit.{}", p.category.headcount_unit().as_str()),
+            &[("count", &l.number(u64::from(p.headcount)))],
+        )
+    };
+    view! {
+        <li class="location-row">
+            <span class="dot" style:background=category_color(p.category)></span>
+            <div>
+                <A href=Page::Location(p.id).href()>{p.name.clone()}</A>
+                <p class="meta">
+                    {move || lang().text(&format!("category.{}", p.category.as_str()))} " · " {area} " · "
+                    {headcount}
+                </p>
+            </div>
+        </li>
     }
 }

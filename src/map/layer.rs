@@ -1,9 +1,12 @@
 //! The Leaflet objects behind [`super::MapView`].
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use kolaborasi_shared::{Category, ClientConfig, LocationSummary};
 use leaflet::{
     CircleMarker, CircleOptions, LatLng, LatLngBounds, LayerGroup, Map, MapOptions, TileLayer,
-    TileLayerOptions,
+    TileLayerOptions, Zoom, ZoomOptions,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -26,14 +29,41 @@ pub fn category_color(c: Category) -> &'static str {
     }
 }
 
+/// South, west, north, east.
+type Bounds = [f64; 4];
+
 pub struct MapHandle {
     pub map: Map,
     points: LayerGroup,
+    /// Zoom buttons, re-created when the language changes (their labels).
+    zoom: RefCell<Option<Zoom>>,
+    /// A fit asked for while the map had no size (hidden behind the list);
+    /// applied as soon as it is laid out.
+    pending_fit: Rc<Cell<Option<Bounds>>>,
     /// Kept alive as long as the map: Leaflet calls it on tile failures.
     _tile_error: Closure<dyn Fn(JsValue)>,
+    /// Mirrors the zoom level into `data-zoom` (read by the browser tests).
+    _zoom_end: Closure<dyn Fn(JsValue)>,
     /// Leaflet measures its container once; this re-measures whenever the
     /// container's size changes (first layout, list/map switch, zoom, rotation).
     resize: Option<(web_sys::ResizeObserver, Closure<dyn Fn()>)>,
+}
+
+fn has_size(map: &Map) -> bool {
+    let size = map.get_size();
+    size.x() > 0.0 && size.y() > 0.0
+}
+
+fn apply_fit(map: &Map, [s, w, n, e]: Bounds) {
+    // Coordinates are copied, never computed, so equal means the same point.
+    #[allow(clippy::float_cmp)] // exact equality of copied values is intended
+    let one_point = s == n && w == e;
+    if one_point {
+        // Bounds of one point have no size: show its street instead.
+        map.set_view(&LatLng::new(s, w), 16.0);
+    } else {
+        map.fit_bounds(&LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e)));
+    }
 }
 
 impl Drop for MapHandle {
@@ -54,6 +84,8 @@ impl MapHandle {
         let options = MapOptions::default();
         // One canvas for all points instead of one DOM node each.
         options.set_prefer_canvas(true);
+        // Added by `set_language`, with translated labels.
+        options.set_zoom_control(false);
         options.set_center(LatLng::new(config.map_center[0], config.map_center[1]));
         options.set_zoom(f64::from(config.map_zoom));
         let map = Map::new_with_element(el, &options)?;
@@ -65,10 +97,25 @@ impl MapHandle {
         tiles.add_to(&map);
         let points = LayerGroup::new();
         points.add_to(&map);
+        let zoom_end = {
+            let (map, el) = (map.clone(), el.clone());
+            Closure::<dyn Fn(JsValue)>::new(move |_| {
+                let _ = el.set_attribute("data-zoom", &map.get_zoom().to_string());
+            })
+        };
+        map.unchecked_ref::<leaflet::Evented>()
+            .on("zoomend", zoom_end.as_ref().unchecked_ref());
+        let pending_fit = Rc::new(Cell::new(None));
         let resize = {
             let map = map.clone();
+            let pending_fit = Rc::clone(&pending_fit);
             let callback = Closure::<dyn Fn()>::new(move || {
                 map.invalidate_size(false);
+                if has_size(&map)
+                    && let Some(bounds) = pending_fit.take()
+                {
+                    apply_fit(&map, bounds);
+                }
             });
             web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref())
                 .ok()
@@ -80,9 +127,25 @@ impl MapHandle {
         Ok(Self {
             map,
             points,
+            zoom: RefCell::new(None),
+            pending_fit,
             _tile_error: tile_error,
+            _zoom_end: zoom_end,
             resize,
         })
+    }
+
+    /// Zoom buttons labelled in `lang` (Leaflet's own are English only).
+    pub fn set_language(&self, lang: Lang) {
+        if let Some(old) = self.zoom.borrow_mut().take() {
+            old.remove();
+        }
+        let mut options = ZoomOptions::new();
+        options.set_zoom_in_title(&lang.text("map.zoom_in"));
+        options.set_zoom_out_title(&lang.text("map.zoom_out"));
+        let zoom = Zoom::new(&options);
+        zoom.add_to(&self.map);
+        *self.zoom.borrow_mut() = Some(zoom);
     }
 
     /// Replaces the points; returns how many are on the map.
@@ -121,23 +184,24 @@ impl MapHandle {
         self.points.get_layers().length() as usize
     }
 
-    /// Zooms to the points' bounds.
+    /// Frames the points (now, or once the map is laid out).
     pub fn fit(&self, points: &[LocationSummary]) {
         let Some(first) = points.first() else { return };
-        if points.len() == 1 {
-            // Bounds of one point have no size: show its street instead.
-            self.map.set_view(&LatLng::new(first.lat, first.lon), 16.0);
-            return;
-        }
-        let (mut s, mut w, mut n, mut e) = (first.lat, first.lon, first.lat, first.lon);
+        let mut b = [first.lat, first.lon, first.lat, first.lon];
         for p in points {
-            s = s.min(p.lat);
-            n = n.max(p.lat);
-            w = w.min(p.lon);
-            e = e.max(p.lon);
+            b = [
+                b[0].min(p.lat),
+                b[1].min(p.lon),
+                b[2].max(p.lat),
+                b[3].max(p.lon),
+            ];
         }
-        let bounds = LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e));
-        self.map.fit_bounds(&bounds);
+        if has_size(&self.map) {
+            self.pending_fit.set(None);
+            apply_fit(&self.map, b);
+        } else {
+            self.pending_fit.set(Some(b));
+        }
     }
 }
 

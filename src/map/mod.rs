@@ -24,7 +24,9 @@ pub fn MapView(
     config: ClientConfig,
     /// The points to show; `None` while loading.
     points: Signal<Option<Arc<Vec<LocationSummary>>>>,
-    /// Frame the points on first load and whenever this key (the area filter) changes.
+    /// Frame the points on first load and whenever this key changes; it
+    /// must change together with `points` (the area those points were
+    /// fetched for), so the new area is framed, not the old one.
     fit_key: Signal<Option<String>>,
 ) -> impl IntoView {
     let node = NodeRef::<Div>::new();
@@ -33,15 +35,32 @@ pub fn MapView(
     let (shown, set_shown) = signal(None::<usize>);
     let fitted = StoredValue::new(None::<Option<String>>);
 
-    Effect::new(move |_| {
+    let config = StoredValue::new(config);
+    // Creates the map once its element is mounted; every effect starts here,
+    // so none depends on the order effects run in.
+    let ensure_map = move || {
         let Some(el) = node.get() else { return };
-        let current_lang = lang();
         if handle.with_value(Option::is_none) {
-            match MapHandle::new(&el, &config, move || set_tiles_failed.set(true)) {
+            let created =
+                config.with_value(|c| MapHandle::new(&el, c, move || set_tiles_failed.set(true)));
+            match created {
                 Ok(h) => handle.set_value(Some(h)),
                 Err(e) => leptos::logging::error!("map could not start: {e:?}"),
             }
         }
+    };
+    Effect::new(move |_| {
+        let current_lang = lang();
+        ensure_map();
+        handle.with_value(|h| {
+            if let Some(h) = h {
+                h.set_language(current_lang);
+            }
+        });
+    });
+    Effect::new(move |_| {
+        ensure_map();
+        let current_lang = lang();
         let Some(points) = points.get() else { return };
         let key = fit_key.get();
         let refit = fitted.with_value(|f| f.as_ref() != Some(&key));

@@ -38,13 +38,18 @@ pub fn LocationPage() -> impl IntoView {
     view! {
         <div class="page narrow">
             <p class="back">
-                <A href=move || back.get()>"← " {tr("location.back")}</A>
+                <A href=move || back.get()>
+                    <span aria-hidden="true">"← "</span>
+                    {tr("location.back")}
+                </A>
             </p>
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match detail.await {
                         Ok(d) => view! { <Profile detail=d /> }.into_any(),
-                        Err(ApiFailure::Api { status: 404, .. }) => {
+                        // 400 is an id that cannot exist (`/lokasi/0`): retrying cannot help.
+                        Err(ApiFailure::Api { status: 400 | 404, .. }) => {
+                            set_title(&lang().text("location.not_found"));
                             view! { <h1>{tr("location.not_found")}</h1> }.into_any()
                         }
                         Err(e) => view! { <LoadError failure=e retry /> }.into_any(),
@@ -107,9 +112,9 @@ fn Profile(detail: LocationDetail) -> impl IntoView {
                 </Show>
             </p>
             <h1>{d.with_value(|d| d.name.clone())}</h1>
-            <nav aria-label=tr("location.area")>
-                <ol class="area-path">{path}</ol>
-            </nav>
+            <ol class="area-path" aria-label=tr("location.area")>
+                {path}
+            </ol>
             <dl class="facts">
                 <div>
                     <dt>{tr("location.headcount")}</dt>

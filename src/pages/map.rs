@@ -7,7 +7,6 @@ use std::sync::Arc;
 use kolaborasi_shared::{Category, LocationQuery, LocationSummary};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
@@ -44,14 +43,28 @@ pub fn MapPage() -> impl IntoView {
     let query = Memo::new(move |_| query_from_url(&params.read()));
     let list_view = Memo::new(move |_| params.read().get("view").as_deref() == Some("list"));
 
+    // Each answer keeps the area it was fetched for: the map frames that
+    // area when its points arrive, not when the URL changes.
     let locations = LocalResource::new(move || {
         let q = query.get();
-        async move { api::locations(q).await.map(|l| Arc::new(l.locations)) }
+        async move {
+            let area = q.area.clone();
+            api::locations(q)
+                .await
+                .map(|l| (area, Arc::new(l.locations)))
+        }
     });
-    // A memo: a refetch that is still loading (or returns the same list)
+    // Memos: a refetch that is still loading (or returns the same list)
     // must not redraw thousands of markers and list rows.
     let points: Signal<Option<Arc<Vec<LocationSummary>>>> =
-        Memo::new(move |_| locations.get().and_then(Result::ok)).into();
+        Memo::new(move |_| locations.get().and_then(Result::ok).map(|(_, p)| p)).into();
+    let points_area: Signal<Option<String>> = Memo::new(move |_| {
+        locations
+            .get()
+            .and_then(Result::ok)
+            .and_then(|(area, _)| area)
+    })
+    .into();
     let retry = Callback::new(move |()| locations.refetch());
     Effect::new(move |_| {
         set_title(&lang().text("map.heading"));
@@ -81,7 +94,10 @@ pub fn MapPage() -> impl IntoView {
                 <section class="list-panel">
                     <Transition fallback=Loading>
                         {move || Suspend::new(async move {
-                            shared.areas.await.ok().map(|tree| view! { <LocationList points tree /> })
+                            match shared.areas.await {
+                                Ok(tree) => view! { <LocationList points tree /> }.into_any(),
+                                Err(e) => view! { <LoadError failure=e retry=shared.retry_areas() /> }.into_any(),
+                            }
                         })}
                     </Transition>
                 </section>
@@ -96,15 +112,10 @@ pub fn MapPage() -> impl IntoView {
                 <p class="map-count" data-testid="map-count">{count_text}</p>
                 <Transition fallback=Loading>
                     {move || Suspend::new(async move {
-                        shared.config.await.ok().map(|config| {
-                            view! {
-                                <MapView
-                                    config
-                                    points
-                                    fit_key=Memo::new(move |_| query.get().area).into()
-                                />
-                            }
-                        })
+                        match shared.config.await {
+                            Ok(config) => view! { <MapView config points fit_key=points_area /> }.into_any(),
+                            Err(e) => view! { <LoadError failure=e retry=shared.retry_config() /> }.into_any(),
+                        }
                     })}
                 </Transition>
                 <Legend points />
@@ -155,6 +166,7 @@ fn FilterPanel(query: Memo<LocationQuery>, list_view: Memo<bool>) -> impl IntoVi
             <CategoryFilter selected=Signal::derive(move || query.get().category) on_change=set_categories />
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
+                    // A failure is shown (with retry) by the list below.
                     shared.areas.await.ok().map(|tree| {
                         view! {
                             <AreaPicker tree selected=Signal::derive(move || query.get().area) on_change=set_area />
@@ -182,9 +194,11 @@ fn ViewLink(query: Memo<LocationQuery>, list_view: Memo<bool>, list: bool) -> im
         .href()
     };
     let current = move || (list_view.get() == list).then_some("page");
+    // A plain link (the router still handles it): `<A>` would mark both
+    // views current, since they share the path `/`.
     view! {
-        <A href=href attr:aria-current=current>
+        <a href=href aria-current=current>
             {tr(if list { "view.list" } else { "view.map" })}
-        </A>
+        </a>
     }
 }

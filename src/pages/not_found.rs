@@ -5,6 +5,7 @@ use crate::i18n::tr;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    Effect::new(move |_| crate::set_title(&crate::i18n::lang().text("notfound.heading")));
     view! {
         <div class="page narrow">
             <h1>{tr("notfound.heading")}</h1>

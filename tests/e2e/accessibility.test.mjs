@@ -52,11 +52,17 @@ describe('accessibility', () => {
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.equal(overflow, 0, `${path} is wider than the viewport`);
       }
-      await page.goto(`${BASE_URL}/?view=list`);
-      await page.getByTestId('list-count').waitFor();
-      for (const selector of ['[data-testid=lang-switch]', '.area-picker summary', 'label.chip[data-category=umkm]', '.view-switch a']) {
-        const box = await page.locator(selector).first().boundingBox();
-        assert.ok(box && box.height >= 44, `${selector} is a 44 px touch target (${box?.height})`);
+      // Every control a finger uses, in the list and on the map.
+      const controls = 'button, select, summary, label.chip, .view-switch a, .main-nav a, '
+        + '.location-row a, .site-footer a, .leaflet-control-zoom a';
+      for (const [path, ready] of [['/?view=list', '.location-row'], ['/', '.leaflet-control-zoom']]) {
+        await page.goto(`${BASE_URL}${path}`);
+        await page.locator(ready).first().waitFor();
+        const small = await page.locator(controls).evaluateAll((els) => els
+          .filter((e) => e.offsetParent !== null)
+          .map((e) => [e.className || e.tagName, Math.round(e.getBoundingClientRect().height)])
+          .filter(([, h]) => h < 44));
+        assert.deepEqual(small, [], `${path}: controls under 44 px`);
       }
     });
   }

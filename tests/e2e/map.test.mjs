@@ -66,6 +66,8 @@ describe('map page', () => {
     assert.ok(kecamatan.length > 0 && kecamatan.length < kota.length);
     assert.equal(await mapPointCount(page, kecamatan.length), kecamatan.length);
     assert.equal(await page.getByTestId('area-summary').innerText(), 'Gambir');
+    // The map frames the chosen kecamatan, not the whole city.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=map]').dataset.zoom) >= 13);
     assert.deepEqual(page.errors, []);
   });
 
@@ -80,7 +82,9 @@ describe('map page', () => {
     assert.match(await page.locator('label.chip[data-category=umkm]').innerText(), /Micro business/);
     await page.reload();
     await heading.filter({ hasText: 'Places that still need help' }).waitFor();
+    assert.equal(await page.locator('.leaflet-control-zoom-in').getAttribute('title'), 'Zoom in');
     await screenshot(page, 'phone-map-english');
+    assert.deepEqual(page.errors, []);
   });
 
   test('without map tiles the points still show, with a notice, and nothing errors', async () => {
@@ -90,6 +94,17 @@ describe('map page', () => {
     await page.locator('.map-notice').waitFor();
     const { locations } = await api('/locations');
     assert.equal(await mapPointCount(page, locations.length), locations.length);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('a phone link to the list of an area shows that area when switched to the map', async () => {
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/?area=31.71.01&view=list`);
+    await page.getByTestId('list-count').waitFor();
+    await page.locator('.view-switch a', { hasText: 'Peta' }).click();
+    await page.waitForURL(/area=31\.71\.01$/);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=map]').dataset.zoom) >= 13);
+    assert.equal(await page.locator('.leaflet-control-zoom-in').getAttribute('title'), 'Perbesar peta');
     assert.deepEqual(page.errors, []);
   });
 });

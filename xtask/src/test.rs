@@ -22,6 +22,7 @@ const HOST_PACKAGES: [&str; 8] = [
 
 pub fn test(root: &Path) -> Result<(), String> {
     let started = Instant::now();
+    tools::ensure_rust_components(root)?;
     cmd::run(command(root, "cargo").args(["fmt", "--all", "--", "--check"]))?;
     lint::translations(root)?;
     tools::ensure_client_tools(root)?;

@@ -8,6 +8,23 @@ use crate::cmd::{self, command, is_root, output};
 
 const TRUNK_LINE: &str = "0.21";
 
+/// rustfmt and clippy, which `cargo xtask test` runs first.
+pub fn ensure_rust_components(root: &Path) -> Result<(), String> {
+    let missing: Vec<&str> = [("fmt", "rustfmt"), ("clippy", "clippy")]
+        .into_iter()
+        .filter(|(sub, _)| output(command(root, "cargo").args([sub, "--version"])).is_none())
+        .map(|(_, component)| component)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    cmd::run(
+        command(root, "rustup")
+            .args(["component", "add"])
+            .args(&missing),
+    )
+}
+
 /// The wasm target, Trunk, wasm-bindgen-cli and the npm packages.
 pub fn ensure_client_tools(root: &Path) -> Result<(), String> {
     ensure_wasm_target(root)?;
@@ -82,12 +99,17 @@ fn ensure_wasm_bindgen(root: &Path) -> Result<(), String> {
     }
     eprintln!("xtask: installing wasm-bindgen-cli {want} (~4 minutes once)");
     // Not --locked: its lock names a webpki-roots release the registry lacks.
-    cmd::run(command(root, "cargo").args([
-        "install",
-        "wasm-bindgen-cli",
-        "--version",
-        &format!("={want}"),
-    ]))
+    // Without a lock, prefer dependency versions that build on this rustc.
+    cmd::run(
+        command(root, "cargo")
+            .args([
+                "install",
+                "wasm-bindgen-cli",
+                "--version",
+                &format!("={want}"),
+            ])
+            .env("CARGO_RESOLVER_INCOMPATIBLE_RUST_VERSIONS", "fallback"),
+    )
 }
 
 /// `npm ci` when `node_modules` is missing or older than `package-lock.json`.

@@ -112,10 +112,12 @@ pub fn person(rng: &mut SplitMix64) -> String {
     format!("{} {}", rng.pick(first), rng.pick(last))
 }
 
-/// `+62` and a 3-digit prefix plus 8 digits, the common 13-digit shape.
+/// `+62`, a 3-digit mobile prefix and 8 digits, the common 13-digit shape.
+/// The subscriber part starts with `0000` so a demo number is recognisably
+/// made up and unlikely to reach a real person.
 pub fn phone(rng: &mut SplitMix64) -> String {
-    let mut number = format!("+62{}", rng.pick(MOBILE_PREFIXES));
-    for _ in 0..8 {
+    let mut number = format!("+62{}0000", rng.pick(MOBILE_PREFIXES));
+    for _ in 0..4 {
         let digit = u8::try_from(rng.below(10)).expect("a digit fits in u8");
         number.push(char::from(b'0' + digit));
     }

@@ -216,6 +216,25 @@ fn parents(kelurahan: &str) -> Result<(String, String), AppError> {
 
 /// Inserts locations in batches inside one transaction: all or nothing.
 pub async fn insert_many(db: &Db, locations: &[NewLocation]) -> Result<(), AppError> {
+    insert_batches(db, locations, None).await.map(drop)
+}
+
+/// Inserts locations only into a table that has none, and only once per
+/// `step` name, even with several instances starting together (see
+/// migration 0002). Returns whether this call inserted them.
+pub async fn insert_once_into_empty(
+    db: &Db,
+    step: &str,
+    locations: &[NewLocation],
+) -> Result<bool, AppError> {
+    insert_batches(db, locations, Some(step)).await
+}
+
+async fn insert_batches(
+    db: &Db,
+    locations: &[NewLocation],
+    once: Option<&str>,
+) -> Result<bool, AppError> {
     let now = now_unix();
     let mut prepared = Vec::with_capacity(locations.len());
     for l in locations {
@@ -226,6 +245,26 @@ pub async fn insert_many(db: &Db, locations: &[NewLocation]) -> Result<(), AppEr
     }
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
+        if let Some(step) = once {
+            // The first write of the transaction: a second instance blocks
+            // here until this one commits, then inserts nothing.
+            let claimed = sqlx::query(
+                "INSERT INTO seed_runs (name, ran_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(step)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            let empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM locations)")
+                .fetch_one(&mut *tx)
+                .await?;
+            if !claimed || !empty {
+                tx.commit().await?;
+                return Ok(false);
+            }
+        }
         for chunk in prepared.chunks(BATCH) {
             let sql = insert_sql(chunk.len());
             let mut q = sqlx::query(&sql);
@@ -252,7 +291,7 @@ pub async fn insert_many(db: &Db, locations: &[NewLocation]) -> Result<(), AppEr
         }
         tx.commit().await?;
     });
-    Ok(())
+    Ok(true)
 }
 
 /// Whether any demo location exists (the UI then shows the demo banner).

@@ -70,3 +70,19 @@ pub async fn restarting_on_a_seeded_database_does_not_seed_again(engine: Engine)
     let config: ClientConfig = ok_json(second.get("/api/v1/config").await).await;
     assert!(config.demo_data);
 }
+
+pub async fn two_instances_starting_together_seed_the_demo_data_once(engine: Engine) {
+    let db = TestDb::fresh(engine).await;
+    // Migrated and empty, as a database is after a first start with no demo data.
+    TestApp::start_on(db.clone(), 0).await.stop().await;
+
+    let (a, b) = tokio::join!(
+        TestApp::start_on(db.clone(), SCALE),
+        TestApp::start_on(db.clone(), SCALE)
+    );
+    let count = store::count(&a.running.state.db)
+        .await
+        .expect("count locations");
+    assert_eq!(count, i64::try_from(SCALE).expect("small"));
+    assert_eq!(a.list("").await.locations, b.list("").await.locations);
+}

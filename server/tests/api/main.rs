@@ -54,4 +54,5 @@ on_both_engines! {
     transport::every_response_carries_the_security_headers,
     demo::demo_seeding_gives_every_kelurahan_a_location_and_flags_demo_data,
     demo::restarting_on_a_seeded_database_does_not_seed_again,
+    demo::two_instances_starting_together_seed_the_demo_data_once,
 }
