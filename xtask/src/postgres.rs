@@ -58,12 +58,16 @@ impl TempPostgres {
             )?;
         }
         let data = dir.join("data").display().to_string();
-        let quiet = |c: &mut Command| output(c).map(|_| ());
-        quiet(
-            as_server_user(&bin, "initdb")
-                .args(["-D", &data, "-A", "trust", "-U", "postgres", "-E", "UTF8"]),
-        )
-        .ok_or("initdb failed")?;
+        let initdb = as_server_user(&bin, "initdb")
+            .args(["-D", &data, "-A", "trust", "-U", "postgres", "-E", "UTF8"])
+            .output()
+            .map_err(|e| format!("could not run initdb: {e}"))?;
+        if !initdb.status.success() {
+            return Err(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&initdb.stderr).trim()
+            ));
+        }
         let port = free_port()?;
         let opts = format!(
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300",

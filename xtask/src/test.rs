@@ -69,11 +69,12 @@ pub fn test(root: &Path) -> Result<(), String> {
 
 /// The server binary from `cargo test` (debug) with the release client.
 fn e2e(root: &Path) -> Result<(), String> {
+    // The scale is explicit so a KOLABORASI_DEMO_SCALE in the shell cannot change it.
     let server = ServerProcess::start(
         root,
         &root.join("target/debug/kolaborasi-server"),
         "e2e",
-        &[],
+        &["--demo-scale", "1500"],
     )?;
     cmd::run(
         command(root, "node")
