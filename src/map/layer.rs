@@ -54,15 +54,21 @@ fn has_size(map: &Map) -> bool {
     size.x() > 0.0 && size.y() > 0.0
 }
 
+/// Frames the bounds without animation: Leaflet silently drops a view change
+/// asked for while a zoom animation runs, so quick filter changes would
+/// otherwise leave the map on the previous area.
 fn apply_fit(map: &Map, [s, w, n, e]: Bounds) {
+    let no_animation = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&no_animation, &"animate".into(), &JsValue::FALSE);
     // Coordinates are copied, never computed, so equal means the same point.
     #[allow(clippy::float_cmp)] // exact equality of copied values is intended
     let one_point = s == n && w == e;
     if one_point {
         // Bounds of one point have no size: show its street instead.
-        map.set_view(&LatLng::new(s, w), 16.0);
+        map.set_view_with_options(&LatLng::new(s, w), 16.0, &no_animation);
     } else {
-        map.fit_bounds(&LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e)));
+        let bounds = LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e));
+        map.fit_bounds_with_options(&bounds, &no_animation);
     }
 }
 

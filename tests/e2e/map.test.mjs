@@ -59,6 +59,10 @@ describe('map page', () => {
     await page.waitForURL(/area=31\.71(&|$)/);
     const { locations: kota } = await api('/locations?area=31.71');
     assert.equal(await mapPointCount(page, kota.length), kota.length);
+    // The map frames the chosen kota: closer than the whole province.
+    const zoom = () => page.evaluate(() => Number(document.querySelector('[data-testid=map]').dataset.zoom));
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=map]').dataset.zoom) >= 12);
+    const kotaZoom = await zoom();
 
     await page.locator('#area-kecamatan').selectOption('31.71.01');
     await page.waitForURL(/area=31\.71\.01(&|$)/);
@@ -66,8 +70,9 @@ describe('map page', () => {
     assert.ok(kecamatan.length > 0 && kecamatan.length < kota.length);
     assert.equal(await mapPointCount(page, kecamatan.length), kecamatan.length);
     assert.equal(await page.getByTestId('area-summary').innerText(), 'Gambir');
-    // The map frames the chosen kecamatan, not the whole city.
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=map]').dataset.zoom) >= 13);
+    // ... and then the chosen kecamatan, closer still.
+    await page.waitForFunction(
+      (z) => Number(document.querySelector('[data-testid=map]').dataset.zoom) > z, kotaZoom);
     assert.deepEqual(page.errors, []);
   });
 
