@@ -34,6 +34,8 @@ type Bounds = [f64; 4];
 
 pub struct MapHandle {
     pub map: Map,
+    /// The deployment's default view (centre, zoom), shown with no area filter.
+    home: (LatLng, f64),
     points: LayerGroup,
     /// Zoom buttons, re-created when the language changes (their labels).
     zoom: RefCell<Option<Zoom>>,
@@ -92,8 +94,12 @@ impl MapHandle {
         options.set_prefer_canvas(true);
         // Added by `set_language`, with translated labels.
         options.set_zoom_control(false);
-        options.set_center(LatLng::new(config.map_center[0], config.map_center[1]));
-        options.set_zoom(f64::from(config.map_zoom));
+        let home = (
+            LatLng::new(config.map_center[0], config.map_center[1]),
+            f64::from(config.map_zoom),
+        );
+        options.set_center(home.0.clone());
+        options.set_zoom(home.1);
         let map = Map::new_with_element(el, &options)?;
         let tiles = tile_layer(config);
         let tile_error = Closure::<dyn Fn(JsValue)>::new(move |_| on_tile_error());
@@ -132,6 +138,7 @@ impl MapHandle {
         };
         Ok(Self {
             map,
+            home,
             points,
             zoom: RefCell::new(None),
             pending_fit,
@@ -188,6 +195,15 @@ impl MapHandle {
         }
         // What Leaflet actually holds, not what was asked for.
         self.points.get_layers().length() as usize
+    }
+
+    /// Back to the deployment's default view (the whole city).
+    pub fn go_home(&self) {
+        self.pending_fit.set(None);
+        let no_animation = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&no_animation, &"animate".into(), &JsValue::FALSE);
+        self.map
+            .set_view_with_options(&self.home.0, self.home.1, &no_animation);
     }
 
     /// Frames the points (now, or once the map is laid out).

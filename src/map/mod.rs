@@ -24,7 +24,8 @@ pub fn MapView(
     config: ClientConfig,
     /// The points to show; `None` while loading.
     points: Signal<Option<Arc<Vec<LocationSummary>>>>,
-    /// Frame the points on first load and whenever this key changes; it
+    /// Frame the points whenever this key changes (`None`: the default
+    /// view); it
     /// must change together with `points` (the area those points were
     /// fetched for), so the new area is framed, not the old one.
     fit_key: Signal<Option<String>>,
@@ -68,9 +69,12 @@ pub fn MapView(
             if let Some(h) = h {
                 let n = h.show(&points, current_lang);
                 set_shown.set(Some(n));
-                // First data, or another area: frame what is shown.
-                if refit {
-                    h.fit(&points);
+                // Another area: frame it. No area: the city's default view
+                // (framing every point would include far-off islands).
+                match (&key, refit) {
+                    (Some(_), true) => h.fit(&points),
+                    (None, true) => h.go_home(),
+                    (_, false) => {}
                 }
             }
         });

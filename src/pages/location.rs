@@ -153,6 +153,8 @@ fn PointMap(detail: StoredValue<LocationDetail>) -> impl IntoView {
         lon: d.lon,
         headcount: d.headcount,
     });
+    // Any key frames the point (no key would show the whole city).
+    let fit_key = Signal::stored(Some(point.area.clone()));
     let points = Signal::stored(Some(Arc::new(vec![point])));
     view! {
         <div class="point-map">
@@ -162,7 +164,7 @@ fn PointMap(detail: StoredValue<LocationDetail>) -> impl IntoView {
                         .config
                         .await
                         .ok()
-                        .map(|config| view! { <MapView config points fit_key=Signal::stored(None) /> })
+                        .map(|config| view! { <MapView config points fit_key /> })
                 })}
             </Transition>
         </div>
