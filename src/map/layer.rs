@@ -56,21 +56,25 @@ fn has_size(map: &Map) -> bool {
     size.x() > 0.0 && size.y() > 0.0
 }
 
-/// Frames the bounds without animation: Leaflet silently drops a view change
-/// asked for while a zoom animation runs, so quick filter changes would
-/// otherwise leave the map on the previous area.
+/// `{ animate: false }` for programmatic view changes: Leaflet silently drops
+/// a view change asked for while a zoom animation runs, so quick filter
+/// changes would otherwise leave the map on the previous area.
+fn no_animation() -> js_sys::Object {
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"animate".into(), &JsValue::FALSE);
+    options
+}
+
 fn apply_fit(map: &Map, [s, w, n, e]: Bounds) {
-    let no_animation = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&no_animation, &"animate".into(), &JsValue::FALSE);
     // Coordinates are copied, never computed, so equal means the same point.
     #[allow(clippy::float_cmp)] // exact equality of copied values is intended
     let one_point = s == n && w == e;
     if one_point {
         // Bounds of one point have no size: show its street instead.
-        map.set_view_with_options(&LatLng::new(s, w), 16.0, &no_animation);
+        map.set_view_with_options(&LatLng::new(s, w), 16.0, &no_animation());
     } else {
         let bounds = LatLngBounds::new(&LatLng::new(s, w), &LatLng::new(n, e));
-        map.fit_bounds_with_options(&bounds, &no_animation);
+        map.fit_bounds_with_options(&bounds, &no_animation());
     }
 }
 
@@ -200,10 +204,8 @@ impl MapHandle {
     /// Back to the deployment's default view (the whole city).
     pub fn go_home(&self) {
         self.pending_fit.set(None);
-        let no_animation = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&no_animation, &"animate".into(), &JsValue::FALSE);
         self.map
-            .set_view_with_options(&self.home.0, self.home.1, &no_animation);
+            .set_view_with_options(&self.home.0, self.home.1, &no_animation());
     }
 
     /// Frames the points (now, or once the map is laid out).
