@@ -71,7 +71,7 @@ pub fn translations(root: &Path) -> Result<(), String> {
         .filter_map(|k| k.split('.').next().map(str::to_owned))
         .collect();
     let mut named = BTreeSet::new();
-    for dir in ["src", "server/src", "shared/src"] {
+    for dir in ["src", "server/src", "wire/src"] {
         keys_named_in(&root.join(dir), &prefixes, &mut named);
     }
     // Keys built at run time from enum spellings.
