@@ -23,15 +23,23 @@ pub enum ApiFailure {
     Decode,
 }
 
+impl ApiFailure {
+    /// What to tell the user, in `lang` (the server's message is already in it).
+    #[must_use]
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            Self::Network => lang.text("status.offline"),
+            Self::Decode => lang.text("status.unexpected"),
+            Self::Api { error, .. } => {
+                crate::i18n::tr_with(lang, "status.error", &[("message", &error.message)])
+            }
+        }
+    }
+}
+
 impl fmt::Display for ApiFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Network => {
-                f.write_str(&crate::i18n::Lang::text(current_lang(), "status.offline"))
-            }
-            Self::Api { error, .. } => f.write_str(&error.message),
-            Self::Decode => f.write_str("?"),
-        }
+        f.write_str(&self.message(current_lang()))
     }
 }
 

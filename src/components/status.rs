@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::ApiFailure;
-use crate::i18n::{lang, tr, tr_with};
+use crate::i18n::{lang, tr};
 
 #[component]
 pub fn Loading() -> impl IntoView {
@@ -17,13 +17,7 @@ pub fn Loading() -> impl IntoView {
 /// An error with a retry button; `retry` refetches the failed resource.
 #[component]
 pub fn LoadError(failure: ApiFailure, retry: Callback<()>) -> impl IntoView {
-    let message = move || match &failure {
-        ApiFailure::Network => lang().text("status.offline"),
-        ApiFailure::Decode => lang().text("status.unexpected"),
-        ApiFailure::Api { error, .. } => {
-            tr_with(lang(), "status.error", &[("message", &error.message)])
-        }
-    };
+    let message = move || failure.message(lang());
     view! {
         <div class="status status-error" role="alert">
             <p>{message}</p>
