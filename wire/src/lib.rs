@@ -4,14 +4,25 @@
 //! here once and used by both sides. The crate depends on serde only, so it
 //! compiles for the browser (wasm32) and the server alike.
 
+pub mod account;
 pub mod area;
+pub mod catalogue;
+pub mod commitment;
 pub mod config;
 pub mod error;
 pub mod location;
+pub mod validate;
 
+pub use account::{Account, Credentials, Registration};
 pub use area::{AreaLevel, AreaNode, AreaRef, AreaTree};
+pub use catalogue::{Localized, Need, NeedLevel, Package, Program, ProgramList};
+pub use commitment::{
+    CancelRequest, CollaboratorInput, CollaboratorKind, CommitmentLine, CommitmentList,
+    CommitmentPlace, CommitmentPrivate, CommitmentReceipt, CommitmentStatus, CommitmentView,
+    LineInput, NewCommitment, PackageRemaining,
+};
 pub use config::ClientConfig;
-pub use error::{ApiError, ErrorBody, ErrorCode};
+pub use error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 pub use location::{
     Bbox, Category, HeadcountUnit, LocationDetail, LocationList, LocationQuery, LocationSummary,
     QueryError,
@@ -19,3 +30,8 @@ pub use location::{
 
 /// Path prefix of the current API version; clients build every URL from it.
 pub const API_PREFIX: &str = "/api/v1";
+
+/// Request header that makes `POST /api/v1/commitments` safe to retry.
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+/// Request header carrying a commitment's manage token for its private view.
+pub const MANAGE_TOKEN_HEADER: &str = "Kolaborasi-Manage-Token";

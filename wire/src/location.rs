@@ -96,6 +96,16 @@ pub struct LocationSummary {
     pub lat: f64,
     pub lon: f64,
     pub headcount: u32,
+    /// Percentage of the value of its listed needs still open (0–100);
+    /// `None` when it lists none. See [`crate::NeedLevel`].
+    pub remaining_percent: Option<u8>,
+}
+
+impl LocationSummary {
+    #[must_use]
+    pub fn need_level(&self) -> crate::NeedLevel {
+        crate::NeedLevel::from_remaining_percent(self.remaining_percent)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -122,6 +132,10 @@ pub struct LocationDetail {
     pub verified: bool,
     /// Generated demo data, not a real place.
     pub demo: bool,
+    /// Inactive places keep their page and history but take no new commitments.
+    pub active: bool,
+    /// What it needs, per package (see `GET /api/v1/programs`).
+    pub needs: Vec<crate::Need>,
 }
 
 /// A bounding box `minLon,minLat,maxLon,maxLat` in WGS84 degrees.

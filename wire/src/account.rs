@@ -1,0 +1,34 @@
+//! Optional collaborator accounts. A guest can commit without one.
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/v1/account`: register and sign in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Registration {
+    pub name: String,
+    /// One of `CollaboratorKind`'s spellings.
+    pub kind: String,
+    pub email: String,
+    pub phone: String,
+    pub password: String,
+}
+
+/// `POST /api/v1/session`: sign in.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// The signed-in collaborator (`GET /api/v1/session`). Their own contact
+/// data, so the commitment form can be filled in for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub kind: crate::CollaboratorKind,
+    pub email: String,
+    pub phone: String,
+}
