@@ -99,21 +99,21 @@ pub fn date(raw: &str) -> Result<i64, &'static str> {
     parse_date(raw.trim()).ok_or("error.field.date_invalid")
 }
 
-fn parse_date(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+fn parse_date(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
         return None;
     }
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        s.get(r)?.bytes().try_fold(0i64, |acc, d| {
+        text.get(r)?.bytes().try_fold(0i64, |acc, d| {
             d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
         })
     };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    Some(days_from_civil(y, m, d))
+    Some(days_from_civil(year, month, day))
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {
