@@ -20,4 +20,7 @@ pub struct ClientConfig {
     /// requires the attribution the About page shows).
     pub area_data_source: String,
     pub area_data_licence: String,
+    /// Days an undelivered commitment keeps its reservation; also the
+    /// latest planned delivery date the commitment form accepts.
+    pub commitment_expiry_days: u32,
 }
