@@ -16,7 +16,11 @@ pub fn router() -> Router<AppState> {
         .route("/areas", get(areas))
         .route("/config", get(config))
         .merge(crate::locations::router())
-        .method_not_allowed_fallback(method_not_allowed);
+        .merge(crate::catalogue::router())
+        .merge(crate::commitments::router())
+        .merge(crate::accounts::router())
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(crate::body::BODY_LIMIT));
     Router::new().nest("/v1", v1).fallback(route_not_found)
 }
 

@@ -52,6 +52,23 @@ pub struct Config {
     /// Seed of the demo data generator (same seed, same data).
     #[arg(long, env = "KOLABORASI_DEMO_SEED", default_value_t = crate::demo::DEFAULT_SEED)]
     pub demo_seed: u64,
+
+    /// Days a commitment keeps its quantities reserved before, undelivered,
+    /// it expires and they return to the pool.
+    #[arg(long, env = "KOLABORASI_COMMITMENT_EXPIRY_DAYS", default_value_t = 14,
+          value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub commitment_expiry_days: u32,
+
+    /// Seconds between sweeps that expire overdue commitments (reads and
+    /// reservations also expire them lazily, so this only tidies up).
+    #[arg(long, env = "KOLABORASI_EXPIRY_SWEEP_SECS", default_value_t = 60,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub expiry_sweep_secs: u64,
+
+    /// Mark the session cookie `Secure`. Turn on behind HTTPS; plain-HTTP
+    /// deployments (a kiosk LAN, localhost) need it off.
+    #[arg(long, env = "KOLABORASI_COOKIE_SECURE", default_value_t = false)]
+    pub cookie_secure: bool,
 }
 
 impl Config {

@@ -3,23 +3,61 @@
 
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use http::StatusCode;
-use kolaborasi_shared::{ApiError, ErrorBody, ErrorCode, QueryError};
+use http::{HeaderValue, StatusCode, header};
+use kolaborasi_shared::{ApiError, ErrorBody, ErrorCode, FieldProblem, PackageRemaining, QueryError};
 
 use crate::i18n::Lang;
+
+/// One field's problem: where, which message, and the message's arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldIssue {
+    /// Dotted path into the request, e.g. `collaborator.email`.
+    pub field: String,
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl FieldIssue {
+    pub fn new(field: impl Into<String>, key: &'static str) -> Self {
+        Self {
+            field: field.into(),
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+}
 
 #[derive(Debug)]
 pub enum AppError {
     /// A bad parameter: `field` names it, `key` is the message's translation key.
-    InvalidParameter {
-        field: String,
-        key: &'static str,
-    },
+    InvalidParameter { field: String, key: &'static str },
+    /// Several fields of a body broke their rules (never empty).
+    Fields(Vec<FieldIssue>),
+    /// No (valid) session; `key` says why.
+    Unauthenticated { key: &'static str },
+    /// Not allowed, e.g. a manage token that does not fit.
+    Forbidden { key: &'static str },
     /// A resource that does not exist; `key` explains which kind.
-    NotFound {
-        key: &'static str,
-    },
+    NotFound { key: &'static str },
     MethodNotAllowed,
+    /// A reservation found less need than asked for.
+    InsufficientNeed { remaining: Vec<PackageRemaining> },
+    /// The resource's state forbids this action.
+    Conflict {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    IdempotencyKeyReused,
+    /// Too many failed attempts; retry after this many seconds.
+    RateLimited { retry_after: u64 },
     /// Anything unexpected. The text is logged, the client gets a generic message.
     Internal(String),
 }
@@ -30,6 +68,10 @@ impl AppError {
             field: field.into(),
             key,
         }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        Self::Internal(e.to_string())
     }
 }
 
@@ -45,39 +87,104 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+fn text(lang: Lang, key: &str, args: &[(&'static str, String)]) -> String {
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    lang.message(key, &args)
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let lang = Lang::current();
-        let (code, field, message) = match self {
+        let mut retry_after = None;
+        let mut error = ApiError {
+            code: ErrorCode::Internal,
+            message: String::new(),
+            field: None,
+            fields: Vec::new(),
+            remaining: Vec::new(),
+        };
+        match self {
             Self::InvalidParameter { field, key } => {
-                let message = lang.message(key, &[("field", &field)]);
-                (ErrorCode::InvalidParameter, Some(field), message)
+                error.code = ErrorCode::InvalidParameter;
+                error.message = lang.message(key, &[("field", &field)]);
+                error.fields.push(FieldProblem {
+                    field: field.clone(),
+                    message: error.message.clone(),
+                });
+                error.field = Some(field);
             }
-            Self::NotFound { key } => (ErrorCode::NotFound, None, lang.message(key, &[])),
-            Self::MethodNotAllowed => (
-                ErrorCode::MethodNotAllowed,
-                None,
-                lang.message("error.method_not_allowed", &[]),
-            ),
+            Self::Fields(issues) => {
+                error.code = ErrorCode::InvalidParameter;
+                error.fields = issues
+                    .iter()
+                    .map(|i| FieldProblem {
+                        field: i.field.clone(),
+                        message: text(lang, i.key, &i.args),
+                    })
+                    .collect();
+                if let Some(first) = error.fields.first() {
+                    error.field = Some(first.field.clone());
+                    error.message = first.message.clone();
+                }
+            }
+            Self::Unauthenticated { key } => {
+                error.code = ErrorCode::Unauthenticated;
+                error.message = lang.message(key, &[]);
+            }
+            Self::Forbidden { key } => {
+                error.code = ErrorCode::Forbidden;
+                error.message = lang.message(key, &[]);
+            }
+            Self::NotFound { key } => {
+                error.code = ErrorCode::NotFound;
+                error.message = lang.message(key, &[]);
+            }
+            Self::MethodNotAllowed => {
+                error.code = ErrorCode::MethodNotAllowed;
+                error.message = lang.message("error.method_not_allowed", &[]);
+            }
+            Self::InsufficientNeed { remaining } => {
+                error.code = ErrorCode::InsufficientNeed;
+                error.message = lang.message("error.commitment.insufficient", &[]);
+                error.remaining = remaining;
+            }
+            Self::Conflict { key, args } => {
+                error.code = ErrorCode::Conflict;
+                error.message = text(lang, key, &args);
+            }
+            Self::PayloadTooLarge => {
+                error.code = ErrorCode::PayloadTooLarge;
+                error.message = lang.message("error.body.too_large", &[]);
+            }
+            Self::UnsupportedMediaType => {
+                error.code = ErrorCode::UnsupportedMediaType;
+                error.message = lang.message("error.body.not_json", &[]);
+            }
+            Self::IdempotencyKeyReused => {
+                error.code = ErrorCode::IdempotencyKeyReused;
+                error.field = Some(kolaborasi_shared::IDEMPOTENCY_HEADER.to_owned());
+                error.message = lang.message("error.idempotency.reused", &[]);
+            }
+            Self::RateLimited { retry_after: secs } => {
+                error.code = ErrorCode::RateLimited;
+                let minutes = secs.div_ceil(60).max(1).to_string();
+                error.message = lang.message("error.auth.rate_limited", &[("minutes", &minutes)]);
+                retry_after = Some(secs);
+            }
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                (
-                    ErrorCode::Internal,
-                    None,
-                    lang.message("error.internal", &[]),
-                )
+                error.message = lang.message("error.internal", &[]);
             }
-        };
+        }
         let status =
-            StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = ErrorBody {
-            error: ApiError {
-                code,
-                message,
-                field,
-            },
-        };
-        (status, Json(body)).into_response()
+            StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, Json(ErrorBody { error })).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 

@@ -3,8 +3,12 @@
 //! `main.rs` only parses configuration and calls [`start`]; tests call the
 //! same function with port 0 and a fresh database.
 
+pub mod accounts;
 pub mod api;
 pub mod area_data;
+pub mod body;
+pub mod catalogue;
+pub mod commitments;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -12,6 +16,7 @@ pub mod error;
 pub mod http_cache;
 pub mod i18n;
 pub mod locations;
+pub mod secrets;
 pub mod seed;
 pub mod spa;
 pub mod state;
@@ -43,12 +48,22 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
     db.migrate().await?;
     let file = AreaFile::embedded();
     seed::areas(&db, file).await.map_err(|e| format!("{e:?}"))?;
+    catalogue::seed(&db).await.map_err(|e| format!("{e:?}"))?;
     let seeded = seed::demo_locations(&db, file, config.demo_scale, config.demo_seed)
         .await
         .map_err(|e| format!("{e:?}"))?;
     if seeded > 0 {
         tracing::info!(seeded, "generated demo locations into the empty database");
     }
+    let needs = seed::demo_needs(&db, config.demo_seed, config.commitment_expiry_days)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    if needs > 0 {
+        tracing::info!(needs, "generated needs and commitments for demo locations");
+    }
+    let secret = secrets::InstanceSecret::load_or_create(&db, "manage_tokens")
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     let tree = file.tree();
     let demo_data = locations::store::has_demo(&db)
         .await
@@ -63,12 +78,16 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         demo_data,
         area_data_source: file.source.clone(),
         area_data_licence: file.licence.clone(),
+        commitment_expiry_days: config.commitment_expiry_days,
     };
     Ok(AppState {
         db,
         areas_json: Arc::new(TaggedJson::new(&tree).map_err(|e| format!("{e:?}"))?),
         areas: Arc::new(tree),
         client_config: Arc::new(client_config),
+        secret,
+        commitment_expiry_days: config.commitment_expiry_days,
+        cookie_secure: config.cookie_secure,
     })
 }
 
@@ -113,10 +132,16 @@ pub async fn start(
     let listener = TcpListener::bind(config.bind).await?;
     let addr = listener.local_addr()?;
     let router = app(state.clone(), config);
+    let sweeper = commitments::expiry::spawn_sweeper(
+        state.db.clone(),
+        std::time::Duration::from_secs(config.expiry_sweep_secs),
+    );
     let task = tokio::spawn(async move {
-        axum::serve(listener, router)
+        let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
-            .await
+            .await;
+        sweeper.abort();
+        served
     });
     Ok(Running { addr, state, task })
 }

@@ -45,3 +45,115 @@ pub async fn demo_locations(
         locations::store::insert_once_into_empty(db, "demo_locations", &generated).await?;
     Ok(if inserted { generated.len() } else { 0 })
 }
+
+/// Gives demo locations that have no needs yet their demo needs and
+/// commitments, once (claimed in `seed_runs` in the same transaction, like
+/// the locations). Returns how many needs were inserted.
+pub async fn demo_needs(db: &Db, seed: u64, expiry_days: u32) -> Result<usize, AppError> {
+    use demo::needs::{Packages, Place};
+    const PLACES: &str = "SELECT id, category, headcount FROM locations l WHERE demo = TRUE \
+        AND NOT EXISTS (SELECT 1 FROM needs n WHERE n.location_id = l.id) ORDER BY id";
+    let rows: Vec<(i64, String, i32)> =
+        on_db!(db, pool => sqlx::query_as(PLACES).fetch_all(pool).await?);
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let places: Vec<Place> = rows
+        .into_iter()
+        .filter_map(|(id, category, headcount)| {
+            Some(Place {
+                id,
+                category: kolaborasi_shared::Category::parse(&category)?,
+                headcount: u32::try_from(headcount).ok()?,
+            })
+        })
+        .collect();
+    let rows: Vec<(String, i64, i64, bool)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT slug, id, unit_value, once_per_family FROM packages WHERE active = TRUE",
+    )
+    .fetch_all(pool)
+    .await?);
+    let packages = Packages {
+        ids: Packages::SLUGS
+            .iter()
+            .filter_map(|slug| {
+                rows.iter()
+                    .find(|r| r.0 == *slug)
+                    .map(|r| (*slug, r.1, r.2, r.3))
+            })
+            .collect(),
+    };
+    let now = crate::db::now_unix();
+    let (needs, commitments) = demo::needs::generate(&places, &packages, seed, now, expiry_days);
+    let count = needs.len();
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let claimed = sqlx::query(
+            "INSERT INTO seed_runs (name, ran_at) VALUES ('demo_needs', $1) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !claimed {
+            tx.commit().await?;
+            return Ok(0);
+        }
+        for chunk in needs.chunks(150) {
+            let mut sql = String::from(
+                "INSERT INTO needs (location_id, package_id, target, committed, delivered) VALUES ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let b = i * 5;
+                sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
+            }
+            let mut q = sqlx::query(&sql);
+            for n in chunk {
+                q = q.bind(n.location_id).bind(n.package_id).bind(n.target).bind(n.committed).bind(n.delivered);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        for c in &commitments {
+            let total: i64 = c.lines.iter().map(|(_, q, v)| q * v).sum();
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO commitments (code, location_id, status, planned_date, collaborator_name, \
+                 collaborator_kind, show_name, contact_email, contact_phone, idempotency_key, \
+                 request_hash, total_value, demo, created_at, expires_at, closed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'kontak@demo.invalid', '+62215550000', $8, 'demo', \
+                 $9, TRUE, $10, $11, $12) RETURNING id",
+            )
+            .bind(&c.code)
+            .bind(c.location_id)
+            .bind(if c.delivered { "delivered" } else { "committed" })
+            .bind(&c.planned_date)
+            .bind(c.name)
+            .bind(c.kind.as_str())
+            .bind(c.show_name)
+            .bind(format!("demo-{}", c.code))
+            .bind(total)
+            .bind(c.created_at)
+            .bind(c.expires_at)
+            .bind(c.closed_at)
+            .fetch_one(&mut *tx)
+            .await?;
+            for (package_id, quantity, unit_value) in &c.lines {
+                sqlx::query(
+                    "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(*package_id)
+                .bind(*quantity)
+                .bind(*unit_value)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+    });
+    Ok(count)
+}

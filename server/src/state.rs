@@ -6,6 +6,7 @@ use kolaborasi_shared::{AreaTree, ClientConfig};
 
 use crate::db::Db;
 use crate::http_cache::TaggedJson;
+use crate::secrets::InstanceSecret;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,4 +16,8 @@ pub struct AppState {
     /// `GET /api/v1/areas`, serialised once: the tree never changes at run time.
     pub areas_json: Arc<TaggedJson>,
     pub client_config: Arc<ClientConfig>,
+    /// Derives manage tokens; shared by every instance on the database.
+    pub secret: InstanceSecret,
+    pub commitment_expiry_days: u32,
+    pub cookie_secure: bool,
 }

@@ -5,6 +5,7 @@
 //! streams between versions. Every location is marked `demo: true`.
 
 mod names;
+pub mod needs;
 
 use kolaborasi_shared::{Category, HeadcountUnit};
 

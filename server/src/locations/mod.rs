@@ -49,6 +49,7 @@ async fn list_locations(
         }
         None => None,
     };
+    crate::commitments::expiry::release_due(&state.db, None).await?;
     let locations = store::list(&state.db, &query, area_level).await?;
     Ok(TaggedJson::new(&LocationList { locations })?.respond(&headers))
 }
@@ -64,8 +65,12 @@ async fn get_location(
         .and_then(|Path(id)| id.parse().ok())
         .filter(|n| *n > 0)
         .ok_or_else(|| AppError::invalid("id", "error.path.invalid_id"))?;
+    // Reservations past their time are returned before anyone reads them,
+    // even when the background sweep is not running.
+    crate::commitments::expiry::release_due(&state.db, Some(id)).await?;
     let row = store::get(&state.db, id).await?.ok_or(AppError::NotFound {
         key: "error.location_not_found",
     })?;
-    Ok(Json(row.into_detail(&state.areas)?))
+    let needs = store::needs(&state.db, id, row.headcount()?).await?;
+    Ok(Json(row.into_detail(&state.areas, needs)?))
 }

@@ -4,8 +4,10 @@
 
 use std::fmt::Write as _;
 
+use kolaborasi_shared::catalogue::remaining_percent;
 use kolaborasi_shared::{
     AreaLevel, AreaTree, Category, HeadcountUnit, LocationDetail, LocationQuery, LocationSummary,
+    Need,
 };
 
 use super::NewLocation;
@@ -22,6 +24,8 @@ struct SummaryRow {
     lat: f64,
     lon: f64,
     headcount: i32,
+    total_value: Option<i64>,
+    remaining_value: Option<i64>,
 }
 
 enum Bind {
@@ -43,9 +47,19 @@ pub async fn list(
     query: &LocationQuery,
     area_level: Option<AreaLevel>,
 ) -> Result<Vec<LocationSummary>, AppError> {
+    // The need summary is one aggregate joined in, never a query per location.
+    // PostgreSQL sums BIGINT into NUMERIC, hence the casts.
     let mut sql = String::from(
-        "SELECT id, name, category, kelurahan_code, lat, lon, headcount \
-         FROM locations WHERE active = TRUE",
+        "SELECT l.id, l.name, l.category, l.kelurahan_code, l.lat, l.lon, l.headcount, \
+         s.total_value, s.remaining_value \
+         FROM locations l LEFT JOIN ( \
+           SELECT n.location_id, \
+             CAST(SUM(n.target * p.unit_value) AS BIGINT) AS total_value, \
+             CAST(SUM((n.target - n.committed - n.delivered) * p.unit_value) AS BIGINT) AS remaining_value \
+           FROM needs n JOIN packages p ON p.id = n.package_id \
+           WHERE p.active = TRUE GROUP BY n.location_id \
+         ) s ON s.location_id = l.id \
+         WHERE l.active = TRUE",
     );
     let mut binds = Vec::new();
     let mut next = |sql: &mut String, bind: Bind| {
@@ -86,7 +100,7 @@ pub async fn list(
             next(&mut sql, Bind::Float(value));
         }
     }
-    sql.push_str(" ORDER BY id");
+    sql.push_str(" ORDER BY l.id");
 
     let rows: Vec<SummaryRow> = on_db!(db, pool => {
         let mut q = sqlx::query_as(&sql);
@@ -108,6 +122,10 @@ pub async fn list(
                 lat: r.lat,
                 lon: r.lon,
                 headcount: headcount(r.headcount)?,
+                remaining_percent: remaining_percent(
+                    r.remaining_value.unwrap_or(0),
+                    r.total_value.unwrap_or(0),
+                ),
             })
         })
         .collect()
@@ -127,10 +145,15 @@ pub struct DetailRow {
     description: String,
     verified: bool,
     demo: bool,
+    active: bool,
 }
 
 impl DetailRow {
-    pub fn into_detail(self, areas: &AreaTree) -> Result<LocationDetail, AppError> {
+    pub fn headcount(&self) -> Result<u32, AppError> {
+        headcount(self.headcount)
+    }
+
+    pub fn into_detail(self, areas: &AreaTree, needs: Vec<Need>) -> Result<LocationDetail, AppError> {
         Ok(LocationDetail {
             id: self.id,
             name: self.name,
@@ -146,6 +169,8 @@ impl DetailRow {
             description: self.description,
             verified: self.verified,
             demo: self.demo,
+            active: self.active,
+            needs,
         })
     }
 }
@@ -153,7 +178,7 @@ impl DetailRow {
 /// One location's public fields (inactive ones too: links must keep working).
 pub async fn get(db: &Db, id: i64) -> Result<Option<DetailRow>, AppError> {
     const SQL: &str = "SELECT id, name, category, kelurahan_code, lat, lon, headcount, \
-        headcount_unit, address, description, verified, demo FROM locations WHERE id = $1";
+        headcount_unit, address, description, verified, demo, active FROM locations WHERE id = $1";
     Ok(on_db!(db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?))
 }
 
@@ -298,4 +323,72 @@ async fn insert_batches(
 pub async fn has_demo(db: &Db) -> Result<bool, AppError> {
     const SQL: &str = "SELECT EXISTS (SELECT 1 FROM locations WHERE demo = TRUE)";
     Ok(on_db!(db, pool => sqlx::query_scalar(SQL).fetch_one(pool).await?))
+}
+
+#[derive(sqlx::FromRow)]
+struct NeedRow {
+    package_id: i64,
+    target: i64,
+    committed: i64,
+    delivered: i64,
+    once_per_family: bool,
+}
+
+fn quantity(n: i64) -> Result<u32, AppError> {
+    u32::try_from(n).map_err(|_| AppError::Internal(format!("quantity out of range: {n}")))
+}
+
+/// What may still be committed: the target, capped by the headcount for
+/// once-per-family packages, less what is reserved or delivered.
+#[must_use]
+pub fn remaining(target: i64, committed: i64, delivered: i64, cap: Option<i64>) -> i64 {
+    let ceiling = cap.map_or(target, |c| c.min(target));
+    (ceiling - committed - delivered).max(0)
+}
+
+/// A location's needs of active packages, in catalogue order.
+pub async fn needs(db: &Db, location_id: i64, headcount: u32) -> Result<Vec<Need>, AppError> {
+    const SQL: &str = "SELECT n.package_id, n.target, n.committed, n.delivered, p.once_per_family \
+        FROM needs n JOIN packages p ON p.id = n.package_id JOIN programs g ON g.id = p.program_id \
+        WHERE n.location_id = $1 AND p.active = TRUE \
+        ORDER BY g.sort_order, g.id, p.sort_order, p.id";
+    let rows: Vec<NeedRow> =
+        on_db!(db, pool => sqlx::query_as(SQL).bind(location_id).fetch_all(pool).await?);
+    rows.into_iter()
+        .map(|r| {
+            let cap = r.once_per_family.then_some(i64::from(headcount));
+            Ok(Need {
+                package_id: r.package_id,
+                target: quantity(r.target)?,
+                committed: quantity(r.committed)?,
+                delivered: quantity(r.delivered)?,
+                remaining: quantity(remaining(r.target, r.committed, r.delivered, cap))?,
+            })
+        })
+        .collect()
+}
+
+/// Sets needs `(location, package, target)`, in batches, in one transaction.
+/// A need that exists keeps its commitments; only its target changes.
+pub async fn set_needs(db: &Db, needs: &[(i64, i64, i64)]) -> Result<(), AppError> {
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for chunk in needs.chunks(300) {
+            let mut sql = String::from("INSERT INTO needs (location_id, package_id, target) VALUES ");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                let _ = write!(sql, "(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3);
+            }
+            sql.push_str(" ON CONFLICT (location_id, package_id) DO UPDATE SET target = excluded.target");
+            let mut q = sqlx::query(&sql);
+            for (location, package, target) in chunk {
+                q = q.bind(*location).bind(*package).bind(*target);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
 }

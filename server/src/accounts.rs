@@ -1,0 +1,307 @@
+//! Optional collaborator accounts: register, sign in and out, "my
+//! commitments". Passwords are argon2id hashes; sessions live on the server
+//! (only a SHA-256 of the cookie value is stored); the cookie is HttpOnly
+//! and SameSite=Strict. Failed sign-ins are limited per e-mail address in
+//! the database, so the limit holds across instances and does not punish
+//! many kiosks behind one address.
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::{FromRequestParts, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use kolaborasi_shared::{Account, CollaboratorKind, CommitmentList, Credentials, Registration, validate};
+
+use crate::body::JsonBody;
+use crate::db::{Db, now_unix};
+use crate::error::{AppError, AppResult, FieldIssue};
+use crate::state::AppState;
+use crate::{on_db, secrets};
+
+pub const SESSION_COOKIE: &str = "kolaborasi_session";
+const SESSION_DAYS: i64 = 30;
+/// Failed sign-ins allowed per address within [`FAILURE_WINDOW`] seconds.
+pub const MAX_FAILURES: i64 = 5;
+pub const FAILURE_WINDOW: i64 = 15 * 60;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account", post(register))
+        .route("/account/commitments", get(my_commitments))
+        .route("/session", get(current).post(sign_in).delete(sign_out))
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    name: String,
+    kind: String,
+    email: String,
+    phone: String,
+}
+
+impl AccountRow {
+    fn into_account(self) -> Result<Account, AppError> {
+        Ok(Account {
+            id: self.id,
+            kind: CollaboratorKind::parse(&self.kind)
+                .ok_or_else(|| AppError::Internal(format!("bad account kind {}", self.kind)))?,
+            name: self.name,
+            email: self.email,
+            phone: self.phone,
+        })
+    }
+}
+
+/// The signed-in account, if the request carries a live session cookie.
+pub struct MaybeAccount(pub Option<Account>);
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+impl FromRequestParts<AppState> for MaybeAccount {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let Some(token) = session_token(&parts.headers) else {
+            return Ok(Self(None));
+        };
+        const SQL: &str = "SELECT a.id, a.name, a.kind, a.email, a.phone FROM sessions s \
+            JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at > $2";
+        let hash = secrets::sha256_hex(token.as_bytes());
+        let row: Option<AccountRow> = on_db!(&state.db, pool => sqlx::query_as(SQL)
+            .bind(hash)
+            .bind(now_unix())
+            .fetch_optional(pool)
+            .await?);
+        Ok(Self(row.map(AccountRow::into_account).transpose()?))
+    }
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
+    let secure = if state.cookie_secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{SESSION_COOKIE}={value}; Path=/api; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    ))
+    .map_err(AppError::internal)
+}
+
+async fn start_session(state: &AppState, account: Account, status: StatusCode) -> AppResult<Response> {
+    let token = secrets::token()?;
+    let now = now_unix();
+    on_db!(&state.db, pool => sqlx::query(
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(secrets::sha256_hex(token.as_bytes()))
+    .bind(account.id)
+    .bind(now)
+    .bind(now + SESSION_DAYS * 86_400)
+    .execute(pool)
+    .await
+    .map(drop)?);
+    let mut response = (status, Json(account)).into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(state, &token, SESSION_DAYS * 86_400)?);
+    Ok(response)
+}
+
+/// Argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
+async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(AppError::internal)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+async fn register(
+    State(state): State<AppState>,
+    JsonBody(input): JsonBody<Registration>,
+) -> AppResult<Response> {
+    let mut issues = Vec::new();
+    let mut field = |path: &str, result: Result<String, &'static str>| match result {
+        Ok(v) => v,
+        Err(key) => {
+            issues.push(FieldIssue::new(path, key));
+            String::new()
+        }
+    };
+    let name = field("name", validate::name(&input.name));
+    let email = field("email", validate::email(&input.email));
+    let phone = field("phone", validate::phone(&input.phone));
+    if let Err(key) = validate::password(&input.password) {
+        issues.push(FieldIssue::new("password", key));
+    }
+    let kind = CollaboratorKind::parse(&input.kind);
+    if kind.is_none() {
+        issues.push(FieldIssue::new("kind", "error.field.kind_invalid"));
+    }
+    let (Some(kind), true) = (kind, issues.is_empty()) else {
+        return Err(AppError::Fields(issues));
+    };
+    let password_hash = hash_password(input.password).await?;
+    let inserted: Result<i64, sqlx::Error> = on_db!(&state.db, pool => sqlx::query_scalar(
+        "INSERT INTO accounts (email, password_hash, name, kind, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(&email)
+    .bind(&password_hash)
+    .bind(&name)
+    .bind(kind.as_str())
+    .bind(&phone)
+    .bind(now_unix())
+    .fetch_one(pool)
+    .await);
+    let id = match inserted {
+        Ok(id) => id,
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            return Err(AppError::Fields(vec![FieldIssue::new("email", "error.field.email_taken")]));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let account = Account { id, name, kind, email, phone };
+    start_session(&state, account, StatusCode::CREATED).await
+}
+
+/// Seconds until the address may try again, when it has failed too often.
+async fn locked_for(db: &Db, email: &str, now: i64) -> AppResult<Option<u64>> {
+    let since = now - FAILURE_WINDOW;
+    let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
+        "SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1 AND at > $2",
+    )
+    .bind(email)
+    .bind(since)
+    .fetch_one(pool)
+    .await?);
+    Ok((count >= MAX_FAILURES).then(|| {
+        let until = oldest.unwrap_or(now) + FAILURE_WINDOW;
+        u64::try_from((until - now).max(1)).unwrap_or(1)
+    }))
+}
+
+/// An argon2id hash of a random password, made once: verifying against it
+/// costs what verifying a real account costs, so response times do not
+/// tell which addresses have accounts.
+async fn dummy_hash() -> AppResult<String> {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return Ok(h.clone());
+    }
+    let hash = hash_password(secrets::token()?).await?;
+    Ok(DUMMY.get_or_init(|| hash).clone())
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    JsonBody(input): JsonBody<Credentials>,
+) -> AppResult<Response> {
+    let email = input.email.trim().to_lowercase();
+    let now = now_unix();
+    if let Some(retry_after) = locked_for(&state.db, &email, now).await? {
+        return Err(AppError::RateLimited { retry_after });
+    }
+    let row: Option<(i64, String)> = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT id, password_hash FROM accounts WHERE email = $1",
+    )
+    .bind(&email)
+    .fetch_optional(pool)
+    .await?);
+    let password = input.password.chars().take(validate::PASSWORD_MAX).collect::<String>();
+    let (id, ok) = match row {
+        Some((id, hash)) => (id, verify_password(password, hash).await?),
+        None => (0, {
+            let _ = verify_password(password, dummy_hash().await?).await;
+            false
+        }),
+    };
+    if !ok {
+        on_db!(&state.db, pool => {
+            sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+                .bind(now - FAILURE_WINDOW)
+                .execute(pool)
+                .await?;
+            sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
+                .bind(&email)
+                .bind(now)
+                .execute(pool)
+                .await?;
+        });
+        return Err(AppError::Unauthenticated {
+            key: "error.auth.bad_credentials",
+        });
+    }
+    on_db!(&state.db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(&email)
+        .execute(pool)
+        .await
+        .map(drop)?);
+    let row: AccountRow = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT id, name, kind, email, phone FROM accounts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(pool)
+    .await?);
+    start_session(&state, row.into_account()?, StatusCode::OK).await
+}
+
+async fn current(MaybeAccount(account): MaybeAccount) -> AppResult<Json<Account>> {
+    account.map(Json).ok_or(AppError::Unauthenticated {
+        key: "error.auth.required",
+    })
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    if let Some(token) = session_token(&headers) {
+        on_db!(&state.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(secrets::sha256_hex(token.as_bytes()))
+            .execute(pool)
+            .await
+            .map(drop)?);
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie(&state, "", 0)?);
+    Ok(response)
+}
+
+async fn my_commitments(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+) -> AppResult<Json<CommitmentList>> {
+    let account = account.ok_or(AppError::Unauthenticated {
+        key: "error.auth.required",
+    })?;
+    crate::commitments::expiry::release_due(&state.db, None).await?;
+    Ok(Json(CommitmentList {
+        commitments: crate::commitments::store::by_account(&state.db, account.id).await?,
+    }))
+}

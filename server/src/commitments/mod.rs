@@ -1,0 +1,197 @@
+//! `POST /api/v1/commitments` (KSBB's "Beri Bantuan"), the public and
+//! private views of a commitment, and cancelling with the manage token.
+
+pub mod expiry;
+mod input;
+pub mod store;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::{HeaderMap, HeaderValue, StatusCode};
+use kolaborasi_shared::validate;
+use kolaborasi_shared::{
+    CancelRequest, CommitmentPrivate, CommitmentReceipt, CommitmentStatus, CommitmentView,
+    IDEMPOTENCY_HEADER, MANAGE_TOKEN_HEADER, NewCommitment,
+};
+
+use crate::accounts::MaybeAccount;
+use crate::body::JsonBody;
+use crate::db::now_unix;
+use crate::error::{AppError, AppResult};
+use crate::secrets;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/commitments", post(create))
+        .route("/commitments/{code}", get(public_view))
+        .route("/commitments/{code}/private", get(private_view))
+        .route("/commitments/{code}/cancel", post(cancel))
+}
+
+const DAY: i64 = 86_400;
+
+fn today() -> i64 {
+    now_unix().div_euclid(DAY)
+}
+
+#[tracing::instrument(skip_all)]
+async fn create(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    headers: HeaderMap,
+    body: JsonBody<NewCommitment>,
+) -> AppResult<Response> {
+    let key = headers
+        .get(IDEMPOTENCY_HEADER)
+        .ok_or_else(|| AppError::invalid(IDEMPOTENCY_HEADER, "error.idempotency.missing"))?
+        .to_str()
+        .ok()
+        .filter(|k| validate::idempotency_key(k))
+        .ok_or_else(|| AppError::invalid(IDEMPOTENCY_HEADER, "error.idempotency.invalid"))?
+        .to_owned();
+    let JsonBody(request) = body;
+    let expiry_days = state.commitment_expiry_days;
+    let checked = input::check(&request, today(), expiry_days)?;
+    // The fingerprint of the request as understood, not of its bytes: key
+    // order or whitespace in a retried body do not matter.
+    let request_hash = secrets::sha256_hex(
+        &serde_json::to_vec(&(&request, account.as_ref().map(|a| a.id)))
+            .map_err(AppError::internal)?,
+    );
+    let now = now_unix();
+    let outcome = store::create(
+        &state.db,
+        &store::Request {
+            checked: &checked,
+            idempotency_key: &key,
+            request_hash: &request_hash,
+            account_id: account.as_ref().map(|a| a.id),
+            now,
+            expires_at: now + i64::from(expiry_days) * DAY,
+            demo: false,
+        },
+    )
+    .await?;
+    let (code, status) = match outcome {
+        store::Outcome::Created { code } => (code, StatusCode::CREATED),
+        store::Outcome::Replayed { code } => (code, StatusCode::OK),
+        store::Outcome::KeyReused => return Err(AppError::IdempotencyKeyReused),
+        store::Outcome::LocationUnknown => {
+            return Err(AppError::invalid("location_id", "error.commitment.location_unknown"));
+        }
+        store::Outcome::LocationInactive => {
+            return Err(AppError::Conflict {
+                key: "error.commitment.location_inactive",
+                args: Vec::new(),
+            });
+        }
+        store::Outcome::BadLines(issues) => return Err(AppError::Fields(issues)),
+        store::Outcome::Insufficient => {
+            let packages: Vec<i64> = checked.lines.iter().map(|(p, _)| *p).collect();
+            let remaining = store::remaining_of(&state.db, checked.location_id, &packages).await?;
+            return Err(AppError::InsufficientNeed { remaining });
+        }
+    };
+    let (row, lines) = store::by_code(&state.db, &code)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("commitment {code} vanished")))?;
+    let receipt = CommitmentReceipt {
+        manage_token: state.secret.manage_token(&code),
+        commitment: row.view(lines)?,
+    };
+    let mut response = (status, Json(receipt)).into_response();
+    if status == StatusCode::OK {
+        response
+            .headers_mut()
+            .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+fn code_from(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
+    path.ok()
+        .and_then(|Path(raw)| validate::tracking_code(&raw))
+        .ok_or_else(|| AppError::invalid("code", "error.path.invalid_code"))
+}
+
+/// Loads a commitment, first expiring it if its time has passed.
+async fn load(state: &AppState, code: &str) -> AppResult<(store::Row, Vec<kolaborasi_shared::CommitmentLine>)> {
+    let not_found = || AppError::NotFound {
+        key: "error.commitment.not_found",
+    };
+    let (row, lines) = store::by_code(&state.db, code).await?.ok_or_else(not_found)?;
+    if row.status == CommitmentStatus::Committed.as_str() && row.expires_at <= now_unix() {
+        expiry::release_due(&state.db, Some(row.location_id)).await?;
+        return store::by_code(&state.db, code).await?.ok_or_else(not_found);
+    }
+    Ok((row, lines))
+}
+
+async fn public_view(
+    State(state): State<AppState>,
+    code: Result<Path<String>, PathRejection>,
+) -> AppResult<Json<CommitmentView>> {
+    let code = code_from(code)?;
+    let (row, lines) = load(&state, &code).await?;
+    Ok(Json(row.view(lines)?))
+}
+
+/// Whether the request may see and manage this commitment: the manage
+/// token, or the session of the account that made it.
+fn may_manage(state: &AppState, row: &store::Row, token: Option<&str>, account: Option<i64>) -> bool {
+    token.is_some_and(|t| state.secret.manage_token_matches(&row.code, t))
+        || (account.is_some() && row.account_id == account)
+}
+
+async fn private_view(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    code: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> AppResult<Json<CommitmentPrivate>> {
+    let code = code_from(code)?;
+    let (row, lines) = load(&state, &code).await?;
+    let token = headers.get(MANAGE_TOKEN_HEADER).and_then(|v| v.to_str().ok());
+    if !may_manage(&state, &row, token, account.map(|a| a.id)) {
+        return Err(AppError::Forbidden {
+            key: "error.commitment.token_invalid",
+        });
+    }
+    Ok(Json(CommitmentPrivate {
+        contact_name: row.collaborator_name.clone(),
+        contact_email: row.contact_email.clone(),
+        contact_phone: row.contact_phone.clone(),
+        show_name: row.show_name,
+        commitment: row.view(lines)?,
+    }))
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    code: Result<Path<String>, PathRejection>,
+    JsonBody(request): JsonBody<CancelRequest>,
+) -> AppResult<Json<CommitmentView>> {
+    let code = code_from(code)?;
+    let (row, _) = load(&state, &code).await?;
+    if !may_manage(&state, &row, request.token.as_deref(), account.map(|a| a.id)) {
+        return Err(AppError::Forbidden {
+            key: "error.commitment.token_invalid",
+        });
+    }
+    if !store::cancel(&state.db, row.id, row.location_id, now_unix()).await? {
+        let (row, _) = load(&state, &code).await?;
+        let status = format!("status.{}", row.status);
+        let lang = crate::i18n::Lang::current();
+        return Err(AppError::Conflict {
+            key: "error.commitment.not_open",
+            args: vec![("status", lang.message(&status, &[]))],
+        });
+    }
+    let (row, lines) = load(&state, &code).await?;
+    Ok(Json(row.view(lines)?))
+}

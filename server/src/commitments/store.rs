@@ -1,0 +1,405 @@
+//! SQL for commitments. A reservation is one conditional UPDATE per line
+//! inside one transaction: the row lock (PostgreSQL) or the database write
+//! lock (SQLite) makes "check what remains, then take it" a single step, so
+//! two donors racing for the last units can never both get them.
+
+use kolaborasi_shared::{
+    CollaboratorKind, CommitmentLine, CommitmentPlace, CommitmentStatus, CommitmentView,
+    PackageRemaining,
+};
+
+use super::expiry::release_in;
+use super::input::Checked;
+use crate::db::Db;
+use crate::error::{AppError, FieldIssue};
+use crate::{on_db, secrets};
+
+/// What a create attempt came to.
+#[derive(Debug)]
+pub enum Outcome {
+    Created { code: String },
+    /// The idempotency key was used before with the same request.
+    Replayed { code: String },
+    /// The idempotency key was used before with another request.
+    KeyReused,
+    LocationUnknown,
+    LocationInactive,
+    /// Lines naming packages that do not exist or are not needed here.
+    BadLines(Vec<FieldIssue>),
+    /// Less remains than asked for; nothing was reserved.
+    Insufficient,
+}
+
+pub struct Request<'a> {
+    pub checked: &'a Checked,
+    pub idempotency_key: &'a str,
+    pub request_hash: &'a str,
+    pub account_id: Option<i64>,
+    pub now: i64,
+    pub expires_at: i64,
+    pub demo: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct NeedInfo {
+    package_id: i64,
+    unit_value: i64,
+}
+
+/// Errors worth one more attempt: a unique key taken by a concurrent
+/// transaction (the replay then finds it), or a PostgreSQL deadlock or
+/// serialisation failure.
+fn retryable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            d.is_unique_violation() || matches!(d.code().as_deref(), Some("40P01" | "40001"))
+        }
+        _ => false,
+    }
+}
+
+/// Reserves and records a commitment, or says why not; writes nothing
+/// unless it returns [`Outcome::Created`].
+pub async fn create(db: &Db, req: &Request<'_>) -> Result<Outcome, AppError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_create(db, req).await {
+            Err(e) if attempt < 4 && retryable(&e) => {
+                tracing::debug!(?e, attempt, "retrying a commitment transaction");
+            }
+            other => return other.map_err(AppError::from),
+        }
+    }
+}
+
+async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> {
+    let c = req.checked;
+    let location_id = c.location_id;
+    on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        // First statement: a write (see expiry::release_in!).
+        release_in!(tx, location_id, req.now);
+
+        let previous: Option<(String, String)> = sqlx::query_as(
+            "SELECT code, request_hash FROM commitments WHERE idempotency_key = $1",
+        )
+        .bind(req.idempotency_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((code, hash)) = previous {
+            tx.rollback().await?;
+            return Ok(if secrets::constant_time_eq(hash.as_bytes(), req.request_hash.as_bytes()) {
+                Outcome::Replayed { code }
+            } else {
+                Outcome::KeyReused
+            });
+        }
+
+        let location: Option<(bool, i32)> =
+            sqlx::query_as("SELECT active, headcount FROM locations WHERE id = $1")
+                .bind(location_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((active, headcount)) = location else {
+            tx.rollback().await?;
+            return Ok(Outcome::LocationUnknown);
+        };
+        if !active {
+            tx.rollback().await?;
+            return Ok(Outcome::LocationInactive);
+        }
+
+        let needed: Vec<NeedInfo> = sqlx::query_as(
+            "SELECT n.package_id, p.unit_value FROM needs n JOIN packages p ON p.id = n.package_id \
+             WHERE n.location_id = $1 AND p.active = TRUE",
+        )
+        .bind(location_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        let known: Vec<i64> = sqlx::query_scalar("SELECT id FROM packages WHERE active = TRUE")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut bad = Vec::new();
+        let mut priced = Vec::with_capacity(c.lines.len());
+        for (package_id, quantity) in &c.lines {
+            let index = original_index(req.checked, *package_id);
+            match needed.iter().find(|n| n.package_id == *package_id) {
+                Some(n) => priced.push((*package_id, *quantity, n.unit_value)),
+                None if known.contains(package_id) => bad.push(FieldIssue::new(
+                    format!("lines.{index}.package_id"),
+                    "error.commitment.package_not_needed",
+                )),
+                None => bad.push(FieldIssue::new(
+                    format!("lines.{index}.package_id"),
+                    "error.commitment.package_unknown",
+                )),
+            }
+        }
+        if !bad.is_empty() {
+            tx.rollback().await?;
+            return Ok(Outcome::BadLines(bad));
+        }
+
+        // Once-per-family packages are also capped by the headcount, across
+        // every commitment ever made (delivered ones included).
+        for (package_id, quantity, _) in &priced {
+            let taken = sqlx::query(
+                "UPDATE needs SET committed = committed + $3 \
+                 WHERE location_id = $1 AND package_id = $2 \
+                   AND committed + delivered + $3 <= target \
+                   AND (committed + delivered + $3 <= $4 OR NOT EXISTS \
+                        (SELECT 1 FROM packages p WHERE p.id = $2 AND p.once_per_family = TRUE))",
+            )
+            .bind(location_id)
+            .bind(*package_id)
+            .bind(*quantity)
+            .bind(i64::from(headcount))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if taken != 1 {
+                tx.rollback().await?;
+                return Ok(Outcome::Insufficient);
+            }
+        }
+
+        let mut code = secrets::tracking_code().map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
+        loop {
+            let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commitments WHERE code = $1)")
+                .bind(&code)
+                .fetch_one(&mut *tx)
+                .await?;
+            if !taken {
+                break;
+            }
+            code = secrets::tracking_code().map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
+        }
+        let total: i64 = priced.iter().map(|(_, q, v)| q * v).sum();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO commitments (code, location_id, account_id, status, planned_date, \
+             collaborator_name, collaborator_kind, show_name, contact_email, contact_phone, \
+             idempotency_key, request_hash, total_value, demo, created_at, expires_at) \
+             VALUES ($1, $2, $3, 'committed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             RETURNING id",
+        )
+        .bind(&code)
+        .bind(location_id)
+        .bind(req.account_id)
+        .bind(&c.planned_date)
+        .bind(&c.name)
+        .bind(c.kind.as_str())
+        .bind(c.show_name)
+        .bind(&c.email)
+        .bind(&c.phone)
+        .bind(req.idempotency_key)
+        .bind(req.request_hash)
+        .bind(total)
+        .bind(req.demo)
+        .bind(req.now)
+        .bind(req.expires_at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut sql = String::from(
+            "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) VALUES ",
+        );
+        for i in 0..priced.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("($1, ${}, ${}, ${})", i * 3 + 2, i * 3 + 3, i * 3 + 4));
+        }
+        let mut q = sqlx::query(&sql).bind(id);
+        for (package_id, quantity, unit_value) in &priced {
+            q = q.bind(*package_id).bind(*quantity).bind(*unit_value);
+        }
+        q.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Outcome::Created { code })
+    })
+}
+
+fn original_index(checked: &Checked, package_id: i64) -> usize {
+    // Lines are sorted for locking; field paths name the position the client sent.
+    checked.original_order.iter().position(|p| *p == package_id).unwrap_or(0)
+}
+
+/// What remains of each package, as the 409 answer reports it.
+pub async fn remaining_of(
+    db: &Db,
+    location_id: i64,
+    packages: &[i64],
+) -> Result<Vec<PackageRemaining>, AppError> {
+    let headcount = crate::locations::store::get(db, location_id)
+        .await?
+        .map(|r| r.headcount())
+        .transpose()?
+        .unwrap_or(0);
+    let needs = crate::locations::store::needs(db, location_id, headcount).await?;
+    Ok(packages
+        .iter()
+        .map(|p| PackageRemaining {
+            package_id: *p,
+            remaining: needs.iter().find(|n| n.package_id == *p).map_or(0, |n| n.remaining),
+        })
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Row {
+    pub id: i64,
+    pub code: String,
+    pub status: String,
+    pub planned_date: String,
+    pub collaborator_name: String,
+    pub collaborator_kind: String,
+    pub show_name: bool,
+    pub total_value: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub closed_at: Option<i64>,
+    pub location_id: i64,
+    pub location_name: String,
+    pub location_category: String,
+    pub location_area: String,
+    /// PRIVATE (only for the private view).
+    pub contact_email: String,
+    /// PRIVATE (only for the private view).
+    pub contact_phone: String,
+    pub account_id: Option<i64>,
+}
+
+const SELECT_ROW: &str = "SELECT c.id, c.code, c.status, c.planned_date, c.collaborator_name, \
+    c.collaborator_kind, c.show_name, c.total_value, c.created_at, c.expires_at, c.closed_at, \
+    c.location_id, l.name AS location_name, l.category AS location_category, \
+    l.kelurahan_code AS location_area, c.contact_email, c.contact_phone, c.account_id \
+    FROM commitments c JOIN locations l ON l.id = c.location_id";
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    commitment_id: i64,
+    package_id: i64,
+    quantity: i64,
+    unit_value: i64,
+}
+
+impl Row {
+    /// The public view: contact fields are left out, the name only with consent.
+    pub fn view(&self, lines: Vec<CommitmentLine>) -> Result<CommitmentView, AppError> {
+        Ok(CommitmentView {
+            code: self.code.clone(),
+            status: CommitmentStatus::parse(&self.status)
+                .ok_or_else(|| AppError::Internal(format!("bad status {}", self.status)))?,
+            location: CommitmentPlace {
+                id: self.location_id,
+                name: self.location_name.clone(),
+                category: kolaborasi_shared::Category::parse(&self.location_category)
+                    .ok_or_else(|| AppError::Internal("bad category".into()))?,
+                area: self.location_area.clone(),
+            },
+            lines,
+            total_value: self.total_value,
+            planned_date: self.planned_date.clone(),
+            collaborator_name: self.show_name.then(|| self.collaborator_name.clone()),
+            collaborator_kind: CollaboratorKind::parse(&self.collaborator_kind)
+                .ok_or_else(|| AppError::Internal("bad collaborator kind".into()))?,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            closed_at: self.closed_at,
+        })
+    }
+}
+
+fn to_line(r: &LineRow) -> Result<CommitmentLine, AppError> {
+    Ok(CommitmentLine {
+        package_id: r.package_id,
+        quantity: u32::try_from(r.quantity)
+            .map_err(|_| AppError::Internal(format!("quantity {}", r.quantity)))?,
+        unit_value: r.unit_value,
+    })
+}
+
+/// One commitment and its lines, by tracking code.
+pub async fn by_code(db: &Db, code: &str) -> Result<Option<(Row, Vec<CommitmentLine>)>, AppError> {
+    let sql = format!("{SELECT_ROW} WHERE c.code = $1");
+    let row: Option<Row> =
+        on_db!(db, pool => sqlx::query_as(&sql).bind(code).fetch_optional(pool).await?);
+    let Some(row) = row else { return Ok(None) };
+    let lines: Vec<LineRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT commitment_id, package_id, quantity, unit_value FROM commitment_lines \
+         WHERE commitment_id = $1 ORDER BY package_id",
+    )
+    .bind(row.id)
+    .fetch_all(pool)
+    .await?);
+    let lines = lines.iter().map(to_line).collect::<Result<_, _>>()?;
+    Ok(Some((row, lines)))
+}
+
+/// An account's commitments, newest first: two queries whatever the count.
+pub async fn by_account(db: &Db, account_id: i64) -> Result<Vec<CommitmentView>, AppError> {
+    let sql = format!("{SELECT_ROW} WHERE c.account_id = $1 ORDER BY c.created_at DESC, c.id DESC");
+    let rows: Vec<Row> =
+        on_db!(db, pool => sqlx::query_as(&sql).bind(account_id).fetch_all(pool).await?);
+    let lines: Vec<LineRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT q.commitment_id, q.package_id, q.quantity, q.unit_value FROM commitment_lines q \
+         JOIN commitments c ON c.id = q.commitment_id WHERE c.account_id = $1 \
+         ORDER BY q.commitment_id, q.package_id",
+    )
+    .bind(account_id)
+    .fetch_all(pool)
+    .await?);
+    rows.iter()
+        .map(|r| {
+            let mine = lines
+                .iter()
+                .filter(|l| l.commitment_id == r.id)
+                .map(to_line)
+                .collect::<Result<_, _>>()?;
+            r.view(mine)
+        })
+        .collect()
+}
+
+/// Cancels an open commitment and returns its quantities at once.
+/// `false` when it was not open (any more).
+pub async fn cancel(db: &Db, id: i64, location_id: i64, now: i64) -> Result<bool, AppError> {
+    Ok(on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE commitments SET status = 'cancelled', closed_at = $2 \
+             WHERE id = $1 AND status = 'committed'",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if changed {
+            sqlx::query(super::expiry::RETURN_QUANTITIES)
+                .bind(id)
+                .bind(location_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        changed
+    }))
+}
+
+/// Checks the bookkeeping: every need's `committed` equals the sum of its
+/// open commitment lines, and `delivered` that of delivered ones. Returns
+/// the needs that disagree (tests and the `check` command use it).
+pub async fn audit_needs(db: &Db) -> Result<Vec<(i64, i64)>, AppError> {
+    const SQL: &str = "SELECT n.location_id, n.package_id FROM needs n WHERE \
+        n.committed <> COALESCE((SELECT SUM(q.quantity) FROM commitment_lines q \
+            JOIN commitments c ON c.id = q.commitment_id \
+            WHERE c.location_id = n.location_id AND q.package_id = n.package_id \
+              AND c.status = 'committed'), 0) \
+        OR n.delivered <> COALESCE((SELECT SUM(q.quantity) FROM commitment_lines q \
+            JOIN commitments c ON c.id = q.commitment_id \
+            WHERE c.location_id = n.location_id AND q.package_id = n.package_id \
+              AND c.status = 'delivered'), 0)";
+    Ok(on_db!(db, pool => sqlx::query_as(SQL).fetch_all(pool).await?))
+}
