@@ -14,7 +14,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
-use kolaborasi_shared::{Account, CollaboratorKind, CommitmentList, Credentials, Registration, validate};
+use kolaborasi_shared::{
+    Account, CollaboratorKind, CommitmentList, Credentials, Registration, validate,
+};
 
 use crate::body::JsonBody;
 use crate::db::{Db, now_unix};
@@ -99,7 +101,11 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, Ap
     .map_err(AppError::internal)
 }
 
-async fn start_session(state: &AppState, account: Account, status: StatusCode) -> AppResult<Response> {
+async fn start_session(
+    state: &AppState,
+    account: Account,
+    status: StatusCode,
+) -> AppResult<Response> {
     let token = secrets::token()?;
     let now = now_unix();
     on_db!(&state.db, pool => sqlx::query(
@@ -113,9 +119,10 @@ async fn start_session(state: &AppState, account: Account, status: StatusCode) -
     .await
     .map(drop)?);
     let mut response = (status, Json(account)).into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, cookie(state, &token, SESSION_DAYS * 86_400)?);
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        cookie(state, &token, SESSION_DAYS * 86_400)?,
+    );
     Ok(response)
 }
 
@@ -183,11 +190,20 @@ async fn register(
     let id = match inserted {
         Ok(id) => id,
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(AppError::Fields(vec![FieldIssue::new("email", "error.field.email_taken")]));
+            return Err(AppError::Fields(vec![FieldIssue::new(
+                "email",
+                "error.field.email_taken",
+            )]));
         }
         Err(e) => return Err(e.into()),
     };
-    let account = Account { id, name, kind, email, phone };
+    let account = Account {
+        id,
+        name,
+        kind,
+        email,
+        phone,
+    };
     start_session(&state, account, StatusCode::CREATED).await
 }
 
@@ -234,7 +250,11 @@ async fn sign_in(
     .bind(&email)
     .fetch_optional(pool)
     .await?);
-    let password = input.password.chars().take(validate::PASSWORD_MAX).collect::<String>();
+    let password = input
+        .password
+        .chars()
+        .take(validate::PASSWORD_MAX)
+        .collect::<String>();
     let (id, ok) = match row {
         Some((id, hash)) => (id, verify_password(password, hash).await?),
         None => (0, {

@@ -20,7 +20,9 @@ pub fn router() -> Router<AppState> {
         .merge(crate::commitments::router())
         .merge(crate::accounts::router())
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(crate::body::BODY_LIMIT));
+        .layer(axum::extract::DefaultBodyLimit::max(
+            crate::body::BODY_LIMIT,
+        ));
     Router::new().nest("/v1", v1).fallback(route_not_found)
 }
 

@@ -4,10 +4,10 @@
 //! Rows are inserted by slug and never overwritten, so a deployment's own
 //! edits in the database survive upgrades, and a newer file only adds.
 
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use http::HeaderMap;
 use kolaborasi_shared::{Localized, Package, Program, ProgramList};
 use serde::Deserialize;
@@ -147,20 +147,32 @@ pub async fn list(db: &Db) -> Result<ProgramList, AppError> {
                     id: k.id,
                     slug: k.slug.clone(),
                     program_id: k.program_id,
-                    name: Localized { id: k.name_id.clone(), en: k.name_en.clone() },
+                    name: Localized {
+                        id: k.name_id.clone(),
+                        en: k.name_en.clone(),
+                    },
                     description: Localized {
                         id: k.description_id.clone(),
                         en: k.description_en.clone(),
                     },
-                    unit: Localized { id: k.unit_id.clone(), en: k.unit_en.clone() },
+                    unit: Localized {
+                        id: k.unit_id.clone(),
+                        en: k.unit_en.clone(),
+                    },
                     unit_value: k.unit_value,
                     once_per_family: k.once_per_family,
                 })
                 .collect(),
             id: p.id,
             slug: p.slug,
-            name: Localized { id: p.name_id, en: p.name_en },
-            description: Localized { id: p.description_id, en: p.description_en },
+            name: Localized {
+                id: p.name_id,
+                en: p.name_en,
+            },
+            description: Localized {
+                id: p.description_id,
+                en: p.description_en,
+            },
         })
         .collect();
     Ok(ProgramList { programs })

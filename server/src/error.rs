@@ -4,7 +4,9 @@
 use axum::Json;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
-use kolaborasi_shared::{ApiError, ErrorBody, ErrorCode, FieldProblem, PackageRemaining, QueryError};
+use kolaborasi_shared::{
+    ApiError, ErrorBody, ErrorCode, FieldProblem, PackageRemaining, QueryError,
+};
 
 use crate::i18n::Lang;
 
@@ -36,18 +38,29 @@ impl FieldIssue {
 #[derive(Debug)]
 pub enum AppError {
     /// A bad parameter: `field` names it, `key` is the message's translation key.
-    InvalidParameter { field: String, key: &'static str },
+    InvalidParameter {
+        field: String,
+        key: &'static str,
+    },
     /// Several fields of a body broke their rules (never empty).
     Fields(Vec<FieldIssue>),
     /// No (valid) session; `key` says why.
-    Unauthenticated { key: &'static str },
+    Unauthenticated {
+        key: &'static str,
+    },
     /// Not allowed, e.g. a manage token that does not fit.
-    Forbidden { key: &'static str },
+    Forbidden {
+        key: &'static str,
+    },
     /// A resource that does not exist; `key` explains which kind.
-    NotFound { key: &'static str },
+    NotFound {
+        key: &'static str,
+    },
     MethodNotAllowed,
     /// A reservation found less need than asked for.
-    InsufficientNeed { remaining: Vec<PackageRemaining> },
+    InsufficientNeed {
+        remaining: Vec<PackageRemaining>,
+    },
     /// The resource's state forbids this action.
     Conflict {
         key: &'static str,
@@ -57,7 +70,9 @@ pub enum AppError {
     UnsupportedMediaType,
     IdempotencyKeyReused,
     /// Too many failed attempts; retry after this many seconds.
-    RateLimited { retry_after: u64 },
+    RateLimited {
+        retry_after: u64,
+    },
     /// Anything unexpected. The text is logged, the client gets a generic message.
     Internal(String),
 }

@@ -24,10 +24,12 @@ pub fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
 
 #[must_use]
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[must_use]
@@ -127,7 +129,10 @@ mod tests {
     fn tracking_codes_use_the_unambiguous_alphabet() {
         for _ in 0..200 {
             let code = tracking_code().unwrap();
-            assert_eq!(kolaborasi_shared::validate::tracking_code(&code).as_deref(), Some(code.as_str()));
+            assert_eq!(
+                kolaborasi_shared::validate::tracking_code(&code).as_deref(),
+                Some(code.as_str())
+            );
         }
     }
 

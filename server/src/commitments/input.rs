@@ -28,7 +28,10 @@ pub struct Checked {
 pub fn check(input: &NewCommitment, today: i64, expiry_days: u32) -> Result<Checked, AppError> {
     let mut issues = Vec::new();
     if input.location_id <= 0 {
-        issues.push(FieldIssue::new("location_id", "error.commitment.location_unknown"));
+        issues.push(FieldIssue::new(
+            "location_id",
+            "error.commitment.location_unknown",
+        ));
     }
     if input.lines.is_empty() {
         issues.push(FieldIssue::new("lines", "error.commitment.no_lines"));
@@ -38,14 +41,26 @@ pub fn check(input: &NewCommitment, today: i64, expiry_days: u32) -> Result<Chec
     let mut lines: Vec<(i64, i64)> = Vec::new();
     for (i, line) in input.lines.iter().enumerate().take(MAX_LINES) {
         if line.package_id <= 0 {
-            issues.push(FieldIssue::new(format!("lines.{i}.package_id"), "error.commitment.package_unknown"));
+            issues.push(FieldIssue::new(
+                format!("lines.{i}.package_id"),
+                "error.commitment.package_unknown",
+            ));
         } else if lines.iter().any(|(p, _)| *p == line.package_id) {
-            issues.push(FieldIssue::new(format!("lines.{i}.package_id"), "error.commitment.package_repeated"));
+            issues.push(FieldIssue::new(
+                format!("lines.{i}.package_id"),
+                "error.commitment.package_repeated",
+            ));
         }
         if line.quantity <= 0 {
-            issues.push(FieldIssue::new(format!("lines.{i}.quantity"), "error.commitment.quantity_positive"));
+            issues.push(FieldIssue::new(
+                format!("lines.{i}.quantity"),
+                "error.commitment.quantity_positive",
+            ));
         } else if line.quantity > MAX_QUANTITY {
-            issues.push(FieldIssue::new(format!("lines.{i}.quantity"), "error.commitment.quantity_too_large"));
+            issues.push(FieldIssue::new(
+                format!("lines.{i}.quantity"),
+                "error.commitment.quantity_too_large",
+            ));
         }
         lines.push((line.package_id, line.quantity));
     }
@@ -56,7 +71,8 @@ pub fn check(input: &NewCommitment, today: i64, expiry_days: u32) -> Result<Chec
         }
         Ok(day) if day > today + i64::from(expiry_days) + 1 => {
             issues.push(
-                FieldIssue::new("planned_date", "error.field.date_too_late").with("days", expiry_days),
+                FieldIssue::new("planned_date", "error.field.date_too_late")
+                    .with("days", expiry_days),
             );
             String::new()
         }
@@ -79,7 +95,10 @@ pub fn check(input: &NewCommitment, today: i64, expiry_days: u32) -> Result<Chec
     let phone = field("collaborator.phone", validate::phone(&c.phone));
     let kind = CollaboratorKind::parse(&c.kind);
     if kind.is_none() {
-        issues.push(FieldIssue::new("collaborator.kind", "error.field.kind_invalid"));
+        issues.push(FieldIssue::new(
+            "collaborator.kind",
+            "error.field.kind_invalid",
+        ));
     }
     match kind {
         Some(kind) if issues.is_empty() => {

@@ -81,7 +81,10 @@ async fn create(
         store::Outcome::Replayed { code } => (code, StatusCode::OK),
         store::Outcome::KeyReused => return Err(AppError::IdempotencyKeyReused),
         store::Outcome::LocationUnknown => {
-            return Err(AppError::invalid("location_id", "error.commitment.location_unknown"));
+            return Err(AppError::invalid(
+                "location_id",
+                "error.commitment.location_unknown",
+            ));
         }
         store::Outcome::LocationInactive => {
             return Err(AppError::Conflict {
@@ -119,11 +122,16 @@ fn code_from(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
 }
 
 /// Loads a commitment, first expiring it if its time has passed.
-async fn load(state: &AppState, code: &str) -> AppResult<(store::Row, Vec<kolaborasi_shared::CommitmentLine>)> {
+async fn load(
+    state: &AppState,
+    code: &str,
+) -> AppResult<(store::Row, Vec<kolaborasi_shared::CommitmentLine>)> {
     let not_found = || AppError::NotFound {
         key: "error.commitment.not_found",
     };
-    let (row, lines) = store::by_code(&state.db, code).await?.ok_or_else(not_found)?;
+    let (row, lines) = store::by_code(&state.db, code)
+        .await?
+        .ok_or_else(not_found)?;
     if row.status == CommitmentStatus::Committed.as_str() && row.expires_at <= now_unix() {
         expiry::release_due(&state.db, Some(row.location_id)).await?;
         return store::by_code(&state.db, code).await?.ok_or_else(not_found);
@@ -142,7 +150,12 @@ async fn public_view(
 
 /// Whether the request may see and manage this commitment: the manage
 /// token, or the session of the account that made it.
-fn may_manage(state: &AppState, row: &store::Row, token: Option<&str>, account: Option<i64>) -> bool {
+fn may_manage(
+    state: &AppState,
+    row: &store::Row,
+    token: Option<&str>,
+    account: Option<i64>,
+) -> bool {
     token.is_some_and(|t| state.secret.manage_token_matches(&row.code, t))
         || (account.is_some() && row.account_id == account)
 }
@@ -155,7 +168,9 @@ async fn private_view(
 ) -> AppResult<Json<CommitmentPrivate>> {
     let code = code_from(code)?;
     let (row, lines) = load(&state, &code).await?;
-    let token = headers.get(MANAGE_TOKEN_HEADER).and_then(|v| v.to_str().ok());
+    let token = headers
+        .get(MANAGE_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok());
     if !may_manage(&state, &row, token, account.map(|a| a.id)) {
         return Err(AppError::Forbidden {
             key: "error.commitment.token_invalid",
@@ -178,7 +193,12 @@ async fn cancel(
 ) -> AppResult<Json<CommitmentView>> {
     let code = code_from(code)?;
     let (row, _) = load(&state, &code).await?;
-    if !may_manage(&state, &row, request.token.as_deref(), account.map(|a| a.id)) {
+    if !may_manage(
+        &state,
+        &row,
+        request.token.as_deref(),
+        account.map(|a| a.id),
+    ) {
         return Err(AppError::Forbidden {
             key: "error.commitment.token_invalid",
         });

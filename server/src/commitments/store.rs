@@ -17,9 +17,13 @@ use crate::{on_db, secrets};
 /// What a create attempt came to.
 #[derive(Debug)]
 pub enum Outcome {
-    Created { code: String },
+    Created {
+        code: String,
+    },
     /// The idempotency key was used before with the same request.
-    Replayed { code: String },
+    Replayed {
+        code: String,
+    },
     /// The idempotency key was used before with another request.
     KeyReused,
     LocationUnknown,
@@ -221,7 +225,11 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
 
 fn original_index(checked: &Checked, package_id: i64) -> usize {
     // Lines are sorted for locking; field paths name the position the client sent.
-    checked.original_order.iter().position(|p| *p == package_id).unwrap_or(0)
+    checked
+        .original_order
+        .iter()
+        .position(|p| *p == package_id)
+        .unwrap_or(0)
 }
 
 /// What remains of each package, as the 409 answer reports it.
@@ -240,7 +248,10 @@ pub async fn remaining_of(
         .iter()
         .map(|p| PackageRemaining {
             package_id: *p,
-            remaining: needs.iter().find(|n| n.package_id == *p).map_or(0, |n| n.remaining),
+            remaining: needs
+                .iter()
+                .find(|n| n.package_id == *p)
+                .map_or(0, |n| n.remaining),
         })
         .collect())
 }

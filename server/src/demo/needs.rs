@@ -69,9 +69,21 @@ pub struct DemoCommitment {
 const COLLABORATORS: [(&str, CollaboratorKind, bool); 8] = [
     ("PT Maju Bersama Sejahtera", CollaboratorKind::Company, true),
     ("PT Sinar Pangan Lestari", CollaboratorKind::Company, true),
-    ("Yayasan Kasih Nusantara", CollaboratorKind::Organisation, true),
-    ("Komunitas Berbagi Kota", CollaboratorKind::Organisation, true),
-    ("Lembaga Amil Zakat Amanah Umat", CollaboratorKind::Aggregator, true),
+    (
+        "Yayasan Kasih Nusantara",
+        CollaboratorKind::Organisation,
+        true,
+    ),
+    (
+        "Komunitas Berbagi Kota",
+        CollaboratorKind::Organisation,
+        true,
+    ),
+    (
+        "Lembaga Amil Zakat Amanah Umat",
+        CollaboratorKind::Aggregator,
+        true,
+    ),
     ("Dompet Sedekah Warga", CollaboratorKind::Aggregator, true),
     ("Hamba Allah", CollaboratorKind::Individual, false),
     ("Keluarga Santoso", CollaboratorKind::Individual, true),

@@ -153,7 +153,11 @@ impl DetailRow {
         headcount(self.headcount)
     }
 
-    pub fn into_detail(self, areas: &AreaTree, needs: Vec<Need>) -> Result<LocationDetail, AppError> {
+    pub fn into_detail(
+        self,
+        areas: &AreaTree,
+        needs: Vec<Need>,
+    ) -> Result<LocationDetail, AppError> {
         Ok(LocationDetail {
             id: self.id,
             name: self.name,

@@ -40,7 +40,16 @@ pub async fn the_list_returns_every_active_location_with_its_public_fields_in_id
     for item in raw["locations"].as_array().expect("an array") {
         assert_eq!(
             keys(item),
-            ["area", "category", "headcount", "id", "lat", "lon", "name"]
+            [
+                "area",
+                "category",
+                "headcount",
+                "id",
+                "lat",
+                "lon",
+                "name",
+                "remaining_percent"
+            ]
         );
     }
 }
@@ -243,6 +252,7 @@ pub async fn a_location_page_shows_its_area_path_headcount_unit_and_flags(engine
     assert_eq!(
         keys(&raw),
         [
+            "active",
             "address",
             "area_path",
             "category",
@@ -254,6 +264,7 @@ pub async fn a_location_page_shows_its_area_path_headcount_unit_and_flags(engine
             "lat",
             "lon",
             "name",
+            "needs",
             "verified"
         ]
     );

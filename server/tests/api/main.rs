@@ -6,7 +6,9 @@
 //! as `sqlite::behaviour` and `postgres::behaviour`. PostgreSQL tests need
 //! `TEST_POSTGRES_URL` (set by `cargo xtask test`) and fail without it.
 
+mod accounts;
 mod areas;
+mod commitments;
 mod demo;
 mod errors;
 mod locations;
@@ -55,4 +57,19 @@ on_both_engines! {
     demo::demo_seeding_gives_every_kelurahan_a_location_and_flags_demo_data,
     demo::restarting_on_a_seeded_database_does_not_seed_again,
     demo::two_instances_starting_together_seed_the_demo_data_once,
+    commitments::the_catalogue_lists_the_ksbb_programs_and_packages_with_reference_values,
+    commitments::a_location_lists_its_needs_and_the_map_list_summarises_what_remains,
+    commitments::a_commitment_reserves_quantities_and_its_public_view_has_no_contact_data,
+    commitments::a_retried_commitment_returns_the_original_and_reserves_once,
+    commitments::fifty_clients_racing_for_the_last_ten_units_commit_exactly_ten,
+    commitments::asking_for_more_than_remains_is_409_with_what_remains_and_writes_nothing,
+    commitments::once_per_family_packages_never_exceed_the_headcount,
+    commitments::every_bad_commitment_gets_its_own_error_and_writes_nothing,
+    commitments::an_undelivered_commitment_expires_and_its_quantities_return,
+    commitments::the_background_sweep_expires_commitments_nobody_reads,
+    commitments::cancelling_with_the_manage_token_returns_the_quantities_at_once,
+    commitments::demo_data_gives_every_demo_location_needs_and_balanced_books,
+    accounts::an_account_registers_signs_in_and_lists_its_own_commitments,
+    accounts::sign_in_is_limited_after_five_failures_per_address,
+    accounts::another_account_cannot_see_or_cancel_a_commitment,
 }

@@ -136,12 +136,18 @@ impl TestApp {
     }
 
     pub async fn start_on(db: Arc<TestDb>, demo_scale: usize) -> Self {
+        Self::start_configured(db, |c| c.demo_scale = demo_scale).await
+    }
+
+    /// A server on `db` with the test defaults changed by `configure`.
+    pub async fn start_configured(db: Arc<TestDb>, configure: impl FnOnce(&mut Config)) -> Self {
         let static_dir = tempfile::tempdir().expect("create a temporary directory");
         std::fs::write(static_dir.path().join("index.html"), INDEX_HTML).expect("write index.html");
         let mut config = Config::with_database(db.url.clone());
         config.bind = "127.0.0.1:0".parse().expect("a socket address");
         config.static_dir = static_dir.path().to_owned();
-        config.demo_scale = demo_scale;
+        config.demo_scale = 0;
+        configure(&mut config);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let running = kolaborasi_server::start(&config, async {
             let _ = stopped.await;
@@ -191,6 +197,25 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Response {
         send(self.request(path)).await
+    }
+
+    /// The server's own database handle, for arranging state and auditing it.
+    pub fn db(&self) -> &kolaborasi_server::db::Db {
+        &self.running.state.db
+    }
+
+    /// POSTs JSON to `path` with extra headers.
+    pub async fn post(
+        &self,
+        path: &str,
+        body: &impl serde::Serialize,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        send(request).await
     }
 
     pub async fn insert(&self, locations: &[NewLocation]) {
@@ -279,7 +304,7 @@ pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
 }
 
 /// Asserts `status` with exactly the error envelope
-/// `{"error": {"code", "message", "field"?}}` as JSON, and returns the error.
+/// `{"error": {"code", "message", "field"?, "fields"?, "remaining"?}}` as JSON, and returns the error.
 pub async fn error_envelope(response: Response, status: StatusCode) -> ApiError {
     let (actual, url, ct) = (
         response.status(),
@@ -296,7 +321,8 @@ pub async fn error_envelope(response: Response, status: StatusCode) -> ApiError 
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url}: not JSON ({e}): {text}"));
     assert_eq!(keys(&value), ["error"], "{url}: {text}");
     let mut inner = keys(&value["error"]);
-    inner.retain(|k| k != "field");
+    // Optional members: the field(s) at fault, and what remains after a 409.
+    inner.retain(|k| !matches!(k.as_str(), "field" | "fields" | "remaining"));
     assert_eq!(inner, ["code", "message"], "{url}: {text}");
     let body: ErrorBody = serde_json::from_value(value)
         .unwrap_or_else(|e| panic!("{url}: not the envelope ({e}): {text}"));

@@ -1,0 +1,307 @@
+//! Optional collaborator accounts: argon2id passwords, server-side
+//! sessions in HttpOnly SameSite cookies, a per-address sign-in limit.
+
+use kolaborasi_server::on_db;
+use kolaborasi_shared::{
+    Account, CancelRequest, CommitmentList, Credentials, ErrorCode, Registration,
+};
+use reqwest::{StatusCode, header};
+
+use crate::commitments::{order, scene};
+use crate::support::{Engine, TestApp, error_envelope, ok_json, send};
+
+const PASSWORD: &str = "kolaborasi-rahasia-2026";
+
+fn registration(email: &str) -> Registration {
+    Registration {
+        name: "Yayasan Peduli Warga".into(),
+        kind: "organisation".into(),
+        email: email.into(),
+        phone: "021 555 0199".into(),
+        password: PASSWORD.into(),
+    }
+}
+
+/// The `name=value` of the session cookie a response set, after checking its flags.
+fn session_cookie(response: &reqwest::Response) -> String {
+    let set = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .expect("a Set-Cookie header")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/api"] {
+        assert!(set.contains(flag), "cookie without {flag}: {set}");
+    }
+    set.split(';').next().unwrap().to_owned()
+}
+
+async fn with_cookie(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
+    send(app.request(path).header(header::COOKIE, cookie)).await
+}
+
+pub async fn an_account_registers_signs_in_and_lists_its_own_commitments(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let created = app
+        .post(
+            "/api/v1/account",
+            &registration("Pengurus@PeduliWarga.or.id"),
+            &[],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let cookie = session_cookie(&created);
+    let account: Account = created.json().await.unwrap();
+    assert_eq!(
+        (account.email.as_str(), account.phone.as_str()),
+        ("pengurus@peduliwarga.or.id", "+62215550199")
+    );
+    let stored: String = on_db!(app.db(), pool => sqlx::query_scalar("SELECT password_hash FROM accounts")
+        .fetch_one(pool).await.unwrap());
+    assert!(
+        stored.starts_with("$argon2id$") && !stored.contains(PASSWORD),
+        "{stored}"
+    );
+    let token_rows: Vec<String> = on_db!(app.db(), pool => sqlx::query_scalar("SELECT token_hash FROM sessions")
+        .fetch_all(pool).await.unwrap());
+    assert!(
+        !token_rows.iter().any(|h| cookie.ends_with(h.as_str())),
+        "the cookie value itself is not stored"
+    );
+
+    let again = app
+        .post(
+            "/api/v1/account",
+            &registration("pengurus@peduliwarga.or.id"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        error_envelope(again, StatusCode::BAD_REQUEST)
+            .await
+            .field
+            .as_deref(),
+        Some("email")
+    );
+    let mut weak = registration("lain@peduliwarga.or.id");
+    weak.password = "pendek".into();
+    let weak = app.post("/api/v1/account", &weak, &[]).await;
+    assert_eq!(
+        error_envelope(weak, StatusCode::BAD_REQUEST)
+            .await
+            .field
+            .as_deref(),
+        Some("password")
+    );
+
+    // A commitment made while signed in is listed; a guest's is not.
+    let mine = app
+        .post(
+            "/api/v1/commitments",
+            &order(s.location, &[(s.sembako, 3)]),
+            &[("Idempotency-Key", "account-0001"), ("Cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(mine.status(), StatusCode::CREATED);
+    s.commit_ok("guest-0001", &order(s.location, &[(s.sembako, 4)]))
+        .await;
+    let list: CommitmentList =
+        ok_json(with_cookie(app, "/api/v1/account/commitments", &cookie).await).await;
+    assert_eq!(
+        list.commitments
+            .iter()
+            .map(|c| c.lines[0].quantity)
+            .collect::<Vec<_>>(),
+        [3]
+    );
+    // The owner may cancel without the token.
+    let code = &list.commitments[0].code;
+    let cancelled = app
+        .post(
+            &format!("/api/v1/commitments/{code}/cancel"),
+            &CancelRequest::default(),
+            &[("Cookie", &cookie)],
+        )
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+
+    // Sign out ends the session on the server, not just in the browser.
+    let out = send(
+        app.client
+            .delete(app.url("/api/v1/session"))
+            .header(header::COOKIE, &cookie),
+    )
+    .await;
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let gone = with_cookie(app, "/api/v1/session", &cookie).await;
+    assert_eq!(
+        error_envelope(gone, StatusCode::UNAUTHORIZED).await.code,
+        ErrorCode::Unauthenticated
+    );
+    let anonymous = app.get("/api/v1/account/commitments").await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    let back = app
+        .post(
+            "/api/v1/session",
+            &Credentials {
+                email: " PENGURUS@peduliwarga.or.id".into(),
+                password: PASSWORD.into(),
+            },
+            &[],
+        )
+        .await;
+    assert_eq!(back.status(), StatusCode::OK);
+    let cookie = session_cookie(&back);
+    let me: Account = ok_json(with_cookie(app, "/api/v1/session", &cookie).await).await;
+    assert_eq!(me, account);
+    s.app.stop().await;
+}
+
+pub async fn sign_in_is_limited_after_five_failures_per_address(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    assert_eq!(
+        app.post(
+            "/api/v1/account",
+            &registration("bendahara@peduliwarga.or.id"),
+            &[]
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
+    let attempt = |password: &str| Credentials {
+        email: "bendahara@peduliwarga.or.id".into(),
+        password: password.into(),
+    };
+    for i in 0..5 {
+        let r = app
+            .post(
+                "/api/v1/session",
+                &attempt(&format!("tebakan-salah-{i}")),
+                &[],
+            )
+            .await;
+        assert_eq!(
+            error_envelope(r, StatusCode::UNAUTHORIZED).await.code,
+            ErrorCode::Unauthenticated
+        );
+    }
+    // Now even the right password waits: the limit cannot be probed around.
+    let r = app
+        .post(
+            "/api/v1/session",
+            &attempt(PASSWORD),
+            &[("Accept-Language", "en")],
+        )
+        .await;
+    let retry: u64 = r
+        .headers()
+        .get(header::RETRY_AFTER)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    let e = error_envelope(r, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(e.code, ErrorCode::RateLimited);
+    assert!(e.message.contains("15 minutes"), "{}", e.message);
+    // Another address is not affected (many kiosks share one IP).
+    assert_eq!(
+        app.post(
+            "/api/v1/account",
+            &registration("sekretaris@peduliwarga.or.id"),
+            &[]
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
+    let other = app
+        .post(
+            "/api/v1/session",
+            &Credentials {
+                email: "sekretaris@peduliwarga.or.id".into(),
+                password: PASSWORD.into(),
+            },
+            &[],
+        )
+        .await;
+    assert_eq!(other.status(), StatusCode::OK);
+    // An unknown address fails like a wrong password.
+    let unknown = app
+        .post(
+            "/api/v1/session",
+            &Credentials {
+                email: "siapa@contoh.id".into(),
+                password: PASSWORD.into(),
+            },
+            &[],
+        )
+        .await;
+    assert_eq!(
+        error_envelope(unknown, StatusCode::UNAUTHORIZED).await.code,
+        ErrorCode::Unauthenticated
+    );
+    app.stop().await;
+}
+
+pub async fn another_account_cannot_see_or_cancel_a_commitment(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let owner = session_cookie(
+        &s.app
+            .post("/api/v1/account", &registration("pemilik@contoh.id"), &[])
+            .await,
+    );
+    let other = session_cookie(
+        &s.app
+            .post(
+                "/api/v1/account",
+                &registration("orang.lain@contoh.id"),
+                &[],
+            )
+            .await,
+    );
+    let r = s
+        .app
+        .post(
+            "/api/v1/commitments",
+            &order(s.location, &[(s.sembako, 7)]),
+            &[("Idempotency-Key", "owned-0001"), ("Cookie", &owner)],
+        )
+        .await;
+    let code = r
+        .json::<kolaborasi_shared::CommitmentReceipt>()
+        .await
+        .unwrap()
+        .commitment
+        .code;
+    let private = with_cookie(
+        &s.app,
+        &format!("/api/v1/commitments/{code}/private"),
+        &other,
+    )
+    .await;
+    assert_eq!(private.status(), StatusCode::FORBIDDEN);
+    let cancel = s
+        .app
+        .post(
+            &format!("/api/v1/commitments/{code}/cancel"),
+            &CancelRequest::default(),
+            &[("Cookie", &other)],
+        )
+        .await;
+    assert_eq!(cancel.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.need(s.sembako).await.remaining, 93);
+    let own = with_cookie(
+        &s.app,
+        &format!("/api/v1/commitments/{code}/private"),
+        &owner,
+    )
+    .await;
+    assert_eq!(own.status(), StatusCode::OK);
+    s.app.stop().await;
+}
