@@ -1,7 +1,7 @@
 //! Optional collaborator accounts: register, sign in and out, "my
 //! commitments". Passwords are argon2id hashes; sessions live on the server
-//! (only a SHA-256 of the cookie value is stored); the cookie is HttpOnly
-//! and SameSite=Strict. Failed sign-ins are limited per e-mail address in
+//! (only a SHA-256 of the cookie value is stored); the cookie is `HttpOnly`
+//! and `SameSite=Strict`. Failed sign-ins are limited per e-mail address in
 //! the database, so the limit holds across instances and does not punish
 //! many kiosks behind one address.
 
@@ -78,11 +78,11 @@ impl FromRequestParts<AppState> for MaybeAccount {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        const SQL: &str = "SELECT a.id, a.name, a.kind, a.email, a.phone FROM sessions s \
+            JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at > $2";
         let Some(token) = session_token(&parts.headers) else {
             return Ok(Self(None));
         };
-        const SQL: &str = "SELECT a.id, a.name, a.kind, a.email, a.phone FROM sessions s \
-            JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at > $2";
         let hash = secrets::sha256_hex(token.as_bytes());
         let row: Option<AccountRow> = on_db!(&state.db, pool => sqlx::query_as(SQL)
             .bind(hash)

@@ -87,6 +87,25 @@ impl Db {
     }
 }
 
+/// `($1, $2, …), ($n+1, …)`: placeholders for a multi-row INSERT of
+/// `rows` rows of `width` columns.
+#[must_use]
+pub fn values_placeholders(rows: usize, width: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * width + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
 /// Seconds since the Unix epoch: the portable timestamp stored by both engines.
 #[must_use]
 pub fn now_unix() -> i64 {

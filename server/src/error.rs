@@ -139,7 +139,7 @@ impl IntoResponse for AppError {
                     .collect();
                 if let Some(first) = error.fields.first() {
                     error.field = Some(first.field.clone());
-                    error.message = first.message.clone();
+                    error.message.clone_from(&first.message);
                 }
             }
             Self::Unauthenticated { key } => {

@@ -49,6 +49,8 @@ pub async fn demo_locations(
 /// Gives demo locations that have no needs yet their demo needs and
 /// commitments, once (claimed in `seed_runs` in the same transaction, like
 /// the locations). Returns how many needs were inserted.
+// One transaction, written once for both engines inside `on_db!`.
+#[allow(clippy::too_many_lines)]
 pub async fn demo_needs(db: &Db, seed: u64, expiry_days: u32) -> Result<usize, AppError> {
     use demo::needs::{Packages, Place};
     const PLACES: &str = "SELECT id, category, headcount FROM locations l WHERE demo = TRUE \
@@ -101,16 +103,10 @@ pub async fn demo_needs(db: &Db, seed: u64, expiry_days: u32) -> Result<usize, A
             return Ok(0);
         }
         for chunk in needs.chunks(150) {
-            let mut sql = String::from(
-                "INSERT INTO needs (location_id, package_id, target, committed, delivered) VALUES ",
+            let sql = format!(
+                "INSERT INTO needs (location_id, package_id, target, committed, delivered) VALUES {}",
+                crate::db::values_placeholders(chunk.len(), 5)
             );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let b = i * 5;
-                sql.push_str(&format!("(${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5));
-            }
             let mut q = sqlx::query(&sql);
             for n in chunk {
                 q = q.bind(n.location_id).bind(n.package_id).bind(n.target).bind(n.committed).bind(n.delivered);

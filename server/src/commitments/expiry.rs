@@ -80,6 +80,7 @@ macro_rules! release_in {
 pub(crate) use release_in;
 
 /// Sweeps expired commitments every `every` until the server stops.
+#[must_use]
 pub fn spawn_sweeper(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(every);

@@ -10,7 +10,7 @@ use kolaborasi_shared::{
 
 use super::expiry::release_in;
 use super::input::Checked;
-use crate::db::Db;
+use crate::db::{Db, values_placeholders};
 use crate::error::{AppError, FieldIssue};
 use crate::{on_db, secrets};
 
@@ -77,6 +77,8 @@ pub async fn create(db: &Db, req: &Request<'_>) -> Result<Outcome, AppError> {
     }
 }
 
+// One transaction, written once for both engines inside `on_db!`.
+#[allow(clippy::too_many_lines)]
 async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> {
     let c = req.checked;
     let location_id = c.location_id;
@@ -204,18 +206,13 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
         .bind(req.expires_at)
         .fetch_one(&mut *tx)
         .await?;
-        let mut sql = String::from(
-            "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) VALUES ",
+        let sql = format!(
+            "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) VALUES {}",
+            values_placeholders(priced.len(), 4)
         );
-        for i in 0..priced.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("($1, ${}, ${}, ${})", i * 3 + 2, i * 3 + 3, i * 3 + 4));
-        }
-        let mut q = sqlx::query(&sql).bind(id);
+        let mut q = sqlx::query(&sql);
         for (package_id, quantity, unit_value) in &priced {
-            q = q.bind(*package_id).bind(*quantity).bind(*unit_value);
+            q = q.bind(id).bind(*package_id).bind(*quantity).bind(*unit_value);
         }
         q.execute(&mut *tx).await?;
         tx.commit().await?;

@@ -144,6 +144,7 @@ fn code(rng: &mut SplitMix64) -> String {
 
 /// Needs for every place, and for some of them a delivered and/or an open
 /// commitment whose quantities the needs' counters already include.
+#[must_use]
 pub fn generate(
     places: &[Place],
     packages: &Packages,

@@ -378,14 +378,11 @@ pub async fn set_needs(db: &Db, needs: &[(i64, i64, i64)]) -> Result<(), AppErro
     on_db!(db, pool => {
         let mut tx = pool.begin().await?;
         for chunk in needs.chunks(300) {
-            let mut sql = String::from("INSERT INTO needs (location_id, package_id, target) VALUES ");
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                let _ = write!(sql, "(${}, ${}, ${})", i * 3 + 1, i * 3 + 2, i * 3 + 3);
-            }
-            sql.push_str(" ON CONFLICT (location_id, package_id) DO UPDATE SET target = excluded.target");
+            let sql = format!(
+                "INSERT INTO needs (location_id, package_id, target) VALUES {} \
+                 ON CONFLICT (location_id, package_id) DO UPDATE SET target = excluded.target",
+                crate::db::values_placeholders(chunk.len(), 3)
+            );
             let mut q = sqlx::query(&sql);
             for (location, package, target) in chunk {
                 q = q.bind(*location).bind(*package).bind(*target);

@@ -1,5 +1,5 @@
 //! Optional collaborator accounts: argon2id passwords, server-side
-//! sessions in HttpOnly SameSite cookies, a per-address sign-in limit.
+//! sessions in `HttpOnly` `SameSite` cookies, a per-address sign-in limit.
 
 use kolaborasi_server::on_db;
 use kolaborasi_shared::{

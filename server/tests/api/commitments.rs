@@ -8,7 +8,8 @@ use kolaborasi_server::locations::store::set_needs;
 use kolaborasi_server::{catalogue, on_db};
 use kolaborasi_shared::{
     CancelRequest, CollaboratorInput, CommitmentPrivate, CommitmentReceipt, CommitmentStatus,
-    CommitmentView, ErrorCode, LineInput, LocationDetail, Need, NewCommitment, ProgramList,
+    CommitmentView, ErrorCode, LineInput, LocationDetail, Need, NeedLevel, NewCommitment,
+    ProgramList,
 };
 use reqwest::{StatusCode, header};
 
@@ -568,7 +569,7 @@ pub async fn every_bad_commitment_gets_its_own_error_and_writes_nothing(engine: 
                 b.lines.push(LineInput {
                     package_id: s.sembako,
                     quantity: 1,
-                })
+                });
             }),
             "lines.1.package_id",
         ),
@@ -589,7 +590,7 @@ pub async fn every_bad_commitment_gets_its_own_error_and_writes_nothing(engine: 
         ),
         (
             "date past the expiry window",
-            with(&|b| b.planned_date = far.clone()),
+            with(&|b| b.planned_date.clone_from(&far)),
             "planned_date",
         ),
         (
@@ -861,9 +862,10 @@ pub async fn demo_data_gives_every_demo_location_needs_and_balanced_books(engine
         .iter()
         .map(kolaborasi_shared::LocationSummary::need_level)
         .collect();
-    use kolaborasi_shared::NeedLevel::{Covered, Nearly, Open};
     assert!(
-        levels.contains(&Open) && levels.contains(&Nearly) && levels.contains(&Covered),
+        [NeedLevel::Open, NeedLevel::Nearly, NeedLevel::Covered]
+            .iter()
+            .all(|l| levels.contains(l)),
         "{levels:?}"
     );
     assert_eq!(
