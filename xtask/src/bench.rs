@@ -30,10 +30,35 @@ pub fn bench(root: &Path) -> Result<(), String> {
         eprintln!("xtask: {json}");
         rows.push(v);
     }
-    let report = render(root, &rows);
+    let commits = commitments(root, &binary)?;
+    let report = render(root, &rows, &commits);
     std::fs::write(root.join("docs/benchmarks.md"), report).map_err(|e| e.to_string())?;
     eprintln!("xtask: wrote docs/benchmarks.md");
     Ok(())
+}
+
+/// Commitments per second and latency with 32 concurrent clients, per engine.
+fn commitments(root: &Path, binary: &Path) -> Result<Vec<(String, serde_json::Value)>, String> {
+    let postgres = crate::postgres::TempPostgres::start()?;
+    let mut out = Vec::new();
+    for (engine, url) in [
+        ("SQLite", None),
+        ("PostgreSQL", Some(postgres.url.as_str())),
+    ] {
+        let server = ServerProcess::start_on(root, binary, "bench-commit", url, &[])?;
+        let json = output(
+            command(root, "node")
+                .arg("tests/bench/commit.mjs")
+                .env("BASE_URL", &server.base_url),
+        )
+        .ok_or("tests/bench/commit.mjs failed")?;
+        eprintln!("xtask: {engine}: {json}");
+        out.push((
+            engine.to_owned(),
+            serde_json::from_str(&json).map_err(|e| format!("{e}: {json}"))?,
+        ));
+    }
+    Ok(out)
 }
 
 fn machine() -> String {
@@ -61,7 +86,11 @@ fn machine() -> String {
     format!("{cpu}, {cores} cores, {mem}; {chromium}")
 }
 
-fn render(root: &Path, rows: &[serde_json::Value]) -> String {
+fn render(
+    root: &Path,
+    rows: &[serde_json::Value],
+    commits: &[(String, serde_json::Value)],
+) -> String {
     let wasm = std::fs::read_dir(root.join("dist"))
         .ok()
         .and_then(|d| {
@@ -112,5 +141,32 @@ fn render(root: &Path, rows: &[serde_json::Value]) -> String {
          ends, the one long frame that grows with the number of points. The list API time \
          is serialising, hashing (ETag) and compressing the whole list per request.\n",
     );
+    s.push_str(
+        "\n## Commitments, 32 concurrent clients\n\n\
+         `POST /api/v1/commitments` of one unit each, with a fresh `Idempotency-Key`, against \
+         the 1,500-location demo data, for 8 s per row (`tests/bench/commit.mjs`). \
+         \"spread\": each request picks a random open need; \"hot\": every request \
+         reserves from the same need (all contend for one row). Server built with the \
+         `server` profile, database on local disk (PostgreSQL with `fsync=off`, as in the tests).\n\n\
+         | engine | mode | requests | commitments/s | created | 409 | other | p50 | p99 | max |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (engine, v) in commits {
+        for r in v["results"].as_array().into_iter().flatten() {
+            let _ = writeln!(
+                s,
+                "| {engine} | {} | {} | {} | {} | {} | {} | {} ms | {} ms | {} ms |",
+                r["mode"].as_str().unwrap_or("?"),
+                r["requests"],
+                r["per_second"],
+                r["created"],
+                r["conflicts"],
+                r["other"],
+                r["p50_ms"],
+                r["p99_ms"],
+                r["max_ms"],
+            );
+        }
+    }
     s
 }

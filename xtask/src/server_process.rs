@@ -18,13 +18,28 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn start(root: &Path, binary: &Path, name: &str, extra: &[&str]) -> Result<Self, String> {
+        Self::start_on(root, binary, name, None, extra)
+    }
+
+    /// Like [`Self::start`], on `database_url` instead of a fresh SQLite file.
+    pub fn start_on(
+        root: &Path,
+        binary: &Path,
+        name: &str,
+        database_url: Option<&str>,
+        extra: &[&str],
+    ) -> Result<Self, String> {
         let dir = std::env::temp_dir().join(format!("kolaborasi-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let database_url = database_url.map_or_else(
+            || format!("sqlite://{}/{name}.db", dir.display()),
+            str::to_owned,
+        );
         let mut child = command(root, &binary.display().to_string())
             .args(["--bind", "127.0.0.1:0", "--static-dir", "dist"])
             .arg("--database-url")
-            .arg(format!("sqlite://{}/{name}.db", dir.display()))
+            .arg(database_url)
             .args(["--tile-url", "http://127.0.0.1:9/{z}/{x}/{y}.png"])
             .args(extra)
             .stdout(Stdio::piped())
