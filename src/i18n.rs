@@ -54,9 +54,28 @@ impl Lang {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    fn separator(self) -> char {
+        if self == Self::Id { '.' } else { ',' }
+    }
+
     #[must_use]
     pub fn number(self, n: u64) -> String {
-        crate::format::grouped(n, if self == Self::Id { '.' } else { ',' })
+        crate::format::grouped(n, self.separator())
+    }
+
+    /// A whole-Rupiah amount, `Rp1.250.000`.
+    #[must_use]
+    pub fn rupiah(self, value: i64) -> String {
+        crate::format::rupiah(value, self.separator())
+    }
+
+    /// A `YYYY-MM-DD` date written out ("5 Desember 2026"); the text as
+    /// given when it is not a date.
+    #[must_use]
+    pub fn date(self, iso: &str) -> String {
+        let months = self.text("date.months");
+        let months: Vec<&str> = months.split(',').map(str::trim).collect();
+        crate::format::long_date(iso, &months).unwrap_or_else(|| iso.to_owned())
     }
 }
 
@@ -89,7 +108,7 @@ impl I18n {
 }
 
 fn local_storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
+    crate::storage::local()
 }
 
 #[must_use]
@@ -98,9 +117,24 @@ pub fn use_i18n() -> I18n {
 }
 
 /// The current language (reactive when read inside a reactive closure).
+/// Outside the component tree (in a task spawned by an event handler) it
+/// is read from `<html lang>`, which always follows the choice.
 #[must_use]
 pub fn lang() -> Lang {
-    use_i18n().lang.get()
+    use_context::<I18n>().map_or_else(document_lang, |i| i.lang.get())
+}
+
+/// The language the document is shown in.
+#[must_use]
+pub fn document_lang() -> Lang {
+    let code = document()
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"));
+    if code.as_deref() == Some("en") {
+        Lang::En
+    } else {
+        Lang::Id
+    }
 }
 
 /// A reactive translated string for views: `{tr("nav.map")}`.

@@ -10,6 +10,7 @@ mod i18n;
 mod map;
 mod pages;
 mod route;
+mod storage;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -19,11 +20,33 @@ use wasm_bindgen::JsCast;
 use crate::components::layout::{Footer, Header};
 use crate::i18n::{I18n, tr};
 
+/// Who is using the app: asked once at start, changed by signing in or out.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Session {
+    /// Not known yet (the answer is on its way).
+    Unknown,
+    Guest,
+    SignedIn(kolaborasi_shared::Account),
+}
+
+impl Session {
+    #[must_use]
+    pub fn account(&self) -> Option<&kolaborasi_shared::Account> {
+        match self {
+            Self::SignedIn(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
 /// Data every page may need, loaded once per app start.
 #[derive(Clone, Copy)]
 pub struct Shared {
     pub config: LocalResource<Result<kolaborasi_shared::ClientConfig, api::ApiFailure>>,
     pub areas: LocalResource<Result<kolaborasi_shared::AreaTree, api::ApiFailure>>,
+    /// The aid catalogue: programs and their packages.
+    pub programs: LocalResource<Result<kolaborasi_shared::ProgramList, api::ApiFailure>>,
+    pub session: RwSignal<Session>,
     /// The map view last shown, with its filters: "back to the map" returns there.
     pub last_map: RwSignal<String>,
 }
@@ -37,6 +60,23 @@ impl Shared {
     #[must_use]
     pub fn retry_areas(self) -> Callback<()> {
         Callback::new(move |()| self.areas.refetch())
+    }
+
+    #[must_use]
+    pub fn retry_programs(self) -> Callback<()> {
+        Callback::new(move |()| self.programs.refetch())
+    }
+
+    /// Asks the server who is signed in (the session cookie is `HttpOnly`).
+    pub fn refresh_session(self) {
+        leptos::task::spawn_local(async move {
+            let next = match api::session().await {
+                Ok(account) => Session::SignedIn(account),
+                // 401: nobody. No answer: a guest until shown otherwise.
+                Err(_) => Session::Guest,
+            };
+            self.session.set(next);
+        });
     }
 }
 
@@ -73,11 +113,15 @@ fn FocusOnNavigation() -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     I18n::provide();
-    provide_context(Shared {
+    let shared = Shared {
         config: LocalResource::new(api::config),
         areas: LocalResource::new(api::areas),
+        programs: LocalResource::new(api::programs),
+        session: RwSignal::new(Session::Unknown),
         last_map: RwSignal::new("/".to_owned()),
-    });
+    };
+    shared.refresh_session();
+    provide_context(shared);
     view! {
         <Router>
             // `rel=external`: the browser, not the router, follows it, so
@@ -91,6 +135,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::map::MapPage />
                     <Route path=path!("/lokasi/:id") view=pages::location::LocationPage />
+                    <Route path=path!("/lokasi/:id/bantu") view=pages::commit::CommitPage />
+                    <Route path=path!("/kolaborasi") view=pages::tracking::TrackLookupPage />
+                    <Route path=path!("/kolaborasi/:code") view=pages::tracking::TrackingPage />
+                    <Route path=path!("/masuk") view=pages::account::SignInPage />
+                    <Route path=path!("/daftar") view=pages::account::RegisterPage />
+                    <Route path=path!("/saya") view=pages::account::MinePage />
                     <Route path=path!("/tentang") view=pages::about::AboutPage />
                 </Routes>
             </main>

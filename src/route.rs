@@ -2,29 +2,62 @@
 
 use kolaborasi_shared::LocationQuery;
 
+use crate::map::ColorBy;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Page {
     /// The map and list, with its filters (the URL state).
     Map {
         query: LocationQuery,
         list: bool,
+        color: ColorBy,
     },
     Location(i64),
+    /// The commitment form of a location ("Beri Bantuan").
+    Commit(i64),
+    /// Looking up a tracking code.
+    TrackLookup,
+    /// One commitment's tracking page, by its normalised code.
+    Tracking(String),
+    /// The tracking page with the manage token in the fragment (never sent
+    /// to the server, nor in a `Referer`).
+    Manage {
+        code: String,
+        token: String,
+    },
+    /// Sign in, then go to `next` (a path of this app).
+    SignIn {
+        next: Option<String>,
+    },
+    Register {
+        next: Option<String>,
+    },
+    /// The signed-in collaborator's commitments.
+    Mine,
     About,
 }
+
+/// `view=list` and `color=need` live next to the filters in the map's URL.
+pub const VIEW_PARAM: &str = "view";
+pub const COLOR_PARAM: &str = "color";
 
 impl Page {
     #[must_use]
     pub fn href(&self) -> String {
         match self {
-            Self::Map { query, list } => {
-                let mut qs = query.to_query_string();
+            Self::Map { query, list, color } => {
+                let mut parts = vec![query.to_query_string()];
                 if *list {
-                    if !qs.is_empty() {
-                        qs.push('&');
-                    }
-                    qs.push_str("view=list");
+                    parts.push(format!("{VIEW_PARAM}=list"));
                 }
+                if *color == ColorBy::Need {
+                    parts.push(format!("{COLOR_PARAM}=need"));
+                }
+                let qs = parts
+                    .into_iter()
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("&");
                 if qs.is_empty() {
                     "/".into()
                 } else {
@@ -32,7 +65,74 @@ impl Page {
                 }
             }
             Self::Location(id) => format!("/lokasi/{id}"),
+            Self::Commit(id) => format!("/lokasi/{id}/bantu"),
+            Self::TrackLookup => "/kolaborasi".into(),
+            Self::Tracking(code) => format!("/kolaborasi/{code}"),
+            Self::Manage { code, token } => format!("/kolaborasi/{code}#{MANAGE_FRAGMENT}{token}"),
+            Self::SignIn { next } => with_next("/masuk", next.as_deref()),
+            Self::Register { next } => with_next("/daftar", next.as_deref()),
+            Self::Mine => "/saya".into(),
             Self::About => "/tentang".into(),
         }
+    }
+}
+
+/// The fragment prefix that carries a manage token: `#kelola=TOKEN`.
+pub const MANAGE_FRAGMENT: &str = "kelola=";
+/// Query parameter of the sign-in and registration pages: where to go after.
+pub const NEXT_PARAM: &str = "lanjut";
+
+fn with_next(path: &str, next: Option<&str>) -> String {
+    match next.and_then(safe_next) {
+        Some(next) => format!("{path}?{NEXT_PARAM}={next}"),
+        None => path.to_owned(),
+    }
+}
+
+/// A `next` target is only ever a path of this app (no `//host`, no
+/// scheme), written with characters that need no escaping.
+#[must_use]
+pub fn safe_next(next: &str) -> Option<&str> {
+    (next.starts_with('/')
+        && !next.starts_with("//")
+        && next
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_')))
+    .then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_urls_keep_filters_view_and_colour() {
+        let page = Page::Map {
+            query: LocationQuery::default(),
+            list: true,
+            color: ColorBy::Need,
+        };
+        assert_eq!(page.href(), "/?view=list&color=need");
+        let page = Page::Map {
+            query: LocationQuery::default(),
+            list: false,
+            color: ColorBy::Category,
+        };
+        assert_eq!(page.href(), "/");
+    }
+
+    #[test]
+    fn next_targets_stay_inside_the_app() {
+        assert_eq!(safe_next("/lokasi/12/bantu"), Some("/lokasi/12/bantu"));
+        assert_eq!(safe_next("//evil.example"), None);
+        assert_eq!(safe_next("https://evil.example"), None);
+        assert_eq!(safe_next("/a?b=c"), None);
+        assert_eq!(
+            Page::SignIn {
+                next: Some("/saya".into())
+            }
+            .href(),
+            "/masuk?lanjut=/saya"
+        );
     }
 }

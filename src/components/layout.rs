@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
 
-use crate::Shared;
 use crate::i18n::{tr, use_i18n};
 use crate::route::Page;
+use crate::{Session, Shared};
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -35,8 +36,10 @@ pub fn Header() -> impl IntoView {
                     <A href="/" exact=true>
                         {tr("nav.map")}
                     </A>
+                    <A href=Page::TrackLookup.href()>{tr("nav.track")}</A>
                     <A href=Page::About.href()>{tr("nav.about")}</A>
                 </nav>
+                <AccountNav />
                 <button
                     type="button"
                     class="lang-switch"
@@ -54,6 +57,52 @@ pub fn Header() -> impl IntoView {
                 </p>
             </Show>
         </header>
+    }
+}
+
+/// "Masuk", or the signed-in collaborator's name and "Keluar".
+#[component]
+fn AccountNav() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    // Nothing until known: no "Masuk" flashing for a signed-in user.
+    let body = move || match shared.session.get() {
+        Session::Unknown => ().into_any(),
+        Session::Guest => view! { <SignInLink /> }.into_any(),
+        Session::SignedIn(account) => view! { <AccountMenu name=account.name /> }.into_any(),
+    };
+    view! {
+        <div class="account-nav" aria-label=tr("account.nav") role="group">
+            {body}
+        </div>
+    }
+}
+
+#[component]
+fn SignInLink() -> impl IntoView {
+    view! {
+        <A
+            href=Page::SignIn { next: None }.href()
+            attr:class="account-link"
+            attr:data-testid="sign-in-link"
+        >
+            {tr("account.sign_in")}
+        </A>
+    }
+}
+
+#[component]
+fn AccountMenu(name: String) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let navigate = use_navigate();
+    let sign_out = move |_| crate::pages::account::sign_out(shared, navigate.clone());
+    view! {
+        <A href=Page::Mine.href() attr:class="account-link" attr:data-testid="account-link">
+            <span class="visually-hidden">{tr("account.signed_in_as")} " "</span>
+            <span class="account-name">{name}</span>
+        </A>
+        <button type="button" class="header-button" data-testid="sign-out" on:click=sign_out>
+            {tr("account.sign_out")}
+        </button>
     }
 }
 

@@ -9,8 +9,9 @@ use kolaborasi_shared::{AreaNode, AreaTree, LocationSummary};
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::need::{NeedDot, level_text};
 use crate::i18n::{lang, tr, tr_with};
-use crate::map::category_color;
+use crate::map::{ColorBy, category_color};
 use crate::route::Page;
 
 /// Rows rendered at once; more on request, to keep phones responsive.
@@ -30,6 +31,9 @@ fn kelurahan_names(tree: &AreaTree) -> HashMap<String, String> {
 pub fn LocationList(
     points: Signal<Option<Arc<Vec<LocationSummary>>>>,
     tree: AreaTree,
+    /// The map's colour scheme: each row's dot means the same as on the map.
+    #[prop(into)]
+    color_by: Signal<ColorBy>,
 ) -> impl IntoView {
     let names = StoredValue::new(kelurahan_names(&tree));
     let limit = RwSignal::new(PAGE);
@@ -84,7 +88,7 @@ pub fn LocationList(
             </Show>
             <ul data-testid="location-list">
                 <For each=visible key=|p| p.id let:p>
-                    <Row location=p names />
+                    <Row location=p names color_by />
                 </For>
             </ul>
             // Always in the document (hidden when done), so the button keeps
@@ -100,8 +104,24 @@ pub fn LocationList(
 }
 
 #[component]
-fn Row(location: LocationSummary, names: StoredValue<HashMap<String, String>>) -> impl IntoView {
+fn Row(
+    location: LocationSummary,
+    names: StoredValue<HashMap<String, String>>,
+    color_by: Signal<ColorBy>,
+) -> impl IntoView {
     let p = location;
+    let level = p.need_level();
+    let need = {
+        let p = p.clone();
+        move || level_text(lang(), &p)
+    };
+    let dot = move || match color_by.get() {
+        ColorBy::Category => {
+            view! { <span class="dot" style:background=category_color(p.category)></span> }
+                .into_any()
+        }
+        ColorBy::Need => view! { <NeedDot level /> }.into_any(),
+    };
     let area = names.with_value(|n| n.get(&p.area).cloned().unwrap_or_default());
     let headcount = move || {
         let l = lang();
@@ -113,13 +133,15 @@ fn Row(location: LocationSummary, names: StoredValue<HashMap<String, String>>) -
     };
     view! {
         <li class="location-row">
-            <span class="dot" style:background=category_color(p.category)></span>
+            {dot}
             <div>
                 <A href=Page::Location(p.id).href()>{p.name.clone()}</A>
                 <p class="meta">
                     {move || lang().text(&format!("category.{}", p.category.as_str()))} " · " {area} " · "
                     {headcount}
                 </p>
+                // In words, whichever scheme colours the dot.
+                <p class="meta need-meta" data-level=level.as_str()>{need}</p>
             </div>
         </li>
     }

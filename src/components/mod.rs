@@ -1,7 +1,9 @@
 //! Building blocks shared by pages.
 
 pub mod filters;
+pub mod form;
 pub mod layout;
 pub mod legend;
 pub mod location_list;
+pub mod need;
 pub mod status;

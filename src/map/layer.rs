@@ -3,7 +3,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use kolaborasi_shared::{Category, ClientConfig, LocationSummary};
+use kolaborasi_shared::{Category, ClientConfig, LocationSummary, NeedLevel};
 use leaflet::{
     CircleMarker, CircleOptions, LatLng, LatLngBounds, LayerGroup, Map, MapOptions, TileLayer,
     TileLayerOptions, Zoom, ZoomOptions,
@@ -26,6 +26,60 @@ pub fn category_color(c: Category) -> &'static str {
         Category::PantiDisabilitas => "#e69f00",
         Category::Umkm => "#56b4e9",
         Category::Lainnya => "#666666",
+    }
+}
+
+/// What the colour of a point means: its category or how much of its need
+/// is still open. Kept in the map's URL as `color=need`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ColorBy {
+    #[default]
+    Category,
+    Need,
+}
+
+impl ColorBy {
+    #[must_use]
+    pub fn from_param(value: Option<&str>) -> Self {
+        if value == Some("need") {
+            Self::Need
+        } else {
+            Self::Category
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Category => "category",
+            Self::Need => "need",
+        }
+    }
+}
+
+/// Need-level colours, again from Okabe–Ito and far apart in lightness
+/// (dark vermillion, light yellow, dark blue), so they stay distinct with
+/// any colour vision and in greyscale; "no needs listed" is a hollow ring.
+/// The legend, popups and list say the level in words as well.
+#[must_use]
+pub fn need_color(level: NeedLevel) -> &'static str {
+    match level {
+        NeedLevel::Open => "#d55e00",
+        NeedLevel::Nearly => "#f0e442",
+        NeedLevel::Covered => "#0072b2",
+        NeedLevel::Unlisted => "#ffffff",
+    }
+}
+
+/// Outline of need-coloured points: dark, so the yellow shows on light tiles.
+pub const NEED_OUTLINE: &str = "#1b2733";
+
+/// Fill and outline of one point under a colour scheme.
+#[must_use]
+pub fn point_colors(p: &LocationSummary, by: ColorBy) -> (&'static str, &'static str) {
+    match by {
+        ColorBy::Category => (category_color(p.category), "#ffffff"),
+        ColorBy::Need => (need_color(p.need_level()), NEED_OUTLINE),
     }
 }
 
@@ -166,31 +220,33 @@ impl MapHandle {
     }
 
     /// Replaces the points; returns how many are on the map.
-    pub fn show(&self, points: &[LocationSummary], lang: Lang) -> usize {
+    pub fn show(&self, points: &[LocationSummary], lang: Lang, by: ColorBy) -> usize {
         self.points.clear_layers();
-        // One options object per category, shared by its markers.
-        let styles: Vec<(Category, CircleOptions)> = Category::ALL
-            .iter()
-            .map(|&c| {
-                let o = CircleOptions::default();
-                o.set_radius(6.0);
-                o.set_color("#ffffff".into());
-                o.set_weight(1.0);
-                o.set_fill_color(category_color(c).into());
-                o.set_fill_opacity(0.9);
-                (c, o)
-            })
-            .collect();
+        // One options object per colour, shared by its markers.
+        let mut styles: Vec<((&str, &str), CircleOptions)> = Vec::new();
         let open_label = html_escape(&lang.text("map.open_location"));
         for p in points {
-            let Some((_, style)) = styles.iter().find(|(c, _)| *c == p.category) else {
-                continue;
-            };
-            let marker = CircleMarker::new_with_options(&LatLng::new(p.lat, p.lon), style);
+            let colors = point_colors(p, by);
+            let index = styles
+                .iter()
+                .position(|(c, _)| *c == colors)
+                .unwrap_or_else(|| {
+                    let o = CircleOptions::default();
+                    o.set_radius(6.0);
+                    o.set_color(colors.1.into());
+                    o.set_weight(if by == ColorBy::Need { 1.5 } else { 1.0 });
+                    o.set_fill_color(colors.0.into());
+                    o.set_fill_opacity(0.9);
+                    styles.push((colors, o));
+                    styles.len() - 1
+                });
+            let marker =
+                CircleMarker::new_with_options(&LatLng::new(p.lat, p.lon), &styles[index].1);
             let popup = format!(
-                "<strong>{}</strong><br><span>{}</span><br><a href=\"/lokasi/{}\">{}</a>",
+                "<strong>{}</strong><br><span>{}</span><br><span>{}</span><br><a href=\"/lokasi/{}\">{}</a>",
                 html_escape(&p.name),
                 html_escape(&lang.text(&format!("category.{}", p.category.as_str()))),
+                html_escape(&crate::components::need::level_text(lang, p)),
                 p.id,
                 open_label
             );

@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use crate::i18n::{lang, tr};
 use layer::MapHandle;
 
-pub use layer::category_color;
+pub use layer::{ColorBy, NEED_OUTLINE, category_color, need_color};
 
 #[component]
 pub fn MapView(
@@ -29,6 +29,9 @@ pub fn MapView(
     /// must change together with `points` (the area those points were
     /// fetched for), so the new area is framed, not the old one.
     fit_key: Signal<Option<String>>,
+    /// What the colours of the points mean.
+    #[prop(optional, into)]
+    color_by: Signal<ColorBy>,
 ) -> impl IntoView {
     let node = NodeRef::<Div>::new();
     let handle = StoredValue::new_local(None::<MapHandle>);
@@ -63,11 +66,12 @@ pub fn MapView(
         ensure_map();
         let current_lang = lang();
         let Some(points) = points.get() else { return };
+        let by = color_by.get();
         let key = fit_key.get();
         let refit = fitted.with_value(|f| f.as_ref() != Some(&key));
         handle.with_value(|h| {
             if let Some(h) = h {
-                let n = h.show(&points, current_lang);
+                let n = h.show(&points, current_lang, by);
                 set_shown.set(Some(n));
                 // Another area: frame it. No area: the city's default view
                 // (framing every point would include far-off islands).
@@ -93,6 +97,7 @@ pub fn MapView(
                 aria-label=tr("map.region_label")
                 data-testid="map"
                 data-point-count=move || shown.get().map(|n| n.to_string())
+                data-color-by=move || color_by.get().as_str()
             ></div>
             <Show when=move || tiles_failed.get()>
                 <p class="map-notice" role="status">{tr("map.tiles_unavailable")}</p>

@@ -8,9 +8,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiFailure};
+use crate::components::need::{NeedProgress, need_rows};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::map::{MapView, category_color};
+use crate::route::Page;
 use crate::{Shared, set_title};
 
 #[component]
@@ -22,14 +24,7 @@ pub fn LocationPage() -> impl IntoView {
         async move {
             match id {
                 Some(id) => api::location(id).await,
-                None => Err(ApiFailure::Api {
-                    status: 404,
-                    error: kolaborasi_shared::ApiError {
-                        code: kolaborasi_shared::ErrorCode::NotFound,
-                        message: String::new(),
-                        field: None,
-                    },
-                }),
+                None => Err(ApiFailure::not_found()),
             }
         }
     });
@@ -129,10 +124,79 @@ fn Profile(detail: LocationDetail) -> impl IntoView {
                     <dd>{d.with_value(|d| format!("{:.5}, {:.5}", d.lat, d.lon))}</dd>
                 </div>
             </dl>
+            <Needs detail=d />
             <h2>{tr("location.about")}</h2>
             <p>{d.with_value(|d| d.description.clone())}</p>
             <PointMap detail=d />
         </article>
+    }
+}
+
+/// What the place needs, per package, and the way to help ("Beri Bantuan").
+#[component]
+fn Needs(detail: StoredValue<LocationDetail>) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let (id, active, needs) = detail.with_value(|d| (d.id, d.active, d.needs.clone()));
+    let needs = StoredValue::new(needs);
+    let open = needs.with_value(|n| n.iter().any(|n| n.remaining > 0));
+    let listed = needs.with_value(|n| !n.is_empty());
+    // The way forward, or why there is none.
+    let action = move || {
+        if !active {
+            view! { <p class="need-closed" data-testid="need-closed">{tr("need.inactive")}</p> }
+                .into_any()
+        } else if !listed {
+            view! { <p class="need-closed" data-testid="need-closed">{tr("need.none_listed")}</p> }
+                .into_any()
+        } else if !open {
+            view! { <p class="need-closed need-done" data-testid="need-closed">{tr("need.all_covered")}</p> }.into_any()
+        } else {
+            view! {
+                <A href=Page::Commit(id).href() attr:class="button button-cta" attr:data-testid="give-help">
+                    {tr("need.give")}
+                </A>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <section class="needs" aria-labelledby="needs-heading" data-testid="needs">
+            <h2 id="needs-heading">{tr("need.heading")}</h2>
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    match shared.programs.await {
+                        Ok(catalogue) => {
+                            let rows = needs.with_value(|n| need_rows(n, &catalogue.programs));
+                            let value = |f: fn(&kolaborasi_shared::Need) -> u32| -> i64 {
+                                rows.iter()
+                                    .map(|r| i64::from(f(&r.need)) * r.package.unit_value)
+                                    .sum()
+                            };
+                            let (open_value, target_value) = (value(|n| n.remaining), value(|n| n.target));
+                            let summary = move || {
+                                let l = lang();
+                                tr_with(
+                                    l,
+                                    "need.summary",
+                                    &[("open", &l.rupiah(open_value)), ("total", &l.rupiah(target_value))],
+                                )
+                            };
+                            view! {
+                                <Show when=move || listed>
+                                    <p class="need-summary" data-testid="need-summary">{summary}</p>
+                                </Show>
+                                <div class="need-action">{action}</div>
+                                <ul class="need-list">
+                                    {rows.into_iter().map(|row| view! { <NeedProgress row /> }).collect_view()}
+                                </ul>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => view! { <LoadError failure=e retry=shared.retry_programs() /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 
@@ -152,6 +216,7 @@ fn PointMap(detail: StoredValue<LocationDetail>) -> impl IntoView {
         lat: d.lat,
         lon: d.lon,
         headcount: d.headcount,
+        remaining_percent: None,
     });
     // Any key frames the point (no key would show the whole city).
     let fit_key = Signal::stored(Some(point.area.clone()));

@@ -1,6 +1,6 @@
 //! The home page: filters, the map and the list. The filter state lives in
-//! the URL (`?category=…&area=…&view=list`), so a shared link or a reload
-//! reproduces the view.
+//! the URL (`?category=…&area=…&view=list&color=need`), so a shared link or
+//! a reload reproduces the view.
 
 use std::sync::Arc;
 
@@ -16,12 +16,13 @@ use crate::components::legend::Legend;
 use crate::components::location_list::LocationList;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
-use crate::map::MapView;
-use crate::route::Page;
+use crate::map::{ColorBy, MapView};
+use crate::route::{COLOR_PARAM, Page, VIEW_PARAM};
 use crate::{Shared, set_title};
 
-/// Reads the filters from the URL, ignoring keys that are not filters and
-/// falling back to "no filter" on a malformed link rather than failing.
+/// Reads the filters from the URL, ignoring keys that are not filters (such
+/// as `view` and `color`, which this page reads itself) and falling back to
+/// "no filter" on a malformed link rather than failing.
 fn query_from_url(params: &ParamsMap) -> LocationQuery {
     let pairs: Vec<(&str, String)> = LocationQuery::KEYS
         .iter()
@@ -41,7 +42,19 @@ pub fn MapPage() -> impl IntoView {
     let shared = expect_context::<Shared>();
     let params = use_query_map();
     let query = Memo::new(move |_| query_from_url(&params.read()));
-    let list_view = Memo::new(move |_| params.read().get("view").as_deref() == Some("list"));
+    let list_view = Memo::new(move |_| params.read().get(VIEW_PARAM).as_deref() == Some("list"));
+    let color_by =
+        Memo::new(move |_| ColorBy::from_param(params.read().get(COLOR_PARAM).as_deref()));
+    let navigate = use_navigate();
+    let set_color = Callback::new(move |color: ColorBy| {
+        let href = Page::Map {
+            query: query.get_untracked(),
+            list: list_view.get_untracked(),
+            color,
+        }
+        .href();
+        navigate(&href, quiet_navigation());
+    });
 
     // Each answer keeps the area it was fetched for: the map frames that
     // area when its points arrive, not when the URL changes.
@@ -72,6 +85,7 @@ pub fn MapPage() -> impl IntoView {
             Page::Map {
                 query: query.get(),
                 list: list_view.get(),
+                color: color_by.get(),
             }
             .href(),
         );
@@ -90,12 +104,12 @@ pub fn MapPage() -> impl IntoView {
     view! {
         <div class="map-page" class:show-list=move || list_view.get()>
             <div class="sidebar">
-                <FilterPanel query list_view />
+                <FilterPanel query list_view color_by />
                 <section class="list-panel">
                     <Transition fallback=Loading>
                         {move || Suspend::new(async move {
                             match shared.areas.await {
-                                Ok(tree) => view! { <LocationList points tree /> }.into_any(),
+                                Ok(tree) => view! { <LocationList points tree color_by /> }.into_any(),
                                 Err(e) => view! { <LoadError failure=e retry=shared.retry_areas() /> }.into_any(),
                             }
                         })}
@@ -113,35 +127,45 @@ pub fn MapPage() -> impl IntoView {
                 <Transition fallback=Loading>
                     {move || Suspend::new(async move {
                         match shared.config.await {
-                            Ok(config) => view! { <MapView config points fit_key=points_area /> }.into_any(),
+                            Ok(config) => {
+                                view! { <MapView config points fit_key=points_area color_by /> }.into_any()
+                            }
                             Err(e) => view! { <LoadError failure=e retry=shared.retry_config() /> }.into_any(),
                         }
                     })}
                 </Transition>
-                <Legend points />
+                <Legend points color_by on_change=set_color />
             </section>
         </div>
     }
 }
 
+/// Filter and colour tweaks are not separate pages in the history.
+fn quiet_navigation() -> NavigateOptions {
+    NavigateOptions {
+        replace: true,
+        scroll: false,
+        ..NavigateOptions::default()
+    }
+}
+
 /// Filters and the map/list switch. Every change becomes a new URL.
 #[component]
-fn FilterPanel(query: Memo<LocationQuery>, list_view: Memo<bool>) -> impl IntoView {
+fn FilterPanel(
+    query: Memo<LocationQuery>,
+    list_view: Memo<bool>,
+    color_by: Memo<ColorBy>,
+) -> impl IntoView {
     let shared = expect_context::<Shared>();
     let navigate = use_navigate();
     let go = StoredValue::new(move |query: LocationQuery| {
         let href = Page::Map {
             query,
             list: list_view.get_untracked(),
+            color: color_by.get_untracked(),
         }
         .href();
-        // Filter tweaks are not separate pages in the history.
-        let options = NavigateOptions {
-            replace: true,
-            scroll: false,
-            ..NavigateOptions::default()
-        };
-        navigate(&href, options);
+        navigate(&href, quiet_navigation());
     });
     let set_categories = Callback::new(move |category: Vec<Category>| {
         let mut q = query.get_untracked();
@@ -160,8 +184,8 @@ fn FilterPanel(query: Memo<LocationQuery>, list_view: Memo<bool>) -> impl IntoVi
             <h1 id="filters-heading">{tr("map.heading")}</h1>
             <p class="intro">{tr("map.intro")}</p>
             <nav class="view-switch" aria-label=tr("view.switch")>
-                <ViewLink query list_view list=false />
-                <ViewLink query list_view list=true />
+                <ViewLink query list_view color_by list=false />
+                <ViewLink query list_view color_by list=true />
             </nav>
             <CategoryFilter selected=Signal::derive(move || query.get().category) on_change=set_categories />
             <Transition fallback=Loading>
@@ -185,11 +209,17 @@ fn FilterPanel(query: Memo<LocationQuery>, list_view: Memo<bool>) -> impl IntoVi
 
 /// A link to the map or the list with the same filters (phones show one at a time).
 #[component]
-fn ViewLink(query: Memo<LocationQuery>, list_view: Memo<bool>, list: bool) -> impl IntoView {
+fn ViewLink(
+    query: Memo<LocationQuery>,
+    list_view: Memo<bool>,
+    color_by: Memo<ColorBy>,
+    list: bool,
+) -> impl IntoView {
     let href = move || {
         Page::Map {
             query: query.get(),
             list,
+            color: color_by.get(),
         }
         .href()
     };

@@ -1,6 +1,9 @@
 //! One module per route.
 
 pub mod about;
+pub mod account;
+pub mod commit;
 pub mod location;
 pub mod map;
 pub mod not_found;
+pub mod tracking;

@@ -112,4 +112,48 @@ describe('map page', () => {
     assert.equal(await page.locator('.leaflet-control-zoom-in').getAttribute('title'), 'Perbesar peta');
     assert.deepEqual(page.errors, []);
   });
+
+  test('points can be coloured by need level: kept in the URL, counted in the legend, said in words in the list', async () => {
+    const { locations } = await api('/locations');
+    const level = (p) => {
+      if (p === null || p === undefined) return 'unlisted';
+      if (p === 0) return 'covered';
+      return p <= 25 ? 'nearly' : 'open';
+    };
+    const expected = {};
+    for (const l of locations) expected[level(l.remaining_percent)] = (expected[level(l.remaining_percent)] ?? 0) + 1;
+    assert.ok(Object.keys(expected).length >= 2, `demo data has several need levels: ${JSON.stringify(expected)}`);
+
+    const page = await openPage(browser(), DESKTOP);
+    await page.goto(`${BASE_URL}/`);
+    await mapPointCount(page, locations.length);
+    await page.getByTestId('legend').locator('label', { hasText: 'Kebutuhan' }).click();
+    await page.waitForURL(/color=need/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=map]')?.dataset.colorBy === 'need');
+    assert.equal(await mapPointCount(page, locations.length), locations.length);
+    const legend = page.getByTestId('legend');
+    for (const [name, n] of Object.entries(expected)) {
+      assert.equal(countIn(await legend.locator(`li[data-level=${name}] .legend-count`).innerText()), n, name);
+    }
+    assert.match(await legend.innerText(), /Masih membutuhkan bantuan/);
+    await screenshot(page, 'desktop-map-need-colours');
+
+    // A reload and the phone's list view keep the scheme; each row says its level.
+    await page.reload();
+    assert.equal(await page.getByTestId('legend').locator('input[value=need]').isChecked(), true);
+    const phone = await openPage(browser(), PHONE);
+    await phone.goto(`${BASE_URL}/?color=need`);
+    await phone.locator('.view-switch a', { hasText: 'Daftar' }).click();
+    await phone.waitForURL(/view=list&color=need$/);
+    const first = phone.locator('.location-row').first();
+    await first.waitFor();
+    assert.match(await first.locator('.need-meta').innerText(),
+      /Masih membutuhkan bantuan|Hampir terpenuhi|Sudah terpenuhi|Belum ada daftar kebutuhan/);
+    await screenshot(phone, 'phone-list-need-levels');
+    // Back to colouring by category drops the parameter.
+    await page.getByTestId('legend').locator('label', { hasText: 'Kategori' }).click();
+    await page.waitForURL(`${BASE_URL}/`);
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(phone.errors, []);
+  });
 });

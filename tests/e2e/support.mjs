@@ -51,6 +51,18 @@ export async function api(path) {
   return res.json();
 }
 
+/// A request to the API with a JSON body: `{ status, body }` (no throw on
+/// an error status: tests check errors too).
+export async function apiSend(method, path, body, headers = {}) {
+  const res = await fetch(`${BASE_URL}/api/v1${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
 /// How many points the map layer holds, once it has drawn `expected`.
 export async function mapPointCount(page, expected) {
   const map = page.getByTestId('map');
@@ -69,7 +81,7 @@ export function countIn(text) {
   return Number(text.replace(/[^0-9]/g, ''));
 }
 
-export async function screenshot(page, name) {
+export async function screenshot(page, name, options = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), ...options });
 }

@@ -1,0 +1,303 @@
+//! Form building blocks: labelled fields whose error is linked with
+//! `aria-describedby`, the collaborator-kind radio group, and the error map
+//! that holds both client hints and the server's per-field messages.
+
+use std::collections::BTreeMap;
+
+use kolaborasi_shared::CollaboratorKind;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::i18n::{Lang, lang, tr, tr_with};
+
+/// What is wrong with one field: a translation key of ours (shown in the
+/// current language) or a message the server already wrote in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Key(&'static str),
+    KeyWith(&'static str, Vec<(&'static str, String)>),
+    Server(String),
+}
+
+impl Problem {
+    #[must_use]
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            Self::Key(key) => lang.text(key),
+            Self::KeyWith(key, args) => {
+                let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                tr_with(lang, key, &args)
+            }
+            Self::Server(message) => message.clone(),
+        }
+    }
+}
+
+/// Problems by field path (the request's dotted path, e.g. `collaborator.email`).
+#[derive(Debug, Clone, Copy)]
+pub struct Errors(pub RwSignal<BTreeMap<String, Problem>>);
+
+impl Errors {
+    #[must_use]
+    pub fn new() -> Self {
+        Self(RwSignal::new(BTreeMap::new()))
+    }
+
+    pub fn set(self, field: &str, problem: Option<Problem>) {
+        self.0.update(|m| {
+            match problem {
+                Some(p) => m.insert(field.to_owned(), p),
+                None => m.remove(field),
+            };
+        });
+    }
+
+    #[must_use]
+    pub fn has(self, field: &str) -> bool {
+        self.0.with_untracked(|m| m.contains_key(field))
+    }
+
+    /// The message of a field in the current language (reactive).
+    #[must_use]
+    pub fn message(self, field: impl Into<String>) -> Signal<Option<String>> {
+        let field = field.into();
+        Signal::derive(move || {
+            let l = lang();
+            self.0.with(|m| m.get(&field).map(|p| p.text(l)))
+        })
+    }
+
+    /// The fields in error, in path order.
+    #[must_use]
+    pub fn fields(self) -> Vec<String> {
+        self.0.with_untracked(|m| m.keys().cloned().collect())
+    }
+
+    pub fn clear(self) {
+        self.0.update(BTreeMap::clear);
+    }
+}
+
+impl Default for Errors {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The element id of a field path: `collaborator.email` → `f-collaborator-email`.
+#[must_use]
+pub fn dom_id(field: &str) -> String {
+    format!("f-{}", field.replace('.', "-"))
+}
+
+/// Moves keyboard focus to an element once the browser has drawn the
+/// current changes (the element may only just have been rendered).
+pub fn focus_soon(id: String) {
+    request_animation_frame(move || {
+        if let Some(el) = document()
+            .get_element_by_id(&id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// `aria-describedby` of a field: its hint and, when shown, its error.
+fn described_by(id: &str, has_hint: bool, has_error: bool) -> Option<String> {
+    let mut ids = Vec::new();
+    if has_hint {
+        ids.push(format!("{id}-hint"));
+    }
+    if has_error {
+        ids.push(format!("{id}-error"));
+    }
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// The error text under a field. It is not a live region itself: the form
+/// announces a summary, and focus lands on the first field in error, whose
+/// description is then read out.
+#[component]
+pub fn FieldError(id: String, message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <Show when=move || message.read().is_some()>
+            <p class="field-error" id=format!("{}-error", id)>
+                <span aria-hidden="true" class="field-error-icon">"!"</span>
+                {move || message.get()}
+            </p>
+        </Show>
+    }
+}
+
+/// A labelled text input (`text`, `email`, `tel`, `date`, `password`).
+#[component]
+pub fn TextField(
+    /// The request's path of this field (also gives the element id).
+    field: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    errors: Errors,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] hint: Option<Signal<String>>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional, into)] min: Option<Signal<String>>,
+    #[prop(optional, into)] max: Option<Signal<String>>,
+    /// Checks the value; runs on leaving the field (once something was
+    /// typed) and while typing once the field shows an error.
+    #[prop(optional)]
+    check: Option<Callback<String, Option<Problem>>>,
+) -> impl IntoView {
+    let id = dom_id(field);
+    let message = errors.message(field);
+    let has_hint = hint.is_some();
+    let run_check = move |while_typing: bool| {
+        if let Some(check) = check {
+            let v = value.get_untracked();
+            if while_typing && !errors.has(field) {
+                return;
+            }
+            if !while_typing && v.trim().is_empty() && !errors.has(field) {
+                return;
+            }
+            errors.set(field, check.run(v));
+        } else if errors.has(field) && while_typing {
+            // A server message no check can confirm: typing something new clears it.
+            errors.set(field, None);
+        }
+    };
+    let describedby = {
+        let id = id.clone();
+        move || described_by(&id, has_hint, message.read().is_some())
+    };
+    view! {
+        <div class="field" class:field-invalid=move || message.read().is_some()>
+            <label for=id.clone()>{tr(label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <input
+                id=id.clone()
+                name=field
+                type=input_type
+                autocomplete=autocomplete
+                inputmode=inputmode
+                min=move || min.map(|m| m.get())
+                max=move || max.map(|m| m.get())
+                aria-invalid=move || message.read().is_some().then_some("true")
+                aria-describedby=describedby
+                prop:value=move || value.get()
+                on:input:target=move |ev| {
+                    value.set(ev.target().value());
+                    run_check(true);
+                }
+                on:change=move |_| run_check(false)
+            />
+            <FieldError id=id.clone() message />
+        </div>
+    }
+}
+
+/// The collaborator kind as a radio group (`kind` holds the wire spelling).
+#[component]
+pub fn KindField(field: &'static str, kind: RwSignal<String>, errors: Errors) -> impl IntoView {
+    let id = dom_id(field);
+    let message = errors.message(field);
+    let options = CollaboratorKind::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let value = k.as_str();
+            // The first radio carries the field's id: focus lands on the group.
+            let option_id = if i == 0 {
+                id.clone()
+            } else {
+                format!("{id}-{value}")
+            };
+            let label_key = kind_key(*k);
+            let hint_key = kind_hint_key(*k);
+            let group = id.clone();
+            view! {
+                <label class="choice" for=option_id.clone()>
+                    <input
+                        type="radio"
+                        id=option_id.clone()
+                        name=group
+                        value=value
+                        prop:checked=move || kind.get() == value
+                        on:change=move |_| {
+                            kind.set(value.to_owned());
+                            errors.set(field, None);
+                        }
+                    />
+                    <span class="choice-text">
+                        <span class="choice-label">{tr(label_key)}</span>
+                        <span class="choice-hint">{tr(hint_key)}</span>
+                    </span>
+                </label>
+            }
+        })
+        .collect_view();
+    let describedby = {
+        let id = id.clone();
+        move || described_by(&id, false, message.read().is_some())
+    };
+    view! {
+        <fieldset
+            class="field choices"
+            class:field-invalid=move || message.read().is_some()
+            aria-describedby=describedby
+        >
+            <legend>{tr("kind.legend")}</legend>
+            <div class="choice-list">{options}</div>
+            <FieldError id=id.clone() message />
+        </fieldset>
+    }
+}
+
+#[must_use]
+pub fn kind_key(kind: CollaboratorKind) -> &'static str {
+    match kind {
+        CollaboratorKind::Company => "kind.company",
+        CollaboratorKind::Organisation => "kind.organisation",
+        CollaboratorKind::Individual => "kind.individual",
+        CollaboratorKind::Aggregator => "kind.aggregator",
+    }
+}
+
+fn kind_hint_key(kind: CollaboratorKind) -> &'static str {
+    match kind {
+        CollaboratorKind::Company => "kind.company_hint",
+        CollaboratorKind::Organisation => "kind.organisation_hint",
+        CollaboratorKind::Individual => "kind.individual_hint",
+        CollaboratorKind::Aggregator => "kind.aggregator_hint",
+    }
+}
+
+/// The wire spelling of a kind, as text in the current language.
+#[must_use]
+pub fn kind_text(lang: Lang, kind: &str) -> String {
+    CollaboratorKind::parse(kind).map_or_else(String::new, |k| lang.text(kind_key(k)))
+}
+
+/// The rule of a field as a check for [`TextField`].
+#[must_use]
+pub fn rule<T: 'static>(
+    check: fn(&str) -> Result<T, &'static str>,
+) -> Callback<String, Option<Problem>> {
+    Callback::new(move |v: String| check(&v).err().map(Problem::Key))
+}
+
+/// A form-level alert: what went wrong, announced when it appears (the
+/// live region is always in the document, only its content changes).
+#[component]
+pub fn FormAlert(message: Signal<Option<String>>) -> impl IntoView {
+    view! {
+        <div class="form-alert-slot" role="alert">
+            {move || {
+                message
+                    .get()
+                    .map(|m| view! { <p class="form-alert" data-testid="form-alert">{m}</p> })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,1328 @@
+//! `/lokasi/{id}/bantu` ("Beri Bantuan"): commit packages to a location in
+//! three steps on one route — packages, date and details, review.
+//!
+//! Nothing typed is ever lost: the draft (with the `Idempotency-Key` it was
+//! last sent with) lives in `sessionStorage`, so a reload, a detour to sign
+//! in or a failed request keep it. A retry of the same content sends the
+//! same key, so a request whose answer was lost is never committed twice.
+
+use kolaborasi_shared::{
+    ClientConfig, CollaboratorInput, CollaboratorKind, CommitmentReceipt, ErrorCode, FieldProblem,
+    LineInput, Localized, LocationDetail, NewCommitment, Package, ProgramList, validate,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use serde::{Deserialize, Serialize};
+
+use crate::api::{self, ApiFailure};
+use crate::components::form::{
+    Errors, FieldError, KindField, Problem, TextField, dom_id, focus_soon, kind_text, rule,
+};
+use crate::components::status::{LoadError, Loading};
+use crate::i18n::{lang, tr, tr_with};
+use crate::route::Page;
+use crate::{Session, Shared, set_title, storage};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+enum Step {
+    Packages,
+    Details,
+    Review,
+}
+
+impl Step {
+    const ALL: [Step; 3] = [Self::Packages, Self::Details, Self::Review];
+
+    fn number(self) -> usize {
+        match self {
+            Self::Packages => 1,
+            Self::Details => 2,
+            Self::Review => 3,
+        }
+    }
+
+    fn title_key(self) -> &'static str {
+        match self {
+            Self::Packages => "commit.step_packages",
+            Self::Details => "commit.step_details",
+            Self::Review => "commit.step_review",
+        }
+    }
+}
+
+/// Field paths of the request, as the server names them in `fields`.
+const F_LINES: &str = "lines";
+const F_DATE: &str = "planned_date";
+const F_NAME: &str = "collaborator.name";
+const F_KIND: &str = "collaborator.kind";
+const F_EMAIL: &str = "collaborator.email";
+const F_PHONE: &str = "collaborator.phone";
+/// The details step's fields in the order they are shown.
+const DETAIL_FIELDS: [&str; 5] = [F_DATE, F_NAME, F_KIND, F_EMAIL, F_PHONE];
+const HEADING_ID: &str = "commit-step-heading";
+
+/// One package's quantity field (path `line.{package_id}`, our own naming:
+/// the server's `lines.{i}` is translated on arrival).
+fn line_field(package_id: i64) -> String {
+    format!("line.{package_id}")
+}
+
+/// The body last sent and the key it was sent with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Sent {
+    key: String,
+    body: String,
+}
+
+/// What is kept in `sessionStorage` between visits of the form in one tab.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+struct Draft {
+    step: Option<Step>,
+    quantities: Vec<(i64, String)>,
+    planned_date: String,
+    name: String,
+    kind: String,
+    email: String,
+    phone: String,
+    show_name: bool,
+    sent: Option<Sent>,
+}
+
+fn draft_key(location_id: i64) -> String {
+    format!("kolaborasi.draft.{location_id}")
+}
+
+/// One package the place still needs, with its quantity as typed.
+#[derive(Debug, Clone)]
+struct Line {
+    package: Package,
+    program_name: Localized,
+    /// The quantity as typed (kept as text: an empty box is not a "0").
+    text: RwSignal<String>,
+    /// What remains to be committed; lowered when someone else was faster.
+    max: RwSignal<u32>,
+}
+
+fn parse_quantity(text: &str) -> u32 {
+    text.trim().parse::<u32>().unwrap_or(0)
+}
+
+impl Line {
+    fn quantity(&self) -> u32 {
+        parse_quantity(&self.text.get()).min(self.max.get())
+    }
+
+    fn quantity_untracked(&self) -> u32 {
+        parse_quantity(&self.text.get_untracked()).min(self.max.get_untracked())
+    }
+}
+
+/// Why the form could not go on, shown above the step.
+#[derive(Debug, Clone, PartialEq)]
+enum Alert {
+    /// Fields in error (client hints or the server's `fields`).
+    Invalid(usize),
+    /// `insufficient_need`: (package, asked for, still open).
+    Taken(Vec<(i64, u32, u32)>),
+    /// No answer: everything is kept; the retry sends the same key.
+    Offline,
+    /// The server's message; `retry` when trying again may help.
+    Server { message: String, retry: bool },
+}
+
+#[derive(Clone, Copy)]
+struct Form {
+    location_id: i64,
+    lines: StoredValue<Vec<Line>>,
+    step: RwSignal<Step>,
+    date: RwSignal<String>,
+    name: RwSignal<String>,
+    kind: RwSignal<String>,
+    email: RwSignal<String>,
+    phone: RwSignal<String>,
+    show_name: RwSignal<bool>,
+    sent: RwSignal<Option<Sent>>,
+    errors: Errors,
+    alert: RwSignal<Option<Alert>>,
+    submitting: RwSignal<bool>,
+    /// Said to screen readers after a stepper button changed a quantity.
+    announce: RwSignal<String>,
+    /// Set once the commitment exists: the draft is no longer saved.
+    done: StoredValue<bool>,
+    today: i64,
+    expiry_days: u32,
+}
+
+impl Form {
+    fn total_untracked(self) -> i64 {
+        self.lines.with_value(|lines| {
+            lines
+                .iter()
+                .map(|l| i64::from(l.quantity_untracked()) * l.package.unit_value)
+                .sum()
+        })
+    }
+
+    fn total(self) -> i64 {
+        self.lines.with_value(|lines| {
+            lines
+                .iter()
+                .map(|l| i64::from(l.quantity()) * l.package.unit_value)
+                .sum()
+        })
+    }
+
+    fn last_day(self) -> i64 {
+        self.today + i64::from(self.expiry_days)
+    }
+
+    fn check_date(self, raw: &str) -> Option<Problem> {
+        if raw.trim().is_empty() {
+            return Some(Problem::Key("commit.date_required"));
+        }
+        match validate::date(raw) {
+            Err(key) => Some(Problem::Key(key)),
+            Ok(day) if day < self.today => Some(Problem::Key("error.field.date_past")),
+            Ok(day) if day > self.last_day() => Some(Problem::KeyWith(
+                "error.field.date_too_late",
+                vec![("days", self.expiry_days.to_string())],
+            )),
+            Ok(_) => None,
+        }
+    }
+
+    fn check_kind(raw: &str) -> Option<Problem> {
+        CollaboratorKind::parse(raw)
+            .is_none()
+            .then_some(Problem::Key("error.field.kind_invalid"))
+    }
+
+    /// Checks one step; the first field in error, if any.
+    fn check(self, step: Step) -> Option<String> {
+        match step {
+            Step::Packages => {
+                let any = self
+                    .lines
+                    .with_value(|lines| lines.iter().any(|l| l.quantity_untracked() > 0));
+                if any {
+                    self.errors.set(F_LINES, None);
+                    None
+                } else {
+                    self.errors
+                        .set(F_LINES, Some(Problem::Key("commit.choose_one")));
+                    Some(F_LINES.to_owned())
+                }
+            }
+            Step::Details => {
+                let checks: [(&str, Option<Problem>); 5] = [
+                    (F_DATE, self.check_date(&self.date.get_untracked())),
+                    (
+                        F_NAME,
+                        validate::name(&self.name.get_untracked())
+                            .err()
+                            .map(Problem::Key),
+                    ),
+                    (F_KIND, Self::check_kind(&self.kind.get_untracked())),
+                    (
+                        F_EMAIL,
+                        validate::email(&self.email.get_untracked())
+                            .err()
+                            .map(Problem::Key),
+                    ),
+                    (
+                        F_PHONE,
+                        validate::phone(&self.phone.get_untracked())
+                            .err()
+                            .map(Problem::Key),
+                    ),
+                ];
+                let mut first = None;
+                for (field, problem) in checks {
+                    if problem.is_some() && first.is_none() {
+                        first = Some(field.to_owned());
+                    }
+                    self.errors.set(field, problem);
+                }
+                first
+            }
+            Step::Review => None,
+        }
+    }
+
+    /// Shows a step and moves focus to its heading (or to `field`).
+    fn go(self, step: Step, field: Option<&str>) {
+        self.step.set(step);
+        focus_soon(field.map_or_else(|| HEADING_ID.to_owned(), |f| self.focus_id(f)));
+    }
+
+    /// The element to focus for a field: the first quantity box stands for
+    /// "choose at least one package".
+    fn focus_id(self, field: &str) -> String {
+        if field == F_LINES {
+            let first = self.lines.with_value(|lines| {
+                lines
+                    .iter()
+                    .find(|l| l.max.get_untracked() > 0)
+                    .map(|l| l.package.id)
+            });
+            if let Some(id) = first {
+                return dom_id(&line_field(id));
+            }
+        }
+        dom_id(field)
+    }
+
+    /// Shows what is wrong: the details step also gets a summary (several
+    /// fields); the packages step has one message, read out with its field.
+    fn invalid(self, step: Step, first: &str) {
+        self.alert.set(match step {
+            Step::Details => Some(Alert::Invalid(self.errors.fields().len())),
+            _ => None,
+        });
+        self.go(step, Some(first));
+    }
+
+    /// "Next": check this step, then show the next one.
+    fn next(self) {
+        let step = self.step.get_untracked();
+        if let Some(first) = self.check(step) {
+            self.invalid(step, &first);
+            return;
+        }
+        self.alert.set(None);
+        let next = match step {
+            Step::Packages => Step::Details,
+            Step::Details | Step::Review => Step::Review,
+        };
+        self.go(next, None);
+    }
+
+    fn back(self) {
+        let previous = match self.step.get_untracked() {
+            Step::Packages | Step::Details => Step::Packages,
+            Step::Review => Step::Details,
+        };
+        self.alert.set(None);
+        self.go(previous, None);
+    }
+
+    fn body(self) -> NewCommitment {
+        NewCommitment {
+            location_id: self.location_id,
+            lines: self.sent_lines(),
+            planned_date: self.date.get_untracked().trim().to_owned(),
+            collaborator: CollaboratorInput {
+                name: self.name.get_untracked().trim().to_owned(),
+                kind: self.kind.get_untracked(),
+                email: self.email.get_untracked().trim().to_owned(),
+                phone: self.phone.get_untracked().trim().to_owned(),
+                show_name: self.show_name.get_untracked(),
+            },
+        }
+    }
+
+    fn sent_lines(self) -> Vec<LineInput> {
+        self.lines.with_value(|lines| {
+            lines
+                .iter()
+                .filter_map(|l| {
+                    let q = l.quantity_untracked();
+                    (q > 0).then(|| LineInput {
+                        package_id: l.package.id,
+                        quantity: i64::from(q),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    fn save_draft(self) {
+        if self.done.get_value() {
+            return;
+        }
+        let draft = Draft {
+            step: Some(self.step.get()),
+            quantities: self
+                .lines
+                .with_value(|lines| lines.iter().map(|l| (l.package.id, l.text.get())).collect()),
+            planned_date: self.date.get(),
+            name: self.name.get(),
+            kind: self.kind.get(),
+            email: self.email.get(),
+            phone: self.phone.get(),
+            show_name: self.show_name.get(),
+            sent: self.sent.get(),
+        };
+        if let Ok(json) = serde_json::to_string(&draft) {
+            storage::session_set(&draft_key(self.location_id), &json);
+        }
+    }
+
+    /// Fills empty details from the signed-in account.
+    fn prefill(self, account: &kolaborasi_shared::Account) {
+        let fill = |field: RwSignal<String>, value: &str| {
+            if field.get_untracked().trim().is_empty() {
+                field.set(value.to_owned());
+            }
+        };
+        fill(self.name, &account.name);
+        fill(self.kind, account.kind.as_str());
+        fill(self.email, &account.email);
+        fill(self.phone, &account.phone);
+    }
+
+    /// The server's field problems, shown next to their fields; the step
+    /// that holds the first one is shown. False when none could be placed.
+    fn place_server_problems(self, problems: &[FieldProblem], sent: &[LineInput]) -> bool {
+        let mut placed: Vec<(Step, String)> = Vec::new();
+        for p in problems {
+            let field = if p.field == "location_id" || p.field == F_LINES {
+                F_LINES.to_owned()
+            } else if let Some(rest) = p.field.strip_prefix("lines.") {
+                let index = rest.split('.').next().and_then(|i| i.parse::<usize>().ok());
+                match index.and_then(|i| sent.get(i)) {
+                    Some(line) => line_field(line.package_id),
+                    None => F_LINES.to_owned(),
+                }
+            } else if DETAIL_FIELDS.contains(&p.field.as_str()) {
+                p.field.clone()
+            } else {
+                continue;
+            };
+            let step = if field == F_LINES || field.starts_with("line.") {
+                Step::Packages
+            } else {
+                Step::Details
+            };
+            self.errors
+                .set(&field, Some(Problem::Server(p.message.clone())));
+            placed.push((step, field));
+        }
+        let Some(step) = placed.iter().map(|(s, _)| *s).min() else {
+            return false;
+        };
+        // The first field of that step, in the order the fields are shown.
+        let first = if step == Step::Packages {
+            let ids: Vec<String> = self
+                .lines
+                .with_value(|lines| lines.iter().map(|l| line_field(l.package.id)).collect());
+            std::iter::once(F_LINES.to_owned())
+                .chain(ids)
+                .find(|f| placed.iter().any(|(_, p)| p == f))
+        } else {
+            DETAIL_FIELDS
+                .iter()
+                .map(|f| (*f).to_owned())
+                .find(|f| placed.iter().any(|(_, p)| p == f))
+        };
+        self.alert.set(Some(Alert::Invalid(placed.len())));
+        self.go(step, first.as_deref());
+        true
+    }
+
+    /// Someone else was faster: lower the maxima, clamp the quantities and
+    /// show the packages again.
+    fn need_taken(self, remaining: &[kolaborasi_shared::PackageRemaining]) {
+        let mut changes = Vec::new();
+        self.lines.with_value(|lines| {
+            for line in lines {
+                let Some(r) = remaining.iter().find(|r| r.package_id == line.package.id) else {
+                    continue;
+                };
+                let asked = parse_quantity(&line.text.get_untracked());
+                line.max.set(r.remaining);
+                if asked > r.remaining {
+                    line.text.set(r.remaining.to_string());
+                    changes.push((line.package.id, asked, r.remaining));
+                }
+            }
+        });
+        self.alert.set(Some(Alert::Taken(changes)));
+        self.go(Step::Packages, None);
+    }
+}
+
+#[component]
+pub fn CommitPage() -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
+    let detail = LocalResource::new(move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => api::location(id).await,
+                None => Err(ApiFailure::not_found()),
+            }
+        }
+    });
+    let retry = Callback::new(move |()| {
+        detail.refetch();
+        shared.programs.refetch();
+        shared.config.refetch();
+    });
+    view! {
+        <div class="page narrow commit-page">
+            <Transition fallback=Loading>
+                {move || Suspend::new(async move {
+                    let loaded = match detail.await {
+                        Ok(d) => match shared.programs.await {
+                            Ok(p) => shared.config.await.map(|c| (d, p, c)),
+                            Err(e) => Err(e),
+                        },
+                        Err(e) => Err(e),
+                    };
+                    match loaded {
+                        Ok((detail, programs, config)) => {
+                            view! { <CommitForm detail programs config /> }.into_any()
+                        }
+                        Err(ApiFailure::Api { status: 400 | 404, .. }) => {
+                            set_title(&lang().text("location.not_found"));
+                            view! {
+                                <h1>{tr("location.not_found")}</h1>
+                                <p><A href="/">{tr("location.back")}</A></p>
+                            }
+                            .into_any()
+                        }
+                        Err(e) => view! { <LoadError failure=e retry /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </div>
+    }
+}
+
+#[component]
+fn CommitForm(
+    detail: LocationDetail,
+    programs: ProgramList,
+    config: ClientConfig,
+) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let location_id = detail.id;
+    let place = StoredValue::new(detail.name.clone());
+    Effect::new(move |_| {
+        place.with_value(|name| set_title(&tr_with(lang(), "commit.title", &[("place", name)])));
+    });
+    let back_link = move || {
+        view! {
+            <p class="back">
+                <A href=Page::Location(location_id).href()>
+                    <span aria-hidden="true">"← "</span>
+                    {move || place.with_value(|p| tr_with(lang(), "commit.back_to", &[("place", p)]))}
+                </A>
+            </p>
+        }
+    };
+    let open_needs: Vec<(i64, u32)> = detail
+        .needs
+        .iter()
+        .filter(|n| n.remaining > 0)
+        .map(|n| (n.package_id, n.remaining))
+        .collect();
+    if !detail.active || open_needs.is_empty() {
+        let reason = if detail.active {
+            "commit.nothing_open"
+        } else {
+            "need.inactive"
+        };
+        return view! {
+            {back_link()}
+            <h1>{tr("commit.heading")}</h1>
+            <p class="lead">{move || place.get_value()}</p>
+            <p class="need-closed" data-testid="need-closed">{tr(reason)}</p>
+        }
+        .into_any();
+    }
+
+    let draft: Draft = storage::session_get(&draft_key(location_id))
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    // Packages in catalogue order, each once.
+    let lines: Vec<Line> = programs
+        .programs
+        .iter()
+        .flat_map(|program| program.packages.iter().map(move |p| (program, p)))
+        .filter_map(|(program, package)| {
+            let &(_, remaining) = open_needs.iter().find(|(id, _)| *id == package.id)?;
+            let typed = draft
+                .quantities
+                .iter()
+                .find(|(id, _)| *id == package.id)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
+            // The need may have shrunk since the draft was saved.
+            let typed = if parse_quantity(&typed) > remaining {
+                remaining.to_string()
+            } else {
+                typed
+            };
+            Some(Line {
+                package: package.clone(),
+                program_name: program.name.clone(),
+                text: RwSignal::new(typed),
+                max: RwSignal::new(remaining),
+            })
+        })
+        .collect();
+
+    let form = Form {
+        location_id,
+        lines: StoredValue::new(lines),
+        step: RwSignal::new(Step::Packages),
+        date: RwSignal::new(draft.planned_date),
+        name: RwSignal::new(draft.name),
+        kind: RwSignal::new(draft.kind),
+        email: RwSignal::new(draft.email),
+        phone: RwSignal::new(draft.phone),
+        show_name: RwSignal::new(draft.show_name),
+        sent: RwSignal::new(draft.sent),
+        errors: Errors::new(),
+        alert: RwSignal::new(None),
+        submitting: RwSignal::new(false),
+        announce: RwSignal::new(String::new()),
+        done: StoredValue::new(false),
+        today: storage::today(),
+        expiry_days: config.commitment_expiry_days,
+    };
+    // Back where the draft was left, as far as its earlier steps still hold.
+    let mut resume = Step::Packages;
+    for step in [Step::Packages, Step::Details] {
+        if draft.step.is_some_and(|s| s > step) && form.check(step).is_none() {
+            resume = Step::ALL[step.number()];
+        } else {
+            break;
+        }
+    }
+    form.errors.clear();
+    form.step.set(resume);
+
+    Effect::new(move |_| form.save_draft());
+    Effect::new(move |_| {
+        if let Session::SignedIn(account) = shared.session.get() {
+            form.prefill(&account);
+        }
+    });
+
+    let navigate = use_navigate();
+    let submit = move || {
+        if form.submitting.get_untracked() {
+            return;
+        }
+        for step in [Step::Packages, Step::Details] {
+            if let Some(first) = form.check(step) {
+                form.invalid(step, &first);
+                return;
+            }
+        }
+        let body = form.body();
+        let json = serde_json::to_string(&body).unwrap_or_default();
+        // Same content: same key (a retry). Changed content: a new key.
+        let key = match form.sent.get_untracked() {
+            Some(sent) if sent.body == json => sent.key,
+            _ => storage::random_key(),
+        };
+        form.sent.set(Some(Sent {
+            key: key.clone(),
+            body: json,
+        }));
+        form.submitting.set(true);
+        form.alert.set(None);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let result = api::commit(&key, &body).await;
+            form.submitting.set(false);
+            match result {
+                Ok(CommitmentReceipt {
+                    commitment,
+                    manage_token,
+                }) => {
+                    form.done.set_value(true);
+                    storage::session_remove(&draft_key(form.location_id));
+                    storage::local_set(&storage::manage_token_key(&commitment.code), &manage_token);
+                    let href = Page::Manage {
+                        code: commitment.code,
+                        token: manage_token,
+                    }
+                    .href();
+                    navigate(&href, leptos_router::NavigateOptions::default());
+                }
+                Err(failure) => handle_failure(form, &failure, &body.lines),
+            }
+        });
+    };
+    let submit = StoredValue::new(submit);
+
+    view! {
+        {back_link()}
+        <h1 class="commit-title">
+            {tr("commit.heading")}
+            <span class="commit-place">{move || place.get_value()}</span>
+        </h1>
+        <StepList step=form.step />
+        <form
+            class="commit-form"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if form.step.get_untracked() == Step::Review {
+                    submit.with_value(|s| s());
+                } else {
+                    form.next();
+                }
+            }
+        >
+            <h2 id=HEADING_ID tabindex="-1" class="step-heading" data-testid="step-heading">
+                {move || {
+                    let l = lang();
+                    let step = form.step.get();
+                    tr_with(
+                        l,
+                        "commit.step_of",
+                        &[
+                            ("n", &step.number().to_string()),
+                            ("total", "3"),
+                            ("title", &l.text(step.title_key())),
+                        ],
+                    )
+                }}
+            </h2>
+            <AlertBox form retry=Callback::new(move |()| submit.with_value(|s| s())) />
+            {move || match form.step.get() {
+                Step::Packages => view! { <PackagesStep form /> }.into_any(),
+                Step::Details => view! { <DetailsStep form /> }.into_any(),
+                Step::Review => view! { <ReviewStep form place=place.get_value() /> }.into_any(),
+            }}
+        </form>
+    }
+    .into_any()
+}
+
+/// Turns a failed submission into what the form shows.
+fn handle_failure(form: Form, failure: &ApiFailure, sent: &[LineInput]) {
+    // A refusal (4xx) certainly committed nothing: the next try is a new
+    // request with a new key. Only when the outcome is unknown (no answer,
+    // an unreadable one, a server failure) is the key kept for the retry.
+    if let ApiFailure::Api { status, .. } = failure
+        && *status < 500
+    {
+        form.sent.set(None);
+    }
+    match failure {
+        ApiFailure::Network | ApiFailure::Decode => form.alert.set(Some(Alert::Offline)),
+        ApiFailure::Api { error, .. } => match error.code {
+            ErrorCode::InvalidParameter => {
+                let mut problems = error.fields.clone();
+                if problems.is_empty()
+                    && let Some(field) = &error.field
+                {
+                    problems.push(FieldProblem {
+                        field: field.clone(),
+                        message: error.message.clone(),
+                    });
+                }
+                if !form.place_server_problems(&problems, sent) {
+                    form.alert.set(Some(Alert::Server {
+                        message: error.message.clone(),
+                        retry: false,
+                    }));
+                }
+            }
+            ErrorCode::InsufficientNeed => form.need_taken(&error.remaining),
+            ErrorCode::IdempotencyKeyReused => {
+                // The key belonged to other content; the next try has a new one.
+                form.alert.set(Some(Alert::Server {
+                    message: error.message.clone(),
+                    retry: true,
+                }));
+            }
+            ErrorCode::Conflict | ErrorCode::NotFound => form.alert.set(Some(Alert::Server {
+                message: error.message.clone(),
+                retry: false,
+            })),
+            _ => form.alert.set(Some(Alert::Server {
+                message: error.message.clone(),
+                retry: true,
+            })),
+        },
+    }
+    if !matches!(
+        form.alert.get_untracked(),
+        Some(Alert::Invalid(_) | Alert::Taken(_))
+    ) {
+        focus_soon("commit-alert".to_owned());
+    }
+}
+
+/// Where the collaborator is: three steps, the current one marked.
+#[component]
+fn StepList(step: RwSignal<Step>) -> impl IntoView {
+    let items = Step::ALL
+        .iter()
+        .map(|&s| {
+            view! {
+                <li
+                    class:step-done=move || { step.get() > s }
+                    class:step-current=move || step.get() == s
+                    aria-current=move || (step.get() == s).then_some("step")
+                >
+                    <span class="step-number" aria-hidden="true">{s.number()}</span>
+                    <span class="step-name">{tr(s.title_key())}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <ol class="steps" aria-label=tr("commit.steps")>
+            {items}
+        </ol>
+    }
+}
+
+/// The form's alert: invalid fields, a taken need, no connection, or the
+/// server's word; with a retry where one can help.
+#[component]
+fn AlertBox(form: Form, retry: Callback<()>) -> impl IntoView {
+    let body = move || {
+        let l = lang();
+        form.alert.get().map(|alert| match alert {
+            Alert::Invalid(n) => view! {
+                <p>{tr_with(l, "commit.fix_fields", &[("count", &n.to_string())])}</p>
+            }
+            .into_any(),
+            Alert::Taken(changes) => {
+                let items = changes
+                    .into_iter()
+                    .map(|(id, asked, left)| {
+                        let name = form.lines.with_value(|lines| {
+                            lines
+                                .iter()
+                                .find(|line| line.package.id == id)
+                                .map(|line| line.package.name.get(l.code()).to_owned())
+                                .unwrap_or_default()
+                        });
+                        view! {
+                            <li>
+                                {tr_with(
+                                    l,
+                                    "commit.taken_line",
+                                    &[
+                                        ("package", &name),
+                                        ("asked", &l.number(u64::from(asked))),
+                                        ("left", &l.number(u64::from(left))),
+                                    ],
+                                )}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <p class="alert-title">{l.text("commit.taken")}</p>
+                    <ul>{items}</ul>
+                    <p>{l.text("commit.taken_check")}</p>
+                }
+                .into_any()
+            }
+            Alert::Offline => view! {
+                <p>{l.text("commit.offline")}</p>
+                <button type="button" class="button" on:click=move |_| retry.run(()) data-testid="retry">
+                    {l.text("commit.retry")}
+                </button>
+            }
+            .into_any(),
+            Alert::Server { message, retry: can_retry } => view! {
+                <p>{message}</p>
+                <Show when=move || can_retry>
+                    <button type="button" class="button" on:click=move |_| retry.run(()) data-testid="retry">
+                        {tr("commit.retry")}
+                    </button>
+                </Show>
+            }
+            .into_any(),
+        })
+    };
+    view! {
+        <div class="form-alert-slot" role="alert">
+            <Show when=move || form.alert.read().is_some()>
+                <div class="form-alert" id="commit-alert" tabindex="-1" data-testid="commit-alert">
+                    {body}
+                </div>
+            </Show>
+        </div>
+    }
+}
+
+/// Step 1: how many of each package.
+#[component]
+fn PackagesStep(form: Form) -> impl IntoView {
+    let lines = form.lines.get_value();
+    let lines_error = form.errors.message(F_LINES);
+    let total = move || {
+        let l = lang();
+        l.rupiah(form.total())
+    };
+    view! {
+        <p class="step-intro" id="packages-intro">{tr("commit.packages_intro")}</p>
+        <div class="field" class:field-invalid=move || lines_error.read().is_some()>
+            <FieldError id=dom_id(F_LINES) message=lines_error />
+            <ul class="package-list">
+                {lines.into_iter().map(|line| view! { <PackageLine line form /> }).collect_view()}
+            </ul>
+        </div>
+        <div class="step-footer">
+            <p class="total" data-testid="running-total">
+                <span>{tr("commit.total")}</span>
+                " "
+                <strong>{total}</strong>
+            </p>
+            <p class="visually-hidden" aria-live="polite">{move || form.announce.get()}</p>
+            <button type="submit" class="button button-cta" data-testid="next">
+                {tr("commit.next")}
+            </button>
+        </div>
+    }
+}
+
+/// One package with its stepper (−, number, +), bounded by what remains.
+#[component]
+fn PackageLine(line: Line, form: Form) -> impl IntoView {
+    let Line {
+        package,
+        program_name,
+        text,
+        max,
+    } = line;
+    let package = StoredValue::new(package);
+    let id = package.with_value(|p| p.id);
+    let field = line_field(id);
+    let input_id = dom_id(&field);
+    let name_id = format!("{input_id}-name");
+    let hint_id = format!("{input_id}-hint");
+    let error = form.errors.message(field.clone());
+    let quantity = move || parse_quantity(&text.get()).min(max.get());
+    let name = move || package.with_value(|p| p.name.get(lang().code()).to_owned());
+    let unit = move || package.with_value(|p| p.unit.get(lang().code()).to_owned());
+    let set = {
+        let field = field.clone();
+        move |n: u32| {
+            text.set(n.min(max.get_untracked()).to_string());
+            form.errors.set(&field, None);
+            form.errors.set(F_LINES, None);
+        }
+    };
+    let set = StoredValue::new(set);
+    // What a stepper button did, for screen readers (focus stays on it).
+    let announce = move || {
+        let l = lang();
+        let count = l.number(u64::from(
+            parse_quantity(&text.get_untracked()).min(max.get_untracked()),
+        ));
+        let (name, unit) = package.with_value(|p| {
+            (
+                p.name.get(l.code()).to_owned(),
+                p.unit.get(l.code()).to_owned(),
+            )
+        });
+        form.announce.set(tr_with(
+            l,
+            "commit.announce",
+            &[
+                ("package", &name),
+                ("count", &count),
+                ("unit", &unit),
+                ("total", &l.rupiah(form.total_untracked())),
+            ],
+        ));
+    };
+    let value_text = move || {
+        let l = lang();
+        tr_with(
+            l,
+            "need.unit_value",
+            &[
+                ("value", &l.rupiah(package.with_value(|p| p.unit_value))),
+                ("unit", &unit()),
+            ],
+        )
+    };
+    let remaining_text = move || {
+        let l = lang();
+        if max.get() == 0 {
+            l.text("commit.package_taken")
+        } else {
+            tr_with(
+                l,
+                "commit.remaining",
+                &[
+                    ("count", &l.number(u64::from(max.get()))),
+                    ("unit", &unit()),
+                ],
+            )
+        }
+    };
+    let subtotal = move || {
+        let l = lang();
+        l.rupiah(i64::from(quantity()) * package.with_value(|p| p.unit_value))
+    };
+    let described = {
+        let hint_id = hint_id.clone();
+        let input_id = input_id.clone();
+        move || {
+            if error.read().is_some() {
+                format!("{hint_id} {input_id}-error")
+            } else {
+                hint_id.clone()
+            }
+        }
+    };
+    let minus_label = move || tr_with(lang(), "commit.decrease", &[("package", &name())]);
+    let plus_label = move || tr_with(lang(), "commit.increase", &[("package", &name())]);
+    let at_min = move || quantity() == 0;
+    let at_max = move || quantity() >= max.get();
+    view! {
+        <li class="package" class:package-chosen=move || { quantity() > 0 } data-testid="package-line" data-package-id=id.to_string()>
+            <div class="package-info">
+                <h3 id=name_id.clone()>{name}</h3>
+                <p class="package-meta">
+                    {move || program_name.get(lang().code()).to_owned()} " · " {value_text}
+                </p>
+                <p class="package-remaining" id=hint_id.clone() data-testid="package-remaining">
+                    {remaining_text}
+                </p>
+            </div>
+            <div class="package-controls">
+                <div class="stepper" role="group" aria-labelledby=name_id.clone()>
+                    <button
+                        type="button"
+                        class="stepper-button"
+                        aria-label=minus_label
+                        aria-controls=input_id.clone()
+                        aria-disabled=move || at_min().then_some("true")
+                        on:click=move |_| {
+                            if !at_min() {
+                                set.with_value(|s| s(quantity() - 1));
+                                announce();
+                            }
+                        }
+                    >
+                        <span aria-hidden="true">"−"</span>
+                    </button>
+                    <label class="visually-hidden" for=input_id.clone()>
+                        {move || tr_with(lang(), "commit.quantity_of", &[("package", &name()), ("unit", &unit())])}
+                    </label>
+                    <input
+                        id=input_id.clone()
+                        class="stepper-input"
+                        type="number"
+                        inputmode="numeric"
+                        min="0"
+                        max=move || max.get().to_string()
+                        step="1"
+                        placeholder="0"
+                        disabled=move || max.get() == 0
+                        aria-describedby=described
+                        aria-invalid=move || error.read().is_some().then_some("true")
+                        prop:value=move || text.get()
+                        on:input:target=move |ev| {
+                            let raw = ev.target().value();
+                            let limit = max.get_untracked();
+                            // Never more than what remains: the box shows the bound at once.
+                            if parse_quantity(&raw) > limit {
+                                set.with_value(|s| s(limit));
+                                ev.target().set_value(&limit.to_string());
+                            } else {
+                                text.set(raw);
+                                form.errors.set(F_LINES, None);
+                            }
+                        }
+                        // Leaving the box: what it counts as ("-3" is 0).
+                        on:change=move |_| {
+                            let raw = text.get_untracked();
+                            if !raw.trim().is_empty() {
+                                let canonical = parse_quantity(&raw).min(max.get_untracked()).to_string();
+                                if canonical != raw {
+                                    text.set(canonical);
+                                }
+                            }
+                        }
+                    />
+                    <button
+                        type="button"
+                        class="stepper-button"
+                        aria-label=plus_label
+                        aria-controls=input_id.clone()
+                        aria-disabled=move || at_max().then_some("true")
+                        on:click=move |_| {
+                            if !at_max() {
+                                set.with_value(|s| s(quantity() + 1));
+                                announce();
+                            }
+                        }
+                    >
+                        <span aria-hidden="true">"+"</span>
+                    </button>
+                </div>
+                <p class="package-subtotal">
+                    <span class="visually-hidden">{tr("commit.subtotal")} " "</span>
+                    {subtotal}
+                </p>
+            </div>
+            <FieldError id=input_id.clone() message=error />
+        </li>
+    }
+}
+
+/// Step 2: planned date and the collaborator's details.
+#[component]
+fn DetailsStep(form: Form) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let min = validate::civil_from_days(form.today);
+    let max = validate::civil_from_days(form.last_day());
+    let date_hint = {
+        let max = max.clone();
+        Signal::derive(move || {
+            let l = lang();
+            tr_with(
+                l,
+                "commit.date_hint",
+                &[
+                    ("last", &l.date(&max)),
+                    ("days", &form.expiry_days.to_string()),
+                ],
+            )
+        })
+    };
+    let check_date = Callback::new(move |v: String| form.check_date(&v));
+    let sign_in = Page::SignIn {
+        next: Some(Page::Commit(form.location_id).href()),
+    }
+    .href();
+    let account_note = move || match shared.session.get() {
+        Session::SignedIn(a) => Some(
+            view! {
+                <p class="note" data-testid="signed-in-note">
+                    {move || tr_with(lang(), "commit.signed_in_as", &[("name", &a.name)])}
+                </p>
+            }
+            .into_any(),
+        ),
+        Session::Guest => Some(
+            view! {
+                <p class="note">
+                    {tr("commit.guest_note")} " "
+                    <A href=sign_in.clone()>{tr("commit.sign_in_to_fill")}</A>
+                </p>
+            }
+            .into_any(),
+        ),
+        Session::Unknown => None,
+    };
+    view! {
+        <TextField
+            field=F_DATE
+            label="commit.date"
+            value=form.date
+            errors=form.errors
+            input_type="date"
+            hint=date_hint
+            min=min
+            max=max
+            check=check_date
+        />
+        <fieldset class="group">
+            <legend>{tr("commit.collaborator")}</legend>
+            {account_note}
+            <TextField
+                field=F_NAME
+                label="commit.name"
+                value=form.name
+                errors=form.errors
+                autocomplete="name"
+                hint=Signal::derive(move || lang().text("commit.name_hint"))
+                check=rule(validate::name)
+            />
+            <KindField field=F_KIND kind=form.kind errors=form.errors />
+            <TextField
+                field=F_EMAIL
+                label="commit.email"
+                value=form.email
+                errors=form.errors
+                input_type="email"
+                autocomplete="email"
+                inputmode="email"
+                check=rule(validate::email)
+            />
+            <TextField
+                field=F_PHONE
+                label="commit.phone"
+                value=form.phone
+                errors=form.errors
+                input_type="tel"
+                autocomplete="tel"
+                inputmode="tel"
+                hint=Signal::derive(move || lang().text("commit.phone_hint"))
+                check=rule(validate::phone)
+            />
+            <div class="field check">
+                <input
+                    type="checkbox"
+                    id="f-show-name"
+                    aria-describedby="f-show-name-hint"
+                    prop:checked=move || form.show_name.get()
+                    on:change:target=move |ev| form.show_name.set(ev.target().checked())
+                />
+                <label for="f-show-name">{tr("commit.show_name")}</label>
+                <p class="hint" id="f-show-name-hint">{tr("commit.show_name_hint")}</p>
+            </div>
+        </fieldset>
+        <div class="step-footer">
+            <button type="button" class="button button-quiet" on:click=move |_| form.back()>
+                {tr("commit.back")}
+            </button>
+            <button type="submit" class="button button-cta" data-testid="next">
+                {tr("commit.to_review")}
+            </button>
+        </div>
+    }
+}
+
+/// Step 3: everything once more, then send.
+#[component]
+fn ReviewStep(form: Form, place: String) -> impl IntoView {
+    let chosen: Vec<Line> = form.lines.with_value(|lines| {
+        lines
+            .iter()
+            .filter(|l| l.quantity_untracked() > 0)
+            .cloned()
+            .collect()
+    });
+    let rows = chosen
+        .into_iter()
+        .map(|line| {
+            let q = line.quantity_untracked();
+            let package = StoredValue::new(line.package);
+            let program = line.program_name;
+            view! {
+                <tr data-testid="review-line">
+                    <th scope="row">
+                        {move || package.with_value(|p| p.name.get(lang().code()).to_owned())}
+                        <span class="cell-note">{move || program.get(lang().code()).to_owned()}</span>
+                    </th>
+                    <td class="num">
+                        {move || {
+                            let l = lang();
+                            format!("{} {}", l.number(u64::from(q)), package.with_value(|p| p.unit.get(l.code()).to_owned()))
+                        }}
+                    </td>
+                    <td class="num">{move || lang().rupiah(i64::from(q) * package.with_value(|p| p.unit_value))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let date = move || lang().date(&form.date.get());
+    let public_name = move || {
+        if form.show_name.get() {
+            tr_with(
+                lang(),
+                "commit.public_named",
+                &[("name", form.name.get().trim())],
+            )
+        } else {
+            lang().text("commit.public_anonymous")
+        }
+    };
+    let promise = move || {
+        let l = lang();
+        tr_with(
+            l,
+            "commit.promise",
+            &[
+                ("place", &place),
+                ("date", &date()),
+                ("days", &form.expiry_days.to_string()),
+            ],
+        )
+    };
+    let edit = move |step: Step| {
+        move |_| {
+            form.alert.set(None);
+            form.go(step, None);
+        }
+    };
+    view! {
+        <section class="review" aria-labelledby="review-packages">
+            <div class="review-head">
+                <h3 id="review-packages">{tr("commit.review_packages")}</h3>
+                <button type="button" class="button button-quiet button-small" on:click=edit(Step::Packages)>
+                    {tr("commit.edit_packages")}
+                </button>
+            </div>
+            <div class="table-wrap">
+                <table class="lines-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{tr("commit.col_package")}</th>
+                            <th scope="col" class="num">{tr("commit.col_quantity")}</th>
+                            <th scope="col" class="num">{tr("commit.col_value")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                    <tfoot>
+                        <tr>
+                            <th scope="row" colspan="2">{tr("commit.total")}</th>
+                            <td class="num" data-testid="review-total">{move || lang().rupiah(form.total())}</td>
+                        </tr>
+                    </tfoot>
+                </table>
+            </div>
+        </section>
+        <section class="review" aria-labelledby="review-details">
+            <div class="review-head">
+                <h3 id="review-details">{tr("commit.review_details")}</h3>
+                <button type="button" class="button button-quiet button-small" on:click=edit(Step::Details)>
+                    {tr("commit.edit_details")}
+                </button>
+            </div>
+            <dl class="facts review-facts">
+                <div>
+                    <dt>{tr("commit.date")}</dt>
+                    <dd data-testid="review-date">{date}</dd>
+                </div>
+                <div>
+                    <dt>{tr("commit.name")}</dt>
+                    <dd>{move || form.name.get().trim().to_owned()} " (" {move || kind_text(lang(), &form.kind.get())} ")"</dd>
+                </div>
+                <div>
+                    <dt>{tr("commit.email")}</dt>
+                    <dd>{move || form.email.get().trim().to_owned()}</dd>
+                </div>
+                <div>
+                    <dt>{tr("commit.phone")}</dt>
+                    <dd>{move || form.phone.get().trim().to_owned()}</dd>
+                </div>
+                <div>
+                    <dt>{tr("commit.public_report")}</dt>
+                    <dd>{public_name}</dd>
+                </div>
+            </dl>
+        </section>
+        <p class="note">{promise}</p>
+        <div class="step-footer">
+            <button type="button" class="button button-quiet" on:click=move |_| form.back()>
+                {tr("commit.back")}
+            </button>
+            <button
+                type="submit"
+                class="button button-cta"
+                data-testid="submit"
+                aria-disabled=move || form.submitting.get().then_some("true")
+            >
+                {move || {
+                    if form.submitting.get() { lang().text("commit.sending") } else { lang().text("commit.submit") }
+                }}
+            </button>
+        </div>
+    }
+}
