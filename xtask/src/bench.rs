@@ -147,7 +147,7 @@ fn render(
          the 1,500-location demo data, for 8 s per row (`tests/bench/commit.mjs`). \
          \"spread\": each request picks a random open need; \"hot\": every request \
          reserves from the same need (all contend for one row). Server built with the \
-         `server` profile, database on local disk (PostgreSQL with `fsync=off`, as in the tests).\n\n\
+         `server` profile, database on local disk (PostgreSQL with `fsync=off`, as in the tests); the load generator (node) runs on the same cores.\n\n\
          | engine | mode | requests | commitments/s | created | 409 | other | p50 | p99 | max |\n\
          |---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
