@@ -4,6 +4,7 @@ pub mod filters;
 pub mod form;
 pub mod layout;
 pub mod legend;
+pub mod lines_table;
 pub mod location_list;
 pub mod need;
 pub mod status;

@@ -19,6 +19,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::form::{
     Errors, FieldError, KindField, Problem, TextField, dom_id, focus_soon, kind_text, rule,
 };
+use crate::components::lines_table::LinesTable;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::route::Page;
@@ -1259,24 +1260,9 @@ fn ReviewStep(form: Form, place: String) -> impl IntoView {
                     {tr("commit.edit_packages")}
                 </button>
             </div>
-            <div class="table-wrap">
-                <table class="lines-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{tr("commit.col_package")}</th>
-                            <th scope="col" class="num">{tr("commit.col_quantity")}</th>
-                            <th scope="col" class="num">{tr("commit.col_value")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                    <tfoot>
-                        <tr>
-                            <th scope="row" colspan="2">{tr("commit.total")}</th>
-                            <td class="num" data-testid="review-total">{move || lang().rupiah(form.total())}</td>
-                        </tr>
-                    </tfoot>
-                </table>
-            </div>
+            <LinesTable total=Signal::derive(move || lang().rupiah(form.total())) total_id="review-total">
+                {rows}
+            </LinesTable>
         </section>
         <section class="review" aria-labelledby="review-details">
             <div class="review-head">

@@ -13,6 +13,7 @@ use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
 use crate::api::{self, ApiFailure};
 use crate::components::form::{focus_soon, kind_text};
+use crate::components::lines_table::LinesTable;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{Lang, lang, tr, tr_with};
 use crate::route::{MANAGE_FRAGMENT, Page};
@@ -344,26 +345,12 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
                 </div>
             </dl>
             <h2>{tr("track.packages")}</h2>
-            <div class="table-wrap">
-                <table class="lines-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{tr("commit.col_package")}</th>
-                            <th scope="col" class="num">{tr("commit.col_quantity")}</th>
-                            <th scope="col" class="num">{tr("commit.col_value")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{lines}</tbody>
-                    <tfoot>
-                        <tr>
-                            <th scope="row" colspan="2">{tr("commit.total")}</th>
-                            <td class="num" data-testid="tracking-total">
-                                {move || lang().rupiah(v.with(|v| v.total_value))}
-                            </td>
-                        </tr>
-                    </tfoot>
-                </table>
-            </div>
+            <LinesTable
+                total=Signal::derive(move || lang().rupiah(v.with(|v| v.total_value)))
+                total_id="tracking-total"
+            >
+                {lines}
+            </LinesTable>
             <ManagePanel code token view=v />
         </article>
     }
