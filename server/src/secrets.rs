@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use hmac::{Hmac, Mac};
-use kolaborasi_shared::validate::{CODE_ALPHABET, CODE_LEN};
+use kolaborasi_shared::validate::{CODE_LEN, format_tracking_code};
 use sha2::{Digest, Sha256};
 
 use crate::db::Db;
@@ -44,15 +44,7 @@ pub fn token() -> Result<String, AppError> {
 
 /// A random tracking code `XXXX-XXXX` from Crockford's alphabet (40 bits).
 pub fn tracking_code() -> Result<String, AppError> {
-    let bytes = random_bytes::<CODE_LEN>()?;
-    let mut code = String::with_capacity(CODE_LEN + 1);
-    for (i, b) in bytes.iter().enumerate() {
-        if i == CODE_LEN / 2 {
-            code.push('-');
-        }
-        code.push(char::from(CODE_ALPHABET[usize::from(b & 31)]));
-    }
-    Ok(code)
+    Ok(format_tracking_code(random_bytes::<CODE_LEN>()?))
 }
 
 /// Byte-wise comparison whose time does not depend on where inputs differ.

@@ -158,6 +158,20 @@ pub const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Tracking codes are `XXXX-XXXX`.
 pub const CODE_LEN: usize = 8;
 
+/// A tracking code `XXXX-XXXX` from `CODE_LEN` random values, each taken
+/// modulo 32 into [`CODE_ALPHABET`].
+#[must_use]
+pub fn format_tracking_code(symbols: [u8; CODE_LEN]) -> String {
+    let mut code = String::with_capacity(CODE_LEN + 1);
+    for (i, s) in symbols.iter().enumerate() {
+        if i == CODE_LEN / 2 {
+            code.push('-');
+        }
+        code.push(char::from(CODE_ALPHABET[usize::from(s & 31)]));
+    }
+    code
+}
+
 /// Normalises a typed tracking code: upper case, `-` and spaces ignored,
 /// O→0 and I/L→1 as Crockford reads them. `None` when it cannot be one.
 #[must_use]

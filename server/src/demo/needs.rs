@@ -4,7 +4,7 @@
 //! something on a fresh deployment. Deterministic for a seed, except for the
 //! dates, which follow the clock so that open commitments are current.
 
-use kolaborasi_shared::validate::{CODE_ALPHABET, CODE_LEN, civil_from_days};
+use kolaborasi_shared::validate::{CODE_LEN, civil_from_days, format_tracking_code};
 use kolaborasi_shared::{Category, CollaboratorKind};
 
 use super::SplitMix64;
@@ -132,14 +132,9 @@ fn targets(rng: &mut SplitMix64, place: &Place) -> Vec<(&'static str, i64)> {
 }
 
 fn code(rng: &mut SplitMix64) -> String {
-    let mut code = String::with_capacity(CODE_LEN + 1);
-    for i in 0..CODE_LEN {
-        if i == CODE_LEN / 2 {
-            code.push('-');
-        }
-        code.push(char::from(CODE_ALPHABET[rng.index(CODE_ALPHABET.len())]));
-    }
-    code
+    let symbols: [u8; CODE_LEN] =
+        std::array::from_fn(|_| u8::try_from(rng.below(32)).expect("below 32 fits in u8"));
+    format_tracking_code(symbols)
 }
 
 /// Needs for every place, and for some of them a delivered and/or an open
