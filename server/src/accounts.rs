@@ -19,6 +19,7 @@ use kolaborasi_shared::{
 };
 
 use crate::body::JsonBody;
+use crate::collaborator::{self, Identity, Typed};
 use crate::db::{Db, now_unix};
 use crate::error::{AppError, AppResult, FieldIssue};
 use crate::state::AppState;
@@ -154,24 +155,29 @@ async fn register(
     JsonBody(input): JsonBody<Registration>,
 ) -> AppResult<Response> {
     let mut issues = Vec::new();
-    let mut field = |path: &str, result: Result<String, &'static str>| match result {
-        Ok(v) => v,
-        Err(key) => {
-            issues.push(FieldIssue::new(path, key));
-            String::new()
-        }
-    };
-    let name = field("name", validate::name(&input.name));
-    let email = field("email", validate::email(&input.email));
-    let phone = field("phone", validate::phone(&input.phone));
+    let identity = collaborator::check(
+        &Typed {
+            prefix: "",
+            name: &input.name,
+            kind: &input.kind,
+            email: &input.email,
+            phone: &input.phone,
+        },
+        &mut issues,
+    );
     if let Err(key) = validate::password(&input.password) {
         issues.push(FieldIssue::new("password", key));
     }
-    let kind = CollaboratorKind::parse(&input.kind);
-    if kind.is_none() {
-        issues.push(FieldIssue::new("kind", "error.field.kind_invalid"));
-    }
-    let (Some(kind), true) = (kind, issues.is_empty()) else {
+    let (
+        Some(Identity {
+            name,
+            kind,
+            email,
+            phone,
+        }),
+        true,
+    ) = (identity, issues.is_empty())
+    else {
         return Err(AppError::Fields(issues));
     };
     let password_hash = hash_password(input.password).await?;

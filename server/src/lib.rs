@@ -8,6 +8,7 @@ pub mod api;
 pub mod area_data;
 pub mod body;
 pub mod catalogue;
+pub mod collaborator;
 pub mod commitments;
 pub mod config;
 pub mod db;

@@ -1,9 +1,10 @@
 //! Checking a commitment request field by field, before any database work.
 
+use kolaborasi_shared::NewCommitment;
 use kolaborasi_shared::commitment::{MAX_LINES, MAX_QUANTITY};
 use kolaborasi_shared::validate;
-use kolaborasi_shared::{CollaboratorKind, NewCommitment};
 
+use crate::collaborator::{self, Identity, Typed};
 use crate::error::{AppError, FieldIssue};
 
 /// A request whose every field passed its rule, normalised.
@@ -16,10 +17,7 @@ pub struct Checked {
     /// Package ids in the order the client sent them (for field paths).
     pub original_order: Vec<i64>,
     pub planned_date: String,
-    pub name: String,
-    pub kind: CollaboratorKind,
-    pub email: String,
-    pub phone: String,
+    pub identity: Identity,
     pub show_name: bool,
 }
 
@@ -83,25 +81,18 @@ pub fn check(input: &NewCommitment, today: i64, expiry_days: u32) -> Result<Chec
         }
     };
     let c = &input.collaborator;
-    let mut field = |path: &str, result: Result<String, &'static str>| match result {
-        Ok(v) => v,
-        Err(key) => {
-            issues.push(FieldIssue::new(path, key));
-            String::new()
-        }
-    };
-    let name = field("collaborator.name", validate::name(&c.name));
-    let email = field("collaborator.email", validate::email(&c.email));
-    let phone = field("collaborator.phone", validate::phone(&c.phone));
-    let kind = CollaboratorKind::parse(&c.kind);
-    if kind.is_none() {
-        issues.push(FieldIssue::new(
-            "collaborator.kind",
-            "error.field.kind_invalid",
-        ));
-    }
-    match kind {
-        Some(kind) if issues.is_empty() => {
+    let identity = collaborator::check(
+        &Typed {
+            prefix: "collaborator.",
+            name: &c.name,
+            kind: &c.kind,
+            email: &c.email,
+            phone: &c.phone,
+        },
+        &mut issues,
+    );
+    match identity {
+        Some(identity) if issues.is_empty() => {
             let original_order = lines.iter().map(|(p, _)| *p).collect();
             lines.sort_unstable();
             Ok(Checked {
@@ -109,10 +100,7 @@ pub fn check(input: &NewCommitment, today: i64, expiry_days: u32) -> Result<Chec
                 lines,
                 original_order,
                 planned_date,
-                name,
-                kind,
-                email,
-                phone,
+                identity,
                 show_name: c.show_name,
             })
         }
