@@ -12,7 +12,7 @@ use kolaborasi_shared::{
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{self, ApiFailure};
@@ -448,17 +448,7 @@ impl Form {
 #[component]
 pub fn CommitPage() -> impl IntoView {
     let shared = expect_context::<Shared>();
-    let params = use_params_map();
-    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let detail = LocalResource::new(move || {
-        let id = id();
-        async move {
-            match id {
-                Some(id) => api::location(id).await,
-                None => Err(ApiFailure::not_found()),
-            }
-        }
-    });
+    let detail = super::location::location_of_route();
     let retry = Callback::new(move |()| {
         detail.refetch();
         shared.programs.refetch();

@@ -15,11 +15,11 @@ use crate::map::{MapView, category_color};
 use crate::route::Page;
 use crate::{Shared, set_title};
 
-#[component]
-pub fn LocationPage() -> impl IntoView {
+/// The location named by the route's `{id}` (not found when it is not a number).
+pub fn location_of_route() -> LocalResource<Result<LocationDetail, ApiFailure>> {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
-    let detail = LocalResource::new(move || {
+    LocalResource::new(move || {
         let id = id();
         async move {
             match id {
@@ -27,7 +27,12 @@ pub fn LocationPage() -> impl IntoView {
                 None => Err(ApiFailure::not_found()),
             }
         }
-    });
+    })
+}
+
+#[component]
+pub fn LocationPage() -> impl IntoView {
+    let detail = location_of_route();
     let retry = Callback::new(move |()| detail.refetch());
     let back = expect_context::<Shared>().last_map;
     view! {
