@@ -48,16 +48,24 @@ pub async fn list(
     area_level: Option<AreaLevel>,
 ) -> Result<Vec<LocationSummary>, AppError> {
     // The need summary is one aggregate joined in, never a query per location.
-    // PostgreSQL sums BIGINT into NUMERIC, hence the casts.
+    // What remains follows [`remaining`]: once-per-family packages are capped
+    // by the headcount. PostgreSQL sums BIGINT into NUMERIC, hence the casts.
     let mut sql = String::from(
         "SELECT l.id, l.name, l.category, l.kelurahan_code, l.lat, l.lon, l.headcount, \
          s.total_value, s.remaining_value \
          FROM locations l LEFT JOIN ( \
-           SELECT n.location_id, \
-             CAST(SUM(n.target * p.unit_value) AS BIGINT) AS total_value, \
-             CAST(SUM((n.target - n.committed - n.delivered) * p.unit_value) AS BIGINT) AS remaining_value \
-           FROM needs n JOIN packages p ON p.id = n.package_id \
-           WHERE p.active = TRUE GROUP BY n.location_id \
+           SELECT location_id, \
+             CAST(SUM(target * unit_value) AS BIGINT) AS total_value, \
+             CAST(SUM(CASE WHEN ceiling > taken THEN (ceiling - taken) * unit_value ELSE 0 END) \
+               AS BIGINT) AS remaining_value \
+           FROM ( \
+             SELECT n.location_id, n.target, n.committed + n.delivered AS taken, p.unit_value, \
+               CASE WHEN p.once_per_family = TRUE AND h.headcount < n.target \
+                 THEN h.headcount ELSE n.target END AS ceiling \
+             FROM needs n JOIN packages p ON p.id = n.package_id \
+               JOIN locations h ON h.id = n.location_id \
+             WHERE p.active = TRUE \
+           ) m GROUP BY location_id \
          ) s ON s.location_id = l.id \
          WHERE l.active = TRUE",
     );

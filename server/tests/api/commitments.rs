@@ -487,6 +487,17 @@ pub async fn once_per_family_packages_never_exceed_the_headcount(engine: Engine)
     );
     s.commit_ok("family-0001", &order(s.location, &[(s.lebaran, 100)]))
         .await;
+    // The map's summary follows the same cap: 20 Lebaran (not 50) and all
+    // 100 Sembako open, of 32,750,000 in all.
+    let summary = s
+        .app
+        .list("")
+        .await
+        .locations
+        .into_iter()
+        .find(|l| l.id == s.location)
+        .unwrap();
+    assert_eq!(summary.remaining_percent, Some(67));
     let refused = s
         .commit("family-0002", &order(s.location, &[(s.lebaran, 21)]))
         .await;
