@@ -19,6 +19,10 @@ pub fn router() -> Router<AppState> {
         .merge(crate::catalogue::router())
         .merge(crate::commitments::router())
         .merge(crate::accounts::router())
+        .merge(crate::log::router())
+        .merge(crate::stats::router())
+        .merge(crate::export::router())
+        .merge(crate::openapi::router())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::body::BODY_LIMIT,

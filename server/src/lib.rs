@@ -14,13 +14,18 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod http_cache;
 pub mod i18n;
 pub mod locations;
+pub mod openapi;
+pub mod log;
+pub mod query;
 pub mod secrets;
 pub mod seed;
 pub mod spa;
 pub mod state;
+pub mod stats;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -65,6 +70,15 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
     let secret = secrets::InstanceSecret::load_or_create(&db, "manage_tokens")
         .await
         .map_err(|e| format!("{e:?}"))?;
+    let logged = log::backfill(&db, &secret)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    if logged > 0 {
+        tracing::info!(logged, "logged commitments made before the public log existed");
+    }
+    let hub = stats::Hub::start(db.clone())
+        .await
+        .map_err(|e| format!("{e:?}"))?;
     let tree = file.tree();
     let demo_data = locations::store::has_demo(&db)
         .await
@@ -89,6 +103,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         secret,
         commitment_expiry_days: config.commitment_expiry_days,
         cookie_secure: config.cookie_secure,
+        hub,
     })
 }
 
@@ -137,9 +152,14 @@ pub async fn start(
         state.db.clone(),
         std::time::Duration::from_secs(config.expiry_sweep_secs),
     );
+    let hub = state.hub.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(listener, router)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Ends the live streams, which would keep the shutdown waiting.
+                hub.stop();
+            })
             .await;
         sweeper.abort();
         served

@@ -20,4 +20,6 @@ pub struct AppState {
     pub secret: InstanceSecret,
     pub commitment_expiry_days: u32,
     pub cookie_secure: bool,
+    /// Live totals and their subscribers.
+    pub hub: crate::stats::Hub,
 }

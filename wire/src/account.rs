@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST /api/v1/account`: register and sign in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
     pub name: String,
@@ -16,6 +17,7 @@ pub struct Registration {
 
 /// `POST /api/v1/session`: sign in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     pub email: String,
@@ -25,6 +27,7 @@ pub struct Credentials {
 /// The signed-in collaborator (`GET /api/v1/session`). Their own contact
 /// data, so the commitment form can be filled in for them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Account {
     pub id: i64,
     pub name: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The level of an area in the administrative hierarchy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AreaLevel {
     Province,
@@ -44,6 +45,7 @@ impl AreaLevel {
 
 /// One area and its children, as served by `GET /api/v1/areas`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AreaNode {
     pub code: String,
     pub name: String,
@@ -54,6 +56,7 @@ pub struct AreaNode {
 
 /// The whole tree below one province (the deployment's region).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AreaTree {
     pub root: AreaNode,
 }
@@ -95,6 +98,7 @@ impl AreaTree {
 
 /// A reference to an area without its children (used in area paths).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct AreaRef {
     pub code: String,
     pub name: String,

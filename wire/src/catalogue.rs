@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A text in both languages the product speaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Localized {
     pub id: String,
     pub en: String,
@@ -21,6 +22,7 @@ impl Localized {
 
 /// A standard aid package a collaborator can commit, counted in `unit`s.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Package {
     pub id: i64,
     /// Stable identifier, e.g. `pangan-sembako`.
@@ -39,6 +41,7 @@ pub struct Package {
 
 /// A program and its packages, as listed by `GET /api/v1/programs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Program {
     pub id: i64,
     pub slug: String,
@@ -48,6 +51,7 @@ pub struct Program {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ProgramList {
     pub programs: Vec<Program>,
 }
@@ -74,6 +78,7 @@ impl ProgramList {
 /// derived from commitments. `remaining = target − committed − delivered`,
 /// further capped by the headcount for once-per-family packages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Need {
     pub package_id: i64,
     pub target: u32,
@@ -84,6 +89,7 @@ pub struct Need {
 
 /// How much of a location's need is still open, for colouring the map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NeedLevel {
     /// More than a quarter of the need's value is still open.

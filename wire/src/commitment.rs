@@ -7,6 +7,7 @@ use crate::location::Category;
 
 /// Who is giving.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CollaboratorKind {
     Company,
@@ -43,6 +44,7 @@ impl CollaboratorKind {
 /// The collaborator's details as typed into the form. Loose types on
 /// purpose: the server checks each field and names the one that is wrong.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CollaboratorInput {
     pub name: String,
@@ -55,6 +57,7 @@ pub struct CollaboratorInput {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     pub package_id: i64,
@@ -64,6 +67,7 @@ pub struct LineInput {
 
 /// `POST /api/v1/commitments` (with an `Idempotency-Key` header).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewCommitment {
     pub location_id: i64,
@@ -79,6 +83,7 @@ pub const MAX_LINES: usize = 20;
 pub const MAX_QUANTITY: i64 = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CommitmentStatus {
     /// Promised; its quantities are reserved until delivered or expired.
@@ -115,6 +120,7 @@ impl CommitmentStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitmentLine {
     pub package_id: i64,
     pub quantity: u32,
@@ -124,6 +130,7 @@ pub struct CommitmentLine {
 
 /// Where a commitment goes (public facts of the location).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitmentPlace {
     pub id: i64,
     pub name: String,
@@ -135,6 +142,7 @@ pub struct CommitmentPlace {
 /// A commitment's public view: no contact data. The name is `None` unless
 /// the collaborator consented to showing it ("Anonim").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitmentView {
     /// Tracking code, `XXXX-XXXX`.
     pub code: String,
@@ -152,10 +160,14 @@ pub struct CommitmentView {
     pub expires_at: i64,
     /// When it was delivered, cancelled or expired.
     pub closed_at: Option<i64>,
+    /// Its entries in the public log, oldest first.
+    #[serde(default)]
+    pub history: Vec<crate::log::HistoryEntry>,
 }
 
 /// The answer to a successful `POST /api/v1/commitments`, and to its replay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitmentReceipt {
     pub commitment: CommitmentView,
     /// Secret: whoever holds it may manage (cancel) the commitment.
@@ -164,6 +176,7 @@ pub struct CommitmentReceipt {
 
 /// The private view for the holder of the manage token or the owning account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitmentPrivate {
     pub commitment: CommitmentView,
     pub contact_name: String,
@@ -175,6 +188,7 @@ pub struct CommitmentPrivate {
 /// `POST /api/v1/commitments/{code}/cancel`: the manage token, unless the
 /// request is made by the signed-in owner.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CancelRequest {
     #[serde(default)]
@@ -183,12 +197,14 @@ pub struct CancelRequest {
 
 /// A signed-in collaborator's commitments, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CommitmentList {
     pub commitments: Vec<CommitmentView>,
 }
 
 /// What remains of one package when a reservation could not be made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PackageRemaining {
     pub package_id: i64,
     pub remaining: u32,

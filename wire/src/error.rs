@@ -7,6 +7,7 @@ use crate::commitment::PackageRemaining;
 
 /// Machine-readable error kinds. Clients branch on these, never on messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A query parameter, path segment, header or body field is malformed or
@@ -59,6 +60,7 @@ impl ErrorCode {
 
 /// One field's problem, for showing next to the field in a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct FieldProblem {
     /// Dotted path into the request, e.g. `collaborator.email` or `lines.0.quantity`.
     pub field: String,
@@ -67,6 +69,7 @@ pub struct FieldProblem {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ApiError {
     pub code: ErrorCode,
     /// Human-readable, in the language the request asked for (`Accept-Language`).
@@ -92,6 +95,7 @@ impl ApiError {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     pub error: ApiError,
 }

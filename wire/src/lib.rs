@@ -1,8 +1,9 @@
 //! The boundary between the Kolaborasi client and server.
 //!
 //! Every request, response, query and error that crosses the wire is defined
-//! here once and used by both sides. The crate depends on serde only, so it
-//! compiles for the browser (wasm32) and the server alike.
+//! here once and used by both sides, together with the public log's
+//! verification. It compiles for the browser (wasm32) and the server alike;
+//! the `schema` feature (server only) derives JSON Schemas for OpenAPI.
 
 pub mod account;
 pub mod area;
@@ -11,6 +12,8 @@ pub mod commitment;
 pub mod config;
 pub mod error;
 pub mod location;
+pub mod log;
+pub mod stats;
 pub mod validate;
 
 pub use account::{Account, Credentials, Registration};
@@ -22,6 +25,11 @@ pub use commitment::{
     LineInput, NewCommitment, PackageRemaining,
 };
 pub use config::ClientConfig;
+pub use log::{HistoryEntry, LogEntry, LogHead, LogPage};
+pub use stats::{
+    AnonymousTotals, BreakdownRow, Breakdowns, CollaboratorDirectory, CollaboratorEntry, DayRow,
+    Stats, Totals,
+};
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 pub use location::{
     Bbox, Category, HeadcountUnit, LocationDetail, LocationList, LocationQuery, LocationSummary,

@@ -6,6 +6,7 @@ use crate::area::AreaLevel;
 
 /// What kind of place a location is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     RwPrioritas,
@@ -60,6 +61,7 @@ impl Category {
 
 /// What a location's headcount counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HeadcountUnit {
     /// Families (kepala keluarga, KK) — RW prioritas.
@@ -87,6 +89,7 @@ impl HeadcountUnit {
 
 /// One map point: the compact form served by `GET /api/v1/locations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LocationSummary {
     pub id: i64,
     pub name: String,
@@ -109,6 +112,7 @@ impl LocationSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LocationList {
     pub locations: Vec<LocationSummary>,
 }
@@ -116,6 +120,7 @@ pub struct LocationList {
 /// One location in full, public fields only (`GET /api/v1/locations/{id}`).
 /// Private contact data never appears here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LocationDetail {
     pub id: i64,
     pub name: String,
@@ -140,6 +145,7 @@ pub struct LocationDetail {
 
 /// A bounding box `minLon,minLat,maxLon,maxLat` in WGS84 degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Bbox {
     pub min_lon: f64,
     pub min_lat: f64,
@@ -156,6 +162,7 @@ impl Bbox {
 
 /// The filter of `GET /api/v1/locations`, also the map page's URL state.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LocationQuery {
     /// Empty means every category. Kept sorted and without duplicates.
     pub category: Vec<Category>,

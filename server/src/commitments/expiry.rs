@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::db::{Db, now_unix};
 use crate::error::AppError;
+use crate::log::append_in;
 use crate::on_db;
 
 /// Gives a closed commitment's quantities back to its location's needs.
@@ -16,11 +17,12 @@ pub(crate) const RETURN_QUANTITIES: &str = "UPDATE needs SET committed = committ
     WHERE location_id = $2 AND package_id IN \
     (SELECT package_id FROM commitment_lines WHERE commitment_id = $1)";
 
-/// Marks every open commitment past its time as expired and returns its
-/// quantities — for one location, or everywhere. Cheap when nothing is due
-/// (one indexed lookup). Returns how many expired.
+/// Marks every open commitment past its time as expired, returns its
+/// quantities and logs it — for one location, or everywhere. Cheap when
+/// nothing is due (one indexed lookup). Returns how many expired.
 pub async fn release_due(db: &Db, location: Option<i64>) -> Result<u64, AppError> {
     let now = now_unix();
+    let notify = db.engine() == "postgres";
     let due: Vec<i64> = on_db!(db, pool => {
         match location {
             Some(id) => sqlx::query_scalar(
@@ -45,36 +47,48 @@ pub async fn release_due(db: &Db, location: Option<i64>) -> Result<u64, AppError
     for location_id in due {
         released += on_db!(db, pool => {
             let mut tx = pool.begin().await?;
-            let n = release_in!(tx, location_id, now);
+            let expired = release_in!(tx, location_id, now);
+            append_in!(tx, notify, &expired);
             tx.commit().await?;
-            n
+            expired.len() as u64
         });
+    }
+    if released > 0 {
+        crate::log::announce();
     }
     Ok(released)
 }
 
 /// The expiry step inside a transaction `$tx` (either engine); evaluates
-/// to how many commitments expired. Its first statement is a write, so on
+/// to the log events of the commitments that expired, which the caller
+/// appends before committing (last, see `log::append_in!`). Its first
+/// statement is a write, so on
 /// SQLite the transaction holds the write lock from here on (a deferred
 /// transaction that read first could not upgrade safely under contention).
 macro_rules! release_in {
     ($tx:expr, $location_id:expr, $now:expr) => {{
-        let expired: Vec<i64> = sqlx::query_scalar(
+        let expired: Vec<(i64, String)> = sqlx::query_as(
             "UPDATE commitments SET status = 'expired', closed_at = $1 \
-             WHERE status = 'committed' AND expires_at <= $1 AND location_id = $2 RETURNING id",
+             WHERE status = 'committed' AND expires_at <= $1 AND location_id = $2 RETURNING id, code",
         )
         .bind($now)
         .bind($location_id)
         .fetch_all(&mut *$tx)
         .await?;
-        for id in &expired {
+        let mut events = Vec::with_capacity(expired.len());
+        for (id, code) in &expired {
             sqlx::query($crate::commitments::expiry::RETURN_QUANTITIES)
                 .bind(*id)
                 .bind($location_id)
                 .execute(&mut *$tx)
                 .await?;
+            events.push($crate::log::Event::closed(
+                kolaborasi_shared::log::kind::COMMITMENT_EXPIRED,
+                code,
+                $now,
+            ));
         }
-        expired.len() as u64
+        events
     }};
 }
 pub(crate) use release_in;

@@ -73,6 +73,7 @@ async fn create(
             now,
             expires_at: now + i64::from(expiry_days) * DAY,
             demo: false,
+            collaborator_ref: &crate::log::collaborator_ref(&state.secret, &checked.identity.email),
         },
     )
     .await?;
@@ -145,7 +146,9 @@ async fn public_view(
 ) -> AppResult<Json<CommitmentView>> {
     let code = code_from(code)?;
     let (row, lines) = load(&state, &code).await?;
-    Ok(Json(row.view(lines)?))
+    let mut view = row.view(lines)?;
+    view.history = crate::log::history(&state.db, &row.code).await?;
+    Ok(Json(view))
 }
 
 /// Whether the request may see and manage this commitment: the manage
@@ -203,7 +206,7 @@ async fn cancel(
             key: "error.commitment.token_invalid",
         });
     }
-    if !store::cancel(&state.db, row.id, row.location_id, now_unix()).await? {
+    if !store::cancel(&state.db, row.id, &row.code, row.location_id, now_unix()).await? {
         let (row, _) = load(&state, &code).await?;
         let status = format!("status.{}", row.status);
         let lang = crate::i18n::Lang::current();

@@ -8,10 +8,13 @@ use kolaborasi_shared::{
     PackageRemaining,
 };
 
+use kolaborasi_shared::log::{CollaboratorFacts, LineFacts, MadeFacts, PlaceFacts, kind};
+
 use super::expiry::release_in;
 use super::input::Checked;
 use crate::db::{Db, values_placeholders};
 use crate::error::{AppError, FieldIssue};
+use crate::log::{self, append_in};
 use crate::{on_db, secrets};
 
 /// What a create attempt came to.
@@ -42,12 +45,27 @@ pub struct Request<'a> {
     pub now: i64,
     pub expires_at: i64,
     pub demo: bool,
+    /// See `log::collaborator_ref`.
+    pub collaborator_ref: &'a str,
 }
 
 #[derive(sqlx::FromRow)]
 struct NeedInfo {
     package_id: i64,
     unit_value: i64,
+    slug: String,
+    program: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlaceRow {
+    active: bool,
+    headcount: i32,
+    name: String,
+    category: String,
+    kelurahan_code: String,
+    kota_code: String,
+    headcount_unit: String,
 }
 
 /// Errors worth one more attempt: a unique key taken by a concurrent
@@ -82,10 +100,11 @@ pub async fn create(db: &Db, req: &Request<'_>) -> Result<Outcome, AppError> {
 async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> {
     let c = req.checked;
     let location_id = c.location_id;
-    on_db!(db, pool => {
+    let notify = db.engine() == "postgres";
+    let outcome = on_db!(db, pool => {
         let mut tx = pool.begin().await?;
         // First statement: a write (see expiry::release_in!).
-        release_in!(tx, location_id, req.now);
+        let mut events = release_in!(tx, location_id, req.now);
 
         let previous: Option<(String, String)> = sqlx::query_as(
             "SELECT code, request_hash FROM commitments WHERE idempotency_key = $1",
@@ -102,22 +121,26 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
             });
         }
 
-        let location: Option<(bool, i32)> =
-            sqlx::query_as("SELECT active, headcount FROM locations WHERE id = $1")
-                .bind(location_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((active, headcount)) = location else {
+        let location: Option<PlaceRow> = sqlx::query_as(
+            "SELECT active, headcount, name, category, kelurahan_code, kota_code, headcount_unit \
+             FROM locations WHERE id = $1",
+        )
+        .bind(location_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(place) = location else {
             tx.rollback().await?;
             return Ok(Outcome::LocationUnknown);
         };
-        if !active {
+        let headcount = place.headcount;
+        if !place.active {
             tx.rollback().await?;
             return Ok(Outcome::LocationInactive);
         }
 
         let needed: Vec<NeedInfo> = sqlx::query_as(
-            "SELECT n.package_id, p.unit_value FROM needs n JOIN packages p ON p.id = n.package_id \
+            "SELECT n.package_id, p.unit_value, p.slug, g.slug AS program \
+             FROM needs n JOIN packages p ON p.id = n.package_id JOIN programs g ON g.id = p.program_id \
              WHERE n.location_id = $1 AND p.active = TRUE",
         )
         .bind(location_id)
@@ -128,10 +151,19 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
             .await?;
         let mut bad = Vec::new();
         let mut priced = Vec::with_capacity(c.lines.len());
+        let mut logged = Vec::with_capacity(c.lines.len());
         for (package_id, quantity) in &c.lines {
             let index = original_index(req.checked, *package_id);
             match needed.iter().find(|n| n.package_id == *package_id) {
-                Some(n) => priced.push((*package_id, *quantity, n.unit_value)),
+                Some(n) => {
+                    priced.push((*package_id, *quantity, n.unit_value));
+                    logged.push(LineFacts {
+                        package: n.slug.clone(),
+                        program: n.program.clone(),
+                        quantity: *quantity,
+                        unit_value: n.unit_value,
+                    });
+                }
                 None if known.contains(package_id) => bad.push(FieldIssue::new(
                     format!("lines.{index}.package_id"),
                     "error.commitment.package_not_needed",
@@ -185,8 +217,8 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO commitments (code, location_id, account_id, status, planned_date, \
              collaborator_name, collaborator_kind, show_name, contact_email, contact_phone, \
-             idempotency_key, request_hash, total_value, demo, created_at, expires_at) \
-             VALUES ($1, $2, $3, 'committed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+             idempotency_key, request_hash, total_value, demo, created_at, expires_at, collaborator_ref) \
+             VALUES ($1, $2, $3, 'committed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
              RETURNING id",
         )
         .bind(&code)
@@ -204,6 +236,7 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
         .bind(req.demo)
         .bind(req.now)
         .bind(req.expires_at)
+        .bind(req.collaborator_ref)
         .fetch_one(&mut *tx)
         .await?;
         let sql = format!(
@@ -215,9 +248,35 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
             q = q.bind(id).bind(*package_id).bind(*quantity).bind(*unit_value);
         }
         q.execute(&mut *tx).await?;
+        let made = MadeFacts {
+            code: code.clone(),
+            location: PlaceFacts {
+                id: location_id,
+                name: place.name,
+                category: place.category,
+                kelurahan: place.kelurahan_code,
+                kota: place.kota_code,
+                headcount: i64::from(place.headcount),
+                unit: place.headcount_unit,
+            },
+            collaborator: CollaboratorFacts {
+                reference: req.collaborator_ref.to_owned(),
+                kind: c.identity.kind.as_str().to_owned(),
+                name: c.show_name.then(|| c.identity.name.clone()),
+            },
+            // Logged in the order the lines were stored (by package).
+            lines: logged,
+            planned_date: c.planned_date.clone(),
+            total_value: total,
+            demo: req.demo,
+        };
+        events.push(log::Event::made(&made, req.now));
+        append_in!(tx, notify, &events);
         tx.commit().await?;
-        Ok(Outcome::Created { code })
-    })
+        Outcome::Created { code }
+    });
+    log::announce();
+    Ok(outcome)
 }
 
 fn original_index(checked: &Checked, package_id: i64) -> usize {
@@ -314,6 +373,7 @@ impl Row {
             created_at: self.created_at,
             expires_at: self.expires_at,
             closed_at: self.closed_at,
+            history: Vec::new(),
         })
     }
 }
@@ -371,8 +431,15 @@ pub async fn by_account(db: &Db, account_id: i64) -> Result<Vec<CommitmentView>,
 
 /// Cancels an open commitment and returns its quantities at once.
 /// `false` when it was not open (any more).
-pub async fn cancel(db: &Db, id: i64, location_id: i64, now: i64) -> Result<bool, AppError> {
-    Ok(on_db!(db, pool => {
+pub async fn cancel(
+    db: &Db,
+    id: i64,
+    code: &str,
+    location_id: i64,
+    now: i64,
+) -> Result<bool, AppError> {
+    let notify = db.engine() == "postgres";
+    let changed = on_db!(db, pool => {
         let mut tx = pool.begin().await?;
         let changed = sqlx::query(
             "UPDATE commitments SET status = 'cancelled', closed_at = $2 \
@@ -390,10 +457,16 @@ pub async fn cancel(db: &Db, id: i64, location_id: i64, now: i64) -> Result<bool
                 .bind(location_id)
                 .execute(&mut *tx)
                 .await?;
+            let event = log::Event::closed(kind::COMMITMENT_CANCELLED, code, now);
+            append_in!(tx, notify, std::slice::from_ref(&event));
         }
         tx.commit().await?;
         changed
-    }))
+    });
+    if changed {
+        log::announce();
+    }
+    Ok(changed)
 }
 
 /// Checks the bookkeeping: every need's `committed` equals the sum of its

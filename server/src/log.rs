@@ -1,0 +1,436 @@
+//! The public log (see `kolaborasi_shared::log` for the chain and its
+//! canonical form): appended inside the transaction that makes the change,
+//! so an acknowledged change always has its entry and a failed one never
+//! does. `GET /api/v1/log`, `GET /api/v1/log/head`, the start-up backfill
+//! of commitments made before the log existed, and `verify-log`.
+
+use std::sync::LazyLock;
+
+use axum::extract::{RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use kolaborasi_shared::log::{
+    CollaboratorFacts, LineFacts, LogEntry, LogHead, LogPage, MAX_PAGE, MadeFacts, PlaceFacts,
+    Verifier, canonical_facts, entry_hash, kind,
+};
+use kolaborasi_shared::{HistoryEntry, Totals};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::on_db;
+use crate::secrets::InstanceSecret;
+use crate::state::AppState;
+
+/// The PostgreSQL channel every instance listens on for new entries.
+pub const CHANNEL: &str = "kolaborasi_log";
+
+/// One entry to append.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub at: i64,
+    pub kind: &'static str,
+    /// What the entry is about (a tracking code): the key of its history.
+    pub subject: String,
+    pub facts: Value,
+}
+
+impl Event {
+    /// An open commitment closed: cancelled, expired or delivered.
+    #[must_use]
+    pub fn closed(kind: &'static str, code: &str, at: i64) -> Self {
+        Self {
+            at,
+            kind,
+            subject: code.to_owned(),
+            facts: json!({ "code": code }),
+        }
+    }
+
+    #[must_use]
+    pub fn made(facts: &MadeFacts, at: i64) -> Self {
+        Self {
+            at,
+            kind: kind::COMMITMENT_MADE,
+            subject: facts.code.clone(),
+            facts: serde_json::to_value(facts).unwrap_or(Value::Null),
+        }
+    }
+}
+
+/// The collaborator reference of an e-mail address (see migration 0004).
+#[must_use]
+pub fn collaborator_ref(secret: &InstanceSecret, email: &str) -> String {
+    format!("c-{}", secret.sign(&format!("collaborator:{email}")))
+}
+
+/// Rows of `public_log` to insert: (seq, event, stored facts, prev, hash).
+pub(crate) struct Chained<'a> {
+    pub rows: Vec<(i64, &'a Event, String, String, String)>,
+    pub head: LogHead,
+}
+
+/// Chains `events` after the head `(seq, hash)`.
+pub(crate) fn chain(seq: i64, hash: String, events: &[Event]) -> Chained<'_> {
+    let mut seq = seq;
+    let mut prev = hash;
+    let mut rows = Vec::with_capacity(events.len());
+    for e in events {
+        seq += 1;
+        let hash = entry_hash(seq, e.at, e.kind, &e.facts, &prev);
+        rows.push((
+            seq,
+            e,
+            canonical_facts(&e.facts),
+            std::mem::replace(&mut prev, hash.clone()),
+            hash,
+        ));
+    }
+    Chained {
+        rows,
+        head: LogHead { seq, hash: prev },
+    }
+}
+
+/// Appends events inside the transaction `$tx` (either engine); `$notify`
+/// is true on PostgreSQL, where the other instances hear of it at commit.
+/// Lock the head row last in a transaction: every appender takes it, so it
+/// orders them all and is held only until commit.
+macro_rules! append_in {
+    ($tx:expr, $notify:expr, $events:expr) => {{
+        let events: &[$crate::log::Event] = $events;
+        if !events.is_empty() {
+            let (seq, hash): (i64, String) = sqlx::query_as(
+                "UPDATE public_log_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
+            )
+            .fetch_one(&mut *$tx)
+            .await?;
+            let chained = $crate::log::chain(seq, hash, events);
+            for chunk in chained.rows.chunks(100) {
+                let sql = format!(
+                    "INSERT INTO public_log (seq, at, kind, subject, facts, prev, hash) VALUES {}",
+                    $crate::db::values_placeholders(chunk.len(), 7)
+                );
+                let mut q = sqlx::query(&sql);
+                for (seq, e, facts, prev, hash) in chunk {
+                    q = q
+                        .bind(*seq)
+                        .bind(e.at)
+                        .bind(e.kind)
+                        .bind(&e.subject)
+                        .bind(facts)
+                        .bind(prev)
+                        .bind(hash);
+                }
+                q.execute(&mut *$tx).await?;
+            }
+            sqlx::query("UPDATE public_log_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(chained.head.seq)
+                .bind(&chained.head.hash)
+                .execute(&mut *$tx)
+                .await?;
+            if $notify {
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind($crate::log::CHANNEL)
+                    .bind(chained.head.seq.to_string())
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+    }};
+}
+pub(crate) use append_in;
+
+/// Bumped after every commit that appended entries in this process; the
+/// stats hub watches it (other processes are heard through `CHANNEL`).
+static APPENDED: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(0).0);
+
+/// Tells this process's listeners that entries were committed.
+pub fn announce() {
+    APPENDED.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+#[must_use]
+pub fn appended() -> watch::Receiver<u64> {
+    APPENDED.subscribe()
+}
+
+pub async fn head(db: &Db) -> Result<LogHead, AppError> {
+    let (seq, hash): (i64, String) = on_db!(db, pool => sqlx::query_as(
+        "SELECT seq, hash FROM public_log_head WHERE id = 1"
+    )
+    .fetch_one(pool)
+    .await?);
+    Ok(LogHead { seq, hash })
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    seq: i64,
+    at: i64,
+    kind: String,
+    facts: String,
+    prev: String,
+    hash: String,
+}
+
+impl EntryRow {
+    fn entry(self) -> LogEntry {
+        LogEntry {
+            seq: self.seq,
+            at: self.at,
+            kind: self.kind,
+            // Stored by us as canonical JSON; a row that is not JSON was
+            // tampered with, and shows up as a hash mismatch.
+            facts: serde_json::from_str(&self.facts).unwrap_or(Value::String(self.facts)),
+            prev: self.prev,
+            hash: self.hash,
+        }
+    }
+}
+
+/// Entries after `after`, at most `limit`, and where the next page starts.
+pub async fn page(db: &Db, after: i64, limit: u32) -> Result<LogPage, AppError> {
+    let rows: Vec<EntryRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT seq, at, kind, facts, prev, hash FROM public_log WHERE seq > $1 ORDER BY seq LIMIT $2"
+    )
+    .bind(after)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?);
+    // Read after the entries: the head is never behind the page.
+    let head = head(db).await?;
+    let entries: Vec<LogEntry> = rows.into_iter().map(EntryRow::entry).collect();
+    let last = entries.last().map_or(after, |e| e.seq);
+    Ok(LogPage {
+        next_after: (last < head.seq && !entries.is_empty()).then_some(last),
+        entries,
+        head,
+    })
+}
+
+/// A commitment's entries, oldest first.
+pub async fn history(db: &Db, code: &str) -> Result<Vec<HistoryEntry>, AppError> {
+    let rows: Vec<(i64, i64, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT seq, at, kind FROM public_log WHERE subject = $1 ORDER BY seq"
+    )
+    .bind(code)
+    .fetch_all(pool)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(seq, at, kind)| HistoryEntry { seq, at, kind })
+        .collect())
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/log", get(log_page))
+        .route("/log/head", get(log_head))
+}
+
+async fn log_page(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<LogPage>> {
+    let params = crate::query::params(raw.as_deref(), &["after", "limit"])?;
+    let after = match params.get("after") {
+        None => 0,
+        Some(s) => s
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| AppError::invalid("after", "error.log.after_invalid"))?,
+    };
+    let limit = crate::query::number(&params, "limit", 1..=MAX_PAGE, 1000, "error.log.limit_invalid")?;
+    Ok(Json(page(&state.db, after, limit).await?))
+}
+
+async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>> {
+    Ok(Json(head(&state.db).await?))
+}
+
+#[derive(sqlx::FromRow)]
+struct BackfillRow {
+    id: i64,
+    code: String,
+    status: String,
+    planned_date: String,
+    collaborator_name: String,
+    collaborator_kind: String,
+    show_name: bool,
+    contact_email: String,
+    collaborator_ref: String,
+    total_value: i64,
+    demo: bool,
+    created_at: i64,
+    closed_at: Option<i64>,
+    location_id: i64,
+    location_name: String,
+    category: String,
+    kelurahan_code: String,
+    kota_code: String,
+    headcount: i32,
+    headcount_unit: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct BackfillLine {
+    commitment_id: i64,
+    package: String,
+    program: String,
+    quantity: i64,
+    unit_value: i64,
+}
+
+/// Gives commitments made before the log existed (and the demo seed's,
+/// which are written directly) their reference and their entries. Runs at
+/// every start; cheap when there is nothing to do. Returns how many
+/// entries it appended.
+pub async fn backfill(db: &Db, secret: &InstanceSecret) -> Result<usize, AppError> {
+    let notify = db.engine() == "postgres";
+    let appended = on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        // The head lock first: a second instance starting at the same time
+        // waits here, then finds nothing left to do.
+        sqlx::query("UPDATE public_log_head SET seq = seq WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let missing: Vec<BackfillRow> = sqlx::query_as(
+            "SELECT c.id, c.code, c.status, c.planned_date, c.collaborator_name, c.collaborator_kind, \
+             c.show_name, c.contact_email, c.collaborator_ref, c.total_value, c.demo, c.created_at, \
+             c.closed_at, c.location_id, l.name AS location_name, l.category, l.kelurahan_code, \
+             l.kota_code, l.headcount, l.headcount_unit \
+             FROM commitments c JOIN locations l ON l.id = c.location_id \
+             WHERE NOT EXISTS (SELECT 1 FROM public_log g WHERE g.subject = c.code) \
+             ORDER BY c.created_at, c.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if missing.is_empty() {
+            tx.rollback().await?;
+            0
+        } else {
+            let lines: Vec<BackfillLine> = sqlx::query_as(
+                "SELECT q.commitment_id, p.slug AS package, g.slug AS program, q.quantity, q.unit_value \
+                 FROM commitment_lines q JOIN packages p ON p.id = q.package_id \
+                 JOIN programs g ON g.id = p.program_id \
+                 WHERE NOT EXISTS (SELECT 1 FROM commitments c JOIN public_log e ON e.subject = c.code \
+                                   WHERE c.id = q.commitment_id) \
+                 ORDER BY q.commitment_id, q.package_id",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut events = Vec::with_capacity(missing.len() * 2);
+            for r in &missing {
+                let reference = if r.collaborator_ref.is_empty() {
+                    // Demo rows share one placeholder address; their fictional
+                    // names tell them apart.
+                    let key = if r.demo { format!("demo:{}", r.collaborator_name) } else { r.contact_email.clone() };
+                    let reference = collaborator_ref(secret, &key);
+                    sqlx::query("UPDATE commitments SET collaborator_ref = $1 WHERE id = $2")
+                        .bind(&reference)
+                        .bind(r.id)
+                        .execute(&mut *tx)
+                        .await?;
+                    reference
+                } else {
+                    r.collaborator_ref.clone()
+                };
+                let facts = MadeFacts {
+                    code: r.code.clone(),
+                    location: PlaceFacts {
+                        id: r.location_id,
+                        name: r.location_name.clone(),
+                        category: r.category.clone(),
+                        kelurahan: r.kelurahan_code.clone(),
+                        kota: r.kota_code.clone(),
+                        headcount: i64::from(r.headcount),
+                        unit: r.headcount_unit.clone(),
+                    },
+                    collaborator: CollaboratorFacts {
+                        reference,
+                        kind: r.collaborator_kind.clone(),
+                        name: r.show_name.then(|| r.collaborator_name.clone()),
+                    },
+                    lines: lines
+                        .iter()
+                        .filter(|l| l.commitment_id == r.id)
+                        .map(|l| LineFacts {
+                            package: l.package.clone(),
+                            program: l.program.clone(),
+                            quantity: l.quantity,
+                            unit_value: l.unit_value,
+                        })
+                        .collect(),
+                    planned_date: r.planned_date.clone(),
+                    total_value: r.total_value,
+                    demo: r.demo,
+                };
+                events.push(Event::made(&facts, r.created_at));
+                let closing = match r.status.as_str() {
+                    "delivered" => Some(kind::COMMITMENT_DELIVERED),
+                    "cancelled" => Some(kind::COMMITMENT_CANCELLED),
+                    "expired" => Some(kind::COMMITMENT_EXPIRED),
+                    _ => None,
+                };
+                if let Some(k) = closing {
+                    events.push(Event::closed(k, &r.code, r.closed_at.unwrap_or(r.created_at)));
+                }
+            }
+            // In time order, each commitment made before it closes.
+            events.sort_by_key(|e| (e.at, e.kind != kind::COMMITMENT_MADE));
+            append_in!(tx, notify, &events);
+            tx.commit().await?;
+            events.len()
+        }
+    });
+    if appended > 0 {
+        announce();
+    }
+    Ok(appended)
+}
+
+/// What `verify-log` found.
+#[derive(Debug)]
+pub struct Verification {
+    pub head: LogHead,
+    pub mismatch: Option<kolaborasi_shared::log::Mismatch>,
+    /// The stored head row disagrees with the last entry.
+    pub head_row: Option<LogHead>,
+    pub from_log: Totals,
+    pub counters: Totals,
+}
+
+/// Recomputes the chain and the totals from the stored log, and compares
+/// them with the head row and the live counters (read at the same entry).
+pub async fn verify(db: &Db) -> Result<Verification, AppError> {
+    let mut verifier = Verifier::new();
+    let mut after = 0;
+    let mut mismatch = None;
+    loop {
+        let page = page(db, after, MAX_PAGE).await?;
+        for e in &page.entries {
+            if let Err(m) = verifier.push(e) {
+                mismatch = Some(m);
+                break;
+            }
+        }
+        match page.next_after {
+            Some(next) if mismatch.is_none() => after = next,
+            _ => break,
+        }
+    }
+    let stats = crate::stats::compute(db).await?;
+    let stored = head(db).await?;
+    let head = verifier.head();
+    Ok(Verification {
+        head_row: (mismatch.is_none() && stored != head).then_some(stored),
+        mismatch,
+        from_log: verifier.totals(),
+        counters: stats.totals,
+        head,
+    })
+}

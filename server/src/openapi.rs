@@ -1,0 +1,370 @@
+//! `GET /api/v1/openapi.json`: an OpenAPI 3.1 description of the API. The
+//! operation table is here; every request and response schema is generated
+//! by schemars from the wire types the client and server actually use, so
+//! the document cannot drift from the code's types.
+
+use std::sync::LazyLock;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use kolaborasi_shared::{
+    Account, AreaTree, Breakdowns, CancelRequest, ClientConfig, CollaboratorDirectory,
+    CommitmentList, CommitmentPrivate, CommitmentReceipt, CommitmentView, Credentials,
+    ErrorBody, LocationDetail, LocationList, LogHead, LogPage, NewCommitment, ProgramList,
+    Registration, Stats, API_PREFIX, IDEMPOTENCY_HEADER, MANAGE_TOKEN_HEADER,
+};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Map, Value, json};
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(document))
+}
+
+async fn document() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        DOCUMENT.as_str(),
+    )
+        .into_response()
+}
+
+static DOCUMENT: LazyLock<String> =
+    LazyLock::new(|| serde_json::to_string(&build()).unwrap_or_default());
+
+/// Who may call an operation.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Public,
+    /// The collaborator's session cookie.
+    Session,
+    /// The manage token header, or the owner's session cookie.
+    TokenOrSession,
+}
+
+struct Op {
+    method: &'static str,
+    path: &'static str,
+    tag: &'static str,
+    summary: &'static str,
+    description: &'static str,
+    params: Vec<Value>,
+    body: Option<Value>,
+    /// (status, description, media type, schema)
+    responses: Vec<(u16, &'static str, &'static str, Option<Value>)>,
+    access: Access,
+}
+
+fn query(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+}
+
+fn path_param(name: &str, description: &str, schema: Value) -> Value {
+    json!({ "name": name, "in": "path", "required": true, "description": description, "schema": schema })
+}
+
+const JSON: &str = "application/json";
+
+/// The error envelope, for the usual failures.
+fn errors(g: &mut SchemaGenerator, codes: &[(u16, &'static str)]) -> Vec<(u16, &'static str, &'static str, Option<Value>)> {
+    let envelope = schema::<ErrorBody>(g);
+    codes
+        .iter()
+        .map(|(c, d)| (*c, *d, JSON, Some(envelope.clone())))
+        .collect()
+}
+
+fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Value {
+    g.subschema_for::<T>().to_value()
+}
+
+#[allow(clippy::too_many_lines)]
+fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
+    let text = json!({ "type": "string" });
+    let code = path_param("code", "Tracking code, `XXXX-XXXX` (case, dashes and O/0, I/L/1 are forgiven).", text.clone());
+    let date = json!({ "type": "string", "format": "date" });
+    let export_filters = |commitments: bool, csv: bool| {
+        let mut p = vec![
+            query("program", "Program slug, e.g. `ksbb-pangan`.", text.clone()),
+            query("area", "Area code of any level, e.g. `31.71` (kota) or `31.71.01.1001` (kelurahan).", text.clone()),
+        ];
+        if commitments {
+            p.push(query("from", "First creation date (UTC), inclusive.", date.clone()));
+            p.push(query("to", "Last creation date (UTC), inclusive.", date.clone()));
+        }
+        if csv {
+            p.push(query("hxl", "`1`: add a row of HXL hashtags under the header.", json!({ "type": "string", "enum": ["0", "1"] })));
+        }
+        p
+    };
+    let bad = errors(g, &[(400, "A parameter is invalid; `field` names it.")]);
+    let not_found = errors(g, &[(404, "No such resource.")]);
+    let mut ops = vec![
+        Op {
+            method: "get", path: "/config", tag: "meta", summary: "Deployment settings for the client",
+            description: "Map tiles and view, region, data sources and licences, commitment expiry.",
+            params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "Settings.", JSON, Some(schema::<ClientConfig>(g)))],
+        },
+        Op {
+            method: "get", path: "/openapi.json", tag: "meta", summary: "This document",
+            description: "OpenAPI 3.1; schemas are generated from the shared wire types.",
+            params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "The document.", JSON, None)],
+        },
+        Op {
+            method: "get", path: "/areas", tag: "places", summary: "Administrative areas",
+            description: "Province → kota → kecamatan → kelurahan, with official codes. Supports `If-None-Match`.",
+            params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "The area tree.", JSON, Some(schema::<AreaTree>(g)))],
+        },
+        Op {
+            method: "get", path: "/programs", tag: "places", summary: "Programs and standard packages",
+            description: "The aid catalogue with reference values in whole Rupiah.",
+            params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "The catalogue.", JSON, Some(schema::<ProgramList>(g)))],
+        },
+        Op {
+            method: "get", path: "/locations", tag: "places", summary: "Places that can receive help",
+            description: "Active locations with what they still need. Supports `If-None-Match`.",
+            params: vec![
+                query("category", "One or more categories, comma-separated or repeated.", text.clone()),
+                query("area", "Area code of any level.", text.clone()),
+                query("bbox", "`minLon,minLat,maxLon,maxLat` in degrees.", text.clone()),
+            ],
+            body: None, access: Access::Public,
+            responses: [vec![(200, "Matching locations.", JSON, Some(schema::<LocationList>(g)))], bad.clone()].concat(),
+        },
+        Op {
+            method: "get", path: "/locations/{id}", tag: "places", summary: "One location and its needs",
+            description: "Public facts only; the contact person is never included.",
+            params: vec![path_param("id", "Location id.", json!({ "type": "integer" }))],
+            body: None, access: Access::Public,
+            responses: [vec![(200, "The location.", JSON, Some(schema::<LocationDetail>(g)))], not_found.clone()].concat(),
+        },
+        Op {
+            method: "post", path: "/commitments", tag: "commitments", summary: "Commit packages to a location",
+            description: "Reserves the quantities in one transaction or reserves nothing. Requires an `Idempotency-Key` header: a retry with the same key and body returns the original commitment (200, `Idempotent-Replayed: true`).",
+            params: vec![json!({ "name": IDEMPOTENCY_HEADER, "in": "header", "required": true, "description": "A unique key per intended commitment (16–100 characters).", "schema": text.clone() })],
+            body: Some(schema::<NewCommitment>(g)), access: Access::Public,
+            responses: [
+                vec![
+                    (201, "Committed; keep the manage token.", JSON, Some(schema::<CommitmentReceipt>(g))),
+                    (200, "A replay of an earlier request with the same key.", JSON, Some(schema::<CommitmentReceipt>(g))),
+                ],
+                errors(g, &[
+                    (400, "Invalid fields; `fields` lists each."),
+                    (409, "Not enough remains (`remaining` says how much), or the location is inactive."),
+                    (413, "The body is too large."),
+                    (415, "The body is not JSON."),
+                    (422, "The idempotency key was used for another request."),
+                ]),
+            ].concat(),
+        },
+        Op {
+            method: "get", path: "/commitments/{code}", tag: "commitments", summary: "A commitment's public report",
+            description: "Who (only with consent, otherwise anonymous), where, what, when, status and its history in the public log. Never contact data.",
+            params: vec![code.clone()], body: None, access: Access::Public,
+            responses: [vec![(200, "The report.", JSON, Some(schema::<CommitmentView>(g)))], not_found.clone()].concat(),
+        },
+        Op {
+            method: "get", path: "/commitments/{code}/private", tag: "commitments", summary: "A commitment with its contact details",
+            description: "For the holder of the manage token (header) or the signed-in owner.",
+            params: vec![code.clone(), json!({ "name": MANAGE_TOKEN_HEADER, "in": "header", "required": false, "schema": text.clone() })],
+            body: None, access: Access::TokenOrSession,
+            responses: [vec![(200, "The private view.", JSON, Some(schema::<CommitmentPrivate>(g)))], errors(g, &[(403, "Wrong or missing token."), (404, "No such commitment.")])].concat(),
+        },
+        Op {
+            method: "post", path: "/commitments/{code}/cancel", tag: "commitments", summary: "Cancel an open commitment",
+            description: "Returns the reserved quantities at once; logged publicly.",
+            params: vec![code.clone()], body: Some(schema::<CancelRequest>(g)), access: Access::TokenOrSession,
+            responses: [vec![(200, "Cancelled.", JSON, Some(schema::<CommitmentView>(g)))], errors(g, &[(403, "Wrong or missing token."), (409, "Not open any more.")])].concat(),
+        },
+        Op {
+            method: "post", path: "/account", tag: "accounts", summary: "Register a collaborator account",
+            description: "Optional: commitments work without one. Signs in (sets the session cookie).",
+            params: vec![], body: Some(schema::<Registration>(g)), access: Access::Public,
+            responses: [vec![(201, "Registered and signed in.", JSON, Some(schema::<Account>(g)))], errors(g, &[(400, "Invalid fields."), (409, "The address is taken.")])].concat(),
+        },
+        Op {
+            method: "get", path: "/session", tag: "accounts", summary: "The signed-in account",
+            description: "", params: vec![], body: None, access: Access::Session,
+            responses: [vec![(200, "The account.", JSON, Some(schema::<Account>(g)))], errors(g, &[(401, "Not signed in.")])].concat(),
+        },
+        Op {
+            method: "post", path: "/session", tag: "accounts", summary: "Sign in",
+            description: "Sets an HttpOnly, SameSite=Strict session cookie. Five failures per address in 15 minutes answer 429 with `Retry-After`.",
+            params: vec![], body: Some(schema::<Credentials>(g)), access: Access::Public,
+            responses: [vec![(200, "Signed in.", JSON, Some(schema::<Account>(g)))], errors(g, &[(401, "Wrong address or password."), (429, "Too many failures.")])].concat(),
+        },
+        Op {
+            method: "delete", path: "/session", tag: "accounts", summary: "Sign out",
+            description: "Ends the session on the server.", params: vec![], body: None, access: Access::Session,
+            responses: vec![(204, "Signed out.", JSON, None)],
+        },
+        Op {
+            method: "get", path: "/account/commitments", tag: "accounts", summary: "My commitments",
+            description: "", params: vec![], body: None, access: Access::Session,
+            responses: [vec![(200, "Newest first.", JSON, Some(schema::<CommitmentList>(g)))], errors(g, &[(401, "Not signed in.")])].concat(),
+        },
+        Op {
+            method: "get", path: "/stats", tag: "transparency", summary: "Public totals",
+            description: "Counting commitments are open or delivered ones; `log_seq` is the last log entry included.",
+            params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "The totals.", JSON, Some(schema::<Stats>(g)))],
+        },
+        Op {
+            method: "get", path: "/stats/stream", tag: "transparency", summary: "Public totals, live",
+            description: "Server-sent events: `event: stats`, `id: <log_seq>`, `data: <Stats>` at once and after every change. Each event replaces the previous totals.",
+            params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "An endless event stream; each `data` is a Stats object.", "text/event-stream", Some(schema::<Stats>(g)))],
+        },
+        Op {
+            method: "get", path: "/stats/breakdowns", tag: "transparency", summary: "Totals by program, package, category, kota and day",
+            description: "Supports `If-None-Match`.", params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "The breakdowns.", JSON, Some(schema::<Breakdowns>(g)))],
+        },
+        Op {
+            method: "get", path: "/collaborators", tag: "transparency", summary: "Collaborator directory",
+            description: "Names only of collaborators who consented; everyone else is summed as anonymous.",
+            params: vec![
+                query("page", "From 1.", json!({ "type": "integer", "minimum": 1 })),
+                query("per_page", "1–200, default 50.", json!({ "type": "integer", "minimum": 1, "maximum": 200 })),
+                query("kind", "`company`, `organisation`, `individual` or `aggregator`.", text.clone()),
+            ],
+            body: None, access: Access::Public,
+            responses: [vec![(200, "One page.", JSON, Some(schema::<CollaboratorDirectory>(g)))], bad.clone()].concat(),
+        },
+        Op {
+            method: "get", path: "/log", tag: "transparency", summary: "The public log, paged",
+            description: "Entries with `seq > after`, in order. Each entry's `hash` is the SHA-256 of its canonical form and `prev` the previous entry's hash; see /verifikasi.",
+            params: vec![
+                query("after", "Sequence number to start after (0 for the beginning).", json!({ "type": "integer", "minimum": 0 })),
+                query("limit", "1–5000, default 1000.", json!({ "type": "integer", "minimum": 1, "maximum": 5000 })),
+            ],
+            body: None, access: Access::Public,
+            responses: [vec![(200, "One page.", JSON, Some(schema::<LogPage>(g)))], bad.clone()].concat(),
+        },
+        Op {
+            method: "get", path: "/log/head", tag: "transparency", summary: "The newest log entry",
+            description: "Sequence number and hash; publish or compare it to pin the log.",
+            params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "The head.", JSON, Some(schema::<LogHead>(g)))],
+        },
+    ];
+    for (path, summary, media, commitments, csv) in [
+        ("/export/commitments.csv", "Commitments as CSV (one row per package line)", "text/csv", true, true),
+        ("/export/commitments.json", "Commitments as JSON", JSON, true, false),
+        ("/export/locations.csv", "Locations with needs as CSV (one row per need)", "text/csv", false, true),
+        ("/export/locations.geojson", "Locations with needs as GeoJSON", "application/geo+json", false, false),
+    ] {
+        ops.push(Op {
+            method: "get", path, tag: "open data", summary,
+            description: "Streamed; public facts only (a collaborator's name only with consent).",
+            params: export_filters(commitments, csv), body: None, access: Access::Public,
+            responses: [vec![(200, "The file.", media, None)], bad.clone()].concat(),
+        });
+    }
+    ops
+}
+
+fn build() -> Value {
+    let mut g = SchemaSettings::draft2020_12()
+        .with(|s| s.definitions_path = "/components/schemas".into())
+        .into_generator();
+    let ops = operations(&mut g);
+    let mut paths = Map::new();
+    for op in &ops {
+        let mut o = Map::new();
+        o.insert("tags".into(), json!([op.tag]));
+        o.insert("summary".into(), json!(op.summary));
+        if !op.description.is_empty() {
+            o.insert("description".into(), json!(op.description));
+        }
+        o.insert(
+            "operationId".into(),
+            json!(format!("{} {}", op.method, op.path)),
+        );
+        if !op.params.is_empty() {
+            o.insert("parameters".into(), Value::Array(op.params.clone()));
+        }
+        if let Some(body) = &op.body {
+            o.insert(
+                "requestBody".into(),
+                json!({ "required": true, "content": { JSON: { "schema": body } } }),
+            );
+        }
+        let mut responses = Map::new();
+        for (status, description, media, schema) in &op.responses {
+            let mut r = json!({ "description": description });
+            if let Some(schema) = schema {
+                r["content"] = json!({ *media: { "schema": schema } });
+            } else if *status != 204 {
+                r["content"] = json!({ *media: {} });
+            }
+            responses.insert(status.to_string(), r);
+        }
+        o.insert("responses".into(), Value::Object(responses));
+        match op.access {
+            Access::Public => {}
+            Access::Session => {
+                o.insert("security".into(), json!([{ "cookieSession": [] }]));
+            }
+            Access::TokenOrSession => {
+                o.insert(
+                    "security".into(),
+                    json!([{ "manageToken": [] }, { "cookieSession": [] }]),
+                );
+            }
+        }
+        let entry = paths
+            .entry(format!("{API_PREFIX}{}", op.path))
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[op.method] = Value::Object(o);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Kolaborasi API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Open API of Kolaborasi: places that need help, aid commitments, and everything public about them. Responses are in the language of `Accept-Language` (Indonesian or English) where they contain text.",
+            "license": { "name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later" }
+        },
+        "servers": [{ "url": "/" }],
+        "paths": paths,
+        "components": {
+            "schemas": g.take_definitions(true),
+            "securitySchemes": {
+                "cookieSession": { "type": "apiKey", "in": "cookie", "name": crate::accounts::SESSION_COOKIE, "description": "Session cookie set by POST /api/v1/session (HttpOnly, SameSite=Strict)." },
+                "manageToken": { "type": "apiKey", "in": "header", "name": MANAGE_TOKEN_HEADER, "description": "The manage token returned when the commitment was made." }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_reference_resolves_to_a_generated_schema() {
+        let doc = build();
+        let text = doc.to_string();
+        let schemas = doc["components"]["schemas"].as_object().unwrap();
+        assert!(schemas.contains_key("CommitmentView"), "{:?}", schemas.keys());
+        for (i, _) in text.match_indices("#/components/schemas/") {
+            let name: String = text[i + 21..]
+                .chars()
+                .take_while(|c| *c != '"')
+                .collect();
+            assert!(schemas.contains_key(&name), "dangling reference {name}");
+        }
+    }
+}
