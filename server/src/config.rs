@@ -65,10 +65,29 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub expiry_sweep_secs: u64,
 
+    /// Seconds between checks of the public log for changes made by other
+    /// processes, a fallback: changes in this process are pushed at once,
+    /// and on PostgreSQL other instances' changes arrive by LISTEN/NOTIFY.
+    #[arg(long, env = "KOLABORASI_LIVE_POLL_SECS", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub live_poll_secs: u64,
+
     /// Mark the session cookie `Secure`. Turn on behind HTTPS; plain-HTTP
     /// deployments (a kiosk LAN, localhost) need it off.
     #[arg(long, env = "KOLABORASI_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
+
+    /// Without a command, the server runs.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Recompute the public log's hash chain and the public totals from the
+    /// log in the database, and compare them with the stored head and the
+    /// live counters. Changes nothing; exits 1 on any difference.
+    VerifyLog,
 }
 
 impl Config {

@@ -7,15 +7,17 @@
 //! a location) are never selected, and a collaborator's name only with
 //! consent ("Anonim" otherwise).
 
+use axum::Router;
+use std::convert::Infallible;
+
 use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use futures_util::TryStreamExt;
-use kolaborasi_shared::validate::civil_from_days;
 use kolaborasi_shared::AreaLevel;
+use kolaborasi_shared::validate::civil_from_days;
 use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
@@ -111,7 +113,10 @@ fn parse_filter(
         f.push(|n| format!("c.created_at >= ${n}"), Arg::Int(day * 86_400));
     }
     if let Some(day) = to {
-        f.push(|n| format!("c.created_at < ${n}"), Arg::Int((day + 1) * 86_400));
+        f.push(
+            |n| format!("c.created_at < ${n}"),
+            Arg::Int((day + 1) * 86_400),
+        );
     }
     f.hxl = match params.get("hxl").map(|s| s.trim()) {
         None | Some("0" | "false") => false,
@@ -151,8 +156,12 @@ fn csv_line(out: &mut String, cells: &[&str]) {
 }
 
 /// A streamed download of what arrives on `rx`; the response starts at once.
-fn download(content_type: &'static str, filename: &'static str, rx: mpsc::Receiver<Bytes>) -> Response {
-    let stream = ReceiverStream::new(rx).map_ok_infallible();
+fn download(
+    content_type: &'static str,
+    filename: &'static str,
+    rx: mpsc::Receiver<Bytes>,
+) -> Response {
+    let stream = futures_util::StreamExt::map(ReceiverStream::new(rx), Ok::<Bytes, Infallible>);
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -165,20 +174,6 @@ fn download(content_type: &'static str, filename: &'static str, rx: mpsc::Receiv
         Body::from_stream(stream),
     )
         .into_response()
-}
-
-trait MapOkInfallible: Sized {
-    fn map_ok_infallible(
-        self,
-    ) -> futures_util::stream::Map<Self, fn(Bytes) -> Result<Bytes, std::convert::Infallible>>;
-}
-
-impl<S: futures_util::Stream<Item = Bytes>> MapOkInfallible for S {
-    fn map_ok_infallible(
-        self,
-    ) -> futures_util::stream::Map<Self, fn(Bytes) -> Result<Bytes, std::convert::Infallible>> {
-        futures_util::StreamExt::map(self, Ok)
-    }
 }
 
 /// Sends `buf` when it is big enough (or `force`); `false` when the client left.
@@ -260,7 +255,14 @@ const PROGRAM_OF_COMMITMENT: &str = "EXISTS (SELECT 1 FROM commitment_lines q2 \
 
 /// Runs `sql` with `args` on a task, handing each row to `row`, which
 /// writes into the buffer; `end` writes the closing text.
-fn spawn_rows<R, F, E>(db: Db, sql: String, args: Vec<Arg>, start: String, mut row: F, end: E) -> mpsc::Receiver<Bytes>
+fn spawn_rows<R, F, E>(
+    db: Db,
+    sql: String,
+    args: Vec<Arg>,
+    start: String,
+    mut row: F,
+    end: E,
+) -> mpsc::Receiver<Bytes>
 where
     R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
         + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
@@ -310,7 +312,10 @@ fn date_of(unix: i64) -> String {
     civil_from_days(unix.div_euclid(86_400))
 }
 
-async fn commitments_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
+async fn commitments_csv(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let filter = parse_filter(
         &state,
         raw.as_deref(),
@@ -331,7 +336,11 @@ async fn commitments_csv(State(state): State<AppState>, RawQuery(raw): RawQuery)
         filter.args,
         head,
         |buf, r: CommitmentRow| {
-            let collaborator = if r.show_name { r.collaborator_name.as_str() } else { "Anonim" };
+            let collaborator = if r.show_name {
+                r.collaborator_name.as_str()
+            } else {
+                "Anonim"
+            };
             csv_line(
                 buf,
                 &[
@@ -360,7 +369,11 @@ async fn commitments_csv(State(state): State<AppState>, RawQuery(raw): RawQuery)
         },
         |_| {},
     );
-    Ok(download("text/csv; charset=utf-8", "kolaborasi-commitments.csv", rx))
+    Ok(download(
+        "text/csv; charset=utf-8",
+        "kolaborasi-commitments.csv",
+        rx,
+    ))
 }
 
 #[derive(Serialize)]
@@ -415,7 +428,10 @@ fn emit<T: Serialize>(buf: &mut String, first: &mut bool, value: &T) {
     buf.push_str(&serde_json::to_string(value).unwrap_or_default());
 }
 
-async fn commitments_json(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
+async fn commitments_json(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let filter = parse_filter(
         &state,
         raw.as_deref(),
@@ -432,7 +448,9 @@ async fn commitments_json(State(state): State<AppState>, RawQuery(raw): RawQuery
         filter.args,
         "[\n".to_owned(),
         move |buf, r: CommitmentRow| {
-            let Ok(mut guard) = pending.lock() else { return };
+            let Ok(mut guard) = pending.lock() else {
+                return;
+            };
             let (current, first) = &mut *guard;
             if current.as_ref().is_some_and(|c| c.id != r.id)
                 && let Some(done) = current.take()
@@ -489,7 +507,11 @@ async fn commitments_json(State(state): State<AppState>, RawQuery(raw): RawQuery
             buf.push_str("\n]\n");
         },
     );
-    Ok(download("application/json", "kolaborasi-commitments.json", rx))
+    Ok(download(
+        "application/json",
+        "kolaborasi-commitments.json",
+        rx,
+    ))
 }
 
 #[derive(sqlx::FromRow)]
@@ -569,7 +591,11 @@ fn locations_sql(filter: &Filter, program: bool) -> String {
     )
 }
 
-fn location_filter(state: &AppState, raw: Option<&str>, allowed: &[&str]) -> AppResult<(Filter, bool)> {
+fn location_filter(
+    state: &AppState,
+    raw: Option<&str>,
+    allowed: &[&str],
+) -> AppResult<(Filter, bool)> {
     let filter = parse_filter(state, raw, allowed, "g.slug = $N")?;
     let program = raw.is_some_and(|r| {
         form_urlencoded::parse(r.as_bytes()).any(|(k, v)| k == "program" && !v.is_empty())
@@ -577,7 +603,10 @@ fn location_filter(state: &AppState, raw: Option<&str>, allowed: &[&str]) -> App
     Ok((filter, program))
 }
 
-async fn locations_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
+async fn locations_csv(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let (filter, program) = location_filter(&state, raw.as_deref(), &["program", "area", "hxl"])?;
     let mut head = String::new();
     let names: Vec<&str> = LOCATION_COLUMNS.iter().map(|(n, _)| *n).collect();
@@ -626,7 +655,11 @@ async fn locations_csv(State(state): State<AppState>, RawQuery(raw): RawQuery) -
         },
         |_| {},
     );
-    Ok(download("text/csv; charset=utf-8", "kolaborasi-locations.csv", rx))
+    Ok(download(
+        "text/csv; charset=utf-8",
+        "kolaborasi-locations.csv",
+        rx,
+    ))
 }
 
 #[derive(Serialize)]
@@ -667,7 +700,10 @@ struct GeoFeature {
     properties: GeoProperties,
 }
 
-async fn locations_geojson(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Response> {
+async fn locations_geojson(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Response> {
     let (filter, program) = location_filter(&state, raw.as_deref(), &["program", "area"])?;
     let sql = locations_sql(&filter, program);
     let pending = std::sync::Arc::new(std::sync::Mutex::new((None::<GeoFeature>, true)));
@@ -678,7 +714,9 @@ async fn locations_geojson(State(state): State<AppState>, RawQuery(raw): RawQuer
         filter.args,
         "{\"type\":\"FeatureCollection\",\"features\":[\n".to_owned(),
         move |buf, r: LocationRow| {
-            let Ok(mut guard) = pending.lock() else { return };
+            let Ok(mut guard) = pending.lock() else {
+                return;
+            };
             let (current, first) = &mut *guard;
             if current.as_ref().is_some_and(|f| f.properties.id != r.id)
                 && let Some(done) = current.take()
@@ -727,7 +765,11 @@ async fn locations_geojson(State(state): State<AppState>, RawQuery(raw): RawQuer
             buf.push_str("\n]}\n");
         },
     );
-    Ok(download("application/geo+json", "kolaborasi-locations.geojson", rx))
+    Ok(download(
+        "application/geo+json",
+        "kolaborasi-locations.geojson",
+        rx,
+    ))
 }
 
 /// Six decimals (~10 cm) is all a point needs.
@@ -742,7 +784,10 @@ mod tests {
     #[test]
     fn cells_are_quoted_and_formulas_defused() {
         let mut out = String::new();
-        csv_line(&mut out, &["plain", "a,b", "say \"hi\"", "=1+1", "-6.2", "-x", "@x"]);
+        csv_line(
+            &mut out,
+            &["plain", "a,b", "say \"hi\"", "=1+1", "-6.2", "-x", "@x"],
+        );
         assert_eq!(
             out,
             "plain,\"a,b\",\"say \"\"hi\"\"\",\"'=1+1\",-6.2,\"'-x\",\"'@x\"\r\n"

@@ -18,8 +18,8 @@ pub mod export;
 pub mod http_cache;
 pub mod i18n;
 pub mod locations;
-pub mod openapi;
 pub mod log;
+pub mod openapi;
 pub mod query;
 pub mod secrets;
 pub mod seed;
@@ -74,11 +74,14 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         .await
         .map_err(|e| format!("{e:?}"))?;
     if logged > 0 {
-        tracing::info!(logged, "logged commitments made before the public log existed");
+        tracing::info!(logged, "logged commitments that had no log entries yet");
     }
-    let hub = stats::Hub::start(db.clone())
-        .await
-        .map_err(|e| format!("{e:?}"))?;
+    let hub = stats::Hub::start(
+        db.clone(),
+        std::time::Duration::from_secs(config.live_poll_secs),
+    )
+    .await
+    .map_err(|e| format!("{e:?}"))?;
     let tree = file.tree();
     let demo_data = locations::store::has_demo(&db)
         .await

@@ -1,5 +1,5 @@
 use clap::Parser;
-use kolaborasi_server::config::Config;
+use kolaborasi_server::config::{Command, Config};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -10,6 +10,9 @@ async fn main() {
         )
         .init();
     let config = Config::parse();
+    if let Some(Command::VerifyLog) = config.command {
+        std::process::exit(verify_log(&config).await);
+    }
     let running = match kolaborasi_server::start(&config, shutdown_signal()).await {
         Ok(r) => r,
         Err(e) => {
@@ -54,4 +57,61 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// `kolaborasi-server verify-log`: prints what it checked; 0 when all agrees.
+async fn verify_log(config: &Config) -> i32 {
+    let db = match kolaborasi_server::db::Db::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("could not open the database: {e}");
+            return 2;
+        }
+    };
+    let report = match kolaborasi_server::log::verify(&db).await {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("could not read the log: {e:?}");
+            return 2;
+        }
+    };
+    db.close().await;
+    let mut ok = true;
+    match &report.mismatch {
+        None => println!(
+            "chain: verified {} entries, head hash {}",
+            report.head.seq, report.head.hash
+        ),
+        Some(m) => {
+            ok = false;
+            println!(
+                "chain: BROKEN at entry {} (position {}): {:?}; verified up to entry {}",
+                m.seq, m.position, m.problem, report.head.seq
+            );
+        }
+    }
+    if let Some(stored) = &report.head_row {
+        ok = false;
+        println!(
+            "head: the stored head ({}, {}) is not the last entry",
+            stored.seq, stored.hash
+        );
+    }
+    let from_log = serde_json::to_value(report.from_log).unwrap_or_default();
+    let counters = serde_json::to_value(report.counters).unwrap_or_default();
+    if let (Some(a), Some(b)) = (from_log.as_object(), counters.as_object()) {
+        for (name, value) in a {
+            let same = b.get(name) == Some(value);
+            ok &= same;
+            println!(
+                "{:<20} log {:>16}  counters {:>16}  {}",
+                name,
+                value.to_string(),
+                b.get(name).map(ToString::to_string).unwrap_or_default(),
+                if same { "ok" } else { "DIFFERS" }
+            );
+        }
+    }
+    println!("{}", if ok { "verified" } else { "NOT verified" });
+    i32::from(!ok)
 }

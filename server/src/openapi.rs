@@ -5,15 +5,15 @@
 
 use std::sync::LazyLock;
 
+use axum::Router;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use kolaborasi_shared::{
-    Account, AreaTree, Breakdowns, CancelRequest, ClientConfig, CollaboratorDirectory,
-    CommitmentList, CommitmentPrivate, CommitmentReceipt, CommitmentView, Credentials,
-    ErrorBody, LocationDetail, LocationList, LogHead, LogPage, NewCommitment, ProgramList,
-    Registration, Stats, API_PREFIX, IDEMPOTENCY_HEADER, MANAGE_TOKEN_HEADER,
+    API_PREFIX, Account, AreaTree, Breakdowns, CancelRequest, ClientConfig, CollaboratorDirectory,
+    CommitmentList, CommitmentPrivate, CommitmentReceipt, CommitmentView, Credentials, ErrorBody,
+    IDEMPOTENCY_HEADER, LocationDetail, LocationList, LogHead, LogPage, MANAGE_TOKEN_HEADER,
+    NewCommitment, ProgramList, Registration, Stats,
 };
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
@@ -73,7 +73,10 @@ fn path_param(name: &str, description: &str, schema: Value) -> Value {
 const JSON: &str = "application/json";
 
 /// The error envelope, for the usual failures.
-fn errors(g: &mut SchemaGenerator, codes: &[(u16, &'static str)]) -> Vec<(u16, &'static str, &'static str, Option<Value>)> {
+fn errors(
+    g: &mut SchemaGenerator,
+    codes: &[(u16, &'static str)],
+) -> Vec<(u16, &'static str, &'static str, Option<Value>)> {
     let envelope = schema::<ErrorBody>(g);
     codes
         .iter()
@@ -88,19 +91,39 @@ fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Value {
 #[allow(clippy::too_many_lines)]
 fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
     let text = json!({ "type": "string" });
-    let code = path_param("code", "Tracking code, `XXXX-XXXX` (case, dashes and O/0, I/L/1 are forgiven).", text.clone());
+    let code = path_param(
+        "code",
+        "Tracking code, `XXXX-XXXX` (case, dashes and O/0, I/L/1 are forgiven).",
+        text.clone(),
+    );
     let date = json!({ "type": "string", "format": "date" });
     let export_filters = |commitments: bool, csv: bool| {
         let mut p = vec![
             query("program", "Program slug, e.g. `ksbb-pangan`.", text.clone()),
-            query("area", "Area code of any level, e.g. `31.71` (kota) or `31.71.01.1001` (kelurahan).", text.clone()),
+            query(
+                "area",
+                "Area code of any level, e.g. `31.71` (kota) or `31.71.01.1001` (kelurahan).",
+                text.clone(),
+            ),
         ];
         if commitments {
-            p.push(query("from", "First creation date (UTC), inclusive.", date.clone()));
-            p.push(query("to", "Last creation date (UTC), inclusive.", date.clone()));
+            p.push(query(
+                "from",
+                "First creation date (UTC), inclusive.",
+                date.clone(),
+            ));
+            p.push(query(
+                "to",
+                "Last creation date (UTC), inclusive.",
+                date.clone(),
+            ));
         }
         if csv {
-            p.push(query("hxl", "`1`: add a row of HXL hashtags under the header.", json!({ "type": "string", "enum": ["0", "1"] })));
+            p.push(query(
+                "hxl",
+                "`1`: add a row of HXL hashtags under the header.",
+                json!({ "type": "string", "enum": ["0", "1"] }),
+            ));
         }
         p
     };
@@ -260,15 +283,44 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         },
     ];
     for (path, summary, media, commitments, csv) in [
-        ("/export/commitments.csv", "Commitments as CSV (one row per package line)", "text/csv", true, true),
-        ("/export/commitments.json", "Commitments as JSON", JSON, true, false),
-        ("/export/locations.csv", "Locations with needs as CSV (one row per need)", "text/csv", false, true),
-        ("/export/locations.geojson", "Locations with needs as GeoJSON", "application/geo+json", false, false),
+        (
+            "/export/commitments.csv",
+            "Commitments as CSV (one row per package line)",
+            "text/csv",
+            true,
+            true,
+        ),
+        (
+            "/export/commitments.json",
+            "Commitments as JSON",
+            JSON,
+            true,
+            false,
+        ),
+        (
+            "/export/locations.csv",
+            "Locations with needs as CSV (one row per need)",
+            "text/csv",
+            false,
+            true,
+        ),
+        (
+            "/export/locations.geojson",
+            "Locations with needs as GeoJSON",
+            "application/geo+json",
+            false,
+            false,
+        ),
     ] {
         ops.push(Op {
-            method: "get", path, tag: "open data", summary,
+            method: "get",
+            path,
+            tag: "open data",
+            summary,
             description: "Streamed; public facts only (a collaborator's name only with consent).",
-            params: export_filters(commitments, csv), body: None, access: Access::Public,
+            params: export_filters(commitments, csv),
+            body: None,
+            access: Access::Public,
             responses: [vec![(200, "The file.", media, None)], bad.clone()].concat(),
         });
     }
@@ -358,12 +410,13 @@ mod tests {
         let doc = build();
         let text = doc.to_string();
         let schemas = doc["components"]["schemas"].as_object().unwrap();
-        assert!(schemas.contains_key("CommitmentView"), "{:?}", schemas.keys());
+        assert!(
+            schemas.contains_key("CommitmentView"),
+            "{:?}",
+            schemas.keys()
+        );
         for (i, _) in text.match_indices("#/components/schemas/") {
-            let name: String = text[i + 21..]
-                .chars()
-                .take_while(|c| *c != '"')
-                .collect();
+            let name: String = text[i + 21..].chars().take_while(|c| *c != '"').collect();
             assert!(schemas.contains_key(&name), "dangling reference {name}");
         }
     }

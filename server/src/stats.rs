@@ -104,22 +104,25 @@ impl Snapshot {
     }
 }
 
+/// The breakdowns as JSON, and the log entry they include.
+type CachedBreakdowns = Option<(i64, Arc<String>)>;
+
 /// The live totals of this instance, and its SSE subscribers.
 #[derive(Clone)]
 pub struct Hub {
     snapshots: watch::Receiver<Arc<Snapshot>>,
     stop: Arc<watch::Sender<bool>>,
     subscribers: Arc<AtomicUsize>,
-    breakdowns: Arc<Mutex<Option<(i64, Arc<String>)>>>,
+    breakdowns: Arc<Mutex<CachedBreakdowns>>,
 }
 
 impl Hub {
     /// Computes the first snapshot and starts the task that keeps it current.
-    pub async fn start(db: Db) -> Result<Self, AppError> {
+    pub async fn start(db: Db, poll: Duration) -> Result<Self, AppError> {
         let first = compute(&db).await?;
         let (tx, snapshots) = watch::channel(Arc::new(Snapshot::new(first)));
         let (stop, stopping) = watch::channel(false);
-        tokio::spawn(run(db, tx, stopping));
+        tokio::spawn(run(db, tx, stopping, poll));
         Ok(Self {
             snapshots,
             stop: Arc::new(stop),
@@ -146,11 +149,14 @@ impl Hub {
     }
 }
 
-/// Poll interval of the fallback (a notification lost while a PostgreSQL
-/// listener reconnects, or a second process on one SQLite file).
-const POLL: Duration = Duration::from_secs(2);
-
-async fn run(db: Db, tx: watch::Sender<Arc<Snapshot>>, mut stopping: watch::Receiver<bool>) {
+/// `every`: interval of the fallback check (a notification lost while a
+/// PostgreSQL listener reconnects, or a second process on one SQLite file).
+async fn run(
+    db: Db,
+    tx: watch::Sender<Arc<Snapshot>>,
+    mut stopping: watch::Receiver<bool>,
+    every: Duration,
+) {
     let mut local = log::appended();
     let mut listener = match &db {
         Db::Postgres(pool) => match sqlx::postgres::PgListener::connect_with(pool).await {
@@ -162,13 +168,16 @@ async fn run(db: Db, tx: watch::Sender<Arc<Snapshot>>, mut stopping: watch::Rece
                 }
             },
             Err(e) => {
-                tracing::warn!(?e, "no listener connection; live totals fall back to polling");
+                tracing::warn!(
+                    ?e,
+                    "no listener connection; live totals fall back to polling"
+                );
                 None
             }
         },
         Db::Sqlite(_) => None,
     };
-    let mut poll = tokio::time::interval(POLL);
+    let mut poll = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -398,11 +407,7 @@ async fn breakdowns(State(state): State<AppState>, headers: HeaderMap) -> AppRes
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag))
     {
-        return Ok((
-            axum::http::StatusCode::NOT_MODIFIED,
-            [(header::ETAG, tag)],
-        )
-            .into_response());
+        return Ok((axum::http::StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
     }
     let cached = state
         .hub

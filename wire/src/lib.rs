@@ -25,15 +25,15 @@ pub use commitment::{
     LineInput, NewCommitment, PackageRemaining,
 };
 pub use config::ClientConfig;
-pub use log::{HistoryEntry, LogEntry, LogHead, LogPage};
-pub use stats::{
-    AnonymousTotals, BreakdownRow, Breakdowns, CollaboratorDirectory, CollaboratorEntry, DayRow,
-    Stats, Totals,
-};
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 pub use location::{
     Bbox, Category, HeadcountUnit, LocationDetail, LocationList, LocationQuery, LocationSummary,
     QueryError,
+};
+pub use log::{HistoryEntry, LogEntry, LogHead, LogPage};
+pub use stats::{
+    AnonymousTotals, BreakdownRow, Breakdowns, CollaboratorDirectory, CollaboratorEntry, DayRow,
+    Stats, Totals,
 };
 
 /// Path prefix of the current API version; clients build every URL from it.

@@ -387,8 +387,8 @@ impl Verifier {
                 }
             }
         }
-        t.collaborators = collaborators.len() as i64;
-        t.locations_helped = helped.len() as i64;
+        t.collaborators = i64::try_from(collaborators.len()).unwrap_or(i64::MAX);
+        t.locations_helped = i64::try_from(helped.len()).unwrap_or(i64::MAX);
         t
     }
 }
@@ -424,8 +424,18 @@ mod tests {
     }
 
     fn chain() -> Vec<LogEntry> {
-        let a = entry(1, kind::COMMITMENT_MADE, made("AAAA-AAAA", "c-1", 1, 3), GENESIS);
-        let b = entry(2, kind::COMMITMENT_MADE, made("BBBB-BBBB", "c-1", 2, 2), &a.hash);
+        let a = entry(
+            1,
+            kind::COMMITMENT_MADE,
+            made("AAAA-AAAA", "c-1", 1, 3),
+            GENESIS,
+        );
+        let b = entry(
+            2,
+            kind::COMMITMENT_MADE,
+            made("BBBB-BBBB", "c-1", 2, 2),
+            &a.hash,
+        );
         let c = entry(
             3,
             kind::COMMITMENT_DELIVERED,

@@ -469,6 +469,55 @@ pub async fn cancel(
     Ok(changed)
 }
 
+/// Records an open commitment as delivered in full: its quantities move
+/// from `committed` to `delivered`, and the change is logged. `false` when
+/// it was not open (any more).
+pub async fn deliver(
+    db: &Db,
+    id: i64,
+    code: &str,
+    location_id: i64,
+    now: i64,
+) -> Result<bool, AppError> {
+    let notify = db.engine() == "postgres";
+    let changed = on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE commitments SET status = 'delivered', closed_at = $2 \
+             WHERE id = $1 AND status = 'committed'",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if changed {
+            sqlx::query(
+                "UPDATE needs SET \
+                 committed = committed - (SELECT q.quantity FROM commitment_lines q \
+                     WHERE q.commitment_id = $1 AND q.package_id = needs.package_id), \
+                 delivered = delivered + (SELECT q.quantity FROM commitment_lines q \
+                     WHERE q.commitment_id = $1 AND q.package_id = needs.package_id) \
+                 WHERE location_id = $2 AND package_id IN \
+                 (SELECT package_id FROM commitment_lines WHERE commitment_id = $1)",
+            )
+            .bind(id)
+            .bind(location_id)
+            .execute(&mut *tx)
+            .await?;
+            let event = log::Event::closed(kind::COMMITMENT_DELIVERED, code, now);
+            append_in!(tx, notify, std::slice::from_ref(&event));
+        }
+        tx.commit().await?;
+        changed
+    });
+    if changed {
+        log::announce();
+    }
+    Ok(changed)
+}
+
 /// Checks the bookkeeping: every need's `committed` equals the sum of its
 /// open commitment lines, and `delivered` that of delivered ones. Returns
 /// the needs that disagree (tests and the `check` command use it).

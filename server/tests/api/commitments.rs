@@ -275,7 +275,11 @@ pub async fn a_commitment_reserves_quantities_and_its_public_view_has_no_contact
     let text = public.text().await.unwrap();
     let mut view: CommitmentView = serde_json::from_str(&text).unwrap();
     let kinds: Vec<&str> = view.history.iter().map(|h| h.kind.as_str()).collect();
-    assert_eq!(kinds, ["commitment_made"], "the report shows its log history");
+    assert_eq!(
+        kinds,
+        ["commitment_made"],
+        "the report shows its log history"
+    );
     view.history.clear();
     assert_eq!(&view, c, "the code is found however it is typed");
     for private in [

@@ -16,6 +16,7 @@ mod demo;
 mod errors;
 mod locations;
 mod support;
+mod transparency;
 mod transport;
 
 /// One `#[tokio::test]` per engine and behaviour, in `mod sqlite` and `mod postgres`.
@@ -75,4 +76,12 @@ on_both_engines! {
     accounts::an_account_registers_signs_in_and_lists_its_own_commitments,
     accounts::sign_in_is_limited_after_five_failures_per_address,
     accounts::another_account_cannot_see_or_cancel_a_commitment,
+    transparency::every_change_is_logged_and_the_log_derives_the_live_totals,
+    transparency::changing_deleting_or_reordering_a_stored_entry_is_detected,
+    transparency::live_totals_reach_every_subscriber_after_a_commitment,
+    transparency::the_log_pages_and_refuses_bad_parameters,
+    transparency::breakdowns_and_the_directory_name_only_those_who_consented,
+    transparency::open_data_downloads_stream_filter_and_carry_hxl,
+    transparency::no_public_endpoint_or_export_carries_contact_data,
+    transparency::the_openapi_document_describes_every_public_endpoint_with_generated_schemas,
 }
