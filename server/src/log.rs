@@ -282,6 +282,32 @@ struct BackfillRow {
     headcount_unit: String,
 }
 
+impl BackfillRow {
+    fn facts(&self, reference: String, lines: Vec<LineFacts>) -> MadeFacts {
+        MadeFacts {
+            code: self.code.clone(),
+            location: PlaceFacts {
+                id: self.location_id,
+                name: self.location_name.clone(),
+                category: self.category.clone(),
+                kelurahan: self.kelurahan_code.clone(),
+                kota: self.kota_code.clone(),
+                headcount: i64::from(self.headcount),
+                unit: self.headcount_unit.clone(),
+            },
+            collaborator: CollaboratorFacts {
+                reference,
+                kind: self.collaborator_kind.clone(),
+                name: self.show_name.then(|| self.collaborator_name.clone()),
+            },
+            lines,
+            planned_date: self.planned_date.clone(),
+            total_value: self.total_value,
+            demo: self.demo,
+        }
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct BackfillLine {
     commitment_id: i64,
@@ -329,52 +355,48 @@ pub async fn backfill(db: &Db, secret: &InstanceSecret) -> Result<usize, AppErro
             )
             .fetch_all(&mut *tx)
             .await?;
+            // Lines by commitment (both lists are in commitment order).
+            let mut by_commitment: std::collections::HashMap<i64, Vec<LineFacts>> =
+                std::collections::HashMap::with_capacity(missing.len());
+            for l in lines {
+                by_commitment.entry(l.commitment_id).or_default().push(LineFacts {
+                    package: l.package,
+                    program: l.program,
+                    quantity: l.quantity,
+                    unit_value: l.unit_value,
+                });
+            }
+            // References for rows without one: one UPDATE per collaborator.
+            // Demo rows share one placeholder address; their fictional names
+            // tell them apart.
+            let mut refs: std::collections::HashMap<(bool, String), String> = std::collections::HashMap::new();
+            for r in missing.iter().filter(|r| r.collaborator_ref.is_empty()) {
+                let key = if r.demo { r.collaborator_name.clone() } else { r.contact_email.clone() };
+                refs.entry((r.demo, key)).or_insert_with_key(|(demo, key)| {
+                    collaborator_ref(secret, &if *demo { format!("demo:{key}") } else { key.clone() })
+                });
+            }
+            for ((demo, key), reference) in &refs {
+                let column = if *demo { "collaborator_name" } else { "contact_email" };
+                sqlx::query(&format!(
+                    "UPDATE commitments SET collaborator_ref = $1 \
+                     WHERE collaborator_ref = '' AND demo = $2 AND {column} = $3"
+                ))
+                .bind(reference)
+                .bind(*demo)
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+            }
             let mut events = Vec::with_capacity(missing.len() * 2);
             for r in &missing {
                 let reference = if r.collaborator_ref.is_empty() {
-                    // Demo rows share one placeholder address; their fictional
-                    // names tell them apart.
-                    let key = if r.demo { format!("demo:{}", r.collaborator_name) } else { r.contact_email.clone() };
-                    let reference = collaborator_ref(secret, &key);
-                    sqlx::query("UPDATE commitments SET collaborator_ref = $1 WHERE id = $2")
-                        .bind(&reference)
-                        .bind(r.id)
-                        .execute(&mut *tx)
-                        .await?;
-                    reference
+                    let key = if r.demo { r.collaborator_name.clone() } else { r.contact_email.clone() };
+                    refs.get(&(r.demo, key)).cloned().unwrap_or_default()
                 } else {
                     r.collaborator_ref.clone()
                 };
-                let facts = MadeFacts {
-                    code: r.code.clone(),
-                    location: PlaceFacts {
-                        id: r.location_id,
-                        name: r.location_name.clone(),
-                        category: r.category.clone(),
-                        kelurahan: r.kelurahan_code.clone(),
-                        kota: r.kota_code.clone(),
-                        headcount: i64::from(r.headcount),
-                        unit: r.headcount_unit.clone(),
-                    },
-                    collaborator: CollaboratorFacts {
-                        reference,
-                        kind: r.collaborator_kind.clone(),
-                        name: r.show_name.then(|| r.collaborator_name.clone()),
-                    },
-                    lines: lines
-                        .iter()
-                        .filter(|l| l.commitment_id == r.id)
-                        .map(|l| LineFacts {
-                            package: l.package.clone(),
-                            program: l.program.clone(),
-                            quantity: l.quantity,
-                            unit_value: l.unit_value,
-                        })
-                        .collect(),
-                    planned_date: r.planned_date.clone(),
-                    total_value: r.total_value,
-                    demo: r.demo,
-                };
+                let facts = r.facts(reference, by_commitment.remove(&r.id).unwrap_or_default());
                 events.push(Event::made(&facts, r.created_at));
                 let closing = match r.status.as_str() {
                     "delivered" => Some(kind::COMMITMENT_DELIVERED),

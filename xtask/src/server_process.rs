@@ -59,6 +59,14 @@ impl ServerProcess {
     }
 }
 
+impl ServerProcess {
+    /// The server's process id (for reading its memory use).
+    #[must_use]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 /// Reads the server's stdout until it prints the URL it listens on.
 fn wait_for_url(child: &mut Child) -> Result<String, String> {
     let stdout = child.stdout.take().ok_or("no server stdout")?;
