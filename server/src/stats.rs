@@ -210,8 +210,14 @@ async fn run(
             }
             Err(e) => tracing::warn!(?e, "recomputing the totals failed"),
         }
+        // Under a stream of changes, recompute at most this often: the
+        // first change goes out at once, the ones during the pause together.
+        tokio::time::sleep(MIN_GAP).await;
     }
 }
+
+/// Least time between two recomputations of the totals.
+const MIN_GAP: Duration = Duration::from_millis(200);
 
 pub fn router() -> Router<AppState> {
     Router::new()
