@@ -9,6 +9,7 @@ use kolaborasi_shared::{
     IDEMPOTENCY_HEADER, LocationDetail, LocationList, LocationQuery, MANAGE_TOKEN_HEADER,
     NewCommitment, ProgramList, Registration,
 };
+use kolaborasi_shared::{Breakdowns, CollaboratorDirectory, LogPage, Stats};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
@@ -266,4 +267,51 @@ pub async fn register(registration: &Registration) -> Result<Account, ApiFailure
 
 pub async fn my_commitments() -> Result<CommitmentList, ApiFailure> {
     get_json("/account/commitments").await
+}
+
+pub async fn stats() -> Result<Stats, ApiFailure> {
+    get_json("/stats").await
+}
+
+pub async fn breakdowns() -> Result<Breakdowns, ApiFailure> {
+    get_json("/stats/breakdowns").await
+}
+
+/// One page of the collaborator directory, optionally of one kind.
+pub async fn collaborators(
+    page: u32,
+    per_page: u32,
+    kind: Option<String>,
+) -> Result<CollaboratorDirectory, ApiFailure> {
+    let mut path = format!("/collaborators?page={page}&per_page={per_page}");
+    if let Some(kind) = kind {
+        path.push_str("&kind=");
+        path.push_str(&kind);
+    }
+    get_json(&path).await
+}
+
+/// Log entries after `after`.
+pub async fn log_page(after: i64, limit: u32) -> Result<LogPage, ApiFailure> {
+    get_json(&format!("/log?after={after}&limit={limit}")).await
+}
+
+/// The OpenAPI document, as plain JSON.
+pub async fn openapi() -> Result<serde_json::Value, ApiFailure> {
+    get_json("/openapi.json").await
+}
+
+/// The address of an open-data download (a plain link: the browser saves it).
+#[must_use]
+pub fn export_href(file: &str, params: &[(&str, String)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
+        .collect();
+    if query.is_empty() {
+        format!("{API_PREFIX}/export/{file}")
+    } else {
+        format!("{API_PREFIX}/export/{file}?{}", query.join("&"))
+    }
 }

@@ -21,6 +21,34 @@ pub fn rupiah(value: i64, separator: char) -> String {
     format!("{sign}Rp{}", grouped(value.unsigned_abs(), separator))
 }
 
+/// A large amount shortened to three significant digits with a unit word:
+/// `Rp103,6 miliar` / `Rp103.6 billion`; amounts under a million in full.
+/// `units` are the words for 10^6, 10^9 and 10^12; `decimal` the decimal mark.
+#[must_use]
+pub fn rupiah_short(value: i64, separator: char, decimal: char, units: [&str; 3]) -> String {
+    let v = value.unsigned_abs();
+    let (scale, unit) = if v >= 1_000_000_000_000 {
+        (1_000_000_000_000, units[2])
+    } else if v >= 1_000_000_000 {
+        (1_000_000_000, units[1])
+    } else if v >= 1_000_000 {
+        (1_000_000, units[0])
+    } else {
+        return rupiah(value, separator);
+    };
+    // One decimal below 100 units, none above (always three digits or fewer).
+    let tenths = (v * 10 + scale / 2) / scale;
+    let sign = if value < 0 { "-" } else { "" };
+    if tenths >= 1000 {
+        format!(
+            "{sign}Rp{} {unit}",
+            grouped((v + scale / 2) / scale, separator)
+        )
+    } else {
+        format!("{sign}Rp{}{decimal}{} {unit}", tenths / 10, tenths % 10)
+    }
+}
+
 /// `YYYY-MM-DD` as "12 Desember 2026", with the month names of a language
 /// (January first); `None` when it is not a date.
 #[must_use]
@@ -47,6 +75,25 @@ pub fn html_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_amounts_are_shortened() {
+        let id = ["juta", "miliar", "triliun"];
+        assert_eq!(
+            rupiah_short(103_565_425_000, '.', ',', id),
+            "Rp103,6 miliar"
+        );
+        assert_eq!(rupiah_short(999_999, '.', ',', id), "Rp999.999");
+        assert_eq!(rupiah_short(2_500_000, '.', ',', id), "Rp2,5 juta");
+        assert_eq!(
+            rupiah_short(6_738_977_090_000, '.', ',', id),
+            "Rp6,7 triliun"
+        );
+        assert_eq!(
+            rupiah_short(1_234_000_000_000_000, '.', ',', id),
+            "Rp1.234 triliun"
+        );
+    }
 
     #[test]
     fn groups_thousands_with_the_given_separator() {

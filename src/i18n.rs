@@ -69,6 +69,23 @@ impl Lang {
         crate::format::rupiah(value, self.separator())
     }
 
+    /// A large Rupiah amount shortened: `Rp103,6 miliar`.
+    #[must_use]
+    pub fn rupiah_short(self, value: i64) -> String {
+        let units = [
+            self.text("amount.million"),
+            self.text("amount.billion"),
+            self.text("amount.trillion"),
+        ];
+        let decimal = if self == Self::Id { ',' } else { '.' };
+        crate::format::rupiah_short(
+            value,
+            self.separator(),
+            decimal,
+            [&units[0], &units[1], &units[2]],
+        )
+    }
+
     /// A `YYYY-MM-DD` date written out ("5 Desember 2026"); the text as
     /// given when it is not a date.
     #[must_use]

@@ -7,6 +7,7 @@ pub mod api;
 mod components;
 mod format;
 mod i18n;
+mod live;
 mod map;
 mod pages;
 mod route;
@@ -122,6 +123,7 @@ pub fn App() -> impl IntoView {
     };
     shared.refresh_session();
     provide_context(shared);
+    live::Live::provide();
     view! {
         <Router>
             // `rel=external`: the browser, not the router, follows it, so
@@ -142,6 +144,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/daftar") view=pages::account::RegisterPage />
                     <Route path=path!("/saya") view=pages::account::MinePage />
                     <Route path=path!("/tentang") view=pages::about::AboutPage />
+                    <Route path=path!("/transparansi") view=pages::transparency::TransparencyPage />
+                    <Route path=path!("/verifikasi") view=pages::verify::VerifyPage />
+                    <Route path=path!("/api") view=pages::api_docs::ApiDocsPage />
                 </Routes>
             </main>
             <Footer />

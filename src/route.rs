@@ -35,6 +35,12 @@ pub enum Page {
     /// The signed-in collaborator's commitments.
     Mine,
     About,
+    /// Totals, breakdowns, directory, open data.
+    Transparency,
+    /// Verifying the public log in the browser.
+    Verify,
+    /// The API reference.
+    ApiDocs,
 }
 
 /// `view=list` and `color=need` live next to the filters in the map's URL.
@@ -73,6 +79,9 @@ impl Page {
             Self::Register { next } => with_next("/daftar", next.as_deref()),
             Self::Mine => "/saya".into(),
             Self::About => "/tentang".into(),
+            Self::Transparency => "/transparansi".into(),
+            Self::Verify => "/verifikasi".into(),
+            Self::ApiDocs => "/api".into(),
         }
     }
 }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::i18n::{tr, use_i18n};
+use crate::i18n::{lang, tr, use_i18n};
+use crate::live::{LiveState, use_live};
 use crate::route::Page;
 use crate::{Session, Shared};
 
@@ -37,6 +38,7 @@ pub fn Header() -> impl IntoView {
                         {tr("nav.map")}
                     </A>
                     <A href=Page::TrackLookup.href()>{tr("nav.track")}</A>
+                    <A href=Page::Transparency.href()>{tr("nav.transparency")}</A>
                     <A href=Page::About.href()>{tr("nav.about")}</A>
                 </nav>
                 <AccountNav />
@@ -51,12 +53,74 @@ pub fn Header() -> impl IntoView {
                     <span lang=move || i18n.lang.get().other().code()>{tr("lang.switch_to")}</span>
                 </button>
             </div>
+            <LiveStrip />
             <Show when=demo>
                 <p class="demo-banner" role="note">
                     {tr("demo.banner")}
                 </p>
             </Show>
         </header>
+    }
+}
+
+/// The live totals, compact, on every page; a link to the dashboard.
+#[component]
+fn LiveStrip() -> impl IntoView {
+    let live = use_live();
+    let items = move || {
+        let l = lang();
+        live.stats.with(|s| {
+            s.as_ref().map(|s| {
+                let t = &s.totals;
+                let n = |v: i64| l.number(u64::try_from(v).unwrap_or(0));
+                [
+                    ("collaborations", "live.collaborations", n(t.collaborations)),
+                    (
+                        "packages_committed",
+                        "live.packages_committed",
+                        n(t.packages_committed),
+                    ),
+                    (
+                        "packages_delivered",
+                        "live.packages_delivered",
+                        n(t.packages_delivered),
+                    ),
+                    (
+                        "locations_helped",
+                        "live.locations_helped",
+                        n(t.locations_helped),
+                    ),
+                    (
+                        "families_reached",
+                        "live.families_reached",
+                        n(t.families_reached),
+                    ),
+                    ("people_reached", "live.people_reached", n(t.people_reached)),
+                ]
+                .into_iter()
+                .map(|(id, key, value)| {
+                    view! {
+                        <li>
+                            <strong data-testid=format!("total-{id}")>{value}</strong>
+                            " "
+                            {l.text(key)}
+                        </li>
+                    }
+                })
+                .collect_view()
+            })
+        })
+    };
+    let reconnecting = move || live.state.get() == LiveState::Reconnecting;
+    view! {
+        <section class="live-strip" data-testid="live-totals" aria-label=tr("live.label")>
+            <A href=Page::Transparency.href() attr:class="live-link">
+                <ul>{items}</ul>
+            </A>
+            <p class="live-state" role="status" data-testid="live-state">
+                <Show when=reconnecting>{tr("live.reconnecting")}</Show>
+            </p>
+        </section>
     }
 }
 
@@ -112,6 +176,12 @@ pub fn Footer() -> impl IntoView {
         <footer class="site-footer">
             <p>
                 <A href=Page::About.href()>{tr("nav.about")}</A>
+                " · "
+                <A href=Page::Transparency.href()>{tr("nav.transparency")}</A>
+                " · "
+                <A href=Page::Verify.href()>{tr("nav.verify")}</A>
+                " · "
+                <A href=Page::ApiDocs.href()>{tr("nav.api")}</A>
                 " · "
                 {tr("footer.data_licence")}
                 " · "

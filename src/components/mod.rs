@@ -1,5 +1,6 @@
 //! Building blocks shared by pages.
 
+pub mod chart;
 pub mod filters;
 pub mod form;
 pub mod layout;

@@ -2,8 +2,11 @@
 
 pub mod about;
 pub mod account;
+pub mod api_docs;
 pub mod commit;
 pub mod location;
 pub mod map;
 pub mod not_found;
 pub mod tracking;
+pub mod transparency;
+pub mod verify;

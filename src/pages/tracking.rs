@@ -351,9 +351,49 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
             >
                 {lines}
             </LinesTable>
+            <h2>{tr("history.heading")}</h2>
+            <ol class="history" data-testid="history">
+                {move || {
+                    let l = lang();
+                    v.with(|v| {
+                        v.history
+                            .iter()
+                            .map(|h| {
+                                let key = format!("history.{}", h.kind);
+                                let text = l.text(&key);
+                                // An unknown kind shows its name rather than a key.
+                                let text = if text == key { h.kind.clone() } else { text };
+                                view! {
+                                    <li data-kind=h.kind.clone()>
+                                        <span class="history-what">{text}</span>
+                                        " "
+                                        <span class="history-when">{local_time(l, h.at)}</span>
+                                        " "
+                                        <span class="history-seq">
+                                            {tr_with(l, "history.entry", &[("seq", &h.seq.to_string())])}
+                                        </span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    })
+                }}
+            </ol>
+            <p class="muted">
+                {tr("history.note")} " " <A href=Page::Verify.href()>{tr("nav.verify")}</A>
+            </p>
             <ManagePanel code token view=v />
         </article>
     }
+}
+
+/// A Unix time as a local date and time ("5 Desember 2026, 14.05").
+fn local_time(l: Lang, unix: i64) -> String {
+    #[allow(clippy::cast_precision_loss)]
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
+    let date = l.date(&validate::civil_from_days(storage::local_day_of(unix)));
+    let sep = if l == Lang::Id { '.' } else { ':' };
+    format!("{date}, {:02}{sep}{:02}", d.get_hours(), d.get_minutes())
 }
 
 /// What cancelling is doing.

@@ -216,5 +216,7 @@ async fn cancel(
         });
     }
     let (row, lines) = load(&state, &code).await?;
-    Ok(Json(row.view(lines)?))
+    let mut view = row.view(lines)?;
+    view.history = crate::log::history(&state.db, &row.code).await?;
+    Ok(Json(view))
 }
