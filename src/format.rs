@@ -22,7 +22,8 @@ pub fn rupiah(value: i64, separator: char) -> String {
 }
 
 /// A large amount shortened to three significant digits with a unit word:
-/// `Rp103,6 miliar` / `Rp103.6 billion`; amounts under a million in full.
+/// `Rp72,6 miliar` / `Rp72.6 billion`, `Rp104 miliar`; amounts under a
+/// million in full.
 /// `units` are the words for 10^6, 10^9 and 10^12; `decimal` the decimal mark.
 #[must_use]
 pub fn rupiah_short(value: i64, separator: char, decimal: char, units: [&str; 3]) -> String {
@@ -81,7 +82,11 @@ mod tests {
         let id = ["juta", "miliar", "triliun"];
         assert_eq!(
             rupiah_short(103_565_425_000, '.', ',', id),
-            "Rp103,6 miliar"
+            "Rp104 miliar"
+        );
+        assert_eq!(
+            rupiah_short(72_606_080_000, '.', ',', id),
+            "Rp72,6 miliar"
         );
         assert_eq!(rupiah_short(999_999, '.', ',', id), "Rp999.999");
         assert_eq!(rupiah_short(2_500_000, '.', ',', id), "Rp2,5 juta");

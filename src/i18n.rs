@@ -69,7 +69,7 @@ impl Lang {
         crate::format::rupiah(value, self.separator())
     }
 
-    /// A large Rupiah amount shortened: `Rp103,6 miliar`.
+    /// A large Rupiah amount shortened: `Rp72,6 miliar`.
     #[must_use]
     pub fn rupiah_short(self, value: i64) -> String {
         let units = [
