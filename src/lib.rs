@@ -146,7 +146,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tentang") view=pages::about::AboutPage />
                     <Route path=path!("/transparansi") view=pages::transparency::TransparencyPage />
                     <Route path=path!("/verifikasi") view=pages::verify::VerifyPage />
-                    <Route path=path!("/api") view=pages::api_docs::ApiDocsPage />
+                    <Route path=path!("/dokumentasi-api") view=pages::api_docs::ApiDocsPage />
                 </Routes>
             </main>
             <Footer />

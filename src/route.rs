@@ -81,7 +81,7 @@ impl Page {
             Self::About => "/tentang".into(),
             Self::Transparency => "/transparansi".into(),
             Self::Verify => "/verifikasi".into(),
-            Self::ApiDocs => "/api".into(),
+            Self::ApiDocs => "/dokumentasi-api".into(),
         }
     }
 }

@@ -202,7 +202,7 @@ fn DataTable(
     view! {
         <details class="chart-details">
             <summary>{tr("chart.show_table")}</summary>
-        <div class="table-wrap chart-table">
+        <div class="table-wrap chart-table" tabindex="0" role="region" aria-label=title>
             <table data-testid=format!("chart-{id}-table")>
                 <caption class="visually-hidden">{title}</caption>
                 <thead>

@@ -73,7 +73,7 @@ fn OperationView(op: Operation) -> impl IntoView {
             })
             .collect_view();
         view! {
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label=move || lang().text("apidocs.parameters")>
                 <table class="params">
                     <caption class="visually-hidden">{tr("apidocs.parameters")}</caption>
                     <thead>

@@ -301,7 +301,7 @@ fn Directory() -> impl IntoView {
                 };
                 let current = d.page;
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" tabindex="0" role="region" aria-label=l.text("directory.heading")>
                         <table class="directory">
                             <caption class="visually-hidden">{l.text("directory.heading")}</caption>
                             <thead>

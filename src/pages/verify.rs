@@ -263,7 +263,7 @@ fn Result(outcome: Outcome) -> impl IntoView {
             view! {
                 <h2>{l.text("verify.totals_heading")}</h2>
                 <p>{if all_match { l.text("verify.totals_match") } else { l.text("verify.totals_differ") }}</p>
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label=l.text("verify.totals_heading")>
                     <table data-testid="verify-totals">
                         <caption class="visually-hidden">{l.text("verify.totals_heading")}</caption>
                         <thead>
