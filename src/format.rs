@@ -80,14 +80,8 @@ mod tests {
     #[test]
     fn large_amounts_are_shortened() {
         let id = ["juta", "miliar", "triliun"];
-        assert_eq!(
-            rupiah_short(103_565_425_000, '.', ',', id),
-            "Rp104 miliar"
-        );
-        assert_eq!(
-            rupiah_short(72_606_080_000, '.', ',', id),
-            "Rp72,6 miliar"
-        );
+        assert_eq!(rupiah_short(103_565_425_000, '.', ',', id), "Rp104 miliar");
+        assert_eq!(rupiah_short(72_606_080_000, '.', ',', id), "Rp72,6 miliar");
         assert_eq!(rupiah_short(999_999, '.', ',', id), "Rp999.999");
         assert_eq!(rupiah_short(2_500_000, '.', ',', id), "Rp2,5 juta");
         assert_eq!(
