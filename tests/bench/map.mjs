@@ -76,7 +76,9 @@ const paneTransform = () => page.evaluate(() => document.querySelector('.leaflet
 const zoomLevel = () => page.evaluate(() => document.querySelector('.leaflet-tile-container, .leaflet-zoom-animated')?.style.transform ?? '');
 const before = await paneTransform();
 const box = await page.getByTestId('map').boundingBox();
-const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+// The middle of the map's visible part (it may continue below the screen).
+const visible = Math.min(box.height, PHONE.height - box.y);
+const cx = box.x + box.width / 2, cy = box.y + visible / 2;
 const pan = await frameIntervals(page, async () => {
   await page.mouse.move(cx, cy);
   await page.mouse.down();

@@ -420,16 +420,70 @@ pub async fn live_totals_reach_every_subscriber_after_a_commitment(engine: Engin
     }
 }
 
-/// PostgreSQL with two instances on one database: a commitment made through
-/// one reaches the other's subscribers. Polling is set to an hour, so only
-/// LISTEN/NOTIFY can carry it.
+/// A second server as its own process (the built `kolaborasi-server`), on
+/// `database_url`, killed when dropped.
+struct OtherProcess {
+    child: std::process::Child,
+    base: String,
+}
+
+impl OtherProcess {
+    fn start(database_url: &str, extra: &[&str]) -> Self {
+        use std::io::BufRead;
+        let static_dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kolaborasi-server"))
+            .args([
+                "--bind",
+                "127.0.0.1:0",
+                "--demo-scale",
+                "0",
+                "--database-url",
+                database_url,
+            ])
+            .arg("--static-dir")
+            .arg(static_dir.path())
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start kolaborasi-server");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the server printed its address")
+                .unwrap();
+            if let Some(url) = line.split("running at ").nth(1) {
+                break url.trim().trim_end_matches('/').to_owned();
+            }
+        };
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, base }
+    }
+}
+
+impl Drop for OtherProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// PostgreSQL with two server processes on one database: a commitment made
+/// through one reaches the other's subscribers. The other polls only once
+/// an hour, so only LISTEN/NOTIFY can carry it in time.
 #[tokio::test]
-async fn postgres_a_commitment_through_one_instance_reaches_subscribers_of_another() {
+async fn postgres_a_commitment_through_one_process_reaches_subscribers_of_another() {
     let db = TestDb::fresh(Engine::Postgres).await;
-    let slow_poll = |c: &mut kolaborasi_server::config::Config| c.live_poll_secs = 3600;
-    let a = scene(TestApp::start_configured(db.clone(), slow_poll).await).await;
-    let b = TestApp::start_configured(db, slow_poll).await;
-    let mut events = Events::open(&b).await;
+    let a = scene(TestApp::start_configured(db.clone(), |c| c.live_poll_secs = 3600).await).await;
+    let b = OtherProcess::start(&db.url, &["--live-poll-secs", "3600"]);
+    let response = send(a.app.client.get(format!("{}/api/v1/stats/stream", b.base))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut events = Events {
+        response,
+        buffer: String::new(),
+    };
     let before = events.next().await;
     a.commit_ok("across-0001-key", &order(a.location, &[(a.sembako, 4)]))
         .await;
@@ -442,7 +496,7 @@ async fn postgres_a_commitment_through_one_instance_reaches_subscribers_of_anoth
         after.totals.packages_committed,
         before.totals.packages_committed + 4
     );
-    b.stop().await;
+    drop(b);
 }
 
 pub async fn the_log_pages_and_refuses_bad_parameters(engine: Engine) {
