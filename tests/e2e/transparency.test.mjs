@@ -174,6 +174,28 @@ describe('transparency', () => {
     assert.deepEqual(await violations(page), []);
   });
 
+  test('/verifikasi names the first entry that does not match when the downloaded log was altered', async () => {
+    const page = await openPage(browser(), PHONE);
+    // A man in the middle changes one quantity of entry 3.
+    await page.route('**/api/v1/log?*', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      for (const e of body.entries) {
+        if (e.seq === 3) e.facts.total_value += 1;
+      }
+      await route.fulfill({ response, json: body });
+    });
+    await page.goto(`${BASE_URL}/verifikasi`);
+    await page.getByTestId('verify-start').click();
+    const result = page.locator('[data-testid=verify-result][data-ms]');
+    await result.waitFor({ timeout: 60_000 });
+    assert.equal(await result.getAttribute('data-ok'), 'false');
+    assert.equal(await result.getAttribute('data-seq'), '2', 'verified up to the entry before');
+    assert.match(await result.innerText(), /Entri 3 \(urutan ke-3\) tidak cocok: isinya tidak cocok dengan hash-nya/);
+    assert.equal(await page.getByTestId('verify-totals').count(), 0, 'no totals from a broken log');
+    await screenshot(page, 'phone-verify-mismatch');
+  });
+
   test('a report shows its status history from the public log, including a cancellation', async () => {
     const receipt = await commitOne('Riwayat Uji', false);
     const code = receipt.commitment.code;

@@ -85,7 +85,8 @@ fn transparency(root: &Path, binary: &Path) -> Result<[serde_json::Value; 3], St
     drop(server);
     // 102,000 demo locations give just over 100,000 log entries. Seeded
     // once, then measured in a fresh process (seeding's memory is gone).
-    let dir = std::env::temp_dir().join(format!("kolaborasi-bench-big-{}", std::process::id()));
+    // Not `kolaborasi-bench-big-…`: `ServerProcess` clears its own directory of that name.
+    let dir = std::env::temp_dir().join(format!("kolaborasi-bench-log-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let url = format!("sqlite://{}/big.db", dir.display());
