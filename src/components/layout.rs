@@ -39,7 +39,11 @@ pub fn Header() -> impl IntoView {
                     </A>
                     <A href=Page::TrackLookup.href()>{tr("nav.track")}</A>
                     <A href=Page::Transparency.href()>{tr("nav.transparency")}</A>
-                    <A href=Page::About.href()>{tr("nav.about")}</A>
+                    // On phones "Tentang" lives in the footer only, so the
+                    // header keeps to two rows and the map stays in view.
+                    <A href=Page::About.href() attr:class="nav-about">
+                        {tr("nav.about")}
+                    </A>
                 </nav>
                 <AccountNav />
                 <button

@@ -256,6 +256,8 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
                 .iter()
                 .map(|line| {
                     let (name, unit) = package_name(catalogue.as_ref(), l, line.package_id);
+                    // "keluarga/minggu" may break after the slash on a phone.
+                    let unit = unit.replace('/', "/\u{200b}");
                     let quantity = format!("{} {unit}", l.number(u64::from(line.quantity)));
                     let value = l.rupiah(i64::from(line.quantity) * line.unit_value);
                     let each = tr_with(l, "track.each", &[("value", &l.rupiah(line.unit_value))]);
