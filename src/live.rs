@@ -2,7 +2,8 @@
 //! shared through context. Every event carries the whole totals and
 //! replaces the previous ones, so a reconnect never double counts. On an
 //! error the browser's own retry is replaced by ours, with backoff
-//! (1 s, 2 s, 4 s … 30 s), and the state says so while it lasts.
+//! (1 s, 2 s, 4 s … 30 s), and the state says so while it lasts; when the
+//! browser reports it is back online, it tries again at once.
 
 use std::cell::{Cell, RefCell};
 use std::time::Duration;
@@ -38,6 +39,9 @@ struct Connection {
 thread_local! {
     static CONNECTION: RefCell<Option<Connection>> = const { RefCell::new(None) };
     static FAILURES: Cell<u32> = const { Cell::new(0) };
+    /// Bumped by every connection attempt: a scheduled retry that finds it
+    /// changed was overtaken (by the browser coming back online) and skips.
+    static ATTEMPT: Cell<u64> = const { Cell::new(0) };
 }
 
 const MAX_BACKOFF_SECS: u64 = 30;
@@ -50,6 +54,19 @@ impl Live {
             state: RwSignal::new(LiveState::Connecting),
         };
         connect(live);
+        // Back online: try at once instead of waiting out the backoff.
+        let on_online = Closure::<dyn FnMut()>::new(move || {
+            if live.state.get_untracked() == LiveState::Reconnecting {
+                FAILURES.with(|f| f.set(0));
+                connect(live);
+            }
+        });
+        if let Some(w) = web_sys::window() {
+            let _ =
+                w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        }
+        // Lives as long as the app.
+        on_online.forget();
         provide_context(live);
     }
 }
@@ -60,6 +77,7 @@ pub fn use_live() -> Live {
 }
 
 fn connect(live: Live) {
+    ATTEMPT.with(|a| a.set(a.get().wrapping_add(1)));
     let previous = CONNECTION.with(|c| c.borrow_mut().take());
     if let Some(p) = previous {
         p.source.close();

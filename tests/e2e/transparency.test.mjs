@@ -102,6 +102,24 @@ describe('transparency', () => {
     );
   });
 
+  test('when the browser is back online the strip reconnects at once instead of waiting out the backoff', async () => {
+    const page = await openPage(browser(), PHONE);
+    await page.route('**/api/v1/stats/stream', (route) => route.abort('internetdisconnected'));
+    await page.goto(`${BASE_URL}/tentang`);
+    await page.getByTestId('live-state').filter({ hasText: 'menyambung ulang' }).waitFor({ timeout: 10_000 });
+    // Failures at about 0, 1, 3 and 7 s: the next attempt is 8 s after that.
+    await page.waitForTimeout(7500);
+    await page.unroute('**/api/v1/stats/stream');
+    // What the browser fires when the network comes back.
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=live-state]')?.textContent === '',
+      null,
+      { timeout: 4000 },
+    );
+    await page.getByTestId('total-collaborations').waitFor();
+  });
+
   test('the dashboard draws each breakdown with its data table and CSV, lists collaborators and offers the downloads', async () => {
     await commitOne('Lembaga Transparan', true);
     const page = await openPage(browser(), DESKTOP);
