@@ -63,7 +63,10 @@ pub fn BarChart(
     columns: Signal<Vec<String>>,
     rows: Signal<Vec<Row>>,
 ) -> impl IntoView {
-    const ROW: i64 = 44;
+    // Per row: the label on its own line, then the bar with its value at
+    // the bar's end (inside it when long, beside it when short), so a long
+    // label never runs into the value on a narrow screen.
+    const ROW: i64 = 46;
     let caption_id = format!("chart-{id}-caption");
     let max = move || rows.with(|r| r.iter().map(|r| r.value).max().unwrap_or(0).max(1));
     let height = move || {
@@ -79,20 +82,28 @@ pub fn BarChart(
                 let y = ROW * i64::try_from(i).unwrap_or(0);
                 #[allow(clippy::cast_precision_loss)]
                 let pct = (r.value as f64 / max as f64 * 100.0).max(0.5);
+                let inside = pct >= 55.0;
+                let bar_end = format!("{pct:.2}%");
                 view! {
-                    <text x="0" y=(y + 16).to_string() class="chart-label">{r.label.clone()}</text>
-                    <text x="100%" y=(y + 16).to_string() text-anchor="end" class="chart-value">
-                        {r.shown.clone()}
-                    </text>
-                    <rect x="0" y=(y + 23).to_string() width="100%" height="12" rx="3" class="chart-track" />
+                    <text x="0" y=(y + 15).to_string() class="chart-label">{r.label.clone()}</text>
+                    <rect x="0" y=(y + 21).to_string() width="100%" height="18" rx="3" class="chart-track" />
                     <rect
                         x="0"
-                        y=(y + 23).to_string()
-                        width=format!("{pct:.2}%")
-                        height="12"
+                        y=(y + 21).to_string()
+                        width=bar_end.clone()
+                        height="18"
                         rx="3"
                         class="chart-bar"
                     />
+                    <text
+                        x=bar_end
+                        dx=if inside { "-6" } else { "6" }
+                        y=(y + 34).to_string()
+                        text-anchor=if inside { "end" } else { "start" }
+                        class=if inside { "chart-value chart-value-in" } else { "chart-value" }
+                    >
+                        {r.shown.clone()}
+                    </text>
                 }
             })
             .collect_view()

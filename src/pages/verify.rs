@@ -253,9 +253,9 @@ fn Result(outcome: Outcome) -> impl IntoView {
                     view! {
                         <tr data-testid=format!("verify-row-{id}") data-match=same.to_string()>
                             <th scope="row">{l.text(key)}</th>
+                            <td>{if same { l.text("verify.equal") } else { l.text("verify.differs") }}</td>
                             <td class="num">{a}</td>
                             <td class="num">{b}</td>
-                            <td>{if same { l.text("verify.equal") } else { l.text("verify.differs") }}</td>
                         </tr>
                     }
                 })
@@ -269,9 +269,10 @@ fn Result(outcome: Outcome) -> impl IntoView {
                         <thead>
                             <tr>
                                 <th scope="col">{l.text("verify.col_total")}</th>
+                                // The verdict first: on a phone the amounts scroll sideways.
+                                <th scope="col">{l.text("verify.col_check")}</th>
                                 <th scope="col" class="num">{l.text("verify.col_log")}</th>
                                 <th scope="col" class="num">{l.text("verify.col_live")}</th>
-                                <th scope="col">{l.text("verify.col_check")}</th>
                             </tr>
                         </thead>
                         <tbody>{rows}</tbody>
