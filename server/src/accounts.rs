@@ -128,7 +128,7 @@ async fn start_session(
 }
 
 /// Argon2id with the crate's defaults (19 MiB, 2 passes), off the async threads.
-async fn hash_password(password: String) -> AppResult<String> {
+pub(crate) async fn hash_password(password: String) -> AppResult<String> {
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -139,7 +139,7 @@ async fn hash_password(password: String) -> AppResult<String> {
     .map_err(AppError::internal)?
 }
 
-async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+pub(crate) async fn verify_password(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
         Ok(Argon2::default()
@@ -214,7 +214,7 @@ async fn register(
 }
 
 /// Seconds until the address may try again, when it has failed too often.
-async fn locked_for(db: &Db, email: &str, now: i64) -> AppResult<Option<u64>> {
+pub(crate) async fn locked_for(db: &Db, email: &str, now: i64) -> AppResult<Option<u64>> {
     let since = now - FAILURE_WINDOW;
     let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
         "SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1 AND at > $2",
@@ -232,7 +232,7 @@ async fn locked_for(db: &Db, email: &str, now: i64) -> AppResult<Option<u64>> {
 /// An argon2id hash of a random password, made once: verifying against it
 /// costs what verifying a real account costs, so response times do not
 /// tell which addresses have accounts.
-async fn dummy_hash() -> AppResult<String> {
+pub(crate) async fn dummy_hash() -> AppResult<String> {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     if let Some(h) = DUMMY.get() {
         return Ok(h.clone());
@@ -248,7 +248,10 @@ async fn sign_in(
     let email = input.email.trim().to_lowercase();
     let now = now_unix();
     if let Some(retry_after) = locked_for(&state.db, &email, now).await? {
-        return Err(AppError::RateLimited { retry_after });
+        return Err(AppError::RateLimited {
+            retry_after,
+            key: "error.auth.rate_limited",
+        });
     }
     let row: Option<(i64, String)> = on_db!(&state.db, pool => sqlx::query_as(
         "SELECT id, password_hash FROM accounts WHERE email = $1",
@@ -269,26 +272,12 @@ async fn sign_in(
         }),
     };
     if !ok {
-        on_db!(&state.db, pool => {
-            sqlx::query("DELETE FROM login_failures WHERE at <= $1")
-                .bind(now - FAILURE_WINDOW)
-                .execute(pool)
-                .await?;
-            sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
-                .bind(&email)
-                .bind(now)
-                .execute(pool)
-                .await?;
-        });
+        record_failure(&state.db, &email, now).await?;
         return Err(AppError::Unauthenticated {
             key: "error.auth.bad_credentials",
         });
     }
-    on_db!(&state.db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1")
-        .bind(&email)
-        .execute(pool)
-        .await
-        .map(drop)?);
+    clear_failures(&state.db, &email).await?;
     let row: AccountRow = on_db!(&state.db, pool => sqlx::query_as(
         "SELECT id, name, kind, email, phone FROM accounts WHERE id = $1",
     )
@@ -296,6 +285,32 @@ async fn sign_in(
     .fetch_one(pool)
     .await?);
     start_session(&state, row.into_account()?, StatusCode::OK).await
+}
+
+/// Counts a failed sign-in of `key` (an address, or `staff:` and one) and
+/// prunes failures older than the window.
+pub(crate) async fn record_failure(db: &Db, key: &str, now: i64) -> AppResult<()> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM login_failures WHERE at <= $1")
+            .bind(now - FAILURE_WINDOW)
+            .execute(pool)
+            .await?;
+        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}
+
+pub(crate) async fn clear_failures(db: &Db, key: &str) -> AppResult<()> {
+    on_db!(db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1")
+        .bind(key)
+        .execute(pool)
+        .await
+        .map(drop)?);
+    Ok(())
 }
 
 async fn current(MaybeAccount(account): MaybeAccount) -> AppResult<Json<Account>> {

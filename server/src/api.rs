@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .merge(crate::stats::router())
         .merge(crate::export::router())
         .merge(crate::openapi::router())
+        .merge(crate::staff::router())
+        .merge(crate::deliveries::router())
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(
             crate::body::BODY_LIMIT,

@@ -77,6 +77,33 @@ pub struct Config {
     #[arg(long, env = "KOLABORASI_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
 
+    /// Directory for delivery evidence (photos, handover certificates),
+    /// stored under content-addressed names. Instances sharing a PostgreSQL
+    /// database must share this directory too (e.g. a network mount).
+    #[arg(long, env = "KOLABORASI_UPLOAD_DIR", default_value = "data/uploads")]
+    pub upload_dir: PathBuf,
+
+    /// Days a place's one-time confirmation code stays valid.
+    #[arg(long, env = "KOLABORASI_RECEIPT_CODE_DAYS", default_value_t = 14,
+          value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub receipt_code_days: u32,
+
+    /// Days after which an open commitment without a delivery report is
+    /// listed as overdue in the console.
+    #[arg(long, env = "KOLABORASI_OVERDUE_DAYS", default_value_t = 7,
+          value_parser = clap::value_parser!(u32).range(1..=365))]
+    pub overdue_days: u32,
+
+    /// The address users reach the app at (e.g. `https://kolaborasi.example.id`),
+    /// for links printed as QR codes. Without it, the request's Host is used.
+    #[arg(long, env = "KOLABORASI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Take the client address for rate limits from the last
+    /// `X-Forwarded-For` entry (only behind a reverse proxy that sets it).
+    #[arg(long, env = "KOLABORASI_TRUST_PROXY", default_value_t = false)]
+    pub trust_proxy: bool,
+
     /// Without a command, the server runs.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -88,6 +115,15 @@ pub enum Command {
     /// log in the database, and compare them with the stored head and the
     /// live counters. Changes nothing; exits 1 on any difference.
     VerifyLog,
+    /// Create a staff admin (the first one, or another). Reads the password
+    /// from standard input (one line), so it never appears in the process
+    /// list or the shell history.
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
 }
 
 impl Config {

@@ -68,10 +68,16 @@ pub enum AppError {
     },
     PayloadTooLarge,
     UnsupportedMediaType,
+    /// An uploaded file whose content is not an accepted type.
+    UnsupportedFile {
+        key: &'static str,
+    },
     IdempotencyKeyReused,
     /// Too many failed attempts; retry after this many seconds.
     RateLimited {
         retry_after: u64,
+        /// The message, with a `{minutes}` argument.
+        key: &'static str,
     },
     /// Anything unexpected. The text is logged, the client gets a generic message.
     Internal(String),
@@ -87,6 +93,23 @@ impl AppError {
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
         Self::Internal(e.to_string())
+    }
+
+    /// The problem in English, for the command line.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let lang = Lang::En;
+        match self {
+            Self::InvalidParameter { field, key } => {
+                format!("{field}: {}", lang.message(key, &[("field", field)]))
+            }
+            Self::Fields(issues) => issues
+                .iter()
+                .map(|i| format!("{}: {}", i.field, text(lang, i.key, &i.args)))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => format!("{other:?}"),
+        }
     }
 }
 
@@ -175,15 +198,22 @@ impl IntoResponse for AppError {
                 error.code = ErrorCode::UnsupportedMediaType;
                 error.message = lang.message("error.body.not_json", &[]);
             }
+            Self::UnsupportedFile { key } => {
+                error.code = ErrorCode::UnsupportedMediaType;
+                error.message = lang.message(key, &[]);
+            }
             Self::IdempotencyKeyReused => {
                 error.code = ErrorCode::IdempotencyKeyReused;
                 error.field = Some(kolaborasi_shared::IDEMPOTENCY_HEADER.to_owned());
                 error.message = lang.message("error.idempotency.reused", &[]);
             }
-            Self::RateLimited { retry_after: secs } => {
+            Self::RateLimited {
+                retry_after: secs,
+                key,
+            } => {
                 error.code = ErrorCode::RateLimited;
                 let minutes = secs.div_ceil(60).max(1).to_string();
-                error.message = lang.message("error.auth.rate_limited", &[("minutes", &minutes)]);
+                error.message = lang.message(key, &[("minutes", &minutes)]);
                 retry_after = Some(secs);
             }
             Self::Internal(detail) => {

@@ -12,6 +12,7 @@ pub mod collaborator;
 pub mod commitments;
 pub mod config;
 pub mod db;
+pub mod deliveries;
 pub mod demo;
 pub mod error;
 pub mod export;
@@ -24,6 +25,7 @@ pub mod query;
 pub mod secrets;
 pub mod seed;
 pub mod spa;
+pub mod staff;
 pub mod state;
 pub mod stats;
 
@@ -107,6 +109,14 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         commitment_expiry_days: config.commitment_expiry_days,
         cookie_secure: config.cookie_secure,
         hub,
+        upload_dir: Arc::new(config.upload_dir.clone()),
+        receipt_code_days: config.receipt_code_days,
+        overdue_days: config.overdue_days,
+        public_url: config
+            .public_url
+            .as_deref()
+            .map(|u| Arc::from(u.trim_end_matches('/'))),
+        trust_proxy: config.trust_proxy,
     })
 }
 
@@ -157,13 +167,16 @@ pub async fn start(
     );
     let hub = state.hub.clone();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                // Ends the live streams, which would keep the shutdown waiting.
-                hub.stop();
-            })
-            .await;
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Ends the live streams, which would keep the shutdown waiting.
+            hub.stop();
+        })
+        .await;
         sweeper.abort();
         served
     });

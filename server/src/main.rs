@@ -10,8 +10,12 @@ async fn main() {
         )
         .init();
     let config = Config::parse();
-    if let Some(Command::VerifyLog) = config.command {
-        std::process::exit(verify_log(&config).await);
+    match &config.command {
+        Some(Command::VerifyLog) => std::process::exit(verify_log(&config).await),
+        Some(Command::CreateAdmin { email, name }) => {
+            std::process::exit(create_admin(&config, email, name).await);
+        }
+        None => {}
     }
     let running = match kolaborasi_server::start(&config, shutdown_signal()).await {
         Ok(r) => r,
@@ -114,4 +118,37 @@ async fn verify_log(config: &Config) -> i32 {
     }
     println!("{}", if ok { "verified" } else { "NOT verified" });
     i32::from(!ok)
+}
+
+/// `kolaborasi-server create-admin --email … --name …`, password on stdin.
+async fn create_admin(config: &Config, email: &str, name: &str) -> i32 {
+    let mut password = String::new();
+    if std::io::stdin().read_line(&mut password).is_err() {
+        eprintln!("could not read the password from standard input");
+        return 2;
+    }
+    let password = password.trim_end_matches(['\r', '\n']);
+    let db = match kolaborasi_server::db::Db::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("could not open the database: {e}");
+            return 2;
+        }
+    };
+    if let Err(e) = db.migrate().await {
+        eprintln!("could not migrate the database: {e}");
+        return 2;
+    }
+    let result = kolaborasi_server::staff::create_admin(&db, email, name, password).await;
+    db.close().await;
+    match result {
+        Ok(id) => {
+            println!("created admin {email} (staff id {id})");
+            0
+        }
+        Err(e) => {
+            eprintln!("{}", e.describe());
+            1
+        }
+    }
 }

@@ -15,6 +15,12 @@ use kolaborasi_shared::{
     IDEMPOTENCY_HEADER, LocationDetail, LocationList, LogHead, LogPage, MANAGE_TOKEN_HEADER,
     NewCommitment, ProgramList, Registration, Stats,
 };
+use kolaborasi_shared::{
+    AuditPage, CSRF_HEADER, DeliveryReport, Evidence, LocationInput, NewCorrection, NewPackage,
+    NewProgram, NewStaff, Package, Program, QueueCounts, QueuePage, ReceiptAnswer, ReceiptRequest,
+    ReceiptSlip, StaffChange, StaffCommitment, StaffCredentials, StaffList, StaffLocation,
+    StaffMember, StaffSession,
+};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
@@ -47,6 +53,10 @@ enum Access {
     Session,
     /// The manage token header, or the owner's session cookie.
     TokenOrSession,
+    /// A staff session; state-changing methods also need the CSRF header.
+    Staff,
+    /// The manage token, the owner's session, or a staff session (with CSRF).
+    TokenSessionOrStaff,
 }
 
 struct Op {
@@ -282,6 +292,8 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             responses: vec![(200, "The head.", JSON, Some(schema::<LogHead>(g)))],
         },
     ];
+    ops.extend(delivery_operations(g, &code));
+    ops.extend(staff_operations(g, &code));
     for (path, summary, media, commitments, csv) in [
         (
             "/export/commitments.csv",
@@ -325,6 +337,605 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         });
     }
     ops
+}
+
+#[allow(clippy::too_many_lines)]
+fn delivery_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
+    let text = json!({ "type": "string" });
+    let confirm = path_param(
+        "code",
+        "The place's one-time confirmation code, `XXXX-XXXX`.",
+        text.clone(),
+    );
+    let token = json!({ "name": MANAGE_TOKEN_HEADER, "in": "header", "required": false, "schema": text.clone() });
+    vec![
+        Op {
+            method: "post",
+            path: "/commitments/{code}/evidence",
+            tag: "deliveries",
+            summary: "Upload a delivery photo or handover document",
+            description: "The raw file as the body (JPEG, PNG or PDF, at most 8 MiB). The type is judged by content, never by name; location metadata (EXIF, PNG text) is removed; the file is stored under the SHA-256 of what remains. Pass the returned id in the delivery report.",
+            params: vec![code.clone(), token],
+            body: None,
+            access: Access::TokenSessionOrStaff,
+            responses: [
+                vec![(201, "Stored.", JSON, Some(schema::<Evidence>(g)))],
+                errors(
+                    g,
+                    &[
+                        (400, "The file is cut short or damaged."),
+                        (403, "Wrong token, or staff outside their area."),
+                        (
+                            409,
+                            "The commitment is not open, or too many files were uploaded.",
+                        ),
+                        (413, "Larger than 8 MiB."),
+                        (415, "Not a JPEG, PNG or PDF."),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "post",
+            path: "/commitments/{code}/delivery",
+            tag: "deliveries",
+            summary: "Report a delivery",
+            description: "Date, quantity handed over per committed line (what was not delivered returns to the pool), at least one photo and one handover document. Answers with the place's one-time confirmation code and its QR code; shown once. Logged publicly.",
+            params: vec![code.clone()],
+            body: Some(schema::<DeliveryReport>(g)),
+            access: Access::TokenSessionOrStaff,
+            responses: [
+                vec![(201, "Reported.", JSON, Some(schema::<ReceiptSlip>(g)))],
+                errors(
+                    g,
+                    &[
+                        (400, "Invalid fields; `fields` lists each."),
+                        (403, "Wrong token, or staff outside their area."),
+                        (409, "The commitment is not open."),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "get",
+            path: "/evidence/{id}",
+            tag: "deliveries",
+            summary: "A delivery photo or document",
+            description: "Photos attached to a delivery are public; documents and unattached uploads only for staff. Served with `Content-Security-Policy: sandbox` and `nosniff`.",
+            params: vec![path_param(
+                "id",
+                "SHA-256 of the stored file (64 hex digits).",
+                text.clone(),
+            )],
+            body: None,
+            access: Access::Public,
+            responses: [
+                vec![(200, "The file.", "image/jpeg", None)],
+                errors(g, &[(404, "No such file, or not public.")]),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "get",
+            path: "/receipts/{code}",
+            tag: "deliveries",
+            summary: "What the place is asked to confirm",
+            description: "No account needed: the code is the key. Unknown, used or expired codes answer 404; ten wrong codes from one address in 15 minutes answer 429.",
+            params: vec![confirm.clone()],
+            body: None,
+            access: Access::Public,
+            responses: [
+                vec![(
+                    200,
+                    "The delivery to confirm.",
+                    JSON,
+                    Some(schema::<ReceiptRequest>(g)),
+                )],
+                errors(
+                    g,
+                    &[
+                        (404, "Unknown, used or expired code."),
+                        (429, "Too many wrong codes."),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "post",
+            path: "/receipts/{code}",
+            tag: "deliveries",
+            summary: "Confirm or dispute a delivery",
+            description: "Per line: received in good order and damaged. A dispute needs a comment (seen by staff only). Single use; logged publicly without the comment.",
+            params: vec![confirm],
+            body: Some(schema::<ReceiptAnswer>(g)),
+            access: Access::Public,
+            responses: [
+                vec![(
+                    200,
+                    "Recorded; the public report.",
+                    JSON,
+                    Some(schema::<CommitmentView>(g)),
+                )],
+                errors(
+                    g,
+                    &[
+                        (400, "Invalid fields."),
+                        (404, "Unknown, used or expired code."),
+                        (429, "Too many wrong codes."),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+    ]
+}
+
+#[allow(clippy::too_many_lines)]
+fn staff_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
+    let id = path_param("id", "Numeric id.", json!({ "type": "integer" }));
+    let denied = errors(
+        g,
+        &[
+            (401, "No staff session."),
+            (
+                403,
+                "Missing CSRF header, the role does not allow it, or the place is outside the operator's area.",
+            ),
+        ],
+    );
+    let with = |mut v: Vec<(u16, &'static str, &'static str, Option<Value>)>,
+                extra: &[(u16, &'static str, &'static str, Option<Value>)]| {
+        v.extend_from_slice(extra);
+        v
+    };
+    let not_found = errors(g, &[(404, "No such resource.")]);
+    let conflict = errors(
+        g,
+        &[(
+            409,
+            "Not in a state that allows it (e.g. already verified).",
+        )],
+    );
+    let bad = errors(g, &[(400, "Invalid fields; `fields` lists each.")]);
+    let view = schema::<CommitmentView>(g);
+    let loc = schema::<StaffLocation>(g);
+    vec![
+        Op {
+            method: "post",
+            path: "/staff/session",
+            tag: "staff",
+            summary: "Staff sign-in",
+            description: "Sets the HttpOnly, SameSite=Strict staff cookie and returns the CSRF token to send in the `Kolaborasi-Csrf` header on every state-changing staff request. Five failures per address in 15 minutes answer 429.",
+            params: vec![],
+            body: Some(schema::<StaffCredentials>(g)),
+            access: Access::Public,
+            responses: [
+                vec![(200, "Signed in.", JSON, Some(schema::<StaffSession>(g)))],
+                errors(
+                    g,
+                    &[
+                        (401, "Wrong address or password."),
+                        (429, "Too many failures."),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "get",
+            path: "/staff/session",
+            tag: "staff",
+            summary: "The signed-in staff member and CSRF token",
+            description: "",
+            params: vec![],
+            body: None,
+            access: Access::Staff,
+            responses: with(
+                vec![(200, "The session.", JSON, Some(schema::<StaffSession>(g)))],
+                &denied,
+            ),
+        },
+        Op {
+            method: "delete",
+            path: "/staff/session",
+            tag: "staff",
+            summary: "Staff sign-out",
+            description: "",
+            params: vec![],
+            body: None,
+            access: Access::Staff,
+            responses: with(vec![(204, "Signed out.", JSON, None)], &denied),
+        },
+        Op {
+            method: "post",
+            path: "/staff/session/everywhere",
+            tag: "staff",
+            summary: "Sign out on every device",
+            description: "Ends all of this staff member's sessions.",
+            params: vec![],
+            body: None,
+            access: Access::Staff,
+            responses: with(vec![(204, "Signed out everywhere.", JSON, None)], &denied),
+        },
+        Op {
+            method: "get",
+            path: "/staff/queues",
+            tag: "staff",
+            summary: "Queue counts",
+            description: "Within the operator's area; the collaborator queue is for admins and verifiers.",
+            params: vec![],
+            body: None,
+            access: Access::Staff,
+            responses: with(
+                vec![(200, "Counts.", JSON, Some(schema::<QueueCounts>(g)))],
+                &denied,
+            ),
+        },
+        Op {
+            method: "get",
+            path: "/staff/queues/{queue}",
+            tag: "staff",
+            summary: "One queue, paged",
+            description: "`commitments`, `deliveries` (disputes first), `overdue`, `locations` or `collaborators`.",
+            params: vec![
+                path_param("queue", "Queue name.", json!({ "type": "string" })),
+                query(
+                    "area",
+                    "Area code of any level.",
+                    json!({ "type": "string" }),
+                ),
+                query(
+                    "page",
+                    "From 1.",
+                    json!({ "type": "integer", "minimum": 1 }),
+                ),
+                query(
+                    "per_page",
+                    "1–100, default 20.",
+                    json!({ "type": "integer", "minimum": 1, "maximum": 100 }),
+                ),
+            ],
+            body: None,
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "One page.", JSON, Some(schema::<QueuePage>(g)))],
+                    bad.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "get",
+            path: "/staff/commitments/{code}",
+            tag: "staff",
+            summary: "A commitment with contact data and the dispute comment",
+            description: "",
+            params: vec![code.clone()],
+            body: None,
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(
+                        200,
+                        "The commitment.",
+                        JSON,
+                        Some(schema::<StaffCommitment>(g)),
+                    )],
+                    not_found.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/commitments/{code}/verify",
+            tag: "staff",
+            summary: "Verify a commitment",
+            description: "Admins, verifiers, operators in their area. Logged publicly.",
+            params: vec![code.clone()],
+            body: Some(json!({ "type": "object" })),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "Verified.", JSON, Some(view.clone()))],
+                    not_found.clone(),
+                    conflict.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/commitments/{code}/delivery/verify",
+            tag: "staff",
+            summary: "Verify a delivery report",
+            description: "Admins, verifiers, operators in their area. Logged publicly.",
+            params: vec![code.clone()],
+            body: Some(json!({ "type": "object" })),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "Verified.", JSON, Some(view.clone()))],
+                    not_found.clone(),
+                    conflict.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/commitments/{code}/slip",
+            tag: "staff",
+            summary: "Issue a new confirmation code",
+            description: "For a delivery the place has not answered; the old code stops working. Admins and operators in their area.",
+            params: vec![code.clone()],
+            body: Some(json!({ "type": "object" })),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "The new slip.", JSON, Some(schema::<ReceiptSlip>(g)))],
+                    not_found.clone(),
+                    conflict.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/corrections",
+            tag: "staff",
+            summary: "Publish a correction",
+            description: "A new, attributed, public record with a reason; nothing is rewritten. Admins and operators in their area.",
+            params: vec![],
+            body: Some(schema::<NewCorrection>(g)),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(
+                        200,
+                        "Recorded; the public report.",
+                        JSON,
+                        Some(view.clone()),
+                    )],
+                    bad.clone(),
+                    not_found.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/accounts/{id}/verify",
+            tag: "staff",
+            summary: "Verify a collaborator account",
+            description: "Admins and verifiers.",
+            params: vec![id.clone()],
+            body: Some(json!({ "type": "object" })),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(204, "Verified.", JSON, None)],
+                    not_found.clone(),
+                    conflict.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/locations",
+            tag: "staff",
+            summary: "Create a location",
+            description: "Admins and operators (inside their area). Public facts are logged.",
+            params: vec![],
+            body: Some(schema::<LocationInput>(g)),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(201, "Created.", JSON, Some(loc.clone()))],
+                    bad.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "get",
+            path: "/staff/locations/{id}",
+            tag: "staff",
+            summary: "A location with its private contact",
+            description: "",
+            params: vec![id.clone()],
+            body: None,
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "The location.", JSON, Some(loc.clone()))],
+                    not_found.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "put",
+            path: "/staff/locations/{id}",
+            tag: "staff",
+            summary: "Edit a location and its needs",
+            description: "A target below what is committed and delivered is refused. Public facts are logged.",
+            params: vec![id.clone()],
+            body: Some(schema::<LocationInput>(g)),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "Saved.", JSON, Some(loc.clone()))],
+                    bad.clone(),
+                    not_found.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/locations/{id}/verify",
+            tag: "staff",
+            summary: "Verify a location",
+            description: "",
+            params: vec![id.clone()],
+            body: Some(json!({ "type": "object" })),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "Verified.", JSON, Some(loc.clone()))],
+                    not_found.clone(),
+                    conflict.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/locations/{id}/deactivate",
+            tag: "staff",
+            summary: "Deactivate a location",
+            description: "It leaves the map and takes no new commitments; its history stays.",
+            params: vec![id.clone()],
+            body: Some(json!({ "type": "object" })),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "Deactivated.", JSON, Some(loc))],
+                    not_found.clone(),
+                    conflict.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/programs",
+            tag: "staff",
+            summary: "Add a program",
+            description: "Admins.",
+            params: vec![],
+            body: Some(schema::<NewProgram>(g)),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(201, "Added.", JSON, Some(schema::<Program>(g)))],
+                    bad.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/packages",
+            tag: "staff",
+            summary: "Add a package",
+            description: "Admins.",
+            params: vec![],
+            body: Some(schema::<NewPackage>(g)),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(201, "Added.", JSON, Some(schema::<Package>(g)))],
+                    bad.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "get",
+            path: "/staff/members",
+            tag: "staff",
+            summary: "Staff list",
+            description: "Admins.",
+            params: vec![],
+            body: None,
+            access: Access::Staff,
+            responses: with(
+                vec![(200, "All staff.", JSON, Some(schema::<StaffList>(g)))],
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/members",
+            tag: "staff",
+            summary: "Create a staff member",
+            description: "Admins. Operators need a kota or kecamatan.",
+            params: vec![],
+            body: Some(schema::<NewStaff>(g)),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(201, "Created.", JSON, Some(schema::<StaffMember>(g)))],
+                    bad.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/members/{id}",
+            tag: "staff",
+            summary: "Change a staff member's role, area or status",
+            description: "Admins. Deactivating ends their sessions.",
+            params: vec![id],
+            body: Some(schema::<StaffChange>(g)),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "Changed.", JSON, Some(schema::<StaffMember>(g)))],
+                    bad.clone(),
+                    not_found,
+                    conflict,
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "get",
+            path: "/staff/audit",
+            tag: "staff",
+            summary: "The audit trail",
+            description: "Admins. Newest first, 100 per page.",
+            params: vec![query(
+                "before",
+                "Entry id to continue before.",
+                json!({ "type": "integer" }),
+            )],
+            body: None,
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "One page.", JSON, Some(schema::<AuditPage>(g)))],
+                    bad,
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+    ]
 }
 
 fn build() -> Value {
@@ -375,6 +986,31 @@ fn build() -> Value {
                     json!([{ "manageToken": [] }, { "cookieSession": [] }]),
                 );
             }
+            Access::Staff if op.method == "get" => {
+                o.insert("security".into(), json!([{ "staffSession": [] }]));
+            }
+            Access::Staff => {
+                o.insert(
+                    "security".into(),
+                    json!([{ "staffSession": [], "staffCsrf": [] }]),
+                );
+            }
+            Access::TokenSessionOrStaff => {
+                o.insert(
+                    "security".into(),
+                    json!([{ "manageToken": [] }, { "cookieSession": [] }, { "staffSession": [], "staffCsrf": [] }]),
+                );
+            }
+        }
+        if op.path == "/commitments/{code}/evidence" {
+            o.insert(
+                "requestBody".into(),
+                json!({ "required": true, "content": {
+                    "image/jpeg": { "schema": { "type": "string", "contentMediaType": "image/jpeg" } },
+                    "image/png": { "schema": { "type": "string", "contentMediaType": "image/png" } },
+                    "application/pdf": { "schema": { "type": "string", "contentMediaType": "application/pdf" } }
+                } }),
+            );
         }
         let entry = paths
             .entry(format!("{API_PREFIX}{}", op.path))
@@ -395,7 +1031,9 @@ fn build() -> Value {
             "schemas": g.take_definitions(true),
             "securitySchemes": {
                 "cookieSession": { "type": "apiKey", "in": "cookie", "name": crate::accounts::SESSION_COOKIE, "description": "Session cookie set by POST /api/v1/session (HttpOnly, SameSite=Strict)." },
-                "manageToken": { "type": "apiKey", "in": "header", "name": MANAGE_TOKEN_HEADER, "description": "The manage token returned when the commitment was made." }
+                "manageToken": { "type": "apiKey", "in": "header", "name": MANAGE_TOKEN_HEADER, "description": "The manage token returned when the commitment was made." },
+                "staffSession": { "type": "apiKey", "in": "cookie", "name": crate::staff::STAFF_COOKIE, "description": "Staff session cookie set by POST /api/v1/staff/session (HttpOnly, SameSite=Strict, 12 hours)." },
+                "staffCsrf": { "type": "apiKey", "in": "header", "name": CSRF_HEADER, "description": "The session's CSRF token (from the staff session); required on every state-changing staff request." }
             }
         }
     })

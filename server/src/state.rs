@@ -22,4 +22,10 @@ pub struct AppState {
     pub cookie_secure: bool,
     /// Live totals and their subscribers.
     pub hub: crate::stats::Hub,
+    /// Where delivery evidence is stored.
+    pub upload_dir: Arc<std::path::PathBuf>,
+    pub receipt_code_days: u32,
+    pub overdue_days: u32,
+    pub public_url: Option<Arc<str>>,
+    pub trust_proxy: bool,
 }

@@ -49,17 +49,18 @@ pub async fn compute(db: &Db) -> Result<Stats, AppError> {
         let seq: i64 = sqlx::query_scalar("SELECT seq FROM public_log_head WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
-        let a: (i64, i64, i64, i64, i64) = sqlx::query_as(&format!(
+        let a: (i64, i64, i64, i64) = sqlx::query_as(&format!(
             "SELECT COUNT(*), COUNT(DISTINCT c.collaborator_ref), COUNT(DISTINCT c.location_id), \
-             CAST(COALESCE(SUM(c.total_value), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN c.status = 'delivered' THEN c.total_value ELSE 0 END), 0) AS BIGINT) \
+             CAST(COALESCE(SUM(c.total_value), 0) AS BIGINT) \
              FROM commitments c WHERE {COUNTING}"
         ))
         .fetch_one(&mut *tx)
         .await?;
-        let b: (i64, i64) = sqlx::query_as(&format!(
+        // What was handed over may be less than what was committed.
+        let b: (i64, i64, i64) = sqlx::query_as(&format!(
             "SELECT CAST(COALESCE(SUM(q.quantity), 0) AS BIGINT), \
-             CAST(COALESCE(SUM(CASE WHEN c.status = 'delivered' THEN q.quantity ELSE 0 END), 0) AS BIGINT) \
+             CAST(COALESCE(SUM(CASE WHEN c.status = 'delivered' THEN COALESCE(q.delivered_quantity, q.quantity) ELSE 0 END), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(CASE WHEN c.status = 'delivered' THEN COALESCE(q.delivered_quantity, q.quantity) * q.unit_value ELSE 0 END), 0) AS BIGINT) \
              FROM commitment_lines q JOIN commitments c ON c.id = q.commitment_id WHERE {COUNTING}"
         ))
         .fetch_one(&mut *tx)
@@ -81,7 +82,7 @@ pub async fn compute(db: &Db) -> Result<Stats, AppError> {
             collaborators: a.1,
             locations_helped: a.2,
             value_committed: a.3,
-            value_delivered: a.4,
+            value_delivered: b.2,
             packages_committed: b.0,
             packages_delivered: b.1,
             families_reached: c.0,
@@ -323,7 +324,7 @@ fn group_sql(key: &str, name_id: &str, name_en: &str, joins: &str) -> String {
          COUNT(DISTINCT c.id) AS collaborations, \
          CAST(SUM(q.quantity) AS BIGINT) AS packages, \
          CAST(SUM(q.quantity * q.unit_value) AS BIGINT) AS value, \
-         CAST(SUM(CASE WHEN c.status = 'delivered' THEN q.quantity * q.unit_value ELSE 0 END) AS BIGINT) AS value_delivered \
+         CAST(SUM(CASE WHEN c.status = 'delivered' THEN COALESCE(q.delivered_quantity, q.quantity) * q.unit_value ELSE 0 END) AS BIGINT) AS value_delivered \
          FROM commitment_lines q JOIN commitments c ON c.id = q.commitment_id {joins} \
          WHERE {COUNTING} GROUP BY {key}, {name_id}, {name_en} ORDER BY value DESC, key"
     )
@@ -487,7 +488,7 @@ async fn directory(
         CAST(COALESCE(SUM(q.quantity * q.unit_value), 0) AS BIGINT) AS value";
     let named = format!(
         "SELECT c.collaborator_ref AS reference, {sums}, \
-         CAST(COALESCE(SUM(CASE WHEN c.status = 'delivered' THEN q.quantity * q.unit_value ELSE 0 END), 0) AS BIGINT) AS value_delivered, \
+         CAST(COALESCE(SUM(CASE WHEN c.status = 'delivered' THEN COALESCE(q.delivered_quantity, q.quantity) * q.unit_value ELSE 0 END), 0) AS BIGINT) AS value_delivered, \
          MIN(c.created_at) AS first_at \
          FROM commitments c JOIN commitment_lines q ON q.commitment_id = c.id \
          WHERE {COUNTING} AND c.show_name = TRUE{kind_filter} \

@@ -163,6 +163,23 @@ pub struct CommitmentView {
     /// Its entries in the public log, oldest first.
     #[serde(default)]
     pub history: Vec<crate::log::HistoryEntry>,
+    /// When staff verified the commitment (Unix seconds).
+    #[serde(default)]
+    pub verified_at: Option<i64>,
+    /// The delivery report, the place's answer and staff verification.
+    #[serde(default)]
+    pub delivery: Option<crate::delivery::DeliveryView>,
+    /// Public corrections by staff, oldest first.
+    #[serde(default)]
+    pub corrections: Vec<Correction>,
+}
+
+/// A correction: a new public record with a reason; nothing is rewritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Correction {
+    pub at: i64,
+    pub reason: String,
 }
 
 /// The answer to a successful `POST /api/v1/commitments`, and to its replay.

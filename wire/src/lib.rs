@@ -10,9 +10,11 @@ pub mod area;
 pub mod catalogue;
 pub mod commitment;
 pub mod config;
+pub mod delivery;
 pub mod error;
 pub mod location;
 pub mod log;
+pub mod staff;
 pub mod stats;
 pub mod validate;
 
@@ -22,15 +24,25 @@ pub use catalogue::{Localized, Need, NeedLevel, Package, Program, ProgramList};
 pub use commitment::{
     CancelRequest, CollaboratorInput, CollaboratorKind, CommitmentLine, CommitmentList,
     CommitmentPlace, CommitmentPrivate, CommitmentReceipt, CommitmentStatus, CommitmentView,
-    LineInput, NewCommitment, PackageRemaining,
+    Correction, LineInput, NewCommitment, PackageRemaining,
 };
 pub use config::ClientConfig;
+pub use delivery::{
+    CSRF_HEADER, DeliveredLine, DeliveredLineInput, DeliveryReport, DeliveryView, Evidence,
+    EvidenceType, MAX_COMMENT, MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, ReceiptAnswer,
+    ReceiptRequest, ReceiptSlip, ReceiptStatus, ReceivedLineInput, Reporter,
+};
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 pub use location::{
     Bbox, Category, HeadcountUnit, LocationDetail, LocationList, LocationQuery, LocationSummary,
     QueryError,
 };
 pub use log::{HistoryEntry, LogEntry, LogHead, LogPage};
+pub use staff::{
+    AuditEntry, AuditPage, LocationInput, MAX_QUEUE_PAGE, NeedInput, NewCorrection, NewPackage,
+    NewProgram, NewStaff, Queue, QueueCount, QueueCounts, QueueItem, QueuePage, Role, StaffChange,
+    StaffCommitment, StaffCredentials, StaffList, StaffLocation, StaffMember, StaffSession,
+};
 pub use stats::{
     AnonymousTotals, BreakdownRow, Breakdowns, CollaboratorDirectory, CollaboratorEntry, DayRow,
     Stats, Totals,

@@ -33,6 +33,18 @@ pub mod kind {
     pub const COMMITMENT_CANCELLED: &str = "commitment_cancelled";
     pub const COMMITMENT_EXPIRED: &str = "commitment_expired";
     pub const COMMITMENT_DELIVERED: &str = "commitment_delivered";
+    /// Staff checked a commitment.
+    pub const COMMITMENT_VERIFIED: &str = "commitment_verified";
+    /// The place confirmed what it received (OK and damaged per line).
+    pub const DELIVERY_CONFIRMED: &str = "delivery_confirmed";
+    /// The place disputed the delivery report.
+    pub const DELIVERY_DISPUTED: &str = "delivery_disputed";
+    /// Staff checked the delivery report and its evidence.
+    pub const DELIVERY_VERIFIED: &str = "delivery_verified";
+    /// A public correction with its reason; nothing earlier is rewritten.
+    pub const CORRECTION: &str = "correction";
+    /// A place was created or its public facts changed (headcount among them).
+    pub const LOCATION_UPDATED: &str = "location_updated";
 }
 
 /// One entry as stored and served.
@@ -206,11 +218,41 @@ pub struct MadeFacts {
     pub demo: bool,
 }
 
-/// Facts of `commitment_cancelled`, `commitment_expired` and `commitment_delivered`.
+/// Facts of `commitment_cancelled`, `commitment_expired`,
+/// `commitment_verified`, `delivery_*` and `correction` (which add more).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CodeFacts {
     pub code: String,
+}
+
+/// Facts of `commitment_delivered`. Entries written before partial
+/// deliveries existed carry only the code: everything committed was delivered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeliveredFacts {
+    pub code: String,
+    /// Per line: the package and how many were handed over.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<DeliveredLineFacts>>,
+    /// Sum of the delivered quantities, and their reference value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered_on: Option<String>,
+    /// `collaborator` or `staff`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reported_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct DeliveredLineFacts {
+    pub package: String,
+    pub quantity: i64,
 }
 
 /// Why verification stopped.
@@ -246,6 +288,8 @@ struct Commitment {
     location: i64,
     quantity: i64,
     value: i64,
+    delivered_quantity: i64,
+    delivered_value: i64,
 }
 
 /// Verifies entries one at a time (page by page while downloading) and
@@ -333,12 +377,21 @@ impl Verifier {
                         location: f.location.id,
                         quantity: f.lines.iter().map(|l| l.quantity).sum(),
                         value: f.total_value,
+                        delivered_quantity: 0,
+                        delivered_value: 0,
                     },
                 );
                 true
             }
+            kind::LOCATION_UPDATED => {
+                let Ok(f) = serde_json::from_value::<PlaceFacts>(e.facts.clone()) else {
+                    return false;
+                };
+                self.places.insert(f.id, (f.headcount, f.unit));
+                true
+            }
             kind::COMMITMENT_CANCELLED | kind::COMMITMENT_EXPIRED | kind::COMMITMENT_DELIVERED => {
-                let Ok(f) = serde_json::from_value::<CodeFacts>(e.facts.clone()) else {
+                let Ok(f) = serde_json::from_value::<DeliveredFacts>(e.facts.clone()) else {
                     return false;
                 };
                 let Some(c) = self.commitments.get_mut(&f.code) else {
@@ -350,6 +403,14 @@ impl Verifier {
                 }
                 if e.kind == kind::COMMITMENT_DELIVERED {
                     c.delivered = true;
+                    c.delivered_quantity = f.quantity.unwrap_or(c.quantity);
+                    c.delivered_value = f.value.unwrap_or(c.value);
+                    if c.delivered_quantity < 0
+                        || c.delivered_quantity > c.quantity
+                        || c.delivered_value < 0
+                    {
+                        return false;
+                    }
                 } else {
                     c.live = false;
                 }
@@ -373,8 +434,8 @@ impl Verifier {
             collaborators.insert(c.collaborator.as_str());
             helped.insert(c.location);
             if c.delivered {
-                t.packages_delivered += c.quantity;
-                t.value_delivered += c.value;
+                t.packages_delivered += c.delivered_quantity;
+                t.value_delivered += c.delivered_value;
                 reached.insert(c.location);
             }
         }

@@ -123,7 +123,7 @@ fn code_from(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
 }
 
 /// Loads a commitment, first expiring it if its time has passed.
-async fn load(
+pub(crate) async fn load(
     state: &AppState,
     code: &str,
 ) -> AppResult<(store::Row, Vec<kolaborasi_shared::CommitmentLine>)> {
@@ -145,10 +145,10 @@ async fn public_view(
     code: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<CommitmentView>> {
     let code = code_from(code)?;
-    let (row, lines) = load(&state, &code).await?;
-    let mut view = row.view(lines)?;
-    view.history = crate::log::history(&state.db, &row.code).await?;
-    Ok(Json(view))
+    load(&state, &code).await?;
+    Ok(Json(
+        crate::deliveries::public_view(&state.db, &code).await?,
+    ))
 }
 
 /// Whether the request may see and manage this commitment: the manage
@@ -215,8 +215,8 @@ async fn cancel(
             args: vec![("status", lang.message(&status, &[]))],
         });
     }
-    let (row, lines) = load(&state, &code).await?;
-    let mut view = row.view(lines)?;
-    view.history = crate::log::history(&state.db, &row.code).await?;
-    Ok(Json(view))
+    load(&state, &code).await?;
+    Ok(Json(
+        crate::deliveries::public_view(&state.db, &code).await?,
+    ))
 }

@@ -334,13 +334,16 @@ pub struct Row {
     /// PRIVATE (only for the private view).
     pub contact_phone: String,
     pub account_id: Option<i64>,
+    /// The place's kota and kecamatan (staff scope checks).
+    pub kota_code: String,
+    pub kecamatan_code: String,
 }
 
 const SELECT_ROW: &str = "SELECT c.id, c.code, c.status, c.planned_date, c.collaborator_name, \
     c.collaborator_kind, c.show_name, c.total_value, c.created_at, c.expires_at, c.closed_at, \
     c.location_id, l.name AS location_name, l.category AS location_category, \
-    l.kelurahan_code AS location_area, c.contact_email, c.contact_phone, c.account_id \
-    FROM commitments c JOIN locations l ON l.id = c.location_id";
+    l.kelurahan_code AS location_area, c.contact_email, c.contact_phone, c.account_id, \
+    l.kota_code, l.kecamatan_code FROM commitments c JOIN locations l ON l.id = c.location_id";
 
 #[derive(sqlx::FromRow)]
 struct LineRow {
@@ -374,6 +377,9 @@ impl Row {
             expires_at: self.expires_at,
             closed_at: self.closed_at,
             history: Vec::new(),
+            verified_at: None,
+            delivery: None,
+            corrections: Vec::new(),
         })
     }
 }
@@ -506,6 +512,12 @@ pub async fn deliver(
             .bind(location_id)
             .execute(&mut *tx)
             .await?;
+            sqlx::query(
+                "UPDATE commitment_lines SET delivered_quantity = quantity WHERE commitment_id = $1",
+            )
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
             let event = log::Event::closed(kind::COMMITMENT_DELIVERED, code, now);
             append_in!(tx, notify, std::slice::from_ref(&event));
         }
@@ -527,7 +539,7 @@ pub async fn audit_needs(db: &Db) -> Result<Vec<(i64, i64)>, AppError> {
             JOIN commitments c ON c.id = q.commitment_id \
             WHERE c.location_id = n.location_id AND q.package_id = n.package_id \
               AND c.status = 'committed'), 0) \
-        OR n.delivered <> COALESCE((SELECT SUM(q.quantity) FROM commitment_lines q \
+        OR n.delivered <> COALESCE((SELECT SUM(COALESCE(q.delivered_quantity, q.quantity)) FROM commitment_lines q \
             JOIN commitments c ON c.id = q.commitment_id \
             WHERE c.location_id = n.location_id AND q.package_id = n.package_id \
               AND c.status = 'delivered'), 0)";

@@ -12,9 +12,11 @@
 mod accounts;
 mod areas;
 mod commitments;
+mod deliveries;
 mod demo;
 mod errors;
 mod locations;
+mod staff;
 mod support;
 mod transparency;
 mod transport;
@@ -84,4 +86,10 @@ on_both_engines! {
     transparency::open_data_downloads_stream_filter_and_carry_hxl,
     transparency::no_public_endpoint_or_export_carries_contact_data,
     transparency::the_openapi_document_describes_every_public_endpoint_with_generated_schemas,
+    staff::sign_in_sets_a_strict_cookie_checks_csrf_and_locks_out,
+    staff::every_staff_route_checks_role_and_area_for_everyone,
+    staff::queues_locations_catalogue_and_corrections_work_within_scope,
+    deliveries::a_delivery_is_reported_with_evidence_confirmed_by_the_place_and_verified,
+    deliveries::uploads_are_refused_by_content_size_and_completeness,
+    deliveries::confirmation_codes_expire_are_single_use_and_guessing_is_limited,
 }

@@ -147,6 +147,7 @@ impl TestApp {
         config.bind = "127.0.0.1:0".parse().expect("a socket address");
         config.static_dir = static_dir.path().to_owned();
         config.demo_scale = 0;
+        config.upload_dir = static_dir.path().join("uploads");
         configure(&mut config);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let running = kolaborasi_server::start(&config, async {

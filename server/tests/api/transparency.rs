@@ -785,6 +785,33 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
     s.commit_ok("secret-0002-key", &order(s.location, &[(s.lebaran, 2)]))
         .await;
     let code = receipt.commitment.code.clone();
+    // A delivery disputed with a comment naming the place's contact, and one
+    // waiting for the place's answer.
+    let (disputed, photo, _) =
+        crate::deliveries::deliver_with_evidence(&s, &receipt, &[(s.sembako, 2)]).await;
+    let answer = kolaborasi_shared::ReceiptAnswer {
+        outcome: kolaborasi_shared::ReceiptStatus::Disputed,
+        lines: vec![kolaborasi_shared::ReceivedLineInput {
+            package_id: s.sembako,
+            ok: 1,
+            damaged: 0,
+        }],
+        comment: format!("Hanya satu paket, kata {CONTACT_NAME} ({CONTACT_PHONE})."),
+    };
+    let answered = s
+        .app
+        .post(
+            &format!("/api/v1/receipts/{}", disputed.confirm_code),
+            &answer,
+            &[],
+        )
+        .await;
+    assert_eq!(answered.status(), StatusCode::OK);
+    let pending_receipt = s
+        .commit_ok("secret-0003-key", &order(s.location, &[(s.sembako, 1)]))
+        .await;
+    let (pending, _, _) =
+        crate::deliveries::deliver_with_evidence(&s, &pending_receipt, &[(s.sembako, 1)]).await;
 
     let doc: serde_json::Value = ok_json(s.app.get("/api/v1/openapi.json").await).await;
     let mut walked = Vec::new();
@@ -793,9 +820,14 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
         if get.get("security").is_some() {
             continue;
         }
-        let concrete = path
-            .replace("{code}", &code)
-            .replace("{id}", &s.location.to_string());
+        let concrete = if path.contains("/receipts/") {
+            path.replace("{code}", &pending.confirm_code)
+        } else if path.contains("/evidence/") {
+            path.replace("{id}", &photo.id)
+        } else {
+            path.replace("{code}", &code)
+                .replace("{id}", &s.location.to_string())
+        };
         let mut variants = vec![concrete.clone()];
         if concrete.contains("/export/") && concrete.contains(".csv") {
             variants.push(format!("{concrete}?hxl=1"));
@@ -817,6 +849,8 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
                 "5550 4471",
                 "55504471",
                 &receipt.manage_token,
+                &pending.confirm_code,
+                "Hanya satu paket",
             ] {
                 assert!(!body.contains(private), "{p} carries {private}");
             }
@@ -832,6 +866,8 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
         "/api/v1/log",
         "/api/v1/export/commitments.csv?hxl=1",
         "/api/v1/export/locations.geojson",
+        "/api/v1/receipts/",
+        "/api/v1/evidence/",
     ] {
         assert!(
             walked.iter().any(|p| p.starts_with(must)),

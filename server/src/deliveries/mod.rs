@@ -1,0 +1,957 @@
+//! Deliveries: evidence uploads, the delivery report, the place's one-time
+//! confirmation, and how a commitment's public view shows all three voices.
+
+pub mod sniff;
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use kolaborasi_shared::log::{DeliveredFacts, DeliveredLineFacts, kind};
+use kolaborasi_shared::{
+    CommitmentStatus, CommitmentView, Correction, DeliveredLine, DeliveryReport, DeliveryView,
+    Evidence, EvidenceType, MANAGE_TOKEN_HEADER, MAX_COMMENT, MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_FILES, ReceiptAnswer, ReceiptRequest, ReceiptSlip, ReceiptStatus, Reporter,
+    validate,
+};
+use serde_json::json;
+
+use crate::accounts::MaybeAccount;
+use crate::body::JsonBody;
+use crate::commitments::store;
+use crate::db::{Db, now_unix};
+use crate::error::{AppError, AppResult, FieldIssue};
+use crate::log::{self, Event, append_in};
+use crate::staff::{Act, MaybeStaff, Place, Staff, audit_in};
+use crate::state::AppState;
+use crate::{on_db, secrets};
+
+/// Uploads one commitment may receive in all (photos, documents, retries).
+const MAX_UPLOADS_PER_COMMITMENT: i64 = 40;
+/// Wrong confirmation codes one client address may try per window.
+pub const MAX_GUESSES: i64 = 10;
+pub const GUESS_WINDOW: i64 = 15 * 60;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/commitments/{code}/evidence",
+            post(upload).layer(axum::extract::DefaultBodyLimit::max(MAX_EVIDENCE_BYTES)),
+        )
+        .route("/commitments/{code}/delivery", post(report))
+        .route("/evidence/{id}", get(serve))
+        .route(
+            "/receipts/{code}",
+            get(receipt_request).post(receipt_answer),
+        )
+}
+
+/// The client's address for rate limits (see `--trust-proxy`).
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        if state.trust_proxy
+            && let Some(last) = parts
+                .headers
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.rsplit(',').next())
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        {
+            return Ok(Self(last.to_owned()));
+        }
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+fn code_from(path: Result<Path<String>, PathRejection>, field: &str) -> AppResult<String> {
+    path.ok()
+        .and_then(|Path(raw)| validate::tracking_code(&raw))
+        .ok_or_else(|| AppError::invalid(field, "error.path.invalid_code"))
+}
+
+/// Who is acting on a commitment's delivery.
+enum Actor {
+    Collaborator,
+    Staff(Staff),
+}
+
+/// The manage token, the owning account, or staff who may edit at the place.
+fn actor(
+    state: &AppState,
+    row: &store::Row,
+    token: Option<&str>,
+    account: Option<i64>,
+    staff: Option<Staff>,
+) -> AppResult<Actor> {
+    if token.is_some_and(|t| state.secret.manage_token_matches(&row.code, t))
+        || (account.is_some() && row.account_id == account)
+    {
+        return Ok(Actor::Collaborator);
+    }
+    if let Some(staff) = staff {
+        staff.require(
+            Act::Edit,
+            Some(&Place {
+                kota: &row.kota_code,
+                kecamatan: &row.kecamatan_code,
+            }),
+        )?;
+        return Ok(Actor::Staff(staff));
+    }
+    Err(AppError::Forbidden {
+        key: "error.commitment.token_invalid",
+    })
+}
+
+fn not_open(row: &store::Row) -> AppError {
+    let lang = crate::i18n::Lang::current();
+    AppError::Conflict {
+        key: "error.commitment.not_open",
+        args: vec![(
+            "status",
+            lang.message(&format!("status.{}", row.status), &[]),
+        )],
+    }
+}
+
+async fn load(
+    state: &AppState,
+    code: &str,
+) -> AppResult<(store::Row, Vec<kolaborasi_shared::CommitmentLine>)> {
+    crate::commitments::load(state, code).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn upload(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    MaybeStaff(staff): MaybeStaff,
+    code: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> AppResult<Response> {
+    let code = code_from(code, "code")?;
+    let (row, _) = load(&state, &code).await?;
+    let token = headers
+        .get(MANAGE_TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok());
+    actor(&state, &row, token, account.map(|a| a.id), staff)?;
+    if row.status != CommitmentStatus::Committed.as_str() {
+        return Err(not_open(&row));
+    }
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::invalid("body", "error.body.malformed")
+        }
+    })?;
+    let (kind, cleaned) = match sniff::clean(&body) {
+        Ok(ok) => ok,
+        Err(sniff::Problem::Unsupported) => {
+            return Err(AppError::UnsupportedFile {
+                key: "error.evidence.type",
+            });
+        }
+        Err(sniff::Problem::Truncated) => {
+            return Err(AppError::invalid("body", "error.evidence.truncated"));
+        }
+    };
+    let uploads: i64 = on_db!(&state.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM evidence WHERE uploaded_for = $1",
+    )
+    .bind(row.id)
+    .fetch_one(pool)
+    .await?);
+    if uploads >= MAX_UPLOADS_PER_COMMITMENT {
+        return Err(AppError::Conflict {
+            key: "error.evidence.too_many",
+            args: Vec::new(),
+        });
+    }
+    let id = secrets::sha256_hex(&cleaned);
+    store_file(&state, &id, kind, &cleaned).await?;
+    let bytes = i64::try_from(cleaned.len()).map_err(AppError::internal)?;
+    on_db!(&state.db, pool => sqlx::query(
+        "INSERT INTO evidence (id, type, bytes, created_at, uploaded_for) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (uploaded_for, id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(type_str(kind))
+    .bind(bytes)
+    .bind(now_unix())
+    .bind(row.id)
+    .execute(pool)
+    .await
+    .map(drop)?);
+    Ok((
+        StatusCode::CREATED,
+        Json(Evidence {
+            id,
+            kind,
+            bytes: u64::try_from(bytes).unwrap_or(0),
+        }),
+    )
+        .into_response())
+}
+
+fn type_str(kind: EvidenceType) -> &'static str {
+    match kind {
+        EvidenceType::Jpeg => "jpeg",
+        EvidenceType::Png => "png",
+        EvidenceType::Pdf => "pdf",
+    }
+}
+
+fn type_parse(s: &str) -> Option<EvidenceType> {
+    [EvidenceType::Jpeg, EvidenceType::Png, EvidenceType::Pdf]
+        .into_iter()
+        .find(|k| type_str(*k) == s)
+}
+
+fn file_path(state: &AppState, id: &str) -> std::path::PathBuf {
+    state.upload_dir.join(&id[..2]).join(id)
+}
+
+/// Writes the file under its hash, atomically (temp file, then rename); a
+/// file already there has the same bytes.
+async fn store_file(
+    state: &AppState,
+    id: &str,
+    _kind: EvidenceType,
+    bytes: &[u8],
+) -> AppResult<()> {
+    let path = file_path(state, id);
+    if tokio::fs::try_exists(&path).await.unwrap_or(false) {
+        return Ok(());
+    }
+    let dir = path
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(AppError::internal)?;
+    let temp = dir.join(format!(".{id}.{}", secrets::token()?));
+    tokio::fs::write(&temp, bytes)
+        .await
+        .map_err(AppError::internal)?;
+    tokio::fs::rename(&temp, &path)
+        .await
+        .map_err(AppError::internal)
+}
+
+/// `GET /evidence/{id}`: photos to anyone, documents to staff only.
+async fn serve(
+    State(state): State<AppState>,
+    MaybeStaff(staff): MaybeStaff,
+    id: Result<Path<String>, PathRejection>,
+) -> AppResult<Response> {
+    let id = id
+        .ok()
+        .map(|Path(id)| id)
+        .filter(|id| id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .ok_or_else(|| AppError::invalid("id", "error.evidence.id_invalid"))?;
+    let row: Option<(String, bool)> = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT e.type, EXISTS (SELECT 1 FROM delivery_evidence x WHERE x.evidence_id = e.id AND x.role = 'photo') \
+         FROM evidence e WHERE e.id = $1 LIMIT 1",
+    )
+    .bind(&id)
+    .fetch_optional(pool)
+    .await?);
+    let not_found = AppError::NotFound {
+        key: "error.evidence.not_found",
+    };
+    let Some((kind, public)) = row else {
+        return Err(not_found);
+    };
+    if !public && staff.is_none() {
+        // Unattached uploads and documents are not public; say nothing more.
+        return Err(not_found);
+    }
+    let kind = type_parse(&kind).ok_or_else(|| AppError::Internal(format!("type {kind}")))?;
+    let bytes = tokio::fs::read(file_path(&state, &id))
+        .await
+        .map_err(|e| AppError::Internal(format!("evidence {id}: {e}")))?;
+    let disposition = if kind.is_image() {
+        format!("inline; filename=\"{id}.{}\"", kind.extension())
+    } else {
+        format!("attachment; filename=\"{id}.{}\"", kind.extension())
+    };
+    let cache = if public {
+        "public, max-age=31536000, immutable"
+    } else {
+        "private, no-store"
+    };
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.mime()));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).map_err(AppError::internal)?,
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    // Even if a file slipped through, it cannot run script or load anything.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; img-src 'self'; sandbox"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}
+
+/// Checked delivery report: per line (package, committed, delivered).
+struct CheckedReport {
+    lines: Vec<(i64, i64, i64)>,
+    delivered_on: String,
+}
+
+fn check_report(
+    report: &DeliveryReport,
+    lines: &[kolaborasi_shared::CommitmentLine],
+    created_at: i64,
+    now: i64,
+) -> AppResult<CheckedReport> {
+    let mut issues = Vec::new();
+    match validate::date(report.delivered_on.trim()) {
+        Err(key) => issues.push(FieldIssue::new("delivered_on", key)),
+        Ok(day) if day > now.div_euclid(86_400) => {
+            issues.push(FieldIssue::new(
+                "delivered_on",
+                "error.delivery.date_future",
+            ));
+        }
+        Ok(day) if day < created_at.div_euclid(86_400) => {
+            issues.push(FieldIssue::new(
+                "delivered_on",
+                "error.delivery.date_before",
+            ));
+        }
+        Ok(_) => {}
+    }
+    let mut checked = Vec::with_capacity(lines.len());
+    for (i, input) in report.lines.iter().enumerate() {
+        let field = format!("lines.{i}.quantity");
+        let Some(line) = lines.iter().find(|l| l.package_id == input.package_id) else {
+            issues.push(FieldIssue::new(
+                format!("lines.{i}.package_id"),
+                "error.delivery.package_not_committed",
+            ));
+            continue;
+        };
+        if checked.iter().any(|(p, _, _)| *p == input.package_id) {
+            issues.push(FieldIssue::new(
+                format!("lines.{i}.package_id"),
+                "error.delivery.package_repeated",
+            ));
+            continue;
+        }
+        let committed = i64::from(line.quantity);
+        if !(0..=committed).contains(&input.quantity) {
+            issues.push(
+                FieldIssue::new(field, "error.delivery.quantity_range").with("max", committed),
+            );
+            continue;
+        }
+        checked.push((input.package_id, committed, input.quantity));
+    }
+    if issues.is_empty() && checked.len() != lines.len() {
+        issues.push(FieldIssue::new("lines", "error.delivery.lines_incomplete"));
+    }
+    if issues.is_empty() && checked.iter().all(|(_, _, q)| *q == 0) {
+        issues.push(FieldIssue::new("lines", "error.delivery.nothing"));
+    }
+    for (field, ids) in [("photos", &report.photos), ("documents", &report.documents)] {
+        if ids.is_empty() {
+            issues.push(FieldIssue::new(field, "error.delivery.evidence_required"));
+        } else if ids.len() > MAX_EVIDENCE_FILES {
+            issues.push(
+                FieldIssue::new(field, "error.delivery.evidence_too_many")
+                    .with("max", MAX_EVIDENCE_FILES),
+            );
+        }
+    }
+    if issues.is_empty() {
+        Ok(CheckedReport {
+            lines: checked,
+            delivered_on: report.delivered_on.trim().to_owned(),
+        })
+    } else {
+        Err(AppError::Fields(issues))
+    }
+}
+
+/// The absolute URL of the place's confirmation page.
+fn confirm_url(state: &AppState, headers: &HeaderMap, path: &str) -> String {
+    if let Some(base) = &state.public_url {
+        return format!("{base}{path}");
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.cookie_secure { "https" } else { "http" };
+    format!("{scheme}://{host}{path}")
+}
+
+fn qr_svg(text: &str) -> AppResult<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
+        .map_err(AppError::internal)?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build())
+}
+
+/// A fresh one-time code: (code, its hash, expiry).
+fn new_confirm_code(state: &AppState, now: i64) -> AppResult<(String, String, i64)> {
+    let code = secrets::tracking_code()?;
+    let hash = secrets::sha256_hex(code.as_bytes());
+    Ok((
+        code,
+        hash,
+        now + i64::from(state.receipt_code_days) * 86_400,
+    ))
+}
+
+pub(crate) fn slip(
+    state: &AppState,
+    headers: &HeaderMap,
+    code: &str,
+    confirm: &str,
+    expires_at: i64,
+) -> AppResult<ReceiptSlip> {
+    let confirm_path = format!("/terima/{confirm}");
+    Ok(ReceiptSlip {
+        code: code.to_owned(),
+        qr_svg: qr_svg(&confirm_url(state, headers, &confirm_path))?,
+        confirm_code: confirm.to_owned(),
+        confirm_path,
+        expires_at,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct PackageSlug {
+    id: i64,
+    slug: String,
+}
+
+#[allow(clippy::too_many_lines)]
+async fn report(
+    State(state): State<AppState>,
+    MaybeAccount(account): MaybeAccount,
+    MaybeStaff(staff): MaybeStaff,
+    code: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    JsonBody(input): JsonBody<DeliveryReport>,
+) -> AppResult<Response> {
+    let code = code_from(code, "code")?;
+    let (row, lines) = load(&state, &code).await?;
+    let who = actor(
+        &state,
+        &row,
+        input.token.as_deref(),
+        account.map(|a| a.id),
+        staff,
+    )?;
+    if row.status != CommitmentStatus::Committed.as_str() {
+        return Err(not_open(&row));
+    }
+    let now = now_unix();
+    let checked = check_report(&input, &lines, row.created_at, now)?;
+
+    // Every evidence id must have been uploaded for this commitment, photos as images.
+    let mut wanted: Vec<&str> = input
+        .photos
+        .iter()
+        .chain(&input.documents)
+        .map(String::as_str)
+        .collect();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let placeholders = (0..wanted.len())
+        .map(|i| format!("${}", i + 2))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql =
+        format!("SELECT id, type FROM evidence WHERE uploaded_for = $1 AND id IN ({placeholders})");
+    let known: Vec<(String, String)> = on_db!(&state.db, pool => {
+        let mut q = sqlx::query_as(&sql).bind(row.id);
+        for id in &wanted {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await?
+    });
+    let mut issues = Vec::new();
+    for (field, ids, images_only) in [
+        ("photos", &input.photos, true),
+        ("documents", &input.documents, false),
+    ] {
+        for (i, id) in ids.iter().enumerate() {
+            match known.iter().find(|(k, _)| k == id) {
+                None => issues.push(FieldIssue::new(
+                    format!("{field}.{i}"),
+                    "error.delivery.evidence_unknown",
+                )),
+                Some((_, t)) if images_only && t == "pdf" => {
+                    issues.push(FieldIssue::new(
+                        format!("{field}.{i}"),
+                        "error.delivery.photo_not_image",
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    if !issues.is_empty() {
+        return Err(AppError::Fields(issues));
+    }
+
+    let slugs: Vec<PackageSlug> = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT p.id, p.slug FROM packages p JOIN commitment_lines q ON q.package_id = p.id \
+         WHERE q.commitment_id = $1",
+    )
+    .bind(row.id)
+    .fetch_all(pool)
+    .await?);
+    let unit_value = |package: i64| {
+        lines
+            .iter()
+            .find(|l| l.package_id == package)
+            .map_or(0, |l| l.unit_value)
+    };
+    let facts = DeliveredFacts {
+        code: row.code.clone(),
+        lines: Some(
+            checked
+                .lines
+                .iter()
+                .map(|(p, _, q)| DeliveredLineFacts {
+                    package: slugs
+                        .iter()
+                        .find(|s| s.id == *p)
+                        .map(|s| s.slug.clone())
+                        .unwrap_or_default(),
+                    quantity: *q,
+                })
+                .collect(),
+        ),
+        quantity: Some(checked.lines.iter().map(|(_, _, q)| q).sum()),
+        value: Some(
+            checked
+                .lines
+                .iter()
+                .map(|(p, _, q)| q * unit_value(*p))
+                .sum(),
+        ),
+        delivered_on: Some(checked.delivered_on.clone()),
+        reported_by: Some(
+            match who {
+                Actor::Collaborator => "collaborator",
+                Actor::Staff(_) => "staff",
+            }
+            .to_owned(),
+        ),
+    };
+    let event = Event {
+        at: now,
+        kind: kind::COMMITMENT_DELIVERED,
+        subject: row.code.clone(),
+        facts: serde_json::to_value(&facts).map_err(AppError::internal)?,
+    };
+    let (confirm, confirm_hash, expires_at) = new_confirm_code(&state, now)?;
+    let (reporter, staff_id) = match &who {
+        Actor::Collaborator => (Reporter::Collaborator, None),
+        Actor::Staff(s) => (Reporter::Staff, Some(s.id())),
+    };
+    let notify = state.db.engine() == "postgres";
+    let done = on_db!(&state.db, pool => {
+        let mut tx = pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE commitments SET status = 'delivered', closed_at = $2 WHERE id = $1 AND status = 'committed'",
+        )
+        .bind(row.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() == 1;
+        if changed {
+            for (package, committed, delivered) in &checked.lines {
+                sqlx::query("UPDATE commitment_lines SET delivered_quantity = $3 WHERE commitment_id = $1 AND package_id = $2")
+                    .bind(row.id).bind(*package).bind(*delivered)
+                    .execute(&mut *tx).await?;
+                // What was not handed over returns to the pool.
+                sqlx::query("UPDATE needs SET committed = committed - $3, delivered = delivered + $4 \
+                             WHERE location_id = $1 AND package_id = $2")
+                    .bind(row.location_id).bind(*package).bind(*committed).bind(*delivered)
+                    .execute(&mut *tx).await?;
+            }
+            sqlx::query(
+                "INSERT INTO deliveries (commitment_id, delivered_on, reported_by, reporter_staff_id, reported_at, \
+                 confirm_hash, confirm_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(row.id)
+            .bind(&checked.delivered_on)
+            .bind(match reporter { Reporter::Collaborator => "collaborator", Reporter::Staff => "staff" })
+            .bind(staff_id)
+            .bind(now)
+            .bind(&confirm_hash)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+            for (role, ids) in [("photo", &input.photos), ("document", &input.documents)] {
+                let mut seen: Vec<&String> = Vec::new();
+                for id in ids {
+                    if seen.contains(&id) { continue; }
+                    seen.push(id);
+                    sqlx::query("INSERT INTO delivery_evidence (commitment_id, evidence_id, role, position) VALUES ($1, $2, $3, $4)")
+                        .bind(row.id).bind(id).bind(role).bind(i32::try_from(seen.len()).unwrap_or(0))
+                        .execute(&mut *tx).await?;
+                }
+            }
+            if let Some(staff_id) = staff_id {
+                audit_in!(tx, staff_id, "delivery_reported", &row.code, "");
+            }
+            append_in!(tx, notify, std::slice::from_ref(&event));
+        }
+        tx.commit().await?;
+        changed
+    });
+    if !done {
+        let (row, _) = load(&state, &code).await?;
+        return Err(not_open(&row));
+    }
+    log::announce();
+    let slip = slip(&state, &headers, &row.code, &confirm, expires_at)?;
+    Ok((StatusCode::CREATED, Json(slip)).into_response())
+}
+
+type LineRow = (i64, Option<i64>, Option<i64>, Option<i64>);
+
+/// Fills a view's verification, delivery and corrections (four small queries).
+#[allow(clippy::type_complexity)]
+pub async fn decorate(db: &Db, view: &mut CommitmentView, commitment_id: i64) -> AppResult<()> {
+    #[derive(sqlx::FromRow)]
+    struct D {
+        delivered_on: String,
+        reported_by: String,
+        reported_at: i64,
+        receipt: String,
+        receipt_at: Option<i64>,
+        verified_at: Option<i64>,
+    }
+    let (verified_at, delivery, lines, evidence, corrections): (
+        Option<i64>,
+        Option<D>,
+        Vec<LineRow>,
+        Vec<(String, String)>,
+        Vec<(i64, String)>,
+    ) = on_db!(db, pool => {
+        let verified_at = sqlx::query_scalar("SELECT verified_at FROM commitments WHERE id = $1")
+            .bind(commitment_id).fetch_one(pool).await?;
+        let delivery: Option<D> = sqlx::query_as(
+            "SELECT delivered_on, reported_by, reported_at, receipt, receipt_at, verified_at \
+             FROM deliveries WHERE commitment_id = $1",
+        ).bind(commitment_id).fetch_optional(pool).await?;
+        let (lines, evidence) = if delivery.is_some() {
+            (
+                sqlx::query_as("SELECT package_id, delivered_quantity, received_ok, received_damaged \
+                                FROM commitment_lines WHERE commitment_id = $1 ORDER BY package_id")
+                    .bind(commitment_id).fetch_all(pool).await?,
+                sqlx::query_as("SELECT evidence_id, role FROM delivery_evidence WHERE commitment_id = $1 \
+                                ORDER BY role, position")
+                    .bind(commitment_id).fetch_all(pool).await?,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let corrections = sqlx::query_as("SELECT at, reason FROM corrections WHERE commitment_id = $1 ORDER BY id")
+            .bind(commitment_id).fetch_all(pool).await?;
+        (verified_at, delivery, lines, evidence, corrections)
+    });
+    view.verified_at = verified_at;
+    view.corrections = corrections
+        .into_iter()
+        .map(|(at, reason)| Correction { at, reason })
+        .collect();
+    let to_u32 = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
+    view.delivery = delivery.map(|d| DeliveryView {
+        delivered_on: d.delivered_on,
+        reported_by: if d.reported_by == "staff" {
+            Reporter::Staff
+        } else {
+            Reporter::Collaborator
+        },
+        reported_at: d.reported_at,
+        lines: lines
+            .iter()
+            .map(|(package_id, q, ok, damaged)| DeliveredLine {
+                package_id: *package_id,
+                quantity: to_u32(*q).unwrap_or(0),
+                received_ok: to_u32(*ok),
+                received_damaged: to_u32(*damaged),
+            })
+            .collect(),
+        photos: evidence
+            .iter()
+            .filter(|(_, r)| r == "photo")
+            .map(|(id, _)| id.clone())
+            .collect(),
+        documents: u32::try_from(evidence.iter().filter(|(_, r)| r == "document").count())
+            .unwrap_or(0),
+        receipt: ReceiptStatus::parse(&d.receipt).unwrap_or(ReceiptStatus::Pending),
+        receipt_at: d.receipt_at,
+        verified_at: d.verified_at,
+    });
+    Ok(())
+}
+
+/// A commitment's full public view: history, verification, delivery, corrections.
+pub async fn public_view(db: &Db, code: &str) -> AppResult<CommitmentView> {
+    let (row, lines) = store::by_code(db, code).await?.ok_or(AppError::NotFound {
+        key: "error.commitment.not_found",
+    })?;
+    let mut view = row.view(lines)?;
+    view.history = log::history(db, &row.code).await?;
+    decorate(db, &mut view, row.id).await?;
+    Ok(view)
+}
+
+/// Refuses when the address guessed wrong too often; `Ok(())` otherwise.
+async fn guard(db: &Db, client: &str, now: i64) -> AppResult<()> {
+    let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
+        "SELECT COUNT(*), MIN(at) FROM guess_failures WHERE scope = 'receipt' AND key = $1 AND at > $2",
+    )
+    .bind(client)
+    .bind(now - GUESS_WINDOW)
+    .fetch_one(pool)
+    .await?);
+    if count >= MAX_GUESSES {
+        let until = oldest.unwrap_or(now) + GUESS_WINDOW;
+        return Err(AppError::RateLimited {
+            key: "error.receipt.rate_limited",
+            retry_after: u64::try_from((until - now).max(1)).unwrap_or(1),
+        });
+    }
+    Ok(())
+}
+
+async fn miss(db: &Db, client: &str, now: i64) -> AppResult<AppError> {
+    on_db!(db, pool => {
+        sqlx::query("DELETE FROM guess_failures WHERE at <= $1")
+            .bind(now - GUESS_WINDOW)
+            .execute(pool)
+            .await?;
+        sqlx::query("INSERT INTO guess_failures (scope, key, at) VALUES ('receipt', $1, $2)")
+            .bind(client)
+            .bind(now)
+            .execute(pool)
+            .await?;
+    });
+    Ok(AppError::NotFound {
+        key: "error.receipt.unknown",
+    })
+}
+
+/// The commitment a live confirmation code belongs to: (id, tracking code, expiry).
+async fn by_confirm_code(
+    state: &AppState,
+    client: &str,
+    code: Result<Path<String>, PathRejection>,
+) -> AppResult<(i64, String, i64, String)> {
+    let now = now_unix();
+    guard(&state.db, client, now).await?;
+    let Some(confirm) = code
+        .ok()
+        .and_then(|Path(raw)| validate::tracking_code(&raw))
+    else {
+        return Err(miss(&state.db, client, now).await?);
+    };
+    let hash = secrets::sha256_hex(confirm.as_bytes());
+    let found: Option<(i64, String, i64)> = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT c.id, c.code, d.confirm_expires_at FROM deliveries d JOIN commitments c ON c.id = d.commitment_id \
+         WHERE d.confirm_hash = $1 AND d.confirm_expires_at > $2",
+    )
+    .bind(&hash)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?);
+    match found {
+        Some((id, code, expires)) => Ok((id, code, expires, hash)),
+        None => Err(miss(&state.db, client, now).await?),
+    }
+}
+
+async fn receipt_request(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    code: Result<Path<String>, PathRejection>,
+) -> AppResult<Response> {
+    let (_, code, expires_at, _) = by_confirm_code(&state, &client, code).await?;
+    let commitment = public_view(&state.db, &code).await?;
+    let mut response = Json(ReceiptRequest {
+        commitment,
+        expires_at,
+    })
+    .into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// (package, received in good order, damaged).
+type Received = (i64, i64, i64);
+
+/// The place's answer, checked against what was reported: per line
+/// (package, ok, damaged), and the trimmed comment.
+fn check_answer(
+    answer: &ReceiptAnswer,
+    delivery: &DeliveryView,
+) -> AppResult<(Vec<Received>, String)> {
+    let mut issues = Vec::new();
+    if answer.outcome == ReceiptStatus::Pending {
+        issues.push(FieldIssue::new("outcome", "error.receipt.outcome"));
+    }
+    let comment = answer.comment.trim().to_owned();
+    if answer.outcome == ReceiptStatus::Disputed && comment.is_empty() {
+        issues.push(FieldIssue::new("comment", "error.receipt.comment_required"));
+    }
+    if comment.chars().count() > MAX_COMMENT || comment.chars().any(|c| c.is_control() && c != '\n')
+    {
+        issues.push(
+            FieldIssue::new("comment", "error.receipt.comment_long").with("max", MAX_COMMENT),
+        );
+    }
+    let mut received = Vec::new();
+    for (i, line) in delivery.lines.iter().enumerate() {
+        let Some(input) = answer
+            .lines
+            .iter()
+            .find(|l| l.package_id == line.package_id)
+        else {
+            issues.push(FieldIssue::new(
+                format!("lines.{i}"),
+                "error.receipt.line_missing",
+            ));
+            continue;
+        };
+        let delivered = i64::from(line.quantity);
+        if input.ok < 0 || input.damaged < 0 || input.ok + input.damaged > delivered {
+            issues.push(
+                FieldIssue::new(format!("lines.{i}.ok"), "error.receipt.line_range")
+                    .with("max", delivered),
+            );
+        } else if answer.outcome == ReceiptStatus::Confirmed
+            && input.ok + input.damaged != delivered
+        {
+            issues.push(
+                FieldIssue::new(format!("lines.{i}.ok"), "error.receipt.line_sum")
+                    .with("max", delivered),
+            );
+        }
+        received.push((line.package_id, input.ok, input.damaged));
+    }
+    if answer.lines.len() != delivery.lines.len() && issues.is_empty() {
+        issues.push(FieldIssue::new("lines", "error.receipt.line_missing"));
+    }
+    if !issues.is_empty() {
+        return Err(AppError::Fields(issues));
+    }
+    Ok((received, comment))
+}
+
+async fn receipt_answer(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    code: Result<Path<String>, PathRejection>,
+    JsonBody(answer): JsonBody<ReceiptAnswer>,
+) -> AppResult<Json<CommitmentView>> {
+    let (id, code, _, hash) = by_confirm_code(&state, &client, code).await?;
+    let view = public_view(&state.db, &code).await?;
+    let delivery = view
+        .delivery
+        .as_ref()
+        .ok_or_else(|| AppError::Internal("a live code without a delivery".into()))?;
+    let (received, comment) = check_answer(&answer, delivery)?;
+    let comment = comment.as_str();
+    let now = now_unix();
+    let (log_kind, facts) = if answer.outcome == ReceiptStatus::Confirmed {
+        (
+            kind::DELIVERY_CONFIRMED,
+            json!({
+                "code": code,
+                "lines": received.iter().map(|(p, ok, damaged)| json!({"package_id": p, "ok": ok, "damaged": damaged})).collect::<Vec<_>>(),
+            }),
+        )
+    } else {
+        // The comment may name people: it goes to staff, not the public log.
+        (kind::DELIVERY_DISPUTED, json!({ "code": code }))
+    };
+    let event = Event {
+        at: now,
+        kind: log_kind,
+        subject: code.clone(),
+        facts,
+    };
+    let notify = state.db.engine() == "postgres";
+    let used = on_db!(&state.db, pool => {
+        let mut tx = pool.begin().await?;
+        // Single use: only the request that clears the hash proceeds.
+        let used = sqlx::query(
+            "UPDATE deliveries SET confirm_hash = NULL, receipt = $2, receipt_at = $3, dispute_comment = $4 \
+             WHERE commitment_id = $1 AND confirm_hash = $5",
+        )
+        .bind(id)
+        .bind(answer.outcome.as_str())
+        .bind(now)
+        .bind(comment)
+        .bind(&hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected() == 1;
+        if used {
+            for (package, ok, damaged) in &received {
+                sqlx::query("UPDATE commitment_lines SET received_ok = $3, received_damaged = $4 \
+                             WHERE commitment_id = $1 AND package_id = $2")
+                    .bind(id).bind(*package).bind(*ok).bind(*damaged)
+                    .execute(&mut *tx).await?;
+            }
+            append_in!(tx, notify, std::slice::from_ref(&event));
+        }
+        tx.commit().await?;
+        used
+    });
+    if !used {
+        return Err(AppError::NotFound {
+            key: "error.receipt.unknown",
+        });
+    }
+    log::announce();
+    Ok(Json(public_view(&state.db, &code).await?))
+}
