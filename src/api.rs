@@ -9,6 +9,12 @@ use kolaborasi_shared::{
     IDEMPOTENCY_HEADER, LocationDetail, LocationList, LocationQuery, MANAGE_TOKEN_HEADER,
     NewCommitment, ProgramList, Registration,
 };
+use kolaborasi_shared::{
+    AuditPage, CSRF_HEADER, DeliveryReport, Evidence, LocationInput, NewCorrection, NewPackage,
+    NewProgram, NewStaff, Package, Program, Queue, QueueCounts, QueuePage, ReceiptAnswer,
+    ReceiptRequest, ReceiptSlip, StaffChange, StaffCommitment, StaffCredentials, StaffList,
+    StaffLocation, StaffMember, StaffSession,
+};
 use kolaborasi_shared::{Breakdowns, CollaboratorDirectory, LogPage, Stats};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -125,8 +131,36 @@ impl<'a> Call<'a> {
         self
     }
 
+    /// A staff write: it carries the session's CSRF token.
+    fn staff(method: Method, path: &'a str, csrf: &'a str) -> Self {
+        Self::write(method, path).header(CSRF_HEADER, csrf)
+    }
+
     /// Sends the request; a non-2xx answer becomes [`ApiFailure::Api`].
     async fn send(self, body: Option<&impl Serialize>) -> Result<Response, ApiFailure> {
+        let builder = self.builder();
+        let request = match body {
+            Some(body) => builder.json(body).map_err(|_| ApiFailure::Decode)?,
+            None => builder.build().map_err(|_| ApiFailure::Decode)?,
+        };
+        finish(request).await
+    }
+
+    /// Sends raw bytes (a `File` or `Blob`) as the body, with its type.
+    async fn send_raw(
+        self,
+        body: &wasm_bindgen::JsValue,
+        content_type: &str,
+    ) -> Result<Response, ApiFailure> {
+        let request = self
+            .builder()
+            .header("Content-Type", content_type)
+            .body(body.clone())
+            .map_err(|_| ApiFailure::Decode)?;
+        finish(request).await
+    }
+
+    fn builder(self) -> RequestBuilder {
         let mut builder = RequestBuilder::new(&format!("{API_PREFIX}{}", self.path))
             .method(self.method)
             .header("Accept-Language", current_lang().code());
@@ -145,24 +179,7 @@ impl<'a> Call<'a> {
         } else {
             None
         };
-        builder = builder.abort_signal(controller.as_ref());
-        let request = match body {
-            Some(body) => builder.json(body).map_err(|_| ApiFailure::Decode)?,
-            None => builder.build().map_err(|_| ApiFailure::Decode)?,
-        };
-        let response = request.send().await.map_err(|_| ApiFailure::Network)?;
-        if response.ok() {
-            return Ok(response);
-        }
-        let status = response.status();
-        match response.json::<ErrorBody>().await {
-            Ok(body) => Err(ApiFailure::Api {
-                status,
-                error: body.error,
-            }),
-            // Not our envelope: a proxy or a dropped connection answered.
-            Err(_) => Err(ApiFailure::Network),
-        }
+        builder.abort_signal(controller.as_ref())
     }
 
     async fn json<T: DeserializeOwned>(
@@ -171,6 +188,23 @@ impl<'a> Call<'a> {
     ) -> Result<T, ApiFailure> {
         let response = self.send(body).await?;
         response.json::<T>().await.map_err(|_| ApiFailure::Decode)
+    }
+}
+
+/// Sends a built request; a non-2xx answer becomes [`ApiFailure::Api`].
+async fn finish(request: gloo_net::http::Request) -> Result<Response, ApiFailure> {
+    let response = request.send().await.map_err(|_| ApiFailure::Network)?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    match response.json::<ErrorBody>().await {
+        Ok(body) => Err(ApiFailure::Api {
+            status,
+            error: body.error,
+        }),
+        // Not our envelope: a proxy or a dropped connection answered.
+        Err(_) => Err(ApiFailure::Network),
     }
 }
 
@@ -314,4 +348,262 @@ pub fn export_href(file: &str, params: &[(&str, String)]) -> String {
     } else {
         format!("{API_PREFIX}/export/{file}?{}", query.join("&"))
     }
+}
+
+/// `{}`: the body of staff actions that need no data.
+#[derive(Serialize)]
+struct Empty {}
+
+/// Staff: the signed-in staff member and the CSRF token; `401` when none.
+pub async fn staff_session() -> Result<StaffSession, ApiFailure> {
+    get_json("/staff/session").await
+}
+
+pub async fn staff_sign_in(credentials: &StaffCredentials) -> Result<StaffSession, ApiFailure> {
+    Call::write(Method::POST, "/staff/session")
+        .json(Some(credentials))
+        .await
+}
+
+pub async fn staff_sign_out(csrf: &str) -> Result<(), ApiFailure> {
+    Call::staff(Method::DELETE, "/staff/session", csrf)
+        .send(NO_BODY)
+        .await
+        .map(drop)
+}
+
+/// Ends every session of the signed-in staff member (on every device).
+pub async fn staff_sign_out_everywhere(csrf: &str) -> Result<(), ApiFailure> {
+    Call::staff(Method::POST, "/staff/session/everywhere", csrf)
+        .send(Some(&Empty {}))
+        .await
+        .map(drop)
+}
+
+pub async fn queue_counts() -> Result<QueueCounts, ApiFailure> {
+    get_json("/staff/queues").await
+}
+
+/// One page of a work queue, optionally within an area (kota or kecamatan code).
+pub async fn queue_page(
+    queue: Queue,
+    area: Option<String>,
+    page: u32,
+    per_page: u32,
+) -> Result<QueuePage, ApiFailure> {
+    let mut path = format!(
+        "/staff/queues/{}?page={page}&per_page={per_page}",
+        queue.as_str()
+    );
+    if let Some(area) = area.filter(|a| !a.is_empty()) {
+        path.push_str("&area=");
+        path.push_str(&String::from(js_sys::encode_uri_component(&area)));
+    }
+    get_json(&path).await
+}
+
+pub async fn staff_commitment(code: &str) -> Result<StaffCommitment, ApiFailure> {
+    get_json(&format!("/staff/commitments/{code}")).await
+}
+
+pub async fn verify_commitment(code: &str, csrf: &str) -> Result<CommitmentView, ApiFailure> {
+    Call::staff(
+        Method::POST,
+        &format!("/staff/commitments/{code}/verify"),
+        csrf,
+    )
+    .json(Some(&Empty {}))
+    .await
+}
+
+pub async fn verify_delivery(code: &str, csrf: &str) -> Result<CommitmentView, ApiFailure> {
+    Call::staff(
+        Method::POST,
+        &format!("/staff/commitments/{code}/delivery/verify"),
+        csrf,
+    )
+    .json(Some(&Empty {}))
+    .await
+}
+
+/// A fresh confirmation code for the place (the previous one stops working).
+pub async fn new_slip(code: &str, csrf: &str) -> Result<ReceiptSlip, ApiFailure> {
+    Call::staff(
+        Method::POST,
+        &format!("/staff/commitments/{code}/slip"),
+        csrf,
+    )
+    .json(Some(&Empty {}))
+    .await
+}
+
+pub async fn add_correction(
+    correction: &NewCorrection,
+    csrf: &str,
+) -> Result<CommitmentView, ApiFailure> {
+    Call::staff(Method::POST, "/staff/corrections", csrf)
+        .json(Some(correction))
+        .await
+}
+
+pub async fn staff_location(id: i64) -> Result<StaffLocation, ApiFailure> {
+    get_json(&format!("/staff/locations/{id}")).await
+}
+
+pub async fn create_location(
+    input: &LocationInput,
+    csrf: &str,
+) -> Result<StaffLocation, ApiFailure> {
+    Call::staff(Method::POST, "/staff/locations", csrf)
+        .json(Some(input))
+        .await
+}
+
+pub async fn update_location(
+    id: i64,
+    input: &LocationInput,
+    csrf: &str,
+) -> Result<StaffLocation, ApiFailure> {
+    Call::staff(Method::PUT, &format!("/staff/locations/{id}"), csrf)
+        .json(Some(input))
+        .await
+}
+
+pub async fn verify_location(id: i64, csrf: &str) -> Result<StaffLocation, ApiFailure> {
+    Call::staff(Method::POST, &format!("/staff/locations/{id}/verify"), csrf)
+        .json(Some(&Empty {}))
+        .await
+}
+
+pub async fn deactivate_location(id: i64, csrf: &str) -> Result<StaffLocation, ApiFailure> {
+    Call::staff(
+        Method::POST,
+        &format!("/staff/locations/{id}/deactivate"),
+        csrf,
+    )
+    .json(Some(&Empty {}))
+    .await
+}
+
+/// Marks a collaborator account as verified.
+pub async fn verify_account(id: i64, csrf: &str) -> Result<(), ApiFailure> {
+    Call::staff(Method::POST, &format!("/staff/accounts/{id}/verify"), csrf)
+        .send(Some(&Empty {}))
+        .await
+        .map(drop)
+}
+
+pub async fn create_program(program: &NewProgram, csrf: &str) -> Result<Program, ApiFailure> {
+    Call::staff(Method::POST, "/staff/programs", csrf)
+        .json(Some(program))
+        .await
+}
+
+pub async fn create_package(package: &NewPackage, csrf: &str) -> Result<Package, ApiFailure> {
+    Call::staff(Method::POST, "/staff/packages", csrf)
+        .json(Some(package))
+        .await
+}
+
+pub async fn staff_members() -> Result<StaffList, ApiFailure> {
+    get_json("/staff/members").await
+}
+
+pub async fn create_staff(member: &NewStaff, csrf: &str) -> Result<StaffMember, ApiFailure> {
+    Call::staff(Method::POST, "/staff/members", csrf)
+        .json(Some(member))
+        .await
+}
+
+pub async fn change_staff(
+    id: i64,
+    change: &StaffChange,
+    csrf: &str,
+) -> Result<StaffMember, ApiFailure> {
+    Call::staff(Method::POST, &format!("/staff/members/{id}"), csrf)
+        .json(Some(change))
+        .await
+}
+
+/// The audit trail, newest first; `before` pages to older entries.
+pub async fn audit(before: Option<i64>) -> Result<AuditPage, ApiFailure> {
+    get_json(&match before {
+        Some(b) => format!("/staff/audit?before={b}"),
+        None => "/staff/audit".to_owned(),
+    })
+    .await
+}
+
+/// Who sends a delivery or its evidence: the collaborator with the manage
+/// token, or a staff member with the session's CSRF token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reporter {
+    Token(String),
+    /// The signed-in owner (the session cookie goes along by itself).
+    Owner,
+    Staff {
+        csrf: String,
+    },
+}
+
+/// Uploads one evidence file (photo or handover document) as its raw bytes.
+pub async fn upload_evidence(
+    code: &str,
+    file: &web_sys::File,
+    who: &Reporter,
+) -> Result<Evidence, ApiFailure> {
+    let path = format!("/commitments/{code}/evidence");
+    let call = match who {
+        Reporter::Token(token) => {
+            Call::write(Method::POST, &path).header(MANAGE_TOKEN_HEADER, token)
+        }
+        Reporter::Owner => Call::write(Method::POST, &path),
+        Reporter::Staff { csrf } => Call::staff(Method::POST, &path, csrf),
+    };
+    let kind = file.type_();
+    let content_type = if kind.is_empty() {
+        "application/octet-stream".to_owned()
+    } else {
+        kind
+    };
+    let response = call.send_raw(file.as_ref(), &content_type).await?;
+    response
+        .json::<Evidence>()
+        .await
+        .map_err(|_| ApiFailure::Decode)
+}
+
+/// Reports the delivery; the answer is the place's one-time confirmation slip.
+pub async fn report_delivery(
+    code: &str,
+    report: &DeliveryReport,
+    who: &Reporter,
+) -> Result<ReceiptSlip, ApiFailure> {
+    let path = format!("/commitments/{code}/delivery");
+    let call = match who {
+        Reporter::Token(_) | Reporter::Owner => Call::write(Method::POST, &path),
+        Reporter::Staff { csrf } => Call::staff(Method::POST, &path, csrf),
+    };
+    call.json(Some(report)).await
+}
+
+/// The address of an evidence file (photos are public; documents need staff).
+#[must_use]
+pub fn evidence_href(id: &str) -> String {
+    format!("{API_PREFIX}/evidence/{id}")
+}
+
+/// What the place is asked to confirm; `404` when the code is unknown,
+/// used or expired.
+pub async fn receipt(confirm_code: &str) -> Result<ReceiptRequest, ApiFailure> {
+    get_json(&format!("/receipts/{confirm_code}")).await
+}
+
+pub async fn answer_receipt(
+    confirm_code: &str,
+    answer: &ReceiptAnswer,
+) -> Result<CommitmentView, ApiFailure> {
+    Call::write(Method::POST, &format!("/receipts/{confirm_code}"))
+        .json(Some(answer))
+        .await
 }

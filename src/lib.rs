@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
     };
     shared.refresh_session();
     provide_context(shared);
+    pages::console::StaffAuth::provide();
     live::Live::provide();
     view! {
         <Router>
@@ -147,6 +148,23 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/transparansi") view=pages::transparency::TransparencyPage />
                     <Route path=path!("/verifikasi") view=pages::verify::VerifyPage />
                     <Route path=path!("/dokumentasi-api") view=pages::api_docs::ApiDocsPage />
+                    <Route path=path!("/konsol") view=pages::console::home::ConsoleHome />
+                    <Route
+                        path=path!("/konsol/kolaborasi/:code")
+                        view=pages::console::commitment::ConsoleCommitmentPage
+                    />
+                    <Route
+                        path=path!("/konsol/lokasi/baru")
+                        view=pages::console::location::NewLocationPage
+                    />
+                    <Route
+                        path=path!("/konsol/lokasi/:id")
+                        view=pages::console::location::EditLocationPage
+                    />
+                    <Route path=path!("/konsol/katalog") view=pages::console::catalogue::CataloguePage />
+                    <Route path=path!("/konsol/staf") view=pages::console::staff::StaffPage />
+                    <Route path=path!("/konsol/audit") view=pages::console::audit::AuditPage />
+                    <Route path=path!("/terima/:code") view=pages::receipt::ReceiptPage />
                 </Routes>
             </main>
             <Footer />

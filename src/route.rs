@@ -41,6 +41,22 @@ pub enum Page {
     Verify,
     /// The API reference.
     ApiDocs,
+    /// The staff console: sign-in, then the work queues.
+    Console,
+    /// A commitment as staff see it.
+    ConsoleCommitment(String),
+    /// A new location (staff).
+    ConsoleNewLocation,
+    /// Editing a location (staff).
+    ConsoleLocation(i64),
+    /// Adding programs and packages (admin).
+    ConsoleCatalogue,
+    /// Staff members (admin).
+    ConsoleStaff,
+    /// The audit trail (admin).
+    ConsoleAudit,
+    /// The place's page for confirming a delivery, by its one-time code.
+    Receipt(String),
 }
 
 /// `view=list` and `color=need` live next to the filters in the map's URL.
@@ -82,8 +98,34 @@ impl Page {
             Self::Transparency => "/transparansi".into(),
             Self::Verify => "/verifikasi".into(),
             Self::ApiDocs => "/dokumentasi-api".into(),
+            Self::Console => "/konsol".into(),
+            Self::ConsoleCommitment(code) => format!("/konsol/kolaborasi/{code}"),
+            Self::ConsoleNewLocation => "/konsol/lokasi/baru".into(),
+            Self::ConsoleLocation(id) => format!("/konsol/lokasi/{id}"),
+            Self::ConsoleCatalogue => "/konsol/katalog".into(),
+            Self::ConsoleStaff => "/konsol/staf".into(),
+            Self::ConsoleAudit => "/konsol/audit".into(),
+            Self::Receipt(code) => format!("/terima/{code}"),
         }
     }
+}
+
+/// Query parameters of the console's queue view.
+pub const QUEUE_PARAM: &str = "antrian";
+pub const AREA_PARAM: &str = "wilayah";
+pub const PAGE_PARAM: &str = "halaman";
+
+/// The console home showing one queue, optionally within an area, at a page.
+#[must_use]
+pub fn console_queue_href(queue: &str, area: Option<&str>, page: u32) -> String {
+    let mut href = format!("/konsol?{QUEUE_PARAM}={queue}");
+    if let Some(area) = area.filter(|a| !a.is_empty()) {
+        href = format!("{href}&{AREA_PARAM}={area}");
+    }
+    if page > 1 {
+        href = format!("{href}&{PAGE_PARAM}={page}");
+    }
+    href
 }
 
 /// The fragment prefix that carries a manage token: `#kelola=TOKEN`.

@@ -301,3 +301,144 @@ pub fn FormAlert(message: Signal<Option<String>>) -> impl IntoView {
         </div>
     }
 }
+
+/// A labelled multi-line text field.
+#[component]
+pub fn TextAreaField(
+    field: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    errors: Errors,
+    #[prop(optional)] hint: Option<Signal<String>>,
+    #[prop(default = 4)] rows: u32,
+    #[prop(optional)] maxlength: Option<usize>,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
+    let id = dom_id(field);
+    let message = errors.message(field);
+    let has_hint = hint.is_some();
+    let describedby = {
+        let id = id.clone();
+        move || described_by(&id, has_hint, message.read().is_some())
+    };
+    view! {
+        <div class="field" class:field-invalid=move || message.read().is_some()>
+            <label for=id.clone()>{tr(label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <textarea
+                id=id.clone()
+                name=field
+                rows=rows
+                maxlength=maxlength
+                data-testid=testid
+                aria-invalid=move || message.read().is_some().then_some("true")
+                aria-describedby=describedby
+                prop:value=move || value.get()
+                on:input:target=move |ev| {
+                    value.set(ev.target().value());
+                    if errors.has(field) {
+                        errors.set(field, None);
+                    }
+                }
+            ></textarea>
+            <FieldError id=id.clone() message />
+        </div>
+    }
+}
+
+/// A labelled `<select>`; `options` are (value, text) pairs. With a
+/// `placeholder` an empty first option asks for a choice.
+#[component]
+pub fn SelectField(
+    field: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    errors: Errors,
+    #[prop(into)] options: Signal<Vec<(String, String)>>,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] hint: Option<Signal<String>>,
+    #[prop(optional, into)] disabled: Option<Signal<bool>>,
+) -> impl IntoView {
+    let id = dom_id(field);
+    let message = errors.message(field);
+    let has_hint = hint.is_some();
+    let describedby = {
+        let id = id.clone();
+        move || described_by(&id, has_hint, message.read().is_some())
+    };
+    view! {
+        <div class="field" class:field-invalid=move || message.read().is_some()>
+            <label for=id.clone()>{tr(label)}</label>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            <select
+                id=id.clone()
+                name=field
+                disabled=move || disabled.is_some_and(|d| d.get())
+                aria-invalid=move || message.read().is_some().then_some("true")
+                aria-describedby=describedby
+                on:change:target=move |ev| {
+                    value.set(ev.target().value());
+                    errors.set(field, None);
+                }
+            >
+                {placeholder
+                    .map(|p| {
+                        view! {
+                            <option value="" prop:selected=move || value.read().is_empty()>
+                                {tr(p)}
+                            </option>
+                        }
+                    })}
+                {move || {
+                    options
+                        .get()
+                        .into_iter()
+                        .map(|(v, text)| {
+                            let current = v.clone();
+                            view! {
+                                <option value=v prop:selected=move || *value.read() == current>
+                                    {text}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            <FieldError id=id.clone() message />
+        </div>
+    }
+}
+
+/// Puts the server's per-field messages next to their fields. `map` turns
+/// a server path into the form's field name (`None`: not shown by this
+/// form). Returns the fields placed, in the server's order.
+pub fn place_field_errors(
+    errors: Errors,
+    failure: &crate::api::ApiFailure,
+    map: impl Fn(&str) -> Option<String>,
+) -> Vec<String> {
+    let crate::api::ApiFailure::Api { error, .. } = failure else {
+        return Vec::new();
+    };
+    if error.code != kolaborasi_shared::ErrorCode::InvalidParameter {
+        return Vec::new();
+    }
+    let mut problems: Vec<(String, String)> = error
+        .fields
+        .iter()
+        .map(|f| (f.field.clone(), f.message.clone()))
+        .collect();
+    if problems.is_empty()
+        && let Some(field) = &error.field
+    {
+        problems.push((field.clone(), error.message.clone()));
+    }
+    let mut placed = Vec::new();
+    for (field, message) in problems {
+        if let Some(name) = map(&field) {
+            errors.set(&name, Some(Problem::Server(message)));
+            placed.push(name);
+        }
+    }
+    placed
+}

@@ -187,6 +187,8 @@ pub fn Footer() -> impl IntoView {
                 " · "
                 <A href=Page::ApiDocs.href()>{tr("nav.api")}</A>
                 " · "
+                <A href=Page::Console.href() attr:data-testid="console-link">{tr("console.link")}</A>
+                " · "
                 {tr("footer.data_licence")}
                 " · "
                 {tr("footer.open_source")}

@@ -1,6 +1,7 @@
 //! Building blocks shared by pages.
 
 pub mod chart;
+pub mod delivery;
 pub mod filters;
 pub mod form;
 pub mod layout;

@@ -7,6 +7,7 @@
 //! keyboard and screen-reader equivalent of everything the map shows.
 
 mod layer;
+pub mod picker;
 
 use std::sync::Arc;
 

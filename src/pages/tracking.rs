@@ -4,14 +4,17 @@
 //! `/kolaborasi`: look a code up.
 
 use kolaborasi_shared::{
-    CommitmentPrivate, CommitmentStatus, CommitmentView, ErrorCode, ProgramList, validate,
+    CommitmentPrivate, CommitmentStatus, CommitmentView, ErrorCode, ProgramList, ReceiptSlip,
+    validate,
 };
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
+use crate::api::Reporter;
 use crate::api::{self, ApiFailure};
+use crate::components::delivery::{Corrections, DeliveryForm, SlipCard, Voices, shows_delivery};
 use crate::components::form::{focus_soon, kind_text};
 use crate::components::lines_table::LinesTable;
 use crate::components::status::{LoadError, Loading};
@@ -183,7 +186,7 @@ pub fn TrackingPage() -> impl IntoView {
 }
 
 /// A package's name in `lang`, from the catalogue when it has loaded.
-fn package_name(programs: Option<&ProgramList>, lang: Lang, id: i64) -> (String, String) {
+pub fn package_name(programs: Option<&ProgramList>, lang: Lang, id: i64) -> (String, String) {
     programs.and_then(|p| p.package(id)).map_or_else(
         || {
             (
@@ -353,6 +356,10 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
             >
                 {lines}
             </LinesTable>
+            <Show when=move || v.with(shows_delivery)>
+                <Voices view=v />
+            </Show>
+            <Corrections list=Signal::derive(move || v.with(|v| v.corrections.clone())) />
             <h2>{tr("history.heading")}</h2>
             <ol class="history" data-testid="history">
                 {move || {
@@ -390,7 +397,7 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
 }
 
 /// A Unix time as a local date and time ("5 Desember 2026, 14.05").
-fn local_time(l: Lang, unix: i64) -> String {
+pub fn local_time(l: Lang, unix: i64) -> String {
     #[allow(clippy::cast_precision_loss)]
     let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(unix as f64 * 1000.0));
     let date = l.date(&validate::civil_from_days(storage::local_day_of(unix)));
@@ -533,6 +540,47 @@ fn PrivateDetails(
         });
     };
     let open = move || view.with(|v| v.status == CommitmentStatus::Committed);
+    // The delivery report: only with the manage token, while committed;
+    // afterwards the place's confirmation slip (shown once).
+    let slip = RwSignal::new(None::<ReceiptSlip>);
+    let on_done = Callback::new(move |s: ReceiptSlip| {
+        slip.set(Some(s));
+        focus_soon("receipt-slip".to_owned());
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = api::commitment(&code.get_value()).await {
+                view.set(fresh);
+            }
+        });
+    });
+    let reportable = Memo::new(move |_| {
+        view.with(|v| v.status == CommitmentStatus::Committed && v.delivery.is_none())
+    });
+    let report_area = move || {
+        if let Some(s) = slip.get() {
+            return view! { <SlipCard slip=s /> }.into_any();
+        }
+        // This panel shows only to the token holder or the signed-in owner.
+        let who = token.get().map_or(Reporter::Owner, Reporter::Token);
+        match who {
+            who if reportable.get() => {
+                let lines = view.with_untracked(|v| v.lines.clone());
+                view! {
+                    <section class="delivery-panel" aria-labelledby="delivery-heading">
+                        <h3 id="delivery-heading">{tr("delivery.heading")}</h3>
+                        <p class="note">{tr("delivery.intro")}</p>
+                        <DeliveryForm
+                            code=code.get_value()
+                            lines
+                            who
+                            on_done
+                        />
+                    </section>
+                }
+                .into_any()
+            }
+            _ => ().into_any(),
+        }
+    };
     let cancel_area = move || match state.get() {
         Cancel::Idle | Cancel::Failed(_) if open() => view! {
             <button
@@ -645,6 +693,7 @@ fn PrivateDetails(
                     </dd>
                 </div>
             </dl>
+            {report_area}
             <div class="cancel-area">{cancel_area}</div>
             <div id="cancel-result" tabindex="-1" class="cancel-result" role="status" data-testid="cancel-result">
                 {result}

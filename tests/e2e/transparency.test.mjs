@@ -4,25 +4,11 @@
 // report's status history.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import {
-  BASE_URL, DESKTOP, PHONE, api, apiSend, countIn, sharedBrowser, openPage, screenshot,
+  BASE_URL, DESKTOP, PHONE, api, apiSend, countIn, sharedBrowser, openPage, screenshot, violations,
 } from './support.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
 const browser = sharedBrowser();
-
-async function violations(page) {
-  await page.addScriptTag({ content: AXE });
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
-  assert.ok(result.passes.length > 20, `axe checked only ${result.passes.length} rules`);
-  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /// A place with an open need, and a commitment of one unit to it.
 async function commitOne(name = 'Uji Transparansi', showName = true) {

@@ -167,8 +167,11 @@ pub struct QueueItem {
     pub code: Option<String>,
     /// Location name, or the collaborator's name.
     pub title: String,
-    /// A second line: collaborator and value, or the place's area, or the e-mail.
+    /// A second line: the collaborator, the place's address, or the e-mail and kind.
     pub detail: String,
+    /// For commitment queues: the total reference value, whole Rupiah.
+    #[serde(default)]
+    pub value: Option<i64>,
     /// Kelurahan code of the location (none for collaborators).
     pub area: Option<String>,
     /// Unix seconds: when it entered the queue.

@@ -12,6 +12,7 @@ use crate::cmd::command;
 pub struct ServerProcess {
     child: Child,
     dir: PathBuf,
+    database_url: String,
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub base_url: String,
 }
@@ -39,7 +40,9 @@ impl ServerProcess {
         let mut child = command(root, &binary.display().to_string())
             .args(["--bind", "127.0.0.1:0", "--static-dir", "dist"])
             .arg("--database-url")
-            .arg(database_url)
+            .arg(&database_url)
+            .arg("--upload-dir")
+            .arg(dir.join("uploads"))
             .args(["--tile-url", "http://127.0.0.1:9/{z}/{x}/{y}.png"])
             .args(extra)
             .stdout(Stdio::piped())
@@ -49,6 +52,7 @@ impl ServerProcess {
             Ok(base_url) => Ok(Self {
                 child,
                 dir,
+                database_url,
                 base_url,
             }),
             Err(e) => {
@@ -60,6 +64,38 @@ impl ServerProcess {
 }
 
 impl ServerProcess {
+    /// Creates a staff admin on the server's database, as an operator
+    /// would: `kolaborasi-server create-admin`, the password on stdin.
+    pub fn create_admin(
+        &self,
+        root: &Path,
+        binary: &Path,
+        email: &str,
+        password: &str,
+    ) -> Result<(), String> {
+        use std::io::Write as _;
+        let mut child = command(root, &binary.display().to_string())
+            .arg("--database-url")
+            .arg(&self.database_url)
+            .args(["create-admin", "--email", email, "--name", "Admin E2E"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("could not run create-admin: {e}"))?;
+        child
+            .stdin
+            .take()
+            .ok_or("no stdin")?
+            .write_all(format!("{password}\n").as_bytes())
+            .map_err(|e| e.to_string())?;
+        let status = child.wait().map_err(|e| e.to_string())?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("create-admin failed: {status}"))
+        }
+    }
+
     /// The server's process id (for reading its memory use).
     #[must_use]
     pub fn pid(&self) -> u32 {

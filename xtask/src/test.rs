@@ -70,12 +70,11 @@ pub fn test(root: &Path) -> Result<(), String> {
 /// The server binary from `cargo test` (debug) with the release client.
 fn e2e(root: &Path) -> Result<(), String> {
     // The scale is explicit so a KOLABORASI_DEMO_SCALE in the shell cannot change it.
-    let server = ServerProcess::start(
-        root,
-        &root.join("target/debug/kolaborasi-server"),
-        "e2e",
-        &["--demo-scale", "1500"],
-    )?;
+    let binary = root.join("target/debug/kolaborasi-server");
+    let server = ServerProcess::start(root, &binary, "e2e", &["--demo-scale", "1500"])?;
+    // The facilitator's first admin, made the way an operator makes it.
+    let (email, password) = ("admin@e2e.example.id", "e2e-admin-password-123");
+    server.create_admin(root, &binary, email, password)?;
     cmd::run(
         command(root, "node")
             .args([
@@ -85,6 +84,8 @@ fn e2e(root: &Path) -> Result<(), String> {
                 "tests/e2e/",
             ])
             .env("BASE_URL", &server.base_url)
+            .env("E2E_ADMIN_EMAIL", email)
+            .env("E2E_ADMIN_PASSWORD", password)
             .env("E2E_ARTIFACTS", root.join("tests/e2e/artifacts")),
     )
 }

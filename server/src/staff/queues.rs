@@ -47,8 +47,7 @@ fn allowed(staff: &Staff, queue: Queue) -> bool {
 }
 
 const COMMITMENT_COLUMNS: &str = "c.id, c.code, l.name AS title, \
-    c.collaborator_name || ' · Rp ' || CAST(c.total_value AS TEXT) AS detail, \
-    l.kelurahan_code AS area";
+    c.collaborator_name AS detail, l.kelurahan_code AS area, c.total_value AS value";
 
 fn plan(staff: &Staff, queue: Queue, area: Option<&str>, overdue_days: u32) -> Plan {
     let mut args = Vec::new();
@@ -110,7 +109,7 @@ fn plan(staff: &Staff, queue: Queue, area: Option<&str>, overdue_days: u32) -> P
             args,
             order: "l.created_at, l.id",
             columns: "l.id, NULL AS code, l.name AS title, l.address AS detail, \
-                l.kelurahan_code AS area, l.created_at AS since, NULL AS receipt"
+                l.kelurahan_code AS area, NULL AS value, l.created_at AS since, NULL AS receipt"
                 .to_owned(),
         },
         Queue::Collaborators => Plan {
@@ -118,7 +117,7 @@ fn plan(staff: &Staff, queue: Queue, area: Option<&str>, overdue_days: u32) -> P
             args: Vec::new(),
             order: "a.created_at, a.id",
             columns: "a.id, NULL AS code, a.name AS title, a.email || ' · ' || a.kind AS detail, \
-                NULL AS area, a.created_at AS since, NULL AS receipt"
+                NULL AS area, NULL AS value, a.created_at AS since, NULL AS receipt"
                 .to_owned(),
         },
     }
@@ -165,6 +164,7 @@ struct ItemRow {
     title: String,
     detail: Option<String>,
     area: Option<String>,
+    value: Option<i64>,
     since: i64,
     receipt: Option<String>,
 }
@@ -228,6 +228,7 @@ async fn page(
                 title: r.title,
                 detail: r.detail.unwrap_or_default(),
                 area: r.area,
+                value: r.value,
                 since: r.since,
                 receipt: r.receipt.as_deref().and_then(ReceiptStatus::parse),
             })
