@@ -10,14 +10,38 @@ use crate::i18n::{lang, tr};
 use crate::set_title;
 
 /// Topics in reading order (the document's `tags`).
-const TAGS: [&str; 6] = [
+const TAGS: [&str; 8] = [
     "places",
     "commitments",
+    "deliveries",
     "transparency",
     "open data",
     "accounts",
+    "staff",
     "meta",
 ];
+
+/// The document's tags: the known ones in reading order, then any other
+/// (a newer server's), so no operation is ever left out.
+fn tags_of(doc: &Value) -> Vec<String> {
+    let mut tags: Vec<String> = TAGS.iter().map(|t| (*t).to_owned()).collect();
+    let ops = doc["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(Value::as_object)
+        .flat_map(|item| item.values());
+    for op in ops {
+        for tag in op["tags"].as_array().into_iter().flatten() {
+            if let Some(tag) = tag.as_str()
+                && !tags.iter().any(|t| t == tag)
+            {
+                tags.push(tag.to_owned());
+            }
+        }
+    }
+    tags
+}
 
 /// `#/components/schemas/X` → `X`.
 fn schema_name(schema: &Value) -> Option<String> {
@@ -139,14 +163,18 @@ pub fn ApiDocsPage() -> impl IntoView {
     let body = move || {
         doc.get().map(|r| match r {
             Err(e) => view! { <LoadError failure=e retry /> }.into_any(),
-            Ok(doc) => TAGS
-                .iter()
+            Ok(doc) => tags_of(&doc)
+                .into_iter()
                 .map(|tag| {
-                    let ops = operations(&doc, tag);
+                    let ops = operations(&doc, &tag);
                     let key = format!("apidocs.tag_{}", tag.replace(' ', "_"));
+                    let title = move || {
+                        let text = lang().text(&key);
+                        if text == key { tag.clone() } else { text }
+                    };
                     view! {
                         <section class="api-tag">
-                            <h2>{move || lang().text(&key)}</h2>
+                            <h2>{title}</h2>
                             {ops.into_iter().map(|op| view! { <OperationView op /> }).collect_view()}
                         </section>
                     }

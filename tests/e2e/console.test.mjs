@@ -96,7 +96,12 @@ describe('facilitator console and the three voices of a delivery', () => {
     await signIn(staff);
     const tab = staff.getByTestId('queue-commitments');
     await tab.waitFor();
-    assert.ok(Number(await tab.getAttribute('data-count')) >= 1);
+    // The counts arrive after the page: wait for the demo's open commitments.
+    await staff.waitForFunction(
+      () => Number(document.querySelector('[data-testid=queue-commitments]')?.dataset.count) >= 1,
+      null,
+      { timeout: 10_000 },
+    );
     assert.deepEqual(await violations(staff), []);
     await screenshot(staff, 'console-home-desktop');
 
@@ -124,6 +129,7 @@ describe('facilitator console and the three voices of a delivery', () => {
     assert.equal(await donor.getByTestId('confirm-qr').locator('svg').count(), 1);
     const confirmHref = await donor.getByTestId('confirm-link').getAttribute('href');
     assert.ok(confirmHref.endsWith(`/terima/${confirmCode}`), confirmHref);
+    assert.ok(await noHorizontalScroll(donor) <= 0, 'the slip fits a phone');
     await screenshot(donor, 'delivery-slip-phone', { fullPage: true });
     // The report now says "reported", and not yet confirmed or verified.
     await donor.locator('[data-testid=voice-reported][data-state=yes]').waitFor();
