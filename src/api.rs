@@ -241,6 +241,11 @@ pub async fn location(id: i64) -> Result<LocationDetail, ApiFailure> {
     get_json(&format!("/locations/{id}")).await
 }
 
+/// What was delivered at a place, newest first.
+pub async fn place_deliveries(id: i64) -> Result<kolaborasi_shared::PlaceDeliveries, ApiFailure> {
+    get_json(&format!("/locations/{id}/deliveries")).await
+}
+
 /// `POST /commitments`. Sending the same `key` with the same body again
 /// returns the first answer, so a retry after a lost response is safe.
 pub async fn commit(key: &str, body: &NewCommitment) -> Result<CommitmentReceipt, ApiFailure> {

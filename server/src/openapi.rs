@@ -17,9 +17,9 @@ use kolaborasi_shared::{
 };
 use kolaborasi_shared::{
     AuditPage, CSRF_HEADER, DeliveryReport, Evidence, LocationInput, NewCorrection, NewPackage,
-    NewProgram, NewStaff, Package, Program, QueueCounts, QueuePage, ReceiptAnswer, ReceiptRequest,
-    ReceiptSlip, StaffChange, StaffCommitment, StaffCredentials, StaffList, StaffLocation,
-    StaffMember, StaffSession,
+    NewProgram, NewStaff, Package, PlaceDeliveries, Program, QueueCounts, QueuePage, ReceiptAnswer,
+    ReceiptRequest, ReceiptSlip, StaffChange, StaffCommitment, StaffCredentials, StaffList,
+    StaffLocation, StaffMember, StaffSession,
 };
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
@@ -395,6 +395,30 @@ fn delivery_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
                         (409, "The commitment is not open."),
                     ],
                 ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "get",
+            path: "/locations/{id}/deliveries",
+            tag: "deliveries",
+            summary: "What was delivered at a place",
+            description: "The latest 50 deliveries, newest first, each with who reported it, whether the place confirmed or disputed it and whether staff verified it. Public facts only.",
+            params: vec![path_param(
+                "id",
+                "Location id.",
+                json!({ "type": "integer" }),
+            )],
+            body: None,
+            access: Access::Public,
+            responses: [
+                vec![(
+                    200,
+                    "The deliveries.",
+                    JSON,
+                    Some(schema::<PlaceDeliveries>(g)),
+                )],
+                errors(g, &[(404, "No such location.")]),
             ]
             .concat(),
         },

@@ -791,3 +791,93 @@ fn show_report_failure(
         focus_soon("delivery-alert".to_owned());
     }
 }
+
+/// A place's deliveries, for residents: when, what, and each voice in a
+/// word and a mark, with the report one tap away.
+#[component]
+pub fn PlaceDeliveriesList(id: i64) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let list = LocalResource::new(move || api::place_deliveries(id));
+    let body = move || {
+        let deliveries = match list.get() {
+            None => return view! { <p class="muted">{tr("status.loading")}</p> }.into_any(),
+            Some(Err(e)) => {
+                return view! { <p class="status status-error" role="alert">{move || e.message(lang())}</p> }
+                    .into_any();
+            }
+            Some(Ok(d)) => d.deliveries,
+        };
+        if deliveries.is_empty() {
+            return view! { <p class="muted" data-testid="place-deliveries-empty">{tr("place_deliveries.none")}</p> }
+                .into_any();
+        }
+        let items = deliveries
+            .into_iter()
+            .map(|p| {
+                let d = p.delivery;
+                let href = crate::route::Page::Tracking(p.code.clone()).href();
+                let lines = d.lines.clone();
+                let what = move || {
+                    let l = lang();
+                    let catalogue = shared.programs.get().and_then(Result::ok);
+                    lines
+                        .iter()
+                        .map(|line| {
+                            let (name, unit) = package_name(catalogue.as_ref(), l, line.package_id);
+                            format!("{name}: {} {unit}", l.number(u64::from(line.quantity)))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" · ")
+                };
+                let date = d.delivered_on.clone();
+                let confirmed = match d.receipt {
+                    ReceiptStatus::Confirmed => ("yes", "place_deliveries.confirmed"),
+                    ReceiptStatus::Disputed => ("disputed", "place_deliveries.disputed"),
+                    ReceiptStatus::Pending => ("no", "place_deliveries.not_confirmed"),
+                };
+                let verified = if d.verified_at.is_some() {
+                    ("yes", "place_deliveries.verified")
+                } else {
+                    ("no", "place_deliveries.not_verified")
+                };
+                let mark = |state: &str| match state {
+                    "yes" => "✓",
+                    "disputed" => "!",
+                    _ => "○",
+                };
+                view! {
+                    <li class="place-delivery" data-testid="place-delivery" data-code=p.code.clone()>
+                        <p class="place-delivery-when">
+                            <strong>{move || lang().date(&date)}</strong>
+                            " · "
+                            <a href=href>{p.code.clone()}</a>
+                        </p>
+                        <p class="place-delivery-what">{what}</p>
+                        <ul class="voice-marks">
+                            <li class="voice-yes" data-state="yes">
+                                <span aria-hidden="true">"✓ "</span>
+                                {tr("place_deliveries.reported")}
+                            </li>
+                            <li class=format!("voice-{}", verified.0) data-testid="place-verified" data-state=verified.0>
+                                <span aria-hidden="true">{mark(verified.0)} " "</span>
+                                {tr(verified.1)}
+                            </li>
+                            <li class=format!("voice-{}", confirmed.0) data-testid="place-confirmed" data-state=confirmed.0>
+                                <span aria-hidden="true">{mark(confirmed.0)} " "</span>
+                                {tr(confirmed.1)}
+                            </li>
+                        </ul>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="place-deliveries" data-testid="place-deliveries">{items}</ul> }
+            .into_any()
+    };
+    view! {
+        <section class="place-deliveries-section" aria-labelledby="place-deliveries-heading">
+            <h2 id="place-deliveries-heading">{tr("place_deliveries.heading")}</h2>
+            {body}
+        </section>
+    }
+}

@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{self, ApiFailure};
+use crate::components::delivery::PlaceDeliveriesList;
 use crate::components::need::{NeedProgress, need_rows};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
@@ -130,6 +131,7 @@ fn Profile(detail: LocationDetail) -> impl IntoView {
                 </div>
             </dl>
             <Needs detail=d />
+            <PlaceDeliveriesList id=d.with_value(|d| d.id) />
             <h2>{tr("location.about")}</h2>
             <p>{d.with_value(|d| d.description.clone())}</p>
             <PointMap detail=d />

@@ -184,6 +184,15 @@ describe('facilitator console and the three voices of a delivery', () => {
     assert.deepEqual(await violations(reader), []);
     await screenshot(reader, 'report-three-voices-phone', { fullPage: true });
 
+    // The place's page (reached from the map) shows the delivery and its voices.
+    await reader.goto(`${BASE_URL}/lokasi/${view.location.id}`);
+    const atPlace = reader.locator(`[data-testid=place-delivery][data-code="${code}"]`);
+    await atPlace.waitFor();
+    assert.equal(await atPlace.getByTestId('place-confirmed').getAttribute('data-state'), 'yes');
+    assert.equal(await atPlace.getByTestId('place-verified').getAttribute('data-state'), 'yes');
+    assert.deepEqual(await violations(reader), []);
+    await screenshot(reader, 'location-deliveries-phone', { fullPage: true });
+
     // The public log has each transition.
     const history = view.history.map((h) => h.kind);
     assert.ok(history.includes('commitment_verified'), history.join());

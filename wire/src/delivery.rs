@@ -204,3 +204,22 @@ pub struct ReceiptAnswer {
     #[serde(default)]
     pub comment: String,
 }
+
+/// One delivery at a place, for its public page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PlaceDelivery {
+    /// Tracking code of the commitment (its public report).
+    pub code: String,
+    pub delivery: DeliveryView,
+}
+
+/// `GET /api/v1/locations/{id}/deliveries`: the latest deliveries there, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct PlaceDeliveries {
+    pub deliveries: Vec<PlaceDelivery>,
+}
+
+/// Most deliveries `GET /api/v1/locations/{id}/deliveries` returns.
+pub const MAX_PLACE_DELIVERIES: i64 = 50;

@@ -29,8 +29,9 @@ pub use commitment::{
 pub use config::ClientConfig;
 pub use delivery::{
     CSRF_HEADER, DeliveredLine, DeliveredLineInput, DeliveryReport, DeliveryView, Evidence,
-    EvidenceType, MAX_COMMENT, MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, ReceiptAnswer,
-    ReceiptRequest, ReceiptSlip, ReceiptStatus, ReceivedLineInput, Reporter,
+    EvidenceType, MAX_COMMENT, MAX_EVIDENCE_BYTES, MAX_EVIDENCE_FILES, MAX_PLACE_DELIVERIES,
+    PlaceDeliveries, PlaceDelivery, ReceiptAnswer, ReceiptRequest, ReceiptSlip, ReceiptStatus,
+    ReceivedLineInput, Reporter,
 };
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 pub use location::{

@@ -17,8 +17,8 @@ use kolaborasi_shared::log::{DeliveredFacts, DeliveredLineFacts, kind};
 use kolaborasi_shared::{
     CommitmentStatus, CommitmentView, Correction, DeliveredLine, DeliveryReport, DeliveryView,
     Evidence, EvidenceType, MANAGE_TOKEN_HEADER, MAX_COMMENT, MAX_EVIDENCE_BYTES,
-    MAX_EVIDENCE_FILES, ReceiptAnswer, ReceiptRequest, ReceiptSlip, ReceiptStatus, Reporter,
-    validate,
+    MAX_EVIDENCE_FILES, MAX_PLACE_DELIVERIES, PlaceDeliveries, PlaceDelivery, ReceiptAnswer,
+    ReceiptRequest, ReceiptSlip, ReceiptStatus, Reporter, validate,
 };
 use serde_json::json;
 
@@ -46,6 +46,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/commitments/{code}/delivery", post(report))
         .route("/evidence/{id}", get(serve))
+        .route("/locations/{id}/deliveries", get(at_place))
         .route(
             "/receipts/{code}",
             get(receipt_request).post(receipt_answer),
@@ -652,6 +653,8 @@ async fn report(
 }
 
 type LineRow = (i64, Option<i64>, Option<i64>, Option<i64>);
+/// A delivered line with its commitment id first.
+type PlaceLineRow = (i64, i64, Option<i64>, Option<i64>, Option<i64>);
 
 /// Fills a view's verification, delivery and corrections (four small queries).
 #[allow(clippy::type_complexity)]
@@ -954,4 +957,103 @@ async fn receipt_answer(
     }
     log::announce();
     Ok(Json(public_view(&state.db, &code).await?))
+}
+
+/// `GET /locations/{id}/deliveries`: the latest deliveries at a place with
+/// their three voices, in three queries whatever the count.
+async fn at_place(
+    State(state): State<AppState>,
+    id: Result<Path<i64>, PathRejection>,
+) -> AppResult<Json<PlaceDeliveries>> {
+    #[derive(sqlx::FromRow)]
+    struct D {
+        id: i64,
+        code: String,
+        delivered_on: String,
+        reported_by: String,
+        reported_at: i64,
+        receipt: String,
+        receipt_at: Option<i64>,
+        verified_at: Option<i64>,
+    }
+    let id = id
+        .ok()
+        .map(|Path(id)| id)
+        .filter(|id| *id > 0)
+        .ok_or_else(|| AppError::invalid("id", "error.path.invalid_id"))?;
+    if crate::locations::store::get(&state.db, id).await?.is_none() {
+        return Err(AppError::NotFound {
+            key: "error.location_not_found",
+        });
+    }
+    let (rows, lines, photos): (Vec<D>, Vec<PlaceLineRow>, Vec<(i64, String)>) = on_db!(&state.db, pool => {
+        let rows: Vec<D> = sqlx::query_as(
+            "SELECT c.id, c.code, d.delivered_on, d.reported_by, d.reported_at, d.receipt, d.receipt_at, d.verified_at \
+             FROM deliveries d JOIN commitments c ON c.id = d.commitment_id WHERE c.location_id = $1 \
+             ORDER BY d.delivered_on DESC, d.reported_at DESC, c.id DESC LIMIT $2",
+        )
+        .bind(id)
+        .bind(MAX_PLACE_DELIVERIES)
+        .fetch_all(pool)
+        .await?;
+        let oldest = rows.last().map_or(String::new(), |r| r.delivered_on.clone());
+        // The lines and photos of the same deliveries: every delivery at the
+        // place on or after the oldest one listed (a superset, filtered below).
+        let lines = sqlx::query_as(
+            "SELECT q.commitment_id, q.package_id, q.delivered_quantity, q.received_ok, q.received_damaged \
+             FROM commitment_lines q JOIN commitments c ON c.id = q.commitment_id \
+             JOIN deliveries d ON d.commitment_id = c.id \
+             WHERE c.location_id = $1 AND d.delivered_on >= $2 ORDER BY q.commitment_id, q.package_id",
+        )
+        .bind(id)
+        .bind(&oldest)
+        .fetch_all(pool)
+        .await?;
+        let photos = sqlx::query_as(
+            "SELECT x.commitment_id, x.evidence_id FROM delivery_evidence x \
+             JOIN commitments c ON c.id = x.commitment_id JOIN deliveries d ON d.commitment_id = c.id \
+             WHERE c.location_id = $1 AND d.delivered_on >= $2 AND x.role = 'photo' ORDER BY x.commitment_id, x.position",
+        )
+        .bind(id)
+        .bind(&oldest)
+        .fetch_all(pool)
+        .await?;
+        (rows, lines, photos)
+    });
+    let to_u32 = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
+    let deliveries = rows
+        .into_iter()
+        .map(|d| PlaceDelivery {
+            delivery: DeliveryView {
+                delivered_on: d.delivered_on,
+                reported_by: if d.reported_by == "staff" {
+                    Reporter::Staff
+                } else {
+                    Reporter::Collaborator
+                },
+                reported_at: d.reported_at,
+                lines: lines
+                    .iter()
+                    .filter(|l| l.0 == d.id)
+                    .map(|(_, package_id, q, ok, damaged)| DeliveredLine {
+                        package_id: *package_id,
+                        quantity: to_u32(*q).unwrap_or(0),
+                        received_ok: to_u32(*ok),
+                        received_damaged: to_u32(*damaged),
+                    })
+                    .collect(),
+                photos: photos
+                    .iter()
+                    .filter(|p| p.0 == d.id)
+                    .map(|p| p.1.clone())
+                    .collect(),
+                documents: 0,
+                receipt: ReceiptStatus::parse(&d.receipt).unwrap_or(ReceiptStatus::Pending),
+                receipt_at: d.receipt_at,
+                verified_at: d.verified_at,
+            },
+            code: d.code,
+        })
+        .collect();
+    Ok(Json(PlaceDeliveries { deliveries }))
 }

@@ -405,6 +405,26 @@ pub async fn a_delivery_is_reported_with_evidence_confirmed_by_the_place_and_ver
     assert_eq!(d.receipt, ReceiptStatus::Confirmed);
     assert_eq!(d.reported_by, Reporter::Collaborator);
 
+    // The place's page lists the delivery with the same three voices.
+    let at_place: kolaborasi_shared::PlaceDeliveries = ok_json(
+        s.app
+            .get(&format!("/api/v1/locations/{}/deliveries", s.location))
+            .await,
+    )
+    .await;
+    assert_eq!(at_place.deliveries.len(), 1);
+    assert_eq!(at_place.deliveries[0].code, code);
+    let listed = &at_place.deliveries[0].delivery;
+    assert_eq!(listed.receipt, ReceiptStatus::Confirmed);
+    assert!(listed.verified_at.is_some());
+    assert_eq!(listed.photos, vec![photo.id.clone()]);
+    assert_eq!(listed.lines.iter().map(|l| l.quantity).sum::<u32>(), 28);
+    error_envelope(
+        s.app.get("/api/v1/locations/999999/deliveries").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+
     // Every transition is in the public log, in order, and the log's totals
     // (8 + 20 delivered, not 10 + 20) equal the live counters.
     let k = kinds(&s.app).await;
