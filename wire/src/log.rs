@@ -405,9 +405,15 @@ impl Verifier {
                     c.delivered = true;
                     c.delivered_quantity = f.quantity.unwrap_or(c.quantity);
                     c.delivered_value = f.value.unwrap_or(c.value);
+                    let lines_sum = f
+                        .lines
+                        .as_ref()
+                        .map(|l| l.iter().map(|l| l.quantity).sum::<i64>());
                     if c.delivered_quantity < 0
                         || c.delivered_quantity > c.quantity
                         || c.delivered_value < 0
+                        || c.delivered_value > c.value
+                        || lines_sum.is_some_and(|n| n != c.delivered_quantity)
                     {
                         return false;
                     }

@@ -72,6 +72,9 @@ CREATE TABLE deliveries (
     -- The place's one-time code: only its SHA-256; NULL once used.
     confirm_hash      TEXT UNIQUE,
     confirm_expires_at BIGINT NOT NULL,
+    -- The staff member who holds the current code (reported as staff, or
+    -- issued a new one); they may not verify this delivery.
+    confirm_issued_by BIGINT REFERENCES staff (id),
     receipt           TEXT NOT NULL DEFAULT 'pending' CHECK (receipt IN ('pending', 'confirmed', 'disputed')),
     receipt_at        BIGINT,
     dispute_comment   TEXT NOT NULL DEFAULT '',            -- staff only

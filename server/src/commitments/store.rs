@@ -121,9 +121,12 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
             });
         }
 
+        // A no-op write locks the place's row (PostgreSQL): a concurrent
+        // staff edit of its headcount is logged entirely before or after
+        // this commitment, so the log's facts follow the order of changes.
         let location: Option<PlaceRow> = sqlx::query_as(
-            "SELECT active, headcount, name, category, kelurahan_code, kota_code, headcount_unit \
-             FROM locations WHERE id = $1",
+            "UPDATE locations SET headcount = headcount WHERE id = $1 \
+             RETURNING active, headcount, name, category, kelurahan_code, kota_code, headcount_unit",
         )
         .bind(location_id)
         .fetch_optional(&mut *tx)

@@ -6,7 +6,7 @@ pub mod sniff;
 use std::net::SocketAddr;
 
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -42,7 +42,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route(
             "/commitments/{code}/evidence",
-            post(upload).layer(axum::extract::DefaultBodyLimit::max(MAX_EVIDENCE_BYTES)),
+            // The body is read, bounded, by the handler after authorization.
+            post(upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/commitments/{code}/delivery", post(report))
         .route("/evidence/{id}", get(serve))
@@ -145,7 +146,7 @@ async fn upload(
     MaybeStaff(staff): MaybeStaff,
     code: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: axum::body::Body,
 ) -> AppResult<Response> {
     let code = code_from(code, "code")?;
     let (row, _) = load(&state, &code).await?;
@@ -156,14 +157,35 @@ async fn upload(
     if row.status != CommitmentStatus::Committed.as_str() {
         return Err(not_open(&row));
     }
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::PayloadTooLarge
-        } else {
-            AppError::invalid("body", "error.body.malformed")
-        }
-    })?;
-    let (kind, cleaned) = match sniff::clean(&body) {
+    // A declared type a plain HTML form can send (text/plain, form
+    // encodings) is refused: only a script that sets it on purpose uploads.
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !matches!(
+        declared.as_str(),
+        "image/jpeg" | "image/png" | "application/pdf" | "application/octet-stream"
+    ) {
+        return Err(AppError::UnsupportedFile {
+            key: "error.evidence.type",
+        });
+    }
+    // Read only now, after the caller is known to be allowed: strangers
+    // cannot make the server buffer 8 MiB.
+    let body = read_bounded(&headers, body).await?;
+    // Judging bytes and hashing up to 8 MiB is CPU work: off the async threads.
+    let judged = tokio::task::spawn_blocking(move || {
+        sniff::clean(&body).map(|(kind, cleaned)| {
+            let id = secrets::sha256_hex(&cleaned);
+            (kind, cleaned, id)
+        })
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let (kind, cleaned, id) = match judged {
         Ok(ok) => ok,
         Err(sniff::Problem::Unsupported) => {
             return Err(AppError::UnsupportedFile {
@@ -186,21 +208,40 @@ async fn upload(
             args: Vec::new(),
         });
     }
-    let id = secrets::sha256_hex(&cleaned);
     store_file(&state, &id, kind, &cleaned).await?;
     let bytes = i64::try_from(cleaned.len()).map_err(AppError::internal)?;
-    on_db!(&state.db, pool => sqlx::query(
-        "INSERT INTO evidence (id, type, bytes, created_at, uploaded_for) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (uploaded_for, id) DO NOTHING",
-    )
-    .bind(&id)
-    .bind(type_str(kind))
-    .bind(bytes)
-    .bind(now_unix())
-    .bind(row.id)
-    .execute(pool)
-    .await
-    .map(drop)?);
+    // The count is checked again in the insert itself, so parallel uploads
+    // cannot pass the bound together (on SQLite; on PostgreSQL by one or two).
+    let (inserted, exists): (u64, bool) = on_db!(&state.db, pool => {
+        let inserted = sqlx::query(
+            "INSERT INTO evidence (id, type, bytes, created_at, uploaded_for) \
+             SELECT $1, $2, $3, $4, $5 WHERE (SELECT COUNT(*) FROM evidence WHERE uploaded_for = $5) < $6 \
+             ON CONFLICT (uploaded_for, id) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(type_str(kind))
+        .bind(bytes)
+        .bind(now_unix())
+        .bind(row.id)
+        .bind(MAX_UPLOADS_PER_COMMITMENT)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        let exists: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM evidence WHERE uploaded_for = $1 AND id = $2)",
+        )
+        .bind(row.id)
+        .bind(&id)
+        .fetch_one(pool)
+        .await?;
+        (inserted, exists)
+    });
+    if inserted == 0 && !exists {
+        return Err(AppError::Conflict {
+            key: "error.evidence.too_many",
+            args: Vec::new(),
+        });
+    }
     Ok((
         StatusCode::CREATED,
         Json(Evidence {
@@ -210,6 +251,48 @@ async fn upload(
         }),
     )
         .into_response())
+}
+
+/// The request body, at most [`MAX_EVIDENCE_BYTES`]: 413 beyond, 400 when
+/// the client breaks off. A body that is too large is drained (not kept, up
+/// to twice the limit and ten seconds) before answering, so the client,
+/// still sending, reads the 413 instead of a reset connection.
+async fn read_bounded(headers: &HeaderMap, body: axum::body::Body) -> AppResult<Bytes> {
+    use http_body_util::BodyExt as _;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let limit = MAX_EVIDENCE_BYTES as u64;
+    let mut body = body;
+    if declared.is_none_or(|n| n <= limit) {
+        let mut kept = Vec::new();
+        loop {
+            match body.frame().await {
+                None => return Ok(Bytes::from(kept)),
+                Some(Err(_)) => return Err(AppError::invalid("body", "error.body.malformed")),
+                Some(Ok(frame)) => {
+                    if let Some(data) = frame.data_ref() {
+                        if kept.len() + data.len() > MAX_EVIDENCE_BYTES {
+                            break;
+                        }
+                        kept.extend_from_slice(data);
+                    }
+                }
+            }
+        }
+    }
+    let drain = async {
+        let mut seen = 0u64;
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, |d| d.len() as u64);
+            if seen > 2 * limit {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), drain).await;
+    Err(AppError::PayloadTooLarge)
 }
 
 fn type_str(kind: EvidenceType) -> &'static str {
@@ -282,9 +365,26 @@ async fn serve(
     let Some((kind, public)) = row else {
         return Err(not_found);
     };
-    if !public && staff.is_none() {
-        // Unattached uploads and documents are not public; say nothing more.
-        return Err(not_found);
+    if !public {
+        // Unattached uploads and documents are for staff whose area covers
+        // the place; anyone else learns nothing, not even that it exists.
+        let Some(staff) = staff else {
+            return Err(not_found);
+        };
+        let places: Vec<(String, String)> = on_db!(&state.db, pool => sqlx::query_as(
+            "SELECT l.kota_code, l.kecamatan_code FROM evidence e \
+             JOIN commitments c ON c.id = e.uploaded_for JOIN locations l ON l.id = c.location_id \
+             WHERE e.id = $1",
+        )
+        .bind(&id)
+        .fetch_all(pool)
+        .await?);
+        let covered = places
+            .iter()
+            .any(|(kota, kecamatan)| staff.covers(&Place { kota, kecamatan }));
+        if !covered {
+            return Err(not_found);
+        }
     }
     let kind = type_parse(&kind).ok_or_else(|| AppError::Internal(format!("type {kind}")))?;
     let bytes = tokio::fs::read(file_path(&state, &id))
@@ -614,7 +714,7 @@ async fn report(
             }
             sqlx::query(
                 "INSERT INTO deliveries (commitment_id, delivered_on, reported_by, reporter_staff_id, reported_at, \
-                 confirm_hash, confirm_expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 confirm_hash, confirm_expires_at, confirm_issued_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $4)",
             )
             .bind(row.id)
             .bind(&checked.delivered_on)

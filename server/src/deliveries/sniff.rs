@@ -39,6 +39,7 @@ fn jpeg(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
     let mut out = Vec::with_capacity(bytes.len());
     out.extend_from_slice(&[0xFF, 0xD8]);
     let mut i = 2;
+    let mut scanned = false;
     loop {
         // Markers may be padded with 0xFF fill bytes.
         if bytes.get(i) != Some(&0xFF) {
@@ -51,10 +52,14 @@ fn jpeg(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
         i += 1;
         match marker {
             // Stand-alone markers.
-            0x01 | 0xD0..=0xD7 => {
-                out.extend_from_slice(&[0xFF, marker]);
+            0x01 | 0xD0..=0xD7 => out.extend_from_slice(&[0xFF, marker]),
+            // End of image: anything after it (motion-photo videos, appended
+            // images with their own EXIF, vendor trailers) is dropped.
+            0xD9 if scanned => {
+                out.extend_from_slice(&[0xFF, 0xD9]);
+                return Ok(out);
             }
-            0xD9 => return Err(Problem::Truncated), // EOI before any image data
+            0xD9 => return Err(Problem::Truncated),
             _ => {
                 let len_bytes = bytes.get(i..i + 2).ok_or(Problem::Truncated)?;
                 let len = usize::from(u16::from_be_bytes([len_bytes[0], len_bytes[1]]));
@@ -62,25 +67,43 @@ fn jpeg(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
                     return Err(Problem::Truncated);
                 }
                 let segment = bytes.get(i..i + len).ok_or(Problem::Truncated)?;
-                let keep = !matches!(marker, 0xE1 | 0xE3..=0xED | 0xEF | 0xFE);
+                // Kept: JFIF (APP0), ICC profiles (APP2 "ICC_PROFILE"), Adobe
+                // colour (APP14) and every non-APP segment; all other APPn
+                // (EXIF/XMP with GPS, IPTC, maker notes, MPF) and comments go.
+                let keep = match marker {
+                    0xE0 | 0xEE => true,
+                    0xE2 => segment.get(2..14) == Some(b"ICC_PROFILE\0".as_slice()),
+                    0xE1..=0xEF | 0xFE => false,
+                    _ => true,
+                };
                 if keep {
                     out.extend_from_slice(&[0xFF, marker]);
                     out.extend_from_slice(segment);
                 }
                 i += len;
                 if marker == 0xDA {
-                    // Start of scan: the entropy-coded data and any further
-                    // scans follow; the file must end with EOI.
-                    let rest = &bytes[i..];
-                    let end = rest
-                        .windows(2)
-                        .rposition(|w| w == [0xFF, 0xD9])
-                        .ok_or(Problem::Truncated)?;
-                    if end == 0 {
-                        return Err(Problem::Truncated);
+                    // Entropy-coded data up to the next real marker (0xFF
+                    // followed by neither 0x00 nor a restart marker).
+                    let start = i;
+                    loop {
+                        let b = *bytes.get(i).ok_or(Problem::Truncated)?;
+                        if b == 0xFF {
+                            let next = *bytes.get(i + 1).ok_or(Problem::Truncated)?;
+                            if next != 0x00 && !(0xD0..=0xD7).contains(&next) && next != 0xFF {
+                                break;
+                            }
+                            if next == 0xFF {
+                                // Fill bytes before a marker.
+                                i += 1;
+                                continue;
+                            }
+                            i += 2;
+                        } else {
+                            i += 1;
+                        }
                     }
-                    out.extend_from_slice(&rest[..end + 2]);
-                    return Ok(out);
+                    out.extend_from_slice(&bytes[start..i]);
+                    scanned = true;
                 }
             }
         }
@@ -127,8 +150,24 @@ fn png(bytes: &[u8]) -> Result<Vec<u8>, Problem> {
             return Err(Problem::Truncated);
         }
         first = false;
-        let drop = matches!(kind, b"eXIf" | b"tEXt" | b"zTXt" | b"iTXt" | b"tIME");
-        if !drop {
+        // An allowlist: what draws the image and its colours. Text, EXIF,
+        // time, provenance and unknown chunks are dropped.
+        let keep = matches!(
+            kind,
+            b"IHDR"
+                | b"PLTE"
+                | b"IDAT"
+                | b"IEND"
+                | b"tRNS"
+                | b"gAMA"
+                | b"cHRM"
+                | b"sRGB"
+                | b"iCCP"
+                | b"sBIT"
+                | b"bKGD"
+                | b"pHYs"
+        );
+        if keep {
             out.extend_from_slice(&bytes[i..i + 12 + len]);
         }
         i += 12 + len;
@@ -186,6 +225,7 @@ pub(crate) mod tests {
         f.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
         f.extend(chunk(b"tEXt", b"Location\0-6.2,106.8"));
         f.extend(chunk(b"eXIf", b"MM\0*GPS"));
+        f.extend(chunk(b"caBX", b"provenance GPS"));
         f.extend(chunk(b"IDAT", &[0x78, 0x9C, 0x63, 0x60, 0, 0, 0, 2, 0, 1]));
         f.extend(chunk(b"IEND", b""));
         f
@@ -203,6 +243,28 @@ pub(crate) mod tests {
         assert!(!contains(&out, b"hello"));
         assert!(contains(&out, b"JFIF"));
         assert!(out.ends_with(&[0x12, 0x34, 0xFF, 0x00, 0x56, 0xFF, 0xD9]));
+    }
+
+    #[test]
+    fn jpeg_trailers_and_segments_between_scans_are_dropped() {
+        let mut f = jpeg_with_exif();
+        // A second scan preceded by an APP1 (as progressive files may have).
+        let n = f.len();
+        f.truncate(n - 2);
+        f.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x08]);
+        f.extend_from_slice(b"GPS:2\0");
+        f.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00]);
+        f.extend_from_slice(&[0x77, 0xFF, 0xD3, 0x78]);
+        f.extend_from_slice(&[0xFF, 0xD9]);
+        // A motion-photo style trailer after EOI.
+        f.extend_from_slice(b"ftypmp42....GPS trailer");
+        let (_, out) = clean(&f).unwrap();
+        assert!(!contains(&out, b"GPS"));
+        assert!(
+            contains(&out, &[0x77, 0xFF, 0xD3, 0x78]),
+            "restart markers kept"
+        );
+        assert!(out.ends_with(&[0xFF, 0xD9]));
     }
 
     #[test]

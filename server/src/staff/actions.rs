@@ -169,16 +169,15 @@ async fn verify_delivery(
         facts: json!({ "code": row.code }),
     };
     let notify = state.db.engine() == "postgres";
-    let (exists, done) = on_db!(&state.db, pool => {
+    // The write comes first (SQLite: a transaction that starts by reading
+    // may fail to upgrade). Staff never verify a report they made, nor one
+    // confirmed with a code they issued: the voices must be different people.
+    let done = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
-        let exists: Option<Option<i64>> = sqlx::query_scalar(
-            "SELECT verified_at FROM deliveries WHERE commitment_id = $1",
-        )
-        .bind(row.id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let done = exists.is_some() && sqlx::query(
-            "UPDATE deliveries SET verified_at = $2, verified_by = $3 WHERE commitment_id = $1 AND verified_at IS NULL",
+        let done = sqlx::query(
+            "UPDATE deliveries SET verified_at = $2, verified_by = $3 WHERE commitment_id = $1 \
+             AND verified_at IS NULL AND COALESCE(reporter_staff_id, 0) <> $3 \
+             AND COALESCE(confirm_issued_by, 0) <> $3",
         )
         .bind(row.id)
         .bind(now)
@@ -191,13 +190,20 @@ async fn verify_delivery(
             append_in!(tx, notify, std::slice::from_ref(&event));
         }
         tx.commit().await?;
-        (exists.is_some(), done)
+        done
     });
-    if !exists {
-        return Err(conflict("error.staff.no_delivery"));
-    }
     if !done {
-        return Err(conflict("error.staff.already_verified"));
+        let found: Option<(Option<i64>, Option<i64>, Option<i64>)> = on_db!(&state.db, pool => sqlx::query_as(
+            "SELECT verified_at, reporter_staff_id, confirm_issued_by FROM deliveries WHERE commitment_id = $1",
+        )
+        .bind(row.id)
+        .fetch_optional(pool)
+        .await?);
+        return Err(conflict(match found {
+            None => "error.staff.no_delivery",
+            Some((Some(_), _, _)) => "error.staff.already_verified",
+            Some(_) => "error.staff.own_report",
+        }));
     }
     log::announce();
     Ok(Json(deliveries::public_view(&state.db, &code).await?))
@@ -220,12 +226,13 @@ async fn new_slip(
     let done = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE deliveries SET confirm_hash = $2, confirm_expires_at = $3 \
+            "UPDATE deliveries SET confirm_hash = $2, confirm_expires_at = $3, confirm_issued_by = $4 \
              WHERE commitment_id = $1 AND receipt = 'pending'",
         )
         .bind(row.id)
         .bind(secrets::sha256_hex(confirm.as_bytes()))
         .bind(expires_at)
+        .bind(staff.id())
         .execute(&mut *tx)
         .await?
         .rows_affected() == 1;
@@ -307,13 +314,9 @@ async fn verify_account(
         .ok()
         .map(|Path(id)| id)
         .ok_or_else(|| AppError::invalid("id", "error.path.staff_id"))?;
-    let (exists, done) = on_db!(&state.db, pool => {
+    let done = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let done = exists.is_some() && sqlx::query(
+        let done = sqlx::query(
             "UPDATE accounts SET verified_at = $2 WHERE id = $1 AND verified_at IS NULL",
         )
         .bind(id)
@@ -325,15 +328,21 @@ async fn verify_account(
             audit_in!(tx, staff.id(), "collaborator_verified", format!("account:{id}"), "");
         }
         tx.commit().await?;
-        (exists.is_some(), done)
+        done
     });
-    if !exists {
-        return Err(AppError::NotFound {
-            key: "error.staff.account_not_found",
-        });
-    }
     if !done {
-        return Err(conflict("error.staff.already_verified"));
+        let exists: Option<i64> = on_db!(&state.db, pool => sqlx::query_scalar(
+            "SELECT id FROM accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?);
+        return Err(match exists {
+            None => AppError::NotFound {
+                key: "error.staff.account_not_found",
+            },
+            Some(_) => conflict("error.staff.already_verified"),
+        });
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -136,12 +136,11 @@ impl Staff {
         Ok(())
     }
 
-    /// The area an operator's queues are limited to.
+    /// The area an operator's queues are limited to. An operator without
+    /// one (the database forbids it) gets an area that matches nothing.
     #[must_use]
     pub fn scope(&self) -> Option<&str> {
-        (self.member.role == Role::Operator)
-            .then_some(self.member.scope.as_deref())
-            .flatten()
+        (self.member.role == Role::Operator).then(|| self.member.scope.as_deref().unwrap_or(""))
     }
 }
 

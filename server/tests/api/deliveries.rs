@@ -272,6 +272,22 @@ pub async fn a_delivery_is_reported_with_evidence_confirmed_by_the_place_and_ver
             .status(),
         StatusCode::NOT_FOUND
     );
+    // An operator of another area does not see it either.
+    let elsewhere = crate::staff::create_staff(
+        &s.app,
+        &admin,
+        "operator.selatan@dinsos.example.id",
+        kolaborasi_shared::Role::Operator,
+        Some("31.74"),
+    )
+    .await;
+    assert_eq!(
+        elsewhere
+            .get(&s.app, &format!("/api/v1/evidence/{}", pdf.id))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
     let doc = admin
         .get(&s.app, &format!("/api/v1/evidence/{}", pdf.id))
         .await;
@@ -473,7 +489,7 @@ pub async fn a_delivery_is_reported_with_evidence_confirmed_by_the_place_and_ver
         audit
             .entries
             .iter()
-            .all(|e| e.staff_id == admin.member.id || e.action == "staff_created")
+            .all(|e| e.staff_id == admin.member.id || e.action == "sign_in")
     );
     assert_eq!(
         audit_needs(s.app.db()).await.unwrap(),
@@ -502,6 +518,12 @@ pub async fn uploads_are_refused_by_content_size_and_completeness(engine: Engine
     )
     .await;
     assert!(error.message.contains("JPEG"), "{}", error.message);
+    // A type a plain HTML form could send is refused whatever the content.
+    error_envelope(
+        upload_raw(&s.app, &code, token, "text/plain", jpeg_with_gps()).await,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    )
+    .await;
     // An executable disguised as a PDF.
     error_envelope(
         upload_raw(
@@ -751,6 +773,32 @@ pub async fn confirmation_codes_expire_are_single_use_and_guessing_is_limited(en
         ok_json(admin.get(&s.app, "/api/v1/staff/queues/deliveries").await).await;
     assert_eq!(queue.items[0].code.as_deref(), Some(code.as_str()));
     assert_eq!(queue.items[0].receipt, Some(ReceiptStatus::Disputed));
+    // The admin issued the code the place used: another staff member verifies.
+    let own = admin
+        .post(
+            &s.app,
+            &format!("/api/v1/staff/commitments/{code}/delivery/verify"),
+            &serde_json::json!({}),
+        )
+        .await;
+    let error = error_envelope(own, StatusCode::CONFLICT).await;
+    assert!(error.message.contains("petugas lain"), "{}", error.message);
+    let verifier = crate::staff::create_staff(
+        &s.app,
+        &admin,
+        "verifier@dinsos.example.id",
+        kolaborasi_shared::Role::Verifier,
+        None,
+    )
+    .await;
+    let by_other = verifier
+        .post(
+            &s.app,
+            &format!("/api/v1/staff/commitments/{code}/delivery/verify"),
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(by_other.status(), StatusCode::OK);
     // After an answer no new code is issued.
     error_envelope(
         admin
