@@ -69,6 +69,15 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
     if needs > 0 {
         tracing::info!(needs, "generated needs and commitments for demo locations");
     }
+    let reports = seed::demo_deliveries(&db)
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    if reports > 0 {
+        tracing::info!(
+            reports,
+            "gave delivered demo commitments their delivery reports"
+        );
+    }
     let secret = secrets::InstanceSecret::load_or_create(&db, "manage_tokens")
         .await
         .map_err(|e| format!("{e:?}"))?;

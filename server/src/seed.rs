@@ -153,3 +153,35 @@ pub async fn demo_needs(db: &Db, seed: u64, expiry_days: u32) -> Result<usize, A
     });
     Ok(count)
 }
+
+/// Demo commitments generated as delivered get what a delivery report
+/// would have given them: the delivered quantities and a report by the
+/// collaborator on the planned date, awaiting the place's answer and staff
+/// verification (no confirmation code: nobody can answer for demo places).
+/// Idempotent, also when two instances start together; returns how many
+/// reports it added.
+pub async fn demo_deliveries(db: &Db) -> Result<u64, AppError> {
+    let added = on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let added = sqlx::query(
+            "INSERT INTO deliveries (commitment_id, delivered_on, reported_by, reported_at, confirm_expires_at) \
+             SELECT c.id, c.planned_date, 'collaborator', COALESCE(c.closed_at, c.created_at), \
+                    COALESCE(c.closed_at, c.created_at) \
+             FROM commitments c WHERE c.demo = TRUE AND c.status = 'delivered' \
+               AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.commitment_id = c.id) \
+             ON CONFLICT (commitment_id) DO NOTHING",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "UPDATE commitment_lines SET delivered_quantity = quantity WHERE delivered_quantity IS NULL \
+             AND commitment_id IN (SELECT id FROM commitments WHERE status = 'delivered')",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        added
+    });
+    Ok(added)
+}

@@ -890,5 +890,23 @@ pub async fn demo_data_gives_every_demo_location_needs_and_balanced_books(engine
         audit_needs(app.db()).await.unwrap(),
         Vec::<(i64, i64)>::new()
     );
+    // Every delivered demo commitment has its delivery report, so a place's
+    // page lists what it received.
+    let (delivered, reported, place): (i64, i64, Option<i64>) = on_db!(app.db(), pool => sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM commitments WHERE status = 'delivered'), \
+                (SELECT COUNT(*) FROM deliveries), \
+                (SELECT MIN(location_id) FROM commitments WHERE status = 'delivered')")
+        .fetch_one(pool).await.unwrap());
+    assert!(delivered > 0);
+    assert_eq!(reported, delivered);
+    let at_place: kolaborasi_shared::PlaceDeliveries = crate::support::ok_json(
+        app.get(&format!("/api/v1/locations/{}/deliveries", place.unwrap()))
+            .await,
+    )
+    .await;
+    assert!(!at_place.deliveries.is_empty());
+    assert!(at_place.deliveries.iter().all(|d| d.delivery.receipt
+        == kolaborasi_shared::ReceiptStatus::Pending
+        && d.delivery.lines.iter().all(|l| l.quantity > 0)));
     app.stop().await;
 }
