@@ -63,14 +63,16 @@ impl AccountRow {
 /// The signed-in account, if the request carries a live session cookie.
 pub struct MaybeAccount(pub Option<Account>);
 
-fn session_token(headers: &HeaderMap) -> Option<String> {
+/// The value of the session cookie `cookie` (collaborator or staff), when it
+/// has the shape of our tokens (64 hex digits).
+pub(crate) fn session_token(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
+        .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.to_owned())
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
@@ -81,7 +83,7 @@ impl FromRequestParts<AppState> for MaybeAccount {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         const SQL: &str = "SELECT a.id, a.name, a.kind, a.email, a.phone FROM sessions s \
             JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at > $2";
-        let Some(token) = session_token(&parts.headers) else {
+        let Some(token) = session_token(&parts.headers, SESSION_COOKIE) else {
             return Ok(Self(None));
         };
         let hash = secrets::sha256_hex(token.as_bytes());
@@ -94,12 +96,23 @@ impl FromRequestParts<AppState> for MaybeAccount {
     }
 }
 
-fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
+/// A session cookie (`Set-Cookie` value): API only, never readable by
+/// scripts, never sent by other sites; `Secure` with `--cookie-secure`.
+pub(crate) fn session_cookie(
+    state: &AppState,
+    cookie: &str,
+    value: &str,
+    max_age: i64,
+) -> Result<HeaderValue, AppError> {
     let secure = if state.cookie_secure { "; Secure" } else { "" };
     HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/api; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+        "{cookie}={value}; Path=/api; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
     ))
     .map_err(AppError::internal)
+}
+
+fn cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, AppError> {
+    session_cookie(state, SESSION_COOKIE, value, max_age)
 }
 
 async fn start_session(
@@ -320,7 +333,7 @@ async fn current(MaybeAccount(account): MaybeAccount) -> AppResult<Json<Account>
 }
 
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    if let Some(token) = session_token(&headers) {
+    if let Some(token) = session_token(&headers, SESSION_COOKIE) {
         on_db!(&state.db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(secrets::sha256_hex(token.as_bytes()))
             .execute(pool)

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use axum::extract::Path;
+use axum::extract::rejection::PathRejection;
 use kolaborasi_shared::validate;
 
 use crate::error::{AppError, AppResult};
@@ -57,4 +59,13 @@ pub fn date(params: &BTreeMap<String, String>, name: &str) -> AppResult<Option<i
                 .map_err(|_| AppError::invalid(name, "error.query.date_invalid"))
         })
         .transpose()
+}
+
+/// A positive integer id of a `{id}` path segment; 400 with `key` otherwise
+/// (a segment that is not even UTF-8 included).
+pub fn path_id(path: Result<Path<String>, PathRejection>, key: &'static str) -> AppResult<i64> {
+    path.ok()
+        .and_then(|Path(id)| id.parse::<i64>().ok())
+        .filter(|n| *n > 0)
+        .ok_or_else(|| AppError::invalid("id", key))
 }

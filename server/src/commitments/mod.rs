@@ -116,10 +116,23 @@ async fn create(
     Ok(response)
 }
 
-fn code_from(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
+/// The tracking code of a `{code}` path segment (any case, dashes optional).
+pub(crate) fn code_from(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
     path.ok()
         .and_then(|Path(raw)| validate::tracking_code(&raw))
         .ok_or_else(|| AppError::invalid("code", "error.path.invalid_code"))
+}
+
+/// 409: the commitment is no longer open, naming its status.
+pub(crate) fn not_open(row: &store::Row) -> AppError {
+    let lang = crate::i18n::Lang::current();
+    AppError::Conflict {
+        key: "error.commitment.not_open",
+        args: vec![(
+            "status",
+            lang.message(&format!("status.{}", row.status), &[]),
+        )],
+    }
 }
 
 /// Loads a commitment, first expiring it if its time has passed.
@@ -145,15 +158,15 @@ async fn public_view(
     code: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<CommitmentView>> {
     let code = code_from(code)?;
-    load(&state, &code).await?;
+    let (row, lines) = load(&state, &code).await?;
     Ok(Json(
-        crate::deliveries::public_view(&state.db, &code).await?,
+        crate::deliveries::full_view(&state.db, row, lines).await?,
     ))
 }
 
 /// Whether the request may see and manage this commitment: the manage
 /// token, or the session of the account that made it.
-fn may_manage(
+pub(crate) fn may_manage(
     state: &AppState,
     row: &store::Row,
     token: Option<&str>,
@@ -208,15 +221,10 @@ async fn cancel(
     }
     if !store::cancel(&state.db, row.id, &row.code, row.location_id, now_unix()).await? {
         let (row, _) = load(&state, &code).await?;
-        let status = format!("status.{}", row.status);
-        let lang = crate::i18n::Lang::current();
-        return Err(AppError::Conflict {
-            key: "error.commitment.not_open",
-            args: vec![("status", lang.message(&status, &[]))],
-        });
+        return Err(not_open(&row));
     }
-    load(&state, &code).await?;
+    let (row, lines) = load(&state, &code).await?;
     Ok(Json(
-        crate::deliveries::public_view(&state.db, &code).await?,
+        crate::deliveries::full_view(&state.db, row, lines).await?,
     ))
 }

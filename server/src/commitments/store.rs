@@ -340,13 +340,15 @@ pub struct Row {
     /// The place's kota and kecamatan (staff scope checks).
     pub kota_code: String,
     pub kecamatan_code: String,
+    /// When staff verified it.
+    pub verified_at: Option<i64>,
 }
 
 const SELECT_ROW: &str = "SELECT c.id, c.code, c.status, c.planned_date, c.collaborator_name, \
     c.collaborator_kind, c.show_name, c.total_value, c.created_at, c.expires_at, c.closed_at, \
     c.location_id, l.name AS location_name, l.category AS location_category, \
     l.kelurahan_code AS location_area, c.contact_email, c.contact_phone, c.account_id, \
-    l.kota_code, l.kecamatan_code FROM commitments c JOIN locations l ON l.id = c.location_id";
+    l.kota_code, l.kecamatan_code, c.verified_at FROM commitments c JOIN locations l ON l.id = c.location_id";
 
 #[derive(sqlx::FromRow)]
 struct LineRow {
@@ -380,7 +382,7 @@ impl Row {
             expires_at: self.expires_at,
             closed_at: self.closed_at,
             history: Vec::new(),
-            verified_at: None,
+            verified_at: self.verified_at,
             delivery: None,
             corrections: Vec::new(),
         })

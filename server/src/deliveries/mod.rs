@@ -24,7 +24,7 @@ use serde_json::json;
 
 use crate::accounts::MaybeAccount;
 use crate::body::JsonBody;
-use crate::commitments::store;
+use crate::commitments::{code_from, may_manage, not_open, store};
 use crate::db::{Db, now_unix};
 use crate::error::{AppError, AppResult, FieldIssue};
 use crate::log::{self, Event, append_in};
@@ -81,12 +81,6 @@ impl FromRequestParts<AppState> for ClientAddr {
     }
 }
 
-fn code_from(path: Result<Path<String>, PathRejection>, field: &str) -> AppResult<String> {
-    path.ok()
-        .and_then(|Path(raw)| validate::tracking_code(&raw))
-        .ok_or_else(|| AppError::invalid(field, "error.path.invalid_code"))
-}
-
 /// Who is acting on a commitment's delivery.
 enum Actor {
     Collaborator,
@@ -101,9 +95,7 @@ fn actor(
     account: Option<i64>,
     staff: Option<Staff>,
 ) -> AppResult<Actor> {
-    if token.is_some_and(|t| state.secret.manage_token_matches(&row.code, t))
-        || (account.is_some() && row.account_id == account)
-    {
+    if may_manage(state, row, token, account) {
         return Ok(Actor::Collaborator);
     }
     if let Some(staff) = staff {
@@ -119,17 +111,6 @@ fn actor(
     Err(AppError::Forbidden {
         key: "error.commitment.token_invalid",
     })
-}
-
-fn not_open(row: &store::Row) -> AppError {
-    let lang = crate::i18n::Lang::current();
-    AppError::Conflict {
-        key: "error.commitment.not_open",
-        args: vec![(
-            "status",
-            lang.message(&format!("status.{}", row.status), &[]),
-        )],
-    }
 }
 
 async fn load(
@@ -148,7 +129,7 @@ async fn upload(
     headers: HeaderMap,
     body: axum::body::Body,
 ) -> AppResult<Response> {
-    let code = code_from(code, "code")?;
+    let code = code_from(code)?;
     let (row, _) = load(&state, &code).await?;
     let token = headers
         .get(MANAGE_TOKEN_HEADER)
@@ -571,7 +552,7 @@ async fn report(
     headers: HeaderMap,
     JsonBody(input): JsonBody<DeliveryReport>,
 ) -> AppResult<Response> {
-    let code = code_from(code, "code")?;
+    let code = code_from(code)?;
     let (row, lines) = load(&state, &code).await?;
     let who = actor(
         &state,
@@ -752,40 +733,77 @@ async fn report(
     Ok((StatusCode::CREATED, Json(slip)).into_response())
 }
 
-type LineRow = (i64, Option<i64>, Option<i64>, Option<i64>);
-/// A delivered line with its commitment id first.
-type PlaceLineRow = (i64, i64, Option<i64>, Option<i64>, Option<i64>);
+/// A delivered line as stored: commitment, package, delivered quantity,
+/// received in good order, damaged.
+type LineRow = (i64, i64, Option<i64>, Option<i64>, Option<i64>);
 
-/// Fills a view's verification, delivery and corrections (four small queries).
-#[allow(clippy::type_complexity)]
-pub async fn decorate(db: &Db, view: &mut CommitmentView, commitment_id: i64) -> AppResult<()> {
-    #[derive(sqlx::FromRow)]
-    struct D {
-        delivered_on: String,
-        reported_by: String,
-        reported_at: i64,
-        receipt: String,
-        receipt_at: Option<i64>,
-        verified_at: Option<i64>,
+const LINE_COLUMNS: &str =
+    "q.commitment_id, q.package_id, q.delivered_quantity, q.received_ok, q.received_damaged";
+
+/// A `deliveries` row as the public sees it.
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    delivered_on: String,
+    reported_by: String,
+    reported_at: i64,
+    receipt: String,
+    receipt_at: Option<i64>,
+    verified_at: Option<i64>,
+}
+
+const DELIVERY_COLUMNS: &str =
+    "d.delivered_on, d.reported_by, d.reported_at, d.receipt, d.receipt_at, d.verified_at";
+
+impl DeliveryRow {
+    /// The view, with this commitment's lines picked out of `lines`.
+    fn view(
+        self,
+        commitment_id: i64,
+        lines: &[LineRow],
+        photos: Vec<String>,
+        documents: u32,
+    ) -> DeliveryView {
+        let to_u32 = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
+        DeliveryView {
+            delivered_on: self.delivered_on,
+            reported_by: if self.reported_by == "staff" {
+                Reporter::Staff
+            } else {
+                Reporter::Collaborator
+            },
+            reported_at: self.reported_at,
+            lines: lines
+                .iter()
+                .filter(|l| l.0 == commitment_id)
+                .map(|(_, package_id, q, ok, damaged)| DeliveredLine {
+                    package_id: *package_id,
+                    quantity: to_u32(*q).unwrap_or(0),
+                    received_ok: to_u32(*ok),
+                    received_damaged: to_u32(*damaged),
+                })
+                .collect(),
+            photos,
+            documents,
+            receipt: ReceiptStatus::parse(&self.receipt).unwrap_or(ReceiptStatus::Pending),
+            receipt_at: self.receipt_at,
+            verified_at: self.verified_at,
+        }
     }
-    let (verified_at, delivery, lines, evidence, corrections): (
-        Option<i64>,
-        Option<D>,
-        Vec<LineRow>,
-        Vec<(String, String)>,
-        Vec<(i64, String)>,
-    ) = on_db!(db, pool => {
-        let verified_at = sqlx::query_scalar("SELECT verified_at FROM commitments WHERE id = $1")
-            .bind(commitment_id).fetch_one(pool).await?;
-        let delivery: Option<D> = sqlx::query_as(
-            "SELECT delivered_on, reported_by, reported_at, receipt, receipt_at, verified_at \
-             FROM deliveries WHERE commitment_id = $1",
-        ).bind(commitment_id).fetch_optional(pool).await?;
-        let (lines, evidence) = if delivery.is_some() {
+}
+
+/// Fills a view's delivery and corrections (two queries, four with a delivery).
+pub async fn decorate(db: &Db, view: &mut CommitmentView, commitment_id: i64) -> AppResult<()> {
+    let delivery_sql =
+        format!("SELECT {DELIVERY_COLUMNS} FROM deliveries d WHERE d.commitment_id = $1");
+    let lines_sql = format!(
+        "SELECT {LINE_COLUMNS} FROM commitment_lines q WHERE q.commitment_id = $1 ORDER BY q.package_id"
+    );
+    let (delivery, lines, evidence, corrections) = on_db!(db, pool => {
+        let delivery: Option<DeliveryRow> = sqlx::query_as(&delivery_sql)
+            .bind(commitment_id).fetch_optional(pool).await?;
+        let (lines, evidence): (Vec<LineRow>, Vec<(String, String)>) = if delivery.is_some() {
             (
-                sqlx::query_as("SELECT package_id, delivered_quantity, received_ok, received_damaged \
-                                FROM commitment_lines WHERE commitment_id = $1 ORDER BY package_id")
-                    .bind(commitment_id).fetch_all(pool).await?,
+                sqlx::query_as(&lines_sql).bind(commitment_id).fetch_all(pool).await?,
                 sqlx::query_as("SELECT evidence_id, role FROM delivery_evidence WHERE commitment_id = $1 \
                                 ORDER BY role, position")
                     .bind(commitment_id).fetch_all(pool).await?,
@@ -793,56 +811,49 @@ pub async fn decorate(db: &Db, view: &mut CommitmentView, commitment_id: i64) ->
         } else {
             (Vec::new(), Vec::new())
         };
-        let corrections = sqlx::query_as("SELECT at, reason FROM corrections WHERE commitment_id = $1 ORDER BY id")
+        let corrections: Vec<(i64, String)> = sqlx::query_as("SELECT at, reason FROM corrections WHERE commitment_id = $1 ORDER BY id")
             .bind(commitment_id).fetch_all(pool).await?;
-        (verified_at, delivery, lines, evidence, corrections)
+        (delivery, lines, evidence, corrections)
     });
-    view.verified_at = verified_at;
     view.corrections = corrections
         .into_iter()
         .map(|(at, reason)| Correction { at, reason })
         .collect();
-    let to_u32 = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
-    view.delivery = delivery.map(|d| DeliveryView {
-        delivered_on: d.delivered_on,
-        reported_by: if d.reported_by == "staff" {
-            Reporter::Staff
-        } else {
-            Reporter::Collaborator
-        },
-        reported_at: d.reported_at,
-        lines: lines
-            .iter()
-            .map(|(package_id, q, ok, damaged)| DeliveredLine {
-                package_id: *package_id,
-                quantity: to_u32(*q).unwrap_or(0),
-                received_ok: to_u32(*ok),
-                received_damaged: to_u32(*damaged),
-            })
-            .collect(),
-        photos: evidence
+    view.delivery = delivery.map(|d| {
+        let photos = evidence
             .iter()
             .filter(|(_, r)| r == "photo")
             .map(|(id, _)| id.clone())
-            .collect(),
-        documents: u32::try_from(evidence.iter().filter(|(_, r)| r == "document").count())
-            .unwrap_or(0),
-        receipt: ReceiptStatus::parse(&d.receipt).unwrap_or(ReceiptStatus::Pending),
-        receipt_at: d.receipt_at,
-        verified_at: d.verified_at,
+            .collect();
+        let documents = evidence.iter().filter(|(_, r)| r == "document").count();
+        d.view(
+            commitment_id,
+            &lines,
+            photos,
+            u32::try_from(documents).unwrap_or(0),
+        )
     });
     Ok(())
 }
 
-/// A commitment's full public view: history, verification, delivery, corrections.
-pub async fn public_view(db: &Db, code: &str) -> AppResult<CommitmentView> {
-    let (row, lines) = store::by_code(db, code).await?.ok_or(AppError::NotFound {
-        key: "error.commitment.not_found",
-    })?;
+/// The full public view of a loaded commitment: history, delivery, corrections.
+pub async fn full_view(
+    db: &Db,
+    row: store::Row,
+    lines: Vec<kolaborasi_shared::CommitmentLine>,
+) -> AppResult<CommitmentView> {
     let mut view = row.view(lines)?;
     view.history = log::history(db, &row.code).await?;
     decorate(db, &mut view, row.id).await?;
     Ok(view)
+}
+
+/// A commitment's full public view, read afresh (after a change).
+pub async fn public_view(db: &Db, code: &str) -> AppResult<CommitmentView> {
+    let (row, lines) = store::by_code(db, code).await?.ok_or(AppError::NotFound {
+        key: "error.commitment.not_found",
+    })?;
+    full_view(db, row, lines).await
 }
 
 /// Refuses when the address guessed wrong too often; `Ok(())` otherwise.
@@ -1063,52 +1074,40 @@ async fn receipt_answer(
 /// their three voices, in three queries whatever the count.
 async fn at_place(
     State(state): State<AppState>,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<PlaceDeliveries>> {
     #[derive(sqlx::FromRow)]
-    struct D {
+    struct Listed {
         id: i64,
         code: String,
-        delivered_on: String,
-        reported_by: String,
-        reported_at: i64,
-        receipt: String,
-        receipt_at: Option<i64>,
-        verified_at: Option<i64>,
+        #[sqlx(flatten)]
+        delivery: DeliveryRow,
     }
-    let id = id
-        .ok()
-        .map(|Path(id)| id)
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::invalid("id", "error.path.invalid_id"))?;
+    let id = crate::query::path_id(id, "error.path.invalid_id")?;
     if crate::locations::store::get(&state.db, id).await?.is_none() {
         return Err(AppError::NotFound {
             key: "error.location_not_found",
         });
     }
-    let (rows, lines, photos): (Vec<D>, Vec<PlaceLineRow>, Vec<(i64, String)>) = on_db!(&state.db, pool => {
-        let rows: Vec<D> = sqlx::query_as(
-            "SELECT c.id, c.code, d.delivered_on, d.reported_by, d.reported_at, d.receipt, d.receipt_at, d.verified_at \
-             FROM deliveries d JOIN commitments c ON c.id = d.commitment_id WHERE c.location_id = $1 \
-             ORDER BY d.delivered_on DESC, d.reported_at DESC, c.id DESC LIMIT $2",
-        )
-        .bind(id)
-        .bind(MAX_PLACE_DELIVERIES)
-        .fetch_all(pool)
-        .await?;
-        let oldest = rows.last().map_or(String::new(), |r| r.delivered_on.clone());
-        // The lines and photos of the same deliveries: every delivery at the
-        // place on or after the oldest one listed (a superset, filtered below).
-        let lines = sqlx::query_as(
-            "SELECT q.commitment_id, q.package_id, q.delivered_quantity, q.received_ok, q.received_damaged \
-             FROM commitment_lines q JOIN commitments c ON c.id = q.commitment_id \
-             JOIN deliveries d ON d.commitment_id = c.id \
-             WHERE c.location_id = $1 AND d.delivered_on >= $2 ORDER BY q.commitment_id, q.package_id",
-        )
-        .bind(id)
-        .bind(&oldest)
-        .fetch_all(pool)
-        .await?;
+    let listed_sql = format!(
+        "SELECT c.id, c.code, {DELIVERY_COLUMNS} FROM deliveries d JOIN commitments c ON c.id = d.commitment_id \
+         WHERE c.location_id = $1 ORDER BY d.delivered_on DESC, d.reported_at DESC, c.id DESC LIMIT $2"
+    );
+    // The lines and photos of the same deliveries: every delivery at the
+    // place on or after the oldest one listed (a superset, filtered per item).
+    let lines_sql = format!(
+        "SELECT {LINE_COLUMNS} FROM commitment_lines q JOIN commitments c ON c.id = q.commitment_id \
+         JOIN deliveries d ON d.commitment_id = c.id \
+         WHERE c.location_id = $1 AND d.delivered_on >= $2 ORDER BY q.commitment_id, q.package_id"
+    );
+    let (rows, lines, photos): (Vec<Listed>, Vec<LineRow>, Vec<(i64, String)>) = on_db!(&state.db, pool => {
+        let rows: Vec<Listed> = sqlx::query_as(&listed_sql)
+            .bind(id)
+            .bind(MAX_PLACE_DELIVERIES)
+            .fetch_all(pool)
+            .await?;
+        let oldest = rows.last().map_or(String::new(), |r| r.delivery.delivered_on.clone());
+        let lines = sqlx::query_as(&lines_sql).bind(id).bind(&oldest).fetch_all(pool).await?;
         let photos = sqlx::query_as(
             "SELECT x.commitment_id, x.evidence_id FROM delivery_evidence x \
              JOIN commitments c ON c.id = x.commitment_id JOIN deliveries d ON d.commitment_id = c.id \
@@ -1120,39 +1119,18 @@ async fn at_place(
         .await?;
         (rows, lines, photos)
     });
-    let to_u32 = |v: Option<i64>| v.and_then(|v| u32::try_from(v).ok());
     let deliveries = rows
         .into_iter()
-        .map(|d| PlaceDelivery {
-            delivery: DeliveryView {
-                delivered_on: d.delivered_on,
-                reported_by: if d.reported_by == "staff" {
-                    Reporter::Staff
-                } else {
-                    Reporter::Collaborator
-                },
-                reported_at: d.reported_at,
-                lines: lines
-                    .iter()
-                    .filter(|l| l.0 == d.id)
-                    .map(|(_, package_id, q, ok, damaged)| DeliveredLine {
-                        package_id: *package_id,
-                        quantity: to_u32(*q).unwrap_or(0),
-                        received_ok: to_u32(*ok),
-                        received_damaged: to_u32(*damaged),
-                    })
-                    .collect(),
-                photos: photos
-                    .iter()
-                    .filter(|p| p.0 == d.id)
-                    .map(|p| p.1.clone())
-                    .collect(),
-                documents: 0,
-                receipt: ReceiptStatus::parse(&d.receipt).unwrap_or(ReceiptStatus::Pending),
-                receipt_at: d.receipt_at,
-                verified_at: d.verified_at,
-            },
-            code: d.code,
+        .map(|r| {
+            let mine = photos
+                .iter()
+                .filter(|p| p.0 == r.id)
+                .map(|p| p.1.clone())
+                .collect();
+            PlaceDelivery {
+                delivery: r.delivery.view(r.id, &lines, mine, 0),
+                code: r.code,
+            }
         })
         .collect();
     Ok(Json(PlaceDeliveries { deliveries }))

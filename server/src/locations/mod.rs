@@ -60,11 +60,7 @@ async fn get_location(
     // Taking the rejection too: a path that is not even UTF-8 still gets our envelope.
     id: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<LocationDetail>> {
-    let id: i64 = id
-        .ok()
-        .and_then(|Path(id)| id.parse().ok())
-        .filter(|n| *n > 0)
-        .ok_or_else(|| AppError::invalid("id", "error.path.invalid_id"))?;
+    let id = crate::query::path_id(id, "error.path.invalid_id")?;
     // Reservations past their time are returned before anyone reads them,
     // even when the background sweep is not running.
     crate::commitments::expiry::release_due(&state.db, Some(id)).await?;

@@ -16,7 +16,7 @@ use serde_json::json;
 
 use super::{Act, Place, Staff, audit_in};
 use crate::body::JsonBody;
-use crate::commitments::store;
+use crate::commitments::{code_from, store};
 use crate::db::now_unix;
 use crate::deliveries;
 use crate::error::{AppError, AppResult, FieldIssue};
@@ -43,12 +43,6 @@ pub fn router() -> Router<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
-fn code_of(path: Result<Path<String>, PathRejection>) -> AppResult<String> {
-    path.ok()
-        .and_then(|Path(raw)| validate::tracking_code(&raw))
-        .ok_or_else(|| AppError::invalid("code", "error.path.invalid_code"))
-}
-
 /// Loads the commitment and checks the staff member may `act` at its place.
 async fn authorised(
     state: &AppState,
@@ -74,7 +68,7 @@ async fn show(
     staff: Staff,
     code: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<StaffCommitment>> {
-    let code = code_of(code)?;
+    let code = code_from(code)?;
     let row = authorised(&state, &staff, Act::Verify, &code).await?;
     let commitment = deliveries::public_view(&state.db, &code).await?;
     let (comment, documents): (Option<String>, Vec<String>) = on_db!(&state.db, pool => {
@@ -115,7 +109,7 @@ async fn verify(
     code: Result<Path<String>, PathRejection>,
     JsonBody(Empty {}): JsonBody<Empty>,
 ) -> AppResult<Json<CommitmentView>> {
-    let code = code_of(code)?;
+    let code = code_from(code)?;
     let row = authorised(&state, &staff, Act::Verify, &code).await?;
     if !matches!(row.status.as_str(), "committed" | "delivered") {
         return Err(conflict("error.staff.verify_closed"));
@@ -159,7 +153,7 @@ async fn verify_delivery(
     code: Result<Path<String>, PathRejection>,
     JsonBody(Empty {}): JsonBody<Empty>,
 ) -> AppResult<Json<CommitmentView>> {
-    let code = code_of(code)?;
+    let code = code_from(code)?;
     let row = authorised(&state, &staff, Act::Verify, &code).await?;
     let now = now_unix();
     let event = Event {
@@ -218,7 +212,7 @@ async fn new_slip(
     headers: HeaderMap,
     JsonBody(Empty {}): JsonBody<Empty>,
 ) -> AppResult<Json<ReceiptSlip>> {
-    let code = code_of(code)?;
+    let code = code_from(code)?;
     let row = authorised(&state, &staff, Act::Edit, &code).await?;
     let now = now_unix();
     let confirm = secrets::tracking_code()?;
@@ -301,7 +295,7 @@ async fn correct(
 async fn verify_account(
     State(state): State<AppState>,
     staff: Staff,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
     JsonBody(Empty {}): JsonBody<Empty>,
 ) -> AppResult<Response> {
     staff.require(Act::Verify, None)?;
@@ -310,10 +304,7 @@ async fn verify_account(
             key: "error.staff.role",
         });
     }
-    let id = id
-        .ok()
-        .map(|Path(id)| id)
-        .ok_or_else(|| AppError::invalid("id", "error.path.staff_id"))?;
+    let id = crate::query::path_id(id, "error.path.staff_id")?;
     let done = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
         let done = sqlx::query(

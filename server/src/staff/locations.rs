@@ -150,13 +150,6 @@ fn facts(id: i64, c: &Checked) -> PlaceFacts {
     }
 }
 
-fn id_of(path: Result<Path<i64>, PathRejection>) -> AppResult<i64> {
-    path.ok()
-        .map(|Path(id)| id)
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::invalid("id", "error.path.invalid_id"))
-}
-
 fn not_found() -> AppError {
     AppError::NotFound {
         key: "error.location_not_found",
@@ -207,9 +200,9 @@ async fn staff_location(state: &AppState, id: i64) -> AppResult<StaffLocation> {
 async fn show(
     State(state): State<AppState>,
     staff: Staff,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
 ) -> AppResult<Json<StaffLocation>> {
-    let id = id_of(id)?;
+    let id = crate::query::path_id(id, "error.path.invalid_id")?;
     authorised(&state, &staff, Act::Verify, id).await?;
     Ok(Json(staff_location(&state, id).await?))
 }
@@ -289,10 +282,10 @@ async fn create(
 async fn update(
     State(state): State<AppState>,
     staff: Staff,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
     JsonBody(input): JsonBody<LocationInput>,
 ) -> AppResult<Json<StaffLocation>> {
-    let id = id_of(id)?;
+    let id = crate::query::path_id(id, "error.path.invalid_id")?;
     authorised(&state, &staff, Act::Edit, id).await?;
     let c = check(&state, &input, &active_packages(&state).await?)?;
     // Moving a place out of one's scope is not allowed either.
@@ -389,56 +382,69 @@ async fn update(
     Ok(Json(staff_location(&state, id).await?))
 }
 
-async fn set_flag(
+/// One switch of a location: who may flip it, how, what the audit calls
+/// it, and the answer when it was already flipped.
+struct Switch {
+    act: Act,
+    sql: &'static str,
+    action: &'static str,
+    already: &'static str,
+}
+
+const VERIFY: Switch = Switch {
+    act: Act::Verify,
+    sql: "UPDATE locations SET verified = TRUE WHERE id = $1 AND verified = FALSE",
+    action: "location_verified",
+    already: "error.staff.already_verified",
+};
+
+const DEACTIVATE: Switch = Switch {
+    act: Act::Edit,
+    sql: "UPDATE locations SET active = FALSE WHERE id = $1 AND active = TRUE",
+    action: "location_deactivated",
+    already: "error.location.already_inactive",
+};
+
+async fn switch(
     state: &AppState,
     staff: &Staff,
-    id: i64,
-    sql: &str,
-    action: &str,
-) -> AppResult<bool> {
-    Ok(on_db!(&state.db, pool => {
+    id: Result<Path<String>, PathRejection>,
+    change: &Switch,
+) -> AppResult<Json<StaffLocation>> {
+    let id = crate::query::path_id(id, "error.path.invalid_id")?;
+    authorised(state, staff, change.act, id).await?;
+    let changed = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
-        let changed = sqlx::query(sql).bind(id).execute(&mut *tx).await?.rows_affected() == 1;
+        let changed = sqlx::query(change.sql).bind(id).execute(&mut *tx).await?.rows_affected() == 1;
         if changed {
-            audit_in!(tx, staff.id(), action, format!("location:{id}"), "");
+            audit_in!(tx, staff.id(), change.action, format!("location:{id}"), "");
         }
         tx.commit().await?;
         changed
-    }))
+    });
+    if !changed {
+        return Err(AppError::Conflict {
+            key: change.already,
+            args: Vec::new(),
+        });
+    }
+    Ok(Json(staff_location(state, id).await?))
 }
 
 async fn verify(
     State(state): State<AppState>,
     staff: Staff,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
     JsonBody(Empty {}): JsonBody<Empty>,
 ) -> AppResult<Json<StaffLocation>> {
-    let id = id_of(id)?;
-    authorised(&state, &staff, Act::Verify, id).await?;
-    let sql = "UPDATE locations SET verified = TRUE WHERE id = $1 AND verified = FALSE";
-    if !set_flag(&state, &staff, id, sql, "location_verified").await? {
-        return Err(AppError::Conflict {
-            key: "error.staff.already_verified",
-            args: Vec::new(),
-        });
-    }
-    Ok(Json(staff_location(&state, id).await?))
+    switch(&state, &staff, id, &VERIFY).await
 }
 
 async fn deactivate(
     State(state): State<AppState>,
     staff: Staff,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
     JsonBody(Empty {}): JsonBody<Empty>,
 ) -> AppResult<Json<StaffLocation>> {
-    let id = id_of(id)?;
-    authorised(&state, &staff, Act::Edit, id).await?;
-    let sql = "UPDATE locations SET active = FALSE WHERE id = $1 AND active = TRUE";
-    if !set_flag(&state, &staff, id, sql, "location_deactivated").await? {
-        return Err(AppError::Conflict {
-            key: "error.location.already_inactive",
-            args: Vec::new(),
-        });
-    }
-    Ok(Json(staff_location(&state, id).await?))
+    switch(&state, &staff, id, &DEACTIVATE).await
 }

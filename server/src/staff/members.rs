@@ -161,21 +161,14 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-fn id_from(path: Result<Path<i64>, PathRejection>) -> AppResult<i64> {
-    path.ok()
-        .map(|Path(id)| id)
-        .filter(|id| *id > 0)
-        .ok_or_else(|| AppError::invalid("id", "error.path.staff_id"))
-}
-
 async fn change(
     State(state): State<AppState>,
     staff: Staff,
-    id: Result<Path<i64>, PathRejection>,
+    id: Result<Path<String>, PathRejection>,
     JsonBody(input): JsonBody<StaffChange>,
 ) -> AppResult<Json<StaffMember>> {
     staff.require(Act::Administer, None)?;
-    let id = id_from(id)?;
+    let id = crate::query::path_id(id, "error.path.staff_id")?;
     let mut issues = Vec::new();
     let Some((role, scope)) =
         role_and_scope(&state, &input.role, input.scope.as_deref(), &mut issues)

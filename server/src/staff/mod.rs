@@ -23,7 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::request::Parts;
-use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use http::{HeaderValue, Method, StatusCode, header};
 use kolaborasi_shared::{CSRF_HEADER, Role, StaffCredentials, StaffMember, StaffSession, validate};
 
 use crate::body::JsonBody;
@@ -148,18 +148,6 @@ impl Staff {
 /// (for endpoints that staff and others share). CSRF is checked as for [`Staff`].
 pub struct MaybeStaff(pub Option<Staff>);
 
-fn cookie_value(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == STAFF_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 fn csrf_token(state: &AppState, token_hash: &str) -> String {
     state.secret.sign(&format!("staff-csrf:{token_hash}"))
 }
@@ -191,7 +179,7 @@ impl MemberRow {
 pub(crate) const MEMBER_COLUMNS: &str = "s.id, s.email, s.name, s.role, s.scope_code, s.active";
 
 async fn session_of(parts: &Parts, state: &AppState) -> AppResult<Option<Staff>> {
-    let Some(token) = cookie_value(&parts.headers) else {
+    let Some(token) = accounts::session_token(&parts.headers, STAFF_COOKIE) else {
         return Ok(None);
     };
     let hash = secrets::sha256_hex(token.as_bytes());
@@ -248,11 +236,7 @@ impl FromRequestParts<AppState> for MaybeStaff {
 }
 
 fn cookie(state: &AppState, value: &str, max_age: i64) -> AppResult<HeaderValue> {
-    let secure = if state.cookie_secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{STAFF_COOKIE}={value}; Path=/api; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    ))
-    .map_err(AppError::internal)
+    accounts::session_cookie(state, STAFF_COOKIE, value, max_age)
 }
 
 async fn sign_in(
