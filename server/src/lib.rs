@@ -108,6 +108,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         area_data_source: file.source.clone(),
         area_data_licence: file.licence.clone(),
         commitment_expiry_days: config.commitment_expiry_days,
+        kiosk_idle_secs: 90,
     };
     Ok(AppState {
         db,

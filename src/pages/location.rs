@@ -224,6 +224,8 @@ fn PointMap(detail: StoredValue<LocationDetail>) -> impl IntoView {
         lon: d.lon,
         headcount: d.headcount,
         remaining_percent: None,
+        received_percent: None,
+        last_delivered_on: None,
     });
     // Any key frames the point (no key would show the whole city).
     let fit_key = Signal::stored(Some(point.area.clone()));

@@ -24,4 +24,12 @@ pub struct ClientConfig {
     /// Days an undelivered commitment keeps its reservation; also the
     /// latest planned delivery date the commitment form accepts.
     pub commitment_expiry_days: u32,
+    /// Seconds without a touch after which a kiosk returns to its attract
+    /// screen and forgets everything typed (`--kiosk-idle-secs`).
+    #[serde(default = "default_kiosk_idle_secs")]
+    pub kiosk_idle_secs: u32,
+}
+
+fn default_kiosk_idle_secs() -> u32 {
+    90
 }

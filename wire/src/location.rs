@@ -102,6 +102,13 @@ pub struct LocationSummary {
     /// Percentage of the value of its listed needs still open (0–100);
     /// `None` when it lists none. See [`crate::NeedLevel`].
     pub remaining_percent: Option<u8>,
+    /// Percentage of the value of its listed needs already delivered
+    /// (0–100); `None` when it lists none. What residents look for.
+    #[serde(default)]
+    pub received_percent: Option<u8>,
+    /// The day (`YYYY-MM-DD`) of the latest delivery reported there.
+    #[serde(default)]
+    pub last_delivered_on: Option<String>,
 }
 
 impl LocationSummary {

@@ -134,6 +134,8 @@ pub async fn list(
                     r.remaining_value.unwrap_or(0),
                     r.total_value.unwrap_or(0),
                 ),
+                received_percent: None,
+                last_delivered_on: None,
             })
         })
         .collect()
