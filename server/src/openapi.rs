@@ -166,7 +166,7 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         },
         Op {
             method: "get", path: "/locations", tag: "places", summary: "Places that can receive help",
-            description: "Active locations with what they still need. Supports `If-None-Match`.",
+            description: "Active locations with what they still need, what they received and the day of their latest delivery. Supports `If-None-Match`.",
             params: vec![
                 query("category", "One or more categories, comma-separated or repeated.", text.clone()),
                 query("area", "Area code of any level.", text.clone()),

@@ -142,9 +142,44 @@ pub fn remaining_percent(remaining_value: i64, total_value: i64) -> Option<u8> {
     Some(u8::try_from(pct).unwrap_or(100))
 }
 
+/// Percentage (0–100) of `total` already delivered, rounded down so that
+/// 100 means everything listed was handed over; `None` when there is
+/// nothing to measure (the place lists no needs). The same basis as
+/// [`remaining_percent`]: Rupiah value of the active packages' targets.
+#[must_use]
+pub fn received_percent(delivered_value: i64, total_value: i64) -> Option<u8> {
+    if total_value <= 0 {
+        return None;
+    }
+    let delivered = i128::from(delivered_value.clamp(0, total_value));
+    let pct = delivered * 100 / i128::from(total_value);
+    Some(u8::try_from(pct).unwrap_or(100))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn received_rounds_down_so_only_everything_is_a_hundred_percent() {
+        assert_eq!(received_percent(999_999, 1_000_000), Some(99));
+        assert_eq!(received_percent(1_000_000, 1_000_000), Some(100));
+        assert_eq!(received_percent(1, 1_000_000), Some(0));
+        assert_eq!(received_percent(0, 1_000_000), Some(0));
+        assert_eq!(received_percent(250, 1_000), Some(25));
+    }
+
+    #[test]
+    fn received_is_none_without_needs_and_clamped_to_the_total() {
+        assert_eq!(received_percent(0, 0), None);
+        assert_eq!(received_percent(5, 0), None);
+        assert_eq!(received_percent(5, -1), None);
+        assert_eq!(received_percent(2_000, 1_000), Some(100));
+        assert_eq!(received_percent(-5, 1_000), Some(0));
+        // Values near i64::MAX must not overflow the percentage.
+        assert_eq!(received_percent(i64::MAX, i64::MAX), Some(100));
+        assert_eq!(received_percent(i64::MAX / 2, i64::MAX), Some(49));
+    }
 
     #[test]
     fn any_open_need_counts_as_at_least_one_percent() {

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use kolaborasi_shared::catalogue::remaining_percent;
+use kolaborasi_shared::catalogue::{received_percent, remaining_percent};
 use kolaborasi_shared::{
     AreaLevel, AreaTree, Category, HeadcountUnit, LocationDetail, LocationQuery, LocationSummary,
     Need,
@@ -26,6 +26,8 @@ struct SummaryRow {
     headcount: i32,
     total_value: Option<i64>,
     remaining_value: Option<i64>,
+    delivered_value: Option<i64>,
+    last_delivered_on: Option<String>,
 }
 
 enum Bind {
@@ -47,19 +49,24 @@ pub async fn list(
     query: &LocationQuery,
     area_level: Option<AreaLevel>,
 ) -> Result<Vec<LocationSummary>, AppError> {
-    // The need summary is one aggregate joined in, never a query per location.
-    // What remains follows [`remaining`]: once-per-family packages are capped
-    // by the headcount. PostgreSQL sums BIGINT into NUMERIC, hence the casts.
+    // The need summary and the latest delivery are aggregates joined in,
+    // never a query per location. What remains follows [`remaining`]:
+    // once-per-family packages are capped by the headcount. What was received
+    // is the `delivered` counter on the same basis (active packages' value).
+    // PostgreSQL sums BIGINT into NUMERIC, hence the casts. `delivered_on`
+    // is `YYYY-MM-DD`, so its text maximum is the latest day.
     let mut sql = String::from(
         "SELECT l.id, l.name, l.category, l.kelurahan_code, l.lat, l.lon, l.headcount, \
-         s.total_value, s.remaining_value \
+         s.total_value, s.remaining_value, s.delivered_value, r.last_delivered_on \
          FROM locations l LEFT JOIN ( \
            SELECT location_id, \
              CAST(SUM(target * unit_value) AS BIGINT) AS total_value, \
              CAST(SUM(CASE WHEN ceiling > taken THEN (ceiling - taken) * unit_value ELSE 0 END) \
-               AS BIGINT) AS remaining_value \
+               AS BIGINT) AS remaining_value, \
+             CAST(SUM(delivered * unit_value) AS BIGINT) AS delivered_value \
            FROM ( \
-             SELECT n.location_id, n.target, n.committed + n.delivered AS taken, p.unit_value, \
+             SELECT n.location_id, n.target, n.delivered, n.committed + n.delivered AS taken, \
+               p.unit_value, \
                CASE WHEN p.once_per_family = TRUE AND h.headcount < n.target \
                  THEN h.headcount ELSE n.target END AS ceiling \
              FROM needs n JOIN packages p ON p.id = n.package_id \
@@ -67,6 +74,11 @@ pub async fn list(
              WHERE p.active = TRUE \
            ) m GROUP BY location_id \
          ) s ON s.location_id = l.id \
+         LEFT JOIN ( \
+           SELECT c.location_id, MAX(d.delivered_on) AS last_delivered_on \
+           FROM deliveries d JOIN commitments c ON c.id = d.commitment_id \
+           GROUP BY c.location_id \
+         ) r ON r.location_id = l.id \
          WHERE l.active = TRUE",
     );
     let mut binds = Vec::new();
@@ -134,8 +146,11 @@ pub async fn list(
                     r.remaining_value.unwrap_or(0),
                     r.total_value.unwrap_or(0),
                 ),
-                received_percent: None,
-                last_delivered_on: None,
+                received_percent: received_percent(
+                    r.delivered_value.unwrap_or(0),
+                    r.total_value.unwrap_or(0),
+                ),
+                last_delivered_on: r.last_delivered_on,
             })
         })
         .collect()

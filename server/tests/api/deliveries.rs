@@ -847,3 +847,113 @@ pub async fn confirmation_codes_expire_are_single_use_and_guessing_is_limited(en
     )
     .await;
 }
+
+/// The map list says what a place received (share of its needs' value
+/// delivered) and on which day it last received something; a delivery
+/// changes the list, so its ETag too.
+pub async fn the_location_list_shows_what_a_place_received_and_when(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let pesantren = s.app.id_of("Pesantren Al-Ikhlas Petojo").await;
+    kolaborasi_server::locations::store::set_needs(s.app.db(), &[(pesantren, s.sembako, 10)])
+        .await
+        .unwrap();
+    let summary = |list: &kolaborasi_shared::LocationList, id: i64| {
+        list.locations
+            .iter()
+            .find(|l| l.id == id)
+            .unwrap_or_else(|| panic!("location {id} is not listed"))
+            .clone()
+    };
+    let raw_summary = |value: &serde_json::Value, id: i64| {
+        value["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == id)
+            .unwrap()
+            .clone()
+    };
+
+    // Committed but not delivered: nothing received yet.
+    let first = s
+        .commit_ok("received-0001-key", &order(s.location, &[(s.sembako, 10)]))
+        .await;
+    let before = s.app.get("/api/v1/locations").await;
+    let etag = header_text(&before, header::ETAG);
+    let before: kolaborasi_shared::LocationList = ok_json(before).await;
+    let place = summary(&before, s.location);
+    assert_eq!(place.received_percent, Some(0));
+    assert_eq!(place.last_delivered_on, None);
+
+    // The report moves the 10 packages from committed to delivered: what
+    // remains does not change, what was received does, and so does the tag.
+    let (_, _, _) = deliver_with_evidence(&s, &first, &[(s.sembako, 10)]).await;
+    let after = send(
+        s.app
+            .request("/api/v1/locations")
+            .header(header::IF_NONE_MATCH, etag.clone()),
+    )
+    .await;
+    assert_eq!(after.status(), StatusCode::OK, "the old ETag still matches");
+    assert_ne!(header_text(&after, header::ETAG), etag);
+    let after: kolaborasi_shared::LocationList = ok_json(after).await;
+    let place = summary(&after, s.location);
+    assert_eq!(
+        place.remaining_percent,
+        summary(&before, s.location).remaining_percent
+    );
+    let catalogue: kolaborasi_shared::ProgramList =
+        ok_json(s.app.get("/api/v1/programs").await).await;
+    let value = |id| catalogue.package(id).unwrap().unit_value;
+    let total = 100 * value(s.sembako) + 120 * value(s.lebaran);
+    let expected = kolaborasi_shared::catalogue::received_percent(10 * value(s.sembako), total);
+    assert_eq!(place.received_percent, expected);
+    assert!(place.received_percent.unwrap() > 0, "{place:?}");
+    assert_eq!(place.last_delivered_on.as_deref(), Some(today().as_str()));
+
+    // A later report of an earlier day: the latest day stays.
+    let second = s
+        .commit_ok("received-0002-key", &order(s.location, &[(s.lebaran, 20)]))
+        .await;
+    let days = kolaborasi_server::db::now_unix().div_euclid(86_400) - 3;
+    on_db!(s.app.db(), pool => sqlx::query("UPDATE commitments SET created_at = created_at - 4 * 86400 WHERE code = $1")
+        .bind(&second.commitment.code).execute(pool).await.map(drop).unwrap());
+    let photo = upload(&s.app, &second, jpeg_with_gps()).await;
+    let pdf = upload(&s.app, &second, PDF.to_vec()).await;
+    let mut earlier = report_of(&second, &[(s.lebaran, 20)], &[&photo], &[&pdf]);
+    earlier.delivered_on = kolaborasi_shared::validate::civil_from_days(days);
+    let response = s
+        .app
+        .post(
+            &format!("/api/v1/commitments/{}/delivery", second.commitment.code),
+            &earlier,
+            &[],
+        )
+        .await;
+    let status = response.status();
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        response.text().await.unwrap()
+    );
+    let list = s.app.list("").await;
+    let place = summary(&list, s.location);
+    assert_eq!(place.last_delivered_on.as_deref(), Some(today().as_str()));
+    let expected = kolaborasi_shared::catalogue::received_percent(
+        10 * value(s.sembako) + 20 * value(s.lebaran),
+        total,
+    );
+    assert_eq!(place.received_percent, expected);
+    s.assert_books_balance().await;
+
+    // Places without deliveries: `null` on the wire; without needs, no share.
+    let raw: serde_json::Value = ok_json(s.app.get("/api/v1/locations").await).await;
+    let with_needs = raw_summary(&raw, pesantren);
+    assert_eq!(with_needs["last_delivered_on"], serde_json::Value::Null);
+    assert_eq!(with_needs["received_percent"], 0);
+    let without = raw_summary(&raw, s.app.id_of("RW 05 Pisangan Baru").await);
+    assert_eq!(without["last_delivered_on"], serde_json::Value::Null);
+    assert_eq!(without["received_percent"], serde_json::Value::Null);
+    assert_eq!(without["remaining_percent"], serde_json::Value::Null);
+}

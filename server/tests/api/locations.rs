@@ -45,9 +45,11 @@ pub async fn the_list_returns_every_active_location_with_its_public_fields_in_id
                 "category",
                 "headcount",
                 "id",
+                "last_delivered_on",
                 "lat",
                 "lon",
                 "name",
+                "received_percent",
                 "remaining_percent"
             ]
         );

@@ -92,4 +92,5 @@ on_both_engines! {
     deliveries::a_delivery_is_reported_with_evidence_confirmed_by_the_place_and_verified,
     deliveries::uploads_are_refused_by_content_size_and_completeness,
     deliveries::confirmation_codes_expire_are_single_use_and_guessing_is_limited,
+    deliveries::the_location_list_shows_what_a_place_received_and_when,
 }
