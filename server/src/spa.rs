@@ -24,16 +24,31 @@ pub fn router(static_dir: &Path) -> Router {
         .layer(middleware::from_fn(cache_headers))
 }
 
-/// HTML must be revalidated so a new release is picked up at once; Trunk
-/// puts a content hash in every other asset's name, so those can be kept.
+/// Files of the offline shell that keep their name from release to release:
+/// the service worker script and the web app manifest. Like HTML they must
+/// be revalidated, or a phone would keep an old release's worker for a day.
+const UNHASHED: [&str; 2] = ["/sw.js", "/manifest.webmanifest"];
+
+/// HTML must be revalidated so a new release is picked up at once, and so
+/// must the [`UNHASHED`] shell files; Trunk puts a content hash in every
+/// other asset's name, so those can be kept.
 async fn cache_headers(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    let value = if is_html {
+    // The manifest's registered type, whatever the MIME table says (unless
+    // the file is missing and the fallback answered with the HTML shell).
+    if path.ends_with(".webmanifest") && !is_html && res.status().is_success() {
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/manifest+json"),
+        );
+    }
+    let value = if is_html || UNHASHED.contains(&path.as_str()) {
         "no-cache"
     } else {
         "public, max-age=86400"

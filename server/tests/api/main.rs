@@ -60,6 +60,7 @@ on_both_engines! {
     transport::deep_links_get_the_web_client_but_api_paths_never_get_html,
     transport::the_api_root_with_a_trailing_slash_is_404_json_not_the_web_client,
     transport::every_response_carries_the_security_headers,
+    transport::the_offline_shell_files_are_revalidated_and_the_manifest_has_its_type,
     demo::demo_seeding_gives_every_kelurahan_a_location_and_flags_demo_data,
     demo::restarting_on_a_seeded_database_does_not_seed_again,
     demo::two_instances_starting_together_seed_the_demo_data_once,

@@ -119,7 +119,7 @@ pub struct TestApp {
     pub running: Running,
     _db: Arc<TestDb>,
     shutdown: oneshot::Sender<()>,
-    _static_dir: TempDir,
+    static_files: TempDir,
 }
 
 impl TestApp {
@@ -165,7 +165,7 @@ impl TestApp {
             running,
             _db: db,
             shutdown,
-            _static_dir: static_dir,
+            static_files: static_dir,
         }
     }
 
@@ -185,6 +185,11 @@ impl TestApp {
             .expect("server task did not panic")
             .expect("server stopped without error");
         running.state.db.close().await;
+    }
+
+    /// The directory the server serves the web client from.
+    pub fn static_dir(&self) -> &std::path::Path {
+        self.static_files.path()
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -184,3 +184,62 @@ pub async fn every_response_carries_the_security_headers(engine: Engine) {
         }
     }
 }
+
+/// The service worker and the manifest keep their names across releases, so
+/// they are revalidated like HTML; hashed assets are kept for a day; and
+/// the manifest carries its registered type. The API never serves them.
+pub async fn the_offline_shell_files_are_revalidated_and_the_manifest_has_its_type(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let dir = app.static_dir();
+    let worker = "self.addEventListener('fetch', () => {});\n";
+    let manifest = r#"{"name":"Kolaborasi","start_url":"/","display":"standalone"}"#;
+    std::fs::write(dir.join("sw.js"), worker).expect("write sw.js");
+    std::fs::write(dir.join("manifest.webmanifest"), manifest).expect("write the manifest");
+    std::fs::write(dir.join("kolaborasi-3f2a9c.js"), "export {};\n").expect("write an asset");
+
+    for (path, content_types, body) in [
+        (
+            "/sw.js",
+            &["text/javascript", "application/javascript"][..],
+            worker,
+        ),
+        (
+            "/manifest.webmanifest",
+            &["application/manifest+json"][..],
+            manifest,
+        ),
+        ("/", &["text/html"][..], INDEX_HTML),
+        ("/lokasi/3", &["text/html"][..], INDEX_HTML),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let ct = content_type(&response);
+        assert!(
+            content_types.iter().any(|t| ct.starts_with(t)),
+            "{path}: content-type {ct}"
+        );
+        assert_eq!(
+            header_text(&response, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+        assert_eq!(response.text().await.expect("a body"), body, "{path}");
+    }
+
+    let asset = app.get("/kolaborasi-3f2a9c.js").await;
+    assert_eq!(asset.status(), StatusCode::OK);
+    assert_eq!(
+        header_text(&asset, header::CACHE_CONTROL),
+        "public, max-age=86400"
+    );
+
+    for path in [
+        "/api/sw.js",
+        "/api/manifest.webmanifest",
+        "/api/v1/sw.js",
+        "/api/v1/manifest.webmanifest",
+    ] {
+        let response = app.get(path).await;
+        error_envelope(response, StatusCode::NOT_FOUND).await;
+    }
+}
