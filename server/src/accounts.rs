@@ -66,6 +66,12 @@ pub struct MaybeAccount(pub Option<Account>);
 /// The value of the session cookie `cookie` (collaborator or staff), when it
 /// has the shape of our tokens (64 hex digits).
 pub(crate) fn session_token(headers: &HeaderMap, cookie: &str) -> Option<String> {
+    cookie_value(headers, cookie)
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The value of the first cookie called `cookie` the request carries.
+pub(crate) fn cookie_value(headers: &HeaderMap, cookie: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -74,7 +80,6 @@ pub(crate) fn session_token(headers: &HeaderMap, cookie: &str) -> Option<String>
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(name, _)| *name == cookie)
         .map(|(_, value)| value.to_owned())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 impl FromRequestParts<AppState> for MaybeAccount {

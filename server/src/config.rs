@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::client::IpNetwork;
+
 /// Default tiles: OpenStreetMap's standard layer. Deployments with real
 /// traffic must use their own tile server or a provider (OSM's tile usage
 /// policy); set `KOLABORASI_TILE_URL`.
@@ -104,6 +106,20 @@ pub struct Config {
     #[arg(long, env = "KOLABORASI_TRUST_PROXY", default_value_t = false)]
     pub trust_proxy: bool,
 
+    /// Seconds without a touch after which a kiosk returns to its start
+    /// screen and forgets everything typed.
+    #[arg(long, env = "KOLABORASI_KIOSK_IDLE_SECS", default_value_t = 90,
+          value_parser = clap::value_parser!(u32).range(15..=3600))]
+    pub kiosk_idle_secs: u32,
+
+    /// Networks of kiosks that share an address (an office LAN behind NAT):
+    /// CIDRs or single addresses, IPv4 or IPv6, repeated or comma-separated.
+    /// There rate limits count per kiosk (a device cookie) under a ceiling
+    /// of ten times the limit for the whole address.
+    #[arg(long, env = "KOLABORASI_KIOSK_NETWORK", value_delimiter = ',',
+          value_parser = clap::value_parser!(IpNetwork))]
+    pub kiosk_network: Vec<IpNetwork>,
+
     /// Without a command, the server runs.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -133,5 +149,71 @@ impl Config {
         let mut c = Self::parse_from(["kolaborasi-server"]);
         c.database_url = database_url.into();
         c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        Config::try_parse_from(std::iter::once("kolaborasi-server").chain(args.iter().copied()))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_kiosk_idle_timeout_defaults_to_90_and_accepts_15_to_3600_seconds() {
+        assert_eq!(parse(&[]).unwrap().kiosk_idle_secs, 90);
+        assert_eq!(
+            parse(&["--kiosk-idle-secs", "15"]).unwrap().kiosk_idle_secs,
+            15
+        );
+        assert_eq!(
+            parse(&["--kiosk-idle-secs", "3600"])
+                .unwrap()
+                .kiosk_idle_secs,
+            3600
+        );
+        for bad in ["14", "3601", "0", "-5", "ninety"] {
+            let error = parse(&[&format!("--kiosk-idle-secs={bad}")]).unwrap_err();
+            assert!(
+                error.contains("--kiosk-idle-secs") && error.contains(bad),
+                "{bad}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn kiosk_networks_are_repeatable_and_comma_separated() {
+        assert!(parse(&[]).unwrap().kiosk_network.is_empty());
+        let config = parse(&[
+            "--kiosk-network",
+            "192.168.1.0/24, 10.0.0.7",
+            "--kiosk-network",
+            "fd00::/8",
+        ])
+        .unwrap();
+        let shown: Vec<String> = config
+            .kiosk_network
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["192.168.1.0/24", "10.0.0.7/32", "fd00::/8"]);
+    }
+
+    #[test]
+    fn a_bad_kiosk_network_is_a_startup_error_naming_flag_value_and_reason() {
+        for (bad, says) in [
+            ("192.168.1.0/33", "from 0 to 32"),
+            ("office-lan", "not an IP address"),
+            ("10.0.0.0/8,300.1.1.1", "not an IP address"),
+            ("fd00::/200", "from 0 to 128"),
+        ] {
+            let error = parse(&["--kiosk-network", bad]).unwrap_err();
+            assert!(
+                error.contains("--kiosk-network") && error.contains(says),
+                "{bad}: {error}"
+            );
+        }
     }
 }

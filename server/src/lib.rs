@@ -8,6 +8,7 @@ pub mod api;
 pub mod area_data;
 pub mod body;
 pub mod catalogue;
+pub mod client;
 pub mod collaborator;
 pub mod commitments;
 pub mod config;
@@ -108,7 +109,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         area_data_source: file.source.clone(),
         area_data_licence: file.licence.clone(),
         commitment_expiry_days: config.commitment_expiry_days,
-        kiosk_idle_secs: 90,
+        kiosk_idle_secs: config.kiosk_idle_secs,
     };
     Ok(AppState {
         db,
@@ -127,15 +128,20 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
             .as_deref()
             .map(|u| Arc::from(u.trim_end_matches('/'))),
         trust_proxy: config.trust_proxy,
+        kiosk_networks: config.kiosk_network.clone().into(),
     })
 }
 
 /// The whole application: API under `/api`, the web client everywhere else.
 pub fn app(state: AppState, config: &Config) -> Router {
+    let kiosk = middleware::from_fn_with_state(state.clone(), client::kiosk_cookie);
     Router::new()
-        .nest("/api", api::router().with_state(state))
+        .nest("/api", api::router().layer(kiosk.clone()).with_state(state))
         // `nest` leaves `/api/` itself to the fallback; it is an API path too.
-        .route("/api/", axum::routing::any(api::route_not_found))
+        .route(
+            "/api/",
+            axum::routing::any(api::route_not_found).layer(kiosk),
+        )
         .merge(spa::router(&config.static_dir))
         .layer(middleware::from_fn(i18n::language_scope))
         // No MIME sniffing, no framing by other sites (clickjacking), no

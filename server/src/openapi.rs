@@ -446,7 +446,7 @@ fn delivery_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
             path: "/receipts/{code}",
             tag: "deliveries",
             summary: "What the place is asked to confirm",
-            description: "No account needed: the code is the key. Unknown, used or expired codes answer 404; ten wrong codes from one address in 15 minutes answer 429.",
+            description: "No account needed: the code is the key. Unknown, used or expired codes answer 404; ten wrong codes from one address in 15 minutes answer 429 (on a `--kiosk-network`, ten per kiosk device cookie and a hundred per address).",
             params: vec![confirm.clone()],
             body: None,
             access: Access::Public,

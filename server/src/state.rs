@@ -28,4 +28,6 @@ pub struct AppState {
     pub overdue_days: u32,
     pub public_url: Option<Arc<str>>,
     pub trust_proxy: bool,
+    /// `--kiosk-network`: where rate limits count per kiosk.
+    pub kiosk_networks: Arc<[crate::client::IpNetwork]>,
 }

@@ -3,15 +3,12 @@
 
 pub mod sniff;
 
-use std::net::SocketAddr;
-
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use http::request::Parts;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use kolaborasi_shared::log::{DeliveredFacts, DeliveredLineFacts, kind};
 use kolaborasi_shared::{
@@ -24,6 +21,7 @@ use serde_json::json;
 
 use crate::accounts::MaybeAccount;
 use crate::body::JsonBody;
+use crate::client::RateKey;
 use crate::commitments::{code_from, may_manage, not_open, store};
 use crate::db::{Db, now_unix};
 use crate::error::{AppError, AppResult, FieldIssue};
@@ -34,7 +32,8 @@ use crate::{on_db, secrets};
 
 /// Uploads one commitment may receive in all (photos, documents, retries).
 const MAX_UPLOADS_PER_COMMITMENT: i64 = 40;
-/// Wrong confirmation codes one client address may try per window.
+/// Wrong confirmation codes one client may try per window (on a kiosk
+/// network: one kiosk, see [`crate::client`]).
 pub const MAX_GUESSES: i64 = 10;
 pub const GUESS_WINDOW: i64 = 15 * 60;
 
@@ -52,33 +51,6 @@ pub fn router() -> Router<AppState> {
             "/receipts/{code}",
             get(receipt_request).post(receipt_answer),
         )
-}
-
-/// The client's address for rate limits (see `--trust-proxy`).
-pub struct ClientAddr(pub String);
-
-impl FromRequestParts<AppState> for ClientAddr {
-    type Rejection = AppError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
-        if state.trust_proxy
-            && let Some(last) = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-        {
-            return Ok(Self(last.to_owned()));
-        }
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
-        ))
-    }
 }
 
 /// Who is acting on a commitment's delivery.
@@ -856,36 +828,43 @@ pub async fn public_view(db: &Db, code: &str) -> AppResult<CommitmentView> {
     full_view(db, row, lines).await
 }
 
-/// Refuses when the address guessed wrong too often; `Ok(())` otherwise.
-async fn guard(db: &Db, client: &str, now: i64) -> AppResult<()> {
-    let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM guess_failures WHERE scope = 'receipt' AND key = $1 AND at > $2",
-    )
-    .bind(client)
-    .bind(now - GUESS_WINDOW)
-    .fetch_one(pool)
-    .await?);
-    if count >= MAX_GUESSES {
-        let until = oldest.unwrap_or(now) + GUESS_WINDOW;
-        return Err(AppError::RateLimited {
-            key: "error.receipt.rate_limited",
-            retry_after: u64::try_from((until - now).max(1)).unwrap_or(1),
-        });
+/// Refuses when the client guessed wrong too often; `Ok(())` otherwise.
+async fn guard(db: &Db, client: &RateKey, now: i64) -> AppResult<()> {
+    for (key, limit) in client.buckets(MAX_GUESSES) {
+        let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
+            "SELECT COUNT(*), MIN(at) FROM guess_failures WHERE scope = 'receipt' AND key = $1 AND at > $2",
+        )
+        .bind(&key)
+        .bind(now - GUESS_WINDOW)
+        .fetch_one(pool)
+        .await?);
+        if count >= limit {
+            let until = oldest.unwrap_or(now) + GUESS_WINDOW;
+            return Err(AppError::RateLimited {
+                key: "error.receipt.rate_limited",
+                retry_after: u64::try_from((until - now).max(1)).unwrap_or(1),
+            });
+        }
     }
     Ok(())
 }
 
-async fn miss(db: &Db, client: &str, now: i64) -> AppResult<AppError> {
+async fn miss(db: &Db, client: &RateKey, now: i64) -> AppResult<AppError> {
+    let buckets = client.buckets(MAX_GUESSES);
+    let sql = format!(
+        "INSERT INTO guess_failures (scope, key, at) VALUES {}",
+        crate::db::values_placeholders(buckets.len(), 3)
+    );
     on_db!(db, pool => {
         sqlx::query("DELETE FROM guess_failures WHERE at <= $1")
             .bind(now - GUESS_WINDOW)
             .execute(pool)
             .await?;
-        sqlx::query("INSERT INTO guess_failures (scope, key, at) VALUES ('receipt', $1, $2)")
-            .bind(client)
-            .bind(now)
-            .execute(pool)
-            .await?;
+        let mut insert = sqlx::query(&sql);
+        for (key, _) in &buckets {
+            insert = insert.bind("receipt").bind(key).bind(now);
+        }
+        insert.execute(pool).await?;
     });
     Ok(AppError::NotFound {
         key: "error.receipt.unknown",
@@ -895,7 +874,7 @@ async fn miss(db: &Db, client: &str, now: i64) -> AppResult<AppError> {
 /// The commitment a live confirmation code belongs to: (id, tracking code, expiry).
 async fn by_confirm_code(
     state: &AppState,
-    client: &str,
+    client: &RateKey,
     code: Result<Path<String>, PathRejection>,
 ) -> AppResult<(i64, String, i64, String)> {
     let now = now_unix();
@@ -923,7 +902,7 @@ async fn by_confirm_code(
 
 async fn receipt_request(
     State(state): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    client: RateKey,
     code: Result<Path<String>, PathRejection>,
 ) -> AppResult<Response> {
     let (_, code, expires_at, _) = by_confirm_code(&state, &client, code).await?;
@@ -1002,7 +981,7 @@ fn check_answer(
 
 async fn receipt_answer(
     State(state): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    client: RateKey,
     code: Result<Path<String>, PathRejection>,
     JsonBody(answer): JsonBody<ReceiptAnswer>,
 ) -> AppResult<Json<CommitmentView>> {

@@ -833,6 +833,8 @@ pub async fn confirmation_codes_expire_are_single_use_and_guessing_is_limited(en
         .app
         .get(&format!("/api/v1/receipts/{}", good.confirm_code))
         .await;
+    // Without `--kiosk-network` no device cookie is handed out.
+    assert_eq!(header_text(&limited, header::SET_COOKIE), "");
     let retry_after = header_text(&limited, header::RETRY_AFTER);
     let error = error_envelope(limited, StatusCode::TOO_MANY_REQUESTS).await;
     assert!(error.message.contains("kode"), "{}", error.message);

@@ -15,6 +15,7 @@ mod commitments;
 mod deliveries;
 mod demo;
 mod errors;
+mod kiosk;
 mod locations;
 mod staff;
 mod support;
@@ -94,4 +95,7 @@ on_both_engines! {
     deliveries::uploads_are_refused_by_content_size_and_completeness,
     deliveries::confirmation_codes_expire_are_single_use_and_guessing_is_limited,
     deliveries::the_location_list_shows_what_a_place_received_and_when,
+    kiosk::the_config_reports_the_kiosk_idle_timeout,
+    kiosk::kiosks_behind_one_address_each_get_their_own_receipt_guesses_under_a_ceiling,
+    kiosk::the_kiosk_cookie_is_secure_with_cookie_secure_and_absent_elsewhere,
 }
