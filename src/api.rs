@@ -1,6 +1,7 @@
 //! The typed API client: the only place that builds API URLs or talks HTTP.
 
 use std::fmt;
+use std::rc::Rc;
 
 use gloo_net::http::{Method, RequestBuilder, Response};
 use kolaborasi_shared::{
@@ -20,6 +21,8 @@ use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+use crate::cache;
 
 /// Why a request gave no data.
 #[derive(Debug, Clone, PartialEq)]
@@ -194,6 +197,11 @@ impl<'a> Call<'a> {
 /// Sends a built request; a non-2xx answer becomes [`ApiFailure::Api`].
 async fn finish(request: gloo_net::http::Request) -> Result<Response, ApiFailure> {
     let response = request.send().await.map_err(|_| ApiFailure::Network)?;
+    ensure_ok(response).await
+}
+
+/// A non-2xx answer becomes [`ApiFailure::Api`].
+async fn ensure_ok(response: Response) -> Result<Response, ApiFailure> {
     if response.ok() {
         return Ok(response);
     }
@@ -215,35 +223,156 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     Call::get(path).json(NO_BODY).await
 }
 
-pub async fn config() -> Result<ClientConfig, ApiFailure> {
-    get_json("/config").await
+/// What a conditional read brought back.
+enum Fetched {
+    NotModified,
+    Body { etag: Option<String>, body: Rc<str> },
 }
 
-pub async fn areas() -> Result<AreaTree, ApiFailure> {
-    get_json("/areas").await
+/// `GET` with `If-None-Match` when there is a stored ETag. The browser's
+/// HTTP cache is bypassed: the answer is ours to keep.
+async fn conditional_get(
+    key: &str,
+    etag: Option<&str>,
+    abort: bool,
+) -> Result<Fetched, ApiFailure> {
+    let call = Call {
+        method: Method::GET,
+        path: key.strip_prefix(API_PREFIX).unwrap_or(key),
+        headers: etag.map(|e| vec![("If-None-Match", e)]).unwrap_or_default(),
+        abort_on_cleanup: abort,
+    };
+    let request = call
+        .builder()
+        .cache(web_sys::RequestCache::NoStore)
+        .build()
+        .map_err(|_| ApiFailure::Decode)?;
+    let response = request.send().await.map_err(|_| ApiFailure::Network)?;
+    if response.status() == 304 {
+        return Ok(Fetched::NotModified);
+    }
+    let etag = response.headers().get("etag");
+    let response = ensure_ok(response).await?;
+    let body = response.text().await.map_err(|_| ApiFailure::Network)?;
+    Ok(Fetched::Body {
+        etag,
+        body: body.into(),
+    })
 }
 
-pub async fn programs() -> Result<ProgramList, ApiFailure> {
-    get_json("/programs").await
+fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiFailure> {
+    serde_json::from_str(body).map_err(|_| ApiFailure::Decode)
 }
 
-pub async fn locations(query: LocationQuery) -> Result<LocationList, ApiFailure> {
+/// A public read that starts from the browser's stored copy (see `cache`):
+/// the first read of a key this run answers from storage at once and asks
+/// the server in the background (its ETag makes an unchanged answer a
+/// `304`); a changed answer makes the reading resource run again. When the
+/// server cannot be reached, the stored copy is shown with its age.
+///
+/// Not `async`: the key is tracked while the resource's fetcher runs.
+fn cached<T: DeserializeOwned + 'static>(
+    path: String,
+) -> impl std::future::Future<Output = Result<T, ApiFailure>> {
+    let key = format!("{API_PREFIX}{path}");
+    cache::track(&key);
+    async move {
+        let stored = match cache::plan(&key).await {
+            cache::Plan::Stored { entry, revalidate } => {
+                if let Ok(value) = decode(&entry.body) {
+                    if revalidate {
+                        leptos::task::spawn_local(revalidate_in_background(
+                            key,
+                            entry.etag.clone(),
+                        ));
+                    }
+                    return Ok(value);
+                }
+                // An answer this version cannot read: ask afresh.
+                None
+            }
+            cache::Plan::Ask(entry) => entry,
+        };
+        let etag = stored.as_ref().and_then(|e| e.etag.as_deref());
+        match conditional_get(&key, etag, true).await {
+            Ok(Fetched::NotModified) => match &stored {
+                Some(entry) => {
+                    cache::confirmed(&key);
+                    decode(&entry.body)
+                }
+                // We sent no ETag, so this cannot be: treat it as garbage.
+                None => Err(ApiFailure::Decode),
+            },
+            Ok(Fetched::Body { etag, body }) => {
+                let value = decode(&body);
+                if value.is_ok() {
+                    cache::store(&key, etag, body, false);
+                }
+                value
+            }
+            Err(ApiFailure::Network) if stored.is_some() => {
+                let entry = stored.unwrap_or_else(|| unreachable!());
+                match decode(&entry.body) {
+                    Ok(value) => {
+                        cache::unconfirmed(&key, &entry);
+                        Ok(value)
+                    }
+                    Err(_) => Err(ApiFailure::Network),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+async fn revalidate_in_background(key: String, etag: Option<String>) {
+    match conditional_get(&key, etag.as_deref(), false).await {
+        Ok(Fetched::NotModified) => cache::confirmed(&key),
+        Ok(Fetched::Body { etag, body }) => {
+            cache::store(&key, etag, body, true);
+        }
+        Err(ApiFailure::Network) => {
+            if let Some(entry) = cache::peek(&key) {
+                cache::unconfirmed(&key, &entry);
+            }
+        }
+        // Gone or refused now: show what the server says.
+        Err(_) => cache::forget(&key),
+    }
+}
+
+pub fn config() -> impl std::future::Future<Output = Result<ClientConfig, ApiFailure>> {
+    cached("/config".to_owned())
+}
+
+pub fn areas() -> impl std::future::Future<Output = Result<AreaTree, ApiFailure>> {
+    cached("/areas".to_owned())
+}
+
+pub fn programs() -> impl std::future::Future<Output = Result<ProgramList, ApiFailure>> {
+    cached("/programs".to_owned())
+}
+
+pub fn locations(
+    query: LocationQuery,
+) -> impl std::future::Future<Output = Result<LocationList, ApiFailure>> {
     let qs = query.to_query_string();
-    get_json(&if qs.is_empty() {
+    cached(if qs.is_empty() {
         "/locations".to_owned()
     } else {
         format!("/locations?{qs}")
     })
-    .await
 }
 
-pub async fn location(id: i64) -> Result<LocationDetail, ApiFailure> {
-    get_json(&format!("/locations/{id}")).await
+pub fn location(id: i64) -> impl std::future::Future<Output = Result<LocationDetail, ApiFailure>> {
+    cached(format!("/locations/{id}"))
 }
 
 /// What was delivered at a place, newest first.
-pub async fn place_deliveries(id: i64) -> Result<kolaborasi_shared::PlaceDeliveries, ApiFailure> {
-    get_json(&format!("/locations/{id}/deliveries")).await
+pub fn place_deliveries(
+    id: i64,
+) -> impl std::future::Future<Output = Result<kolaborasi_shared::PlaceDeliveries, ApiFailure>> {
+    cached(format!("/locations/{id}/deliveries"))
 }
 
 /// `POST /commitments`. Sending the same `key` with the same body again
@@ -308,12 +437,18 @@ pub async fn my_commitments() -> Result<CommitmentList, ApiFailure> {
     get_json("/account/commitments").await
 }
 
+/// The totals as they are now (never a stored copy).
 pub async fn stats() -> Result<Stats, ApiFailure> {
     get_json("/stats").await
 }
 
-pub async fn breakdowns() -> Result<Breakdowns, ApiFailure> {
-    get_json("/stats/breakdowns").await
+/// The totals, from the stored copy first (the header before the live stream answers).
+pub fn stats_cached() -> impl std::future::Future<Output = Result<Stats, ApiFailure>> {
+    cached("/stats".to_owned())
+}
+
+pub fn breakdowns() -> impl std::future::Future<Output = Result<Breakdowns, ApiFailure>> {
+    cached("/stats/breakdowns".to_owned())
 }
 
 /// One page of the collaborator directory, optionally of one kind.

@@ -73,9 +73,36 @@ pub fn html_escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// How long ago, as a translation key and its count: `("age.hours", 3)`.
+#[must_use]
+pub fn age(seconds: f64) -> (&'static str, u64) {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let s = seconds.max(0.0) as u64;
+    match s {
+        0..60 => ("age.just_now", 0),
+        60..120 => ("age.minute", 1),
+        120..3_600 => ("age.minutes", s / 60),
+        3_600..7_200 => ("age.hour", 1),
+        7_200..86_400 => ("age.hours", s / 3_600),
+        86_400..172_800 => ("age.day", 1),
+        _ => ("age.days", s / 86_400),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_round_down_to_the_largest_unit() {
+        assert_eq!(age(-5.0), ("age.just_now", 0));
+        assert_eq!(age(59.9), ("age.just_now", 0));
+        assert_eq!(age(60.0), ("age.minute", 1));
+        assert_eq!(age(179.0), ("age.minutes", 2));
+        assert_eq!(age(3.0 * 3_600.0 + 59.0), ("age.hours", 3));
+        assert_eq!(age(86_400.0 * 1.5), ("age.day", 1));
+        assert_eq!(age(86_400.0 * 9.0), ("age.days", 9));
+    }
 
     #[test]
     fn large_amounts_are_shortened() {

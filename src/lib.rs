@@ -4,13 +4,17 @@
 //! and the router; each route is one module under `pages/`.
 
 pub mod api;
+mod cache;
 mod components;
 mod format;
 mod i18n;
+mod kiosk;
 mod live;
 mod map;
+mod outbox;
 mod pages;
 mod route;
+mod shell;
 mod storage;
 
 use leptos::prelude::*;
@@ -113,7 +117,11 @@ fn FocusOnNavigation() -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
+    kiosk::start();
     I18n::provide();
+    cache::Freshness::provide();
+    shell::Shell::provide();
+    outbox::Outbox::provide();
     let shared = Shared {
         config: LocalResource::new(api::config),
         areas: LocalResource::new(api::areas),
@@ -123,6 +131,13 @@ pub fn App() -> impl IntoView {
     };
     shared.refresh_session();
     provide_context(shared);
+    if kiosk::active() {
+        Effect::new(move |_| {
+            if let Some(Ok(config)) = shared.config.get() {
+                kiosk::use_server_idle(config.kiosk_idle_secs);
+            }
+        });
+    }
     pages::console::StaffAuth::provide();
     live::Live::provide();
     view! {
@@ -165,6 +180,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/konsol/staf") view=pages::console::staff::StaffPage />
                     <Route path=path!("/konsol/audit") view=pages::console::audit::AuditPage />
                     <Route path=path!("/terima/:code") view=pages::receipt::ReceiptPage />
+                    <Route path=path!("/antrean") view=pages::outbox::OutboxPage />
+                    <Route path=path!("/kiosk") view=kiosk::KioskPage />
+                    <Route path=path!("/kiosk/tanda-terima") view=kiosk::KioskReceiptPage />
                 </Routes>
             </main>
             <Footer />

@@ -54,6 +54,15 @@ impl Live {
             state: RwSignal::new(LiveState::Connecting),
         };
         connect(live);
+        // The last totals known, until the stream sends the current ones.
+        let stored = crate::api::stats_cached();
+        leptos::task::spawn_local(async move {
+            if let Ok(stats) = stored.await
+                && live.stats.get_untracked().is_none()
+            {
+                live.stats.set(Some(stats));
+            }
+        });
         // Back online: try at once instead of waiting out the backoff.
         let on_online = Closure::<dyn FnMut()>::new(move || {
             if live.state.get_untracked() == LiveState::Reconnecting {

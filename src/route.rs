@@ -57,6 +57,12 @@ pub enum Page {
     ConsoleAudit,
     /// The place's page for confirming a delivery, by its one-time code.
     Receipt(String),
+    /// Commitments waiting on this device for the network.
+    Outbox,
+    /// The kiosk's attract screen and menu (starts kiosk mode).
+    Kiosk,
+    /// The printable receipt of a commitment made at a kiosk.
+    KioskReceipt,
 }
 
 /// `view=list` and `color=need` live next to the filters in the map's URL.
@@ -106,6 +112,9 @@ impl Page {
             Self::ConsoleStaff => "/konsol/staf".into(),
             Self::ConsoleAudit => "/konsol/audit".into(),
             Self::Receipt(code) => format!("/terima/{code}"),
+            Self::Outbox => "/antrean".into(),
+            Self::Kiosk => "/kiosk".into(),
+            Self::KioskReceipt => "/kiosk/tanda-terima".into(),
         }
     }
 }

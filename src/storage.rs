@@ -18,7 +18,16 @@ pub fn local_get(key: &str) -> Option<String> {
     local().and_then(|s| s.get_item(key).ok().flatten())
 }
 
+/// Whether `key` may be written now: on a kiosk, only the kiosk's own
+/// settings are (nothing personal is ever stored there).
+fn writable(key: &str) -> bool {
+    !crate::kiosk::active() || key.starts_with(crate::kiosk::KEY_PREFIX)
+}
+
 pub fn local_set(key: &str, value: &str) {
+    if !writable(key) {
+        return;
+    }
     if let Some(s) = local() {
         let _ = s.set_item(key, value);
     }
@@ -38,6 +47,14 @@ pub fn session_get(key: &str) -> Option<String> {
 }
 
 pub fn session_set(key: &str, value: &str) {
+    if !writable(key) {
+        return;
+    }
+    session_set_raw(key, value);
+}
+
+/// Writes without the kiosk check (the kiosk's own settings, at start).
+pub fn session_set_raw(key: &str, value: &str) {
     if let Some(s) = session() {
         let _ = s.set_item(key, value);
     }
@@ -46,6 +63,21 @@ pub fn session_set(key: &str, value: &str) {
 pub fn session_remove(key: &str) {
     if let Some(s) = session() {
         let _ = s.remove_item(key);
+    }
+}
+
+/// Empties both storages but for keys starting with `keep` (a kiosk's
+/// reset: nothing else should be there, and now nothing else is).
+pub fn wipe_except(keep: &str) {
+    for storage in [local(), session()].into_iter().flatten() {
+        let len = storage.length().unwrap_or(0);
+        let doomed: Vec<String> = (0..len)
+            .filter_map(|i| storage.key(i).ok().flatten())
+            .filter(|k| !k.starts_with(keep))
+            .collect();
+        for k in doomed {
+            let _ = storage.remove_item(&k);
+        }
     }
 }
 

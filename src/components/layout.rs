@@ -26,13 +26,24 @@ pub fn Header() -> impl IntoView {
             <div class="bar">
                 // A plain link (the router still handles it): `<A>` would also
                 // mark the brand as the current page.
-                <a href="/" class="brand">
+                <a href=if crate::kiosk::active() { "/kiosk" } else { "/" } class="brand">
                     <img src="/favicon.svg" alt="" width="36" height="36" />
                     <span class="brand-text">
                         <span class="brand-name">{tr("app.name")}</span>
                         <span class="brand-tagline">{tr("app.tagline")}</span>
                     </span>
                 </a>
+                <Show when=crate::kiosk::active>
+                    <nav aria-label=tr("nav.main") class="main-nav kiosk-nav">
+                        <A href=Page::Kiosk.href() exact=true>
+                            {tr("kiosk.menu_link")}
+                        </A>
+                        <A href="/" exact=true>
+                            {tr("nav.map")}
+                        </A>
+                    </nav>
+                </Show>
+                <Show when=move || !crate::kiosk::active()>
                 <nav aria-label=tr("nav.main") class="main-nav">
                     <A href="/" exact=true>
                         {tr("nav.map")}
@@ -46,6 +57,7 @@ pub fn Header() -> impl IntoView {
                     </A>
                 </nav>
                 <AccountNav />
+                </Show>
                 <button
                     type="button"
                     class="lang-switch"
@@ -58,6 +70,9 @@ pub fn Header() -> impl IntoView {
                 </button>
             </div>
             <LiveStrip />
+            <crate::components::offline::DataAge />
+            <crate::components::offline::UpdateNotice />
+            <crate::components::offline::OutboxBanner />
             <Show when=demo>
                 <p class="demo-banner" role="note">
                     {tr("demo.banner")}
@@ -176,6 +191,15 @@ fn AccountMenu(name: String) -> impl IntoView {
 
 #[component]
 pub fn Footer() -> impl IntoView {
+    if crate::kiosk::active() {
+        // A kiosk leads nowhere a visitor should not go (console, API).
+        return view! {
+            <footer class="site-footer">
+                <p>{tr("footer.data_licence")} " · " {tr("footer.open_source")}</p>
+            </footer>
+        }
+        .into_any();
+    }
     view! {
         <footer class="site-footer">
             <p>
@@ -195,4 +219,5 @@ pub fn Footer() -> impl IntoView {
             </p>
         </footer>
     }
+    .into_any()
 }

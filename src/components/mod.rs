@@ -9,4 +9,5 @@ pub mod legend;
 pub mod lines_table;
 pub mod location_list;
 pub mod need;
+pub mod offline;
 pub mod status;

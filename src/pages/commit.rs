@@ -95,6 +95,29 @@ fn draft_key(location_id: i64) -> String {
     format!("kolaborasi.draft.{location_id}")
 }
 
+/// Puts a refused queued commitment back into the form of its place, to be
+/// adjusted and sent again (as a new commitment, with a new key).
+pub fn restore_draft(body: &NewCommitment) {
+    let draft = Draft {
+        step: Some(Step::Packages),
+        quantities: body
+            .lines
+            .iter()
+            .map(|l| (l.package_id, l.quantity.to_string()))
+            .collect(),
+        planned_date: body.planned_date.clone(),
+        name: body.collaborator.name.clone(),
+        kind: body.collaborator.kind.clone(),
+        email: body.collaborator.email.clone(),
+        phone: body.collaborator.phone.clone(),
+        show_name: body.collaborator.show_name,
+        sent: None,
+    };
+    if let Ok(json) = serde_json::to_string(&draft) {
+        storage::session_set(&draft_key(body.location_id), &json);
+    }
+}
+
 /// One package the place still needs, with its quantity as typed.
 #[derive(Debug, Clone)]
 struct Line {
@@ -598,6 +621,7 @@ fn CommitForm(
     });
 
     let navigate = use_navigate();
+    let outbox = crate::outbox::use_outbox();
     let submit = move || {
         if form.submitting.get_untracked() {
             return;
@@ -632,6 +656,16 @@ fn CommitForm(
                 }) => {
                     form.done.set_value(true);
                     storage::session_remove(&draft_key(form.location_id));
+                    if crate::kiosk::active() {
+                        // A kiosk keeps nothing: the receipt (with its QR code)
+                        // goes home with the collaborator, on paper or a phone.
+                        crate::kiosk::show_receipt(commitment, manage_token);
+                        navigate(
+                            &Page::KioskReceipt.href(),
+                            leptos_router::NavigateOptions::default(),
+                        );
+                        return;
+                    }
                     storage::local_set(&storage::manage_token_key(&commitment.code), &manage_token);
                     let href = Page::Manage {
                         code: commitment.code,
@@ -639,6 +673,17 @@ fn CommitForm(
                     }
                     .href();
                     navigate(&href, leptos_router::NavigateOptions::default());
+                }
+                // No answer at all: kept on the device with its key and sent
+                // when the network returns (never on a kiosk).
+                Err(ApiFailure::Network) if !crate::kiosk::active() => {
+                    form.done.set_value(true);
+                    storage::session_remove(&draft_key(form.location_id));
+                    outbox.enqueue(key, body, place.get_value());
+                    navigate(
+                        &Page::Outbox.href(),
+                        leptos_router::NavigateOptions::default(),
+                    );
                 }
                 Err(failure) => handle_failure(form, &failure, &body.lines),
             }

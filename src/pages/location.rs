@@ -21,10 +21,12 @@ pub fn location_of_route() -> LocalResource<Result<LocationDetail, ApiFailure>> 
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     LocalResource::new(move || {
-        let id = id();
+        // Called here, not in the async block: the read is tracked, so a
+        // newer answer found in the background shows at once.
+        let read = id().map(api::location);
         async move {
-            match id {
-                Some(id) => api::location(id).await,
+            match read {
+                Some(read) => read.await,
                 None => Err(ApiFailure::not_found()),
             }
         }

@@ -60,12 +60,10 @@ pub fn MapPage() -> impl IntoView {
     // area when its points arrive, not when the URL changes.
     let locations = LocalResource::new(move || {
         let q = query.get();
-        async move {
-            let area = q.area.clone();
-            api::locations(q)
-                .await
-                .map(|l| (area, Arc::new(l.locations)))
-        }
+        let area = q.area.clone();
+        // Called outside the async block, so the stored copy's key is tracked.
+        let read = api::locations(q);
+        async move { read.await.map(|l| (area, Arc::new(l.locations))) }
     });
     // Memos: a refetch that is still loading (or returns the same list)
     // must not redraw thousands of markers and list rows.

@@ -8,6 +8,7 @@ pub mod console;
 pub mod location;
 pub mod map;
 pub mod not_found;
+pub mod outbox;
 pub mod receipt;
 pub mod tracking;
 pub mod transparency;

@@ -99,3 +99,57 @@ export async function violations(page) {
   assert.ok(result.passes.length > 20, `axe checked only ${result.passes.length} rules`);
   return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
 }
+
+// The commitment form, as the tests fill it.
+
+export function line(page, packageId) {
+  return page.locator(`[data-testid=package-line][data-package-id="${packageId}"]`);
+}
+
+export async function stepHeading(page, n) {
+  await page.getByTestId('step-heading').filter({ hasText: `Langkah ${n} dari 3` }).waitFor();
+}
+
+export const DONOR = {
+  name: 'PT Sumber Makmur Sejahtera',
+  kind: 'Perusahaan',
+  email: 'csr@sumbermakmur.co.id',
+  phone: '0812-3456-7890',
+};
+
+/// `YYYY-MM-DD` plus some days. Two days ahead is inside the allowed
+/// window whichever time zone the server counts "today" in.
+export function addDays(iso, days) {
+  const d = new Date(`${iso}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+/// Fills step 2 (planned two days after the earliest allowed date) and returns the date.
+export async function fillDetails(page, donor = DONOR, { showName = false } = {}) {
+  const date = page.locator('#f-planned_date');
+  await date.waitFor();
+  const planned = addDays(await date.getAttribute('min'), 2);
+  await date.fill(planned);
+  await page.locator('#f-collaborator-name').fill(donor.name);
+  await page.locator('label.choice', { hasText: donor.kind }).click();
+  await page.locator('#f-collaborator-email').fill(donor.email);
+  await page.locator('#f-collaborator-phone').fill(donor.phone);
+  if (showName) await page.locator('#f-show-name').check();
+  return planned;
+}
+
+/// A commitment made directly through the API (as another collaborator).
+export async function commitViaApi(locationId, lines, plannedDate) {
+  const key = `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+  const res = await apiSend('POST', '/commitments', {
+    location_id: locationId,
+    lines,
+    planned_date: plannedDate,
+    collaborator: {
+      name: 'Yayasan Lain', kind: 'organisation', email: 'lain@yayasan.or.id', phone: '021-555-0123', show_name: true,
+    },
+  }, { 'Idempotency-Key': key });
+  assert.equal(res.status, 201, JSON.stringify(res.body));
+  return res.body;
+}

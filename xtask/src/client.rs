@@ -44,8 +44,54 @@ pub fn build(root: &Path) -> Result<(), String> {
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env_remove("NO_COLOR"),
     )?;
+    stamp_service_worker(&root.join("dist"))?;
     std::fs::write(root.join(STAMP), b"").map_err(|e| format!("{STAMP}: {e}"))?;
     report_size(root);
+    Ok(())
+}
+
+/// Writes this build's version and file list into `dist/sw.js` (copied
+/// from `public/sw.js` with placeholders). The version is a hash of every
+/// file's name and bytes, so any change to the build is a new version and
+/// the browser installs it; an unchanged build keeps its version.
+pub fn stamp_service_worker(dist: &Path) -> Result<(), String> {
+    let sw = dist.join("sw.js");
+    let template = std::fs::read_to_string(&sw).map_err(|e| format!("{}: {e}", sw.display()))?;
+    let mut files = Vec::new();
+    list_files(dist, dist, &mut files)?;
+    files.retain(|f| f != "sw.js" && !f.starts_with('.') && !f.contains("/."));
+    files.sort();
+    // FNV-1a, 64 bits: a version tag, not a security boundary.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for f in &files {
+        eat(f.as_bytes());
+        eat(&std::fs::read(dist.join(f)).map_err(|e| format!("{f}: {e}"))?);
+    }
+    let shell: Vec<String> = files.iter().map(|f| format!("'/{f}'")).collect();
+    let stamped = template
+        .replace("__KOLABORASI_BUILD__", &format!("{hash:016x}"))
+        .replace("'__KOLABORASI_SHELL__'", &shell.join(", "));
+    if stamped == template {
+        return Err("dist/sw.js has no placeholders to fill (is it the template?)".into());
+    }
+    std::fs::write(&sw, stamped).map_err(|e| format!("{}: {e}", sw.display()))
+}
+
+fn list_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String> {
+    for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let path = e.map_err(|e| e.to_string())?.path();
+        if path.is_dir() {
+            list_files(base, &path, out)?;
+        } else if let Ok(rel) = path.strip_prefix(base) {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
     Ok(())
 }
 

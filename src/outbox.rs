@@ -1,0 +1,231 @@
+//! Commitments made without a connection: kept on the device (in
+//! `localStorage`, so closing the tab loses nothing) with the
+//! `Idempotency-Key` they were first sent with, shown in a visible queue and
+//! sent when the network returns. Sending the same key again can never
+//! commit twice: the server answers a repeat with its first answer.
+//!
+//! States: waiting for the network → sending → sent (with the tracking
+//! code) or refused (with the server's reason; the collaborator may adjust
+//! and send again, which is a new commitment with a new key).
+//!
+//! Kiosks never queue: nothing personal is written to their storage.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use kolaborasi_shared::{CommitmentReceipt, NewCommitment, PackageRemaining};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::api::{self, ApiFailure};
+use crate::storage;
+
+const STORAGE_KEY: &str = "kolaborasi.outbox.v1";
+/// How often a waiting commitment is tried again while the page is open
+/// (flaky networks do not always say when they are back).
+const RETRY_EVERY: Duration = Duration::from_secs(15);
+/// Sent entries stay listed this long (ms), so their codes can be read.
+const KEEP_SENT_MS: f64 = 7.0 * 24.0 * 3_600_000.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum State {
+    Waiting,
+    Sending,
+    Sent {
+        code: String,
+    },
+    Refused {
+        message: String,
+        /// What the place still needs of each package the server named.
+        #[serde(default)]
+        remaining: Vec<PackageRemaining>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub key: String,
+    pub body: NewCommitment,
+    /// The place's name, for the list (the body only has its id).
+    pub place: String,
+    pub queued_at: f64,
+    pub state: State,
+}
+
+#[derive(Clone, Copy)]
+pub struct Outbox {
+    pub items: RwSignal<Vec<Item>>,
+}
+
+thread_local! {
+    static FLUSHING: Cell<bool> = const { Cell::new(false) };
+}
+
+fn load() -> Vec<Item> {
+    let mut items: Vec<Item> = storage::local_get(STORAGE_KEY)
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    let now = js_sys::Date::now();
+    items.retain(|i| !matches!(i.state, State::Sent { .. }) || now - i.queued_at < KEEP_SENT_MS);
+    // A send cut short by closing the tab is tried again (same key: safe).
+    for i in &mut items {
+        if i.state == State::Sending {
+            i.state = State::Waiting;
+        }
+    }
+    items
+}
+
+impl Outbox {
+    pub fn provide() {
+        let outbox = Self {
+            items: RwSignal::new(if crate::kiosk::active() {
+                Vec::new()
+            } else {
+                load()
+            }),
+        };
+        provide_context(outbox);
+        if crate::kiosk::active() {
+            return;
+        }
+        let flush = move || outbox.flush();
+        // Back online, another tab changed the queue, or time passed.
+        let on_online = Closure::<dyn FnMut()>::new(flush);
+        let on_storage =
+            Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
+                if e.key().as_deref() == Some(STORAGE_KEY) {
+                    outbox.items.set(load());
+                }
+            });
+        let w = window();
+        let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        let _ = w.add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+        on_online.forget();
+        on_storage.forget();
+        let _ = set_interval_with_handle(flush, RETRY_EVERY);
+        flush();
+    }
+
+    fn save(self) {
+        self.items.with_untracked(|items| {
+            if items.is_empty() {
+                storage::local_remove(STORAGE_KEY);
+            } else if let Ok(json) = serde_json::to_string(items) {
+                storage::local_set(STORAGE_KEY, &json);
+            }
+        });
+    }
+
+    fn set_state(self, key: &str, state: State) {
+        self.items.update(|items| {
+            if let Some(i) = items.iter_mut().find(|i| i.key == key) {
+                i.state = state;
+            }
+        });
+        self.save();
+    }
+
+    /// Keeps a commitment that could not be sent, to send it later.
+    pub fn enqueue(self, key: String, body: NewCommitment, place: String) {
+        self.items.update(|items| {
+            if !items.iter().any(|i| i.key == key) {
+                items.push(Item {
+                    key,
+                    body,
+                    place,
+                    queued_at: js_sys::Date::now(),
+                    state: State::Waiting,
+                });
+            }
+        });
+        self.save();
+        // The network may be back already (an answer lost on a flaky line).
+        set_timeout(move || self.flush(), Duration::from_secs(2));
+    }
+
+    pub fn remove(self, key: &str) {
+        self.items.update(|items| items.retain(|i| i.key != key));
+        self.save();
+    }
+
+    /// How many are waiting or refused (what still needs the user or the network).
+    #[must_use]
+    pub fn open_count(self) -> usize {
+        self.items.with(|items| {
+            items
+                .iter()
+                .filter(|i| !matches!(i.state, State::Sent { .. }))
+                .count()
+        })
+    }
+
+    /// Sends every waiting commitment, one at a time, oldest first.
+    pub fn flush(self) {
+        if FLUSHING.with(Cell::get) || !window().navigator().on_line() {
+            return;
+        }
+        let has_waiting = self
+            .items
+            .with_untracked(|items| items.iter().any(|i| i.state == State::Waiting));
+        if !has_waiting {
+            return;
+        }
+        FLUSHING.with(|f| f.set(true));
+        leptos::task::spawn_local(async move {
+            loop {
+                let next = self.items.with_untracked(|items| {
+                    items
+                        .iter()
+                        .find(|i| i.state == State::Waiting)
+                        .map(|i| (i.key.clone(), i.body.clone()))
+                });
+                let Some((key, body)) = next else {
+                    break;
+                };
+                self.set_state(&key, State::Sending);
+                match api::commit(&key, &body).await {
+                    Ok(CommitmentReceipt {
+                        commitment,
+                        manage_token,
+                    }) => {
+                        storage::local_set(
+                            &storage::manage_token_key(&commitment.code),
+                            &manage_token,
+                        );
+                        self.set_state(
+                            &key,
+                            State::Sent {
+                                code: commitment.code,
+                            },
+                        );
+                    }
+                    // A refusal: nothing was committed; the reason is the server's.
+                    Err(ApiFailure::Api { status, error }) if status < 500 => {
+                        self.set_state(
+                            &key,
+                            State::Refused {
+                                message: error.message,
+                                remaining: error.remaining,
+                            },
+                        );
+                    }
+                    // No answer (or an unknown outcome): the same key later.
+                    Err(_) => {
+                        self.set_state(&key, State::Waiting);
+                        break;
+                    }
+                }
+            }
+            FLUSHING.with(|f| f.set(false));
+        });
+    }
+}
+
+#[must_use]
+pub fn use_outbox() -> Outbox {
+    expect_context::<Outbox>()
+}

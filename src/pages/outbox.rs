@@ -1,0 +1,191 @@
+//! `/antrean`: commitments made without a connection, with their state.
+//! Each says plainly where it is: waiting for the network, sending, sent
+//! (with its code), or refused (with the server's reason, to adjust and
+//! send again).
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::components::offline::age_text;
+use crate::i18n::{lang, tr, tr_with};
+use crate::outbox::{Item, State, use_outbox};
+use crate::route::Page;
+use crate::{set_title, storage};
+
+#[component]
+pub fn OutboxPage() -> impl IntoView {
+    let outbox = use_outbox();
+    Effect::new(move |_| set_title(&lang().text("outbox.title")));
+    let empty = move || outbox.items.with(Vec::is_empty);
+    let waiting = move || {
+        outbox
+            .items
+            .with(|items| items.iter().any(|i| i.state == State::Waiting))
+    };
+    view! {
+        <div class="page narrow outbox-page">
+            <h1>{tr("outbox.title")}</h1>
+            <p class="lead">{tr("outbox.intro")}</p>
+            <Show when=empty>
+                <p data-testid="outbox-empty">{tr("outbox.empty")}</p>
+            </Show>
+            <Show when=waiting>
+                <button
+                    type="button"
+                    class="button"
+                    data-testid="outbox-send-now"
+                    on:click=move |_| outbox.flush()
+                >
+                    {tr("outbox.send_now")}
+                </button>
+            </Show>
+            <ol class="outbox-list" data-testid="outbox-list">
+                <For
+                    each=move || outbox.items.get()
+                    key=|item| (item.key.clone(), format!("{:?}", item.state))
+                    children=move |item| view! { <OutboxItem item /> }
+                />
+            </ol>
+        </div>
+    }
+}
+
+/// "Tersisa: 1 Paket Sembako, 3 Paket Gizi Anak" from the server's refusal.
+fn remaining_text(
+    l: crate::i18n::Lang,
+    remaining: &[kolaborasi_shared::PackageRemaining],
+) -> Option<String> {
+    if remaining.is_empty() {
+        return None;
+    }
+    let shared = expect_context::<crate::Shared>();
+    let programs = shared.programs.get_untracked().and_then(Result::ok);
+    let parts: Vec<String> = remaining
+        .iter()
+        .map(|r| {
+            let name = programs
+                .as_ref()
+                .and_then(|p| {
+                    p.programs
+                        .iter()
+                        .flat_map(|p| p.packages.iter())
+                        .find(|k| k.id == r.package_id)
+                })
+                .map_or_else(
+                    || format!("#{}", r.package_id),
+                    |k| k.name.get(l.code()).to_owned(),
+                );
+            format!("{} {name}", l.number(u64::from(r.remaining)))
+        })
+        .collect();
+    Some(tr_with(l, "outbox.left", &[("list", &parts.join(", "))]))
+}
+
+#[component]
+fn OutboxItem(item: Item) -> impl IntoView {
+    let outbox = use_outbox();
+    let navigate = use_navigate();
+    let l = lang();
+    let packages: i64 = item.body.lines.iter().map(|l| l.quantity).sum();
+    let summary = tr_with(
+        l,
+        "outbox.summary",
+        &[
+            ("count", &l.number(u64::try_from(packages).unwrap_or(0))),
+            ("date", &l.date(&item.body.planned_date)),
+        ],
+    );
+    let queued = tr_with(
+        l,
+        "outbox.queued",
+        &[("age", &age_text(l, item.queued_at, js_sys::Date::now()))],
+    );
+    let key = item.key.clone();
+    let (state_name, state_view) = match item.state.clone() {
+        State::Waiting => (
+            "waiting",
+            view! { <p class="outbox-state">{tr("outbox.waiting")}</p> }.into_any(),
+        ),
+        State::Sending => (
+            "sending",
+            view! { <p class="outbox-state">{tr("outbox.sending")}</p> }.into_any(),
+        ),
+        State::Sent { code } => {
+            let token = storage::local_get(&storage::manage_token_key(&code));
+            let href = match token {
+                Some(token) => Page::Manage {
+                    code: code.clone(),
+                    token,
+                }
+                .href(),
+                None => Page::Tracking(code.clone()).href(),
+            };
+            let remove_key = key.clone();
+            (
+                "sent",
+                view! {
+                    <p class="outbox-state">
+                        {tr_with(l, "outbox.sent", &[("code", &code)])}
+                    </p>
+                    <p class="outbox-actions">
+                        <A href=href attr:class="button" attr:data-testid="outbox-open">
+                            {tr("outbox.open")}
+                        </A>
+                        <button
+                            type="button"
+                            class="button button-quiet"
+                            on:click=move |_| outbox.remove(&remove_key)
+                        >
+                            {tr("outbox.dismiss")}
+                        </button>
+                    </p>
+                }
+                .into_any(),
+            )
+        }
+        State::Refused { message, remaining } => {
+            let left = remaining_text(l, &remaining);
+            let body = item.body.clone();
+            let adjust_key = key.clone();
+            let discard_key = key.clone();
+            let adjust = move |_| {
+                crate::pages::commit::restore_draft(&body);
+                outbox.remove(&adjust_key);
+                navigate(
+                    &Page::Commit(body.location_id).href(),
+                    leptos_router::NavigateOptions::default(),
+                );
+            };
+            (
+                "refused",
+                view! {
+                    <p class="outbox-state">
+                        {tr("outbox.refused")} " " <strong data-testid="outbox-reason">{message}</strong>
+                    </p>
+                    {left.map(|t| view! { <p data-testid="outbox-left">{t}</p> })}
+                    <p class="outbox-actions">
+                        <button type="button" class="button" data-testid="outbox-adjust" on:click=adjust>
+                            {tr("outbox.adjust")}
+                        </button>
+                        <button
+                            type="button"
+                            class="button button-quiet"
+                            on:click=move |_| outbox.remove(&discard_key)
+                        >
+                            {tr("outbox.discard")}
+                        </button>
+                    </p>
+                }
+                .into_any(),
+            )
+        }
+    };
+    view! {
+        <li class="outbox-item" data-testid="outbox-item" data-state=state_name>
+            <h2>{item.place.clone()}</h2>
+            <p>{summary} " · " {queued}</p>
+            <div role="status">{state_view}</div>
+        </li>
+    }
+}
