@@ -104,7 +104,7 @@ pub struct I18n {
 
 impl I18n {
     pub fn provide() {
-        let stored = local_storage().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+        let stored = crate::storage::local_get(STORAGE_KEY);
         let lang = RwSignal::new(if stored.as_deref() == Some("en") {
             Lang::En
         } else {
@@ -112,20 +112,15 @@ impl I18n {
         });
         Effect::new(move |_| {
             let l = lang.get();
-            if let Some(s) = local_storage() {
-                // Private browsing may refuse; the choice then lasts this visit.
-                let _ = s.set_item(STORAGE_KEY, l.code());
-            }
+            // Private browsing may refuse; the choice then lasts this visit.
+            // A kiosk keeps it for the current visitor only (storage refuses).
+            crate::storage::local_set(STORAGE_KEY, l.code());
             if let Some(html) = document().document_element() {
                 let _ = html.set_attribute("lang", l.code());
             }
         });
         provide_context(Self { lang });
     }
-}
-
-fn local_storage() -> Option<web_sys::Storage> {
-    crate::storage::local()
 }
 
 #[must_use]

@@ -1,0 +1,159 @@
+// Kiosk mode on a touch screen in a public office: the attract screen,
+// browsing without a keyboard, the idle reset that forgets the visitor,
+// storage that never holds anything personal, and the printable QR receipt.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE_URL, DONOR, api, fillDetails, line, screenshot, sharedBrowser, stepHeading, violations,
+} from './support.mjs';
+
+const browser = sharedBrowser();
+const KIOSK = { width: 1080, height: 1280 };
+const IDLE = 6;
+
+async function kioskPage() {
+  const context = await browser().newContext({ viewport: KIOSK, locale: 'id-ID', hasTouch: true });
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  return page;
+}
+
+/// Everything the browser keeps for the origin: both storages and the
+/// IndexedDB cache, as one string to search.
+async function storageDump(page) {
+  return page.evaluate(async () => {
+    const dump = { local: { ...localStorage }, session: { ...sessionStorage }, idb: [] };
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    for (const name of names) {
+      const db = await new Promise((resolve) => { const r = indexedDB.open(name); r.onsuccess = () => resolve(r.result); });
+      for (const store of db.objectStoreNames) {
+        const all = await new Promise((resolve) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => resolve(r.result);
+        });
+        dump.idb.push(JSON.stringify(all));
+      }
+      db.close();
+    }
+    return dump;
+  });
+}
+
+function assertNothingPersonal(dump, typed) {
+  const keys = [...Object.keys(dump.local), ...Object.keys(dump.session)];
+  for (const key of keys) assert.ok(key.startsWith('kolaborasi.kiosk'), `unexpected storage key ${key}`);
+  const text = JSON.stringify(dump);
+  for (const t of typed) assert.ok(!text.includes(t), `"${t}" was written to browser storage`);
+}
+
+/// An open place in a kecamatan, found through the API.
+async function openPlaceInArea() {
+  const { locations } = await api('/locations');
+  const candidates = locations.filter((l) => l.remaining_percent === 100).sort((a, b) => b.id - a.id);
+  for (const summary of candidates.slice(40, 80)) {
+    const detail = await api(`/locations/${summary.id}`);
+    if (detail.active && detail.needs.some((n) => n.remaining >= 2)) return detail;
+  }
+  throw new Error('no open place in the demo data');
+}
+
+describe('kiosk mode', () => {
+  test('attract screen, browsing by touch, and the idle timeout wipes a half-filled form and leaves nothing personal', async () => {
+    const detail = await openPlaceInArea();
+    const [kota, kecamatan] = [detail.area_path[1], detail.area_path[2]];
+    const open = detail.needs.find((n) => n.remaining >= 2);
+    const page = await kioskPage();
+    await page.goto(`${BASE_URL}/kiosk?idle=${IDLE}`);
+    const attract = page.getByTestId('kiosk-attract');
+    await attract.filter({ hasText: 'Sentuh layar untuk mulai' }).waitFor();
+    await page.getByTestId('kiosk-slide-totals').waitFor();
+    assert.match(await attract.innerText(), /\d/);
+    // The slides move on by themselves to recent collaborations.
+    await page.getByTestId('kiosk-slide-recent').waitFor({ timeout: 20_000 });
+    await screenshot(page, 'kiosk-attract');
+    assert.deepEqual(await violations(page), []);
+    assert.equal(await page.getByTestId('console-link').count(), 0, 'no way to the staff console');
+    assert.equal(await page.getByTestId('sign-in-link').count(), 0);
+
+    // Touch: the menu, then a kota and a kecamatan, all without typing.
+    await attract.tap();
+    await page.getByRole('heading', { name: 'Apa yang ingin Anda lihat?' }).waitFor();
+    await page.getByTestId('kiosk-areas').getByRole('button', { name: kota.name, exact: true }).tap();
+    await screenshot(page, 'kiosk-menu');
+    assert.deepEqual(await violations(page), []);
+    const tile = page.getByTestId('kiosk-areas').getByRole('link', { name: kecamatan.name, exact: true });
+    const box = await tile.boundingBox();
+    assert.ok(box.height >= 64, `touch target ${box.height}px high`);
+    await tile.tap();
+    await page.waitForURL(new RegExp(`area=${kecamatan.code.replace(/\./g, '\\.')}`));
+    await page.getByTestId('location-list').getByRole('link', { name: detail.name, exact: true }).first().tap();
+    await page.waitForURL(`${BASE_URL}/lokasi/${detail.id}`);
+    await page.getByTestId('give-help').tap();
+
+    // A visitor starts a commitment and walks away.
+    await stepHeading(page, 1);
+    await line(page, open.package_id).locator('input').fill('1');
+    await page.getByTestId('next').tap();
+    await fillDetails(page);
+    const typed = [DONOR.email, DONOR.name, DONOR.phone];
+    assertNothingPersonal(await storageDump(page), typed);
+
+    await page.waitForURL(`${BASE_URL}/kiosk`, { timeout: (IDLE + 10) * 1000 });
+    await attract.filter({ hasText: 'Sentuh layar untuk mulai' }).waitFor();
+    assertNothingPersonal(await storageDump(page), typed);
+    // Nothing of the form comes back, not even through the history.
+    // (The reset replaced the form's entry; back is the place's page.)
+    await page.goBack();
+    await page.waitForURL(`${BASE_URL}/lokasi/${detail.id}`);
+    await page.getByTestId('give-help').tap();
+    await stepHeading(page, 1);
+    assert.equal(await line(page, open.package_id).locator('input').inputValue(), '');
+    assert.equal(await page.locator('#f-collaborator-email').count(), 0);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('a staff-assisted commitment ends with a printable QR receipt, not a saved session', async () => {
+    const detail = await openPlaceInArea();
+    const open = detail.needs.find((n) => n.remaining >= 2);
+    const page = await kioskPage();
+    await page.goto(`${BASE_URL}/kiosk?idle=600`);
+    await page.getByTestId('kiosk-attract').tap();
+    await page.goto(`${BASE_URL}/lokasi/${detail.id}/bantu`);
+    await stepHeading(page, 1);
+    await line(page, open.package_id).locator('input').fill('1');
+    await page.getByTestId('next').tap();
+    await fillDetails(page);
+    await page.getByTestId('next').tap();
+    await stepHeading(page, 3);
+    await page.getByTestId('submit').tap();
+
+    await page.waitForURL(`${BASE_URL}/kiosk/tanda-terima`);
+    const receipt = page.getByTestId('kiosk-receipt');
+    await receipt.waitFor();
+    const code = await page.getByTestId('kiosk-receipt-code').innerText();
+    assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const view = await api(`/commitments/${code}`);
+    assert.equal(view.location.id, detail.id);
+    assert.equal(await page.locator('[data-testid=kiosk-receipt-qr] svg').count(), 1);
+    assert.match(await receipt.innerText(), new RegExp(detail.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+    await screenshot(page, 'kiosk-receipt');
+    assert.deepEqual(await violations(page), []);
+    // Printing shows the receipt alone.
+    await page.emulateMedia({ media: 'print' });
+    assert.ok(await page.getByTestId('kiosk-receipt-qr').isVisible());
+    assert.ok(!(await page.getByTestId('kiosk-print').isVisible()));
+    await page.emulateMedia({ media: 'screen' });
+    assertNothingPersonal(await storageDump(page), [DONOR.email, DONOR.phone, code]);
+
+    await page.getByTestId('kiosk-done').tap();
+    await page.waitForURL(`${BASE_URL}/kiosk`);
+    await page.getByTestId('kiosk-attract').waitFor();
+    // The receipt is gone with the visitor.
+    await page.goto(`${BASE_URL}/kiosk/tanda-terima`);
+    await page.getByText('hanya tampil sekali').waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
