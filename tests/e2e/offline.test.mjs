@@ -4,7 +4,7 @@
 // that survives a schema change, garbage and a full quota, installability.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -244,6 +244,41 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     assert.ok(!(await cachedKeys(page)).includes('/api/v1/locations'), 'nothing that large was kept');
     assert.deepEqual(page.errors, []);
     await page.context().close();
+  });
+
+  test('a new build installs behind the running one, says so, and takes over only when asked or on the next start', async () => {
+    const sw = join(process.env.E2E_DIST ?? 'dist', 'sw.js');
+    const original = readFileSync(sw, 'utf8');
+    const version = original.match(/const VERSION = '([^']+)'/)[1];
+    assert.ok(!version.startsWith('__'), 'the built service worker carries its version');
+    const page = await openPage(browser(), PHONE);
+    try {
+      await primed(page);
+      assert.equal(await page.getByTestId('update-notice').count(), 0);
+      const cachesBefore = await page.evaluate(() => caches.keys());
+      assert.deepEqual(cachesBefore, [`kolaborasi-shell-${version}`]);
+
+      // The server now has the next build.
+      writeFileSync(sw, original.replace(`const VERSION = '${version}'`, `const VERSION = '${version}-next'`));
+      await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+      const notice = page.getByTestId('update-notice');
+      await notice.filter({ hasText: 'Versi baru' }).waitFor({ timeout: 30_000 });
+      await screenshot(page, 'update-notice-phone');
+      // Still the running build until asked: a reload keeps it.
+      await page.reload();
+      await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
+      assert.ok((await page.evaluate(() => caches.keys())).includes(`kolaborasi-shell-${version}`));
+      await notice.waitFor();
+
+      await page.getByTestId('update-now').click();
+      await page.waitForFunction((v) => caches.keys().then((k) => k.length === 1 && k[0] === `kolaborasi-shell-${v}-next`), version, { timeout: 30_000 });
+      await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
+      assert.equal(await page.getByTestId('update-notice').count(), 0);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      writeFileSync(sw, original);
+      await page.context().close();
+    }
   });
 
   test('installable: a manifest with icons and a service worker, as Chromium checks them', async () => {

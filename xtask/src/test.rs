@@ -86,6 +86,8 @@ fn e2e(root: &Path) -> Result<(), String> {
             .env("BASE_URL", &server.base_url)
             .env("E2E_ADMIN_EMAIL", email)
             .env("E2E_ADMIN_PASSWORD", password)
-            .env("E2E_ARTIFACTS", root.join("tests/e2e/artifacts")),
+            .env("E2E_ARTIFACTS", root.join("tests/e2e/artifacts"))
+            // The client the server serves (the update test swaps its service worker).
+            .env("E2E_DIST", root.join("dist")),
     )
 }
