@@ -69,14 +69,15 @@ describe('accessibility', () => {
   for (const viewport of [{ width: 360, height: 740 }, { width: 640, height: 400 }]) {
     test(`at ${viewport.width} px nothing needs horizontal scrolling and controls stay 44 px`, async () => {
       const page = await openPage(browser(), viewport);
-      for (const path of ['/', '/?view=list', '/tentang']) {
+      const fits = async (path) => {
         await page.goto(`${BASE_URL}${path}`);
         await page.locator('footer').waitFor();
         await page.waitForLoadState('networkidle');
         const overflow = await page.evaluate(
           () => document.documentElement.scrollWidth - document.documentElement.clientWidth);
         assert.equal(overflow, 0, `${path} is wider than the viewport`);
-      }
+      };
+      for (const path of ['/', '/?view=list', '/tentang', '/antrean']) await fits(path);
       // Every control a finger uses, in the list and on the map.
       const controls = 'button, select, summary, label.chip, .view-switch a, .main-nav a, '
         + '.location-row a, .site-footer a, .leaflet-control-zoom a';
@@ -89,6 +90,8 @@ describe('accessibility', () => {
           .filter(([, h]) => h < 44));
         assert.deepEqual(small, [], `${path}: controls under 44 px`);
       }
+      // Last: it turns the tab into a kiosk.
+      await fits('/kiosk');
     });
   }
 
