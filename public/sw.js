@@ -18,6 +18,12 @@ const BUILT = !VERSION.startsWith('__');
 
 self.addEventListener('install', (event) => {
   if (!BUILT) return;
+  // The API never passes through this worker (where the browser supports
+  // static routes): no worker start-up per request, and the page's own
+  // network state applies to it.
+  if (event.addRoutes) {
+    event.addRoutes([{ condition: { urlPattern: '/api/*' }, source: 'network' }]).catch(() => {});
+  }
   event.waitUntil(
     caches.open(CACHE).then((cache) =>
       cache.addAll(SHELL.map((path) => new Request(path, { cache: 'reload' })))),

@@ -274,10 +274,27 @@ fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiFailure> {
 fn cached<T: DeserializeOwned + 'static>(
     path: String,
 ) -> impl std::future::Future<Output = Result<T, ApiFailure>> {
+    read_through(path, false)
+}
+
+/// `network_first`: ask the server before showing anything (conditionally,
+/// with the stored copy's ETag), fall back to the stored copy only when it
+/// cannot be reached, and never make the reader run again later.
+fn read_through<T: DeserializeOwned + 'static>(
+    path: String,
+    network_first: bool,
+) -> impl std::future::Future<Output = Result<T, ApiFailure>> {
     let key = format!("{API_PREFIX}{path}");
-    cache::track(&key);
+    if !network_first {
+        cache::track(&key);
+    }
     async move {
-        let stored = match cache::plan(&key).await {
+        let plan = if network_first {
+            cache::Plan::Ask(cache::load(&key).await)
+        } else {
+            cache::plan(&key).await
+        };
+        let stored = match plan {
             cache::Plan::Stored { entry, revalidate } => {
                 if let Ok(value) = decode(&entry.body) {
                     if revalidate {
@@ -364,8 +381,14 @@ pub fn locations(
     })
 }
 
-pub fn location(id: i64) -> impl std::future::Future<Output = Result<LocationDetail, ApiFailure>> {
-    cached(format!("/locations/{id}"))
+/// A location; `network_first` asks the server before showing anything
+/// (the stored copy only when it cannot be reached) and never redraws later
+/// — for the commit form, which a redraw would reset.
+pub fn location(
+    id: i64,
+    network_first: bool,
+) -> impl std::future::Future<Output = Result<LocationDetail, ApiFailure>> {
+    read_through(format!("/locations/{id}"), network_first)
 }
 
 /// What was delivered at a place, newest first.

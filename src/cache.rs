@@ -147,8 +147,13 @@ pub enum Plan {
     Ask(Option<Rc<Entry>>),
 }
 
-/// Decides between the stored answer and the network for `key`.
-pub async fn plan(key: &str) -> Plan {
+/// The copy for `key`, read from `IndexedDB` once per run.
+pub async fn load(key: &str) -> Option<Rc<Entry>> {
+    ensure_loaded(key).await;
+    peek(key)
+}
+
+async fn ensure_loaded(key: &str) {
     let loaded = KNOWN.with(|k| k.borrow().get(key).is_some_and(|k| k.loaded));
     if !loaded {
         let entry = read(key).await.map(Rc::new);
@@ -161,6 +166,11 @@ pub async fn plan(key: &str) -> Plan {
             }
         });
     }
+}
+
+/// Decides between the stored answer and the network for `key`.
+pub async fn plan(key: &str) -> Plan {
+    ensure_loaded(key).await;
     KNOWN.with(|k| {
         let mut k = k.borrow_mut();
         let known = k.entry(key.to_owned()).or_default();

@@ -471,7 +471,7 @@ impl Form {
 #[component]
 pub fn CommitPage() -> impl IntoView {
     let shared = expect_context::<Shared>();
-    let detail = super::location::location_of_route();
+    let detail = super::location::location_of_route(true);
     let retry = Callback::new(move |()| {
         detail.refetch();
         shared.programs.refetch();
@@ -646,16 +646,25 @@ fn CommitForm(
         form.submitting.set(true);
         form.alert.set(None);
         let navigate = navigate.clone();
+        let location_id = form.location_id;
+        let place_name = place.get_value();
         leptos::task::spawn_local(async move {
             let result = api::commit(&key, &body).await;
-            form.submitting.set(false);
+            // The form may be gone by now (the user left, or newer data
+            // redrew the page): what must not be lost is done without it.
+            let alive = !form.submitting.is_disposed();
+            if alive {
+                form.submitting.set(false);
+            }
             match result {
                 Ok(CommitmentReceipt {
                     commitment,
                     manage_token,
                 }) => {
-                    form.done.set_value(true);
-                    storage::session_remove(&draft_key(form.location_id));
+                    if alive {
+                        form.done.set_value(true);
+                    }
+                    storage::session_remove(&draft_key(location_id));
                     if crate::kiosk::active() {
                         // A kiosk keeps nothing: the receipt (with its QR code)
                         // goes home with the collaborator, on paper or a phone.
@@ -677,15 +686,19 @@ fn CommitForm(
                 // No answer at all: kept on the device with its key and sent
                 // when the network returns (never on a kiosk).
                 Err(ApiFailure::Network) if !crate::kiosk::active() => {
-                    form.done.set_value(true);
-                    storage::session_remove(&draft_key(form.location_id));
-                    outbox.enqueue(key, body, place.get_value());
+                    if alive {
+                        form.done.set_value(true);
+                    }
+                    storage::session_remove(&draft_key(location_id));
+                    outbox.enqueue(key, body, place_name);
                     navigate(
                         &Page::Outbox.href(),
                         leptos_router::NavigateOptions::default(),
                     );
                 }
-                Err(failure) => handle_failure(form, &failure, &body.lines),
+                Err(failure) if alive => handle_failure(form, &failure, &body.lines),
+                // Refused after the form was gone: its draft is still in this tab.
+                Err(_) => {}
             }
         });
     };

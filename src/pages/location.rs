@@ -17,13 +17,15 @@ use crate::route::Page;
 use crate::{Shared, set_title};
 
 /// The location named by the route's `{id}` (not found when it is not a number).
-pub fn location_of_route() -> LocalResource<Result<LocationDetail, ApiFailure>> {
+/// `fresh`: ask the server first (the stored copy only when it cannot be
+/// reached) and never redraw later — for forms, which a redraw would reset.
+pub fn location_of_route(fresh: bool) -> LocalResource<Result<LocationDetail, ApiFailure>> {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     LocalResource::new(move || {
         // Called here, not in the async block: the read is tracked, so a
         // newer answer found in the background shows at once.
-        let read = id().map(api::location);
+        let read = id().map(|id| api::location(id, fresh));
         async move {
             match read {
                 Some(read) => read.await,
@@ -35,7 +37,7 @@ pub fn location_of_route() -> LocalResource<Result<LocationDetail, ApiFailure>> 
 
 #[component]
 pub fn LocationPage() -> impl IntoView {
-    let detail = location_of_route();
+    let detail = location_of_route(false);
     let retry = Callback::new(move |()| detail.refetch());
     let back = expect_context::<Shared>().last_map;
     view! {

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   BASE_URL, DONOR, api, fillDetails, line, screenshot, sharedBrowser, stepHeading, violations,
+  watchErrors,
 } from './support.mjs';
 
 const browser = sharedBrowser();
@@ -13,10 +14,7 @@ const IDLE = 6;
 
 async function kioskPage() {
   const context = await browser().newContext({ viewport: KIOSK, locale: 'id-ID', hasTouch: true });
-  const page = await context.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  return page;
+  return watchErrors(await context.newPage());
 }
 
 /// Everything the browser keeps for the origin: both storages and the

@@ -40,9 +40,17 @@ export function sharedBrowser() {
 /// A fresh page (fresh storage) that records uncaught page errors.
 export async function openPage(browser, viewport = PHONE) {
   const context = await browser.newContext({ viewport, locale: 'id-ID' });
-  const page = await context.newPage();
+  return watchErrors(await context.newPage());
+}
+
+/// Records the page's uncaught errors in `page.errors`; a Rust panic (which
+/// surfaces only as "unreachable") with its message from the console.
+export function watchErrors(page) {
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().startsWith('panicked at')) page.errors.push(m.text().split('\n\nStack')[0]);
+  });
   return page;
 }
 
