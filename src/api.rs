@@ -450,6 +450,16 @@ pub async fn sign_out() -> Result<(), ApiFailure> {
         .map(drop)
 }
 
+/// Ends the collaborator session without waiting for the answer; the
+/// request survives the page being left (`keepalive`).
+pub fn sign_out_keepalive() {
+    let init = web_sys::RequestInit::new();
+    init.set_method("DELETE");
+    // (`keepalive` is not in web-sys's stable API.)
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    let _ = window().fetch_with_str_and_init(&format!("{API_PREFIX}/session"), &init);
+}
+
 pub async fn register(registration: &Registration) -> Result<Account, ApiFailure> {
     Call::write(Method::POST, "/account")
         .json(Some(registration))

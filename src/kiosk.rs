@@ -132,6 +132,9 @@ pub fn reset() {
     ATTRACT.with(|a| a.set(true));
     RECEIPT.with(|r| *r.borrow_mut() = None);
     storage::wipe_except(KEY_PREFIX);
+    // A collaborator session (reachable by typing an address) ends too; the
+    // request outlives the page it leaves.
+    api::sign_out_keepalive();
     if crate::shell::Shell::waiting() {
         crate::shell::Shell::apply_now_to(&Page::Kiosk.href());
     } else {

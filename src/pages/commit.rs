@@ -1157,6 +1157,8 @@ fn DetailsStep(form: Form) -> impl IntoView {
             }
             .into_any(),
         ),
+        // A kiosk signs nobody in: a session would outlive the visitor.
+        Session::Guest if crate::kiosk::active() => None,
         Session::Guest => Some(
             view! {
                 <p class="note">

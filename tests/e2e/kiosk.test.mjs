@@ -65,8 +65,7 @@ describe('kiosk mode', () => {
     await page.goto(`${BASE_URL}/kiosk?idle=${IDLE}`);
     const attract = page.getByTestId('kiosk-attract');
     await attract.filter({ hasText: 'Sentuh layar untuk mulai' }).waitFor();
-    await page.getByTestId('kiosk-slide-totals').waitFor();
-    assert.match(await attract.innerText(), /\d/);
+    await page.getByTestId('kiosk-slide-totals').filter({ hasText: /\d/ }).waitFor();
     // The slides move on by themselves to recent collaborations.
     await page.getByTestId('kiosk-slide-recent').waitFor({ timeout: 20_000 });
     await screenshot(page, 'kiosk-attract');
@@ -96,10 +95,20 @@ describe('kiosk mode', () => {
     await fillDetails(page);
     const typed = [DONOR.email, DONOR.name, DONOR.phone];
     assertNothingPersonal(await storageDump(page), typed);
+    // Someone even signed up on the kiosk (by typing an address): the
+    // session must not outlive them either.
+    const signUp = await page.request.post(`${BASE_URL}/api/v1/account`, {
+      data: {
+        name: 'Pengunjung Kiosk', kind: 'individual', email: `kiosk-${Date.now()}@contoh.id`, phone: '0812-1111-2222', password: 'kata-sandi-panjang-sekali',
+      },
+    });
+    assert.equal(signUp.status(), 201);
+    assert.equal((await page.request.get(`${BASE_URL}/api/v1/session`)).status(), 200);
 
     await page.waitForURL(`${BASE_URL}/kiosk`, { timeout: (IDLE + 10) * 1000 });
     await attract.filter({ hasText: 'Sentuh layar untuk mulai' }).waitFor();
     assertNothingPersonal(await storageDump(page), typed);
+    assert.equal((await page.request.get(`${BASE_URL}/api/v1/session`)).status(), 401, 'the session ended');
     // Nothing of the form comes back, not even through the history.
     // (The reset replaced the form's entry; back is the place's page.)
     await page.goBack();
