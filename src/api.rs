@@ -342,7 +342,8 @@ fn read_through<T: DeserializeOwned + 'static>(
     }
 }
 
-async fn revalidate_in_background(key: String, etag: Option<String>) {
+/// Asks the server whether the stored copy of `key` is still current.
+pub(crate) async fn revalidate_in_background(key: String, etag: Option<String>) {
     match conditional_get(&key, etag.as_deref(), false).await {
         Ok(Fetched::NotModified) => cache::confirmed(&key),
         Ok(Fetched::Body { etag, body }) => {

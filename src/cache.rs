@@ -77,16 +77,22 @@ impl Freshness {
     pub fn provide() {
         let stale = RwSignal::new(BTreeMap::new());
         STALE.with(|s| *s.borrow_mut() = Some(stale));
-        // Back online: every answer still stale is asked for again.
-        let on_online = Closure::<dyn FnMut()>::new(move || {
+        // Every answer still unconfirmed is asked for again when the browser
+        // says it is back online, and every 30 s (a server that was down
+        // says nothing when it is back): a `304` clears its label, a newer
+        // answer replaces it wherever it is shown.
+        let retry = move || {
             let keys: Vec<String> = stale.with_untracked(|s| s.keys().cloned().collect());
             for key in keys {
-                notify(&key);
+                let etag = peek(&key).and_then(|e| e.etag.clone());
+                leptos::task::spawn_local(crate::api::revalidate_in_background(key, etag));
             }
-        });
+        };
+        let on_online = Closure::<dyn FnMut()>::new(retry);
         let _ =
             window().add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         on_online.forget();
+        let _ = set_interval_with_handle(retry, std::time::Duration::from_secs(30));
         provide_context(Self { stale });
     }
 

@@ -104,8 +104,10 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     await page.locator('[data-testid=location-list] li').first().waitFor();
     await screenshot(page, 'offline-list-phone');
 
-    // Back online: the label goes once the server confirms the data.
+    // Back online: the label goes once the server confirms the data,
+    // without a reload.
     await page.context().setOffline(false);
+    await page.waitForFunction(() => document.querySelector('[data-testid=data-age]')?.innerText.trim() === '', null, { timeout: 15_000 });
     await page.goto(`${BASE_URL}/`);
     await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid=data-age]')?.innerText.trim() === '');
