@@ -62,6 +62,27 @@ pub fn long_date(iso: &str, months: &[&str]) -> Option<String> {
     Some(format!("{} {month} {year}", day.trim_start_matches('0')))
 }
 
+/// A distance as people judge it on foot or by motorbike: `350 m` (to
+/// 10 m), `1,2 km` (to 100 m, with the language's decimal mark) below
+/// 10 km, whole kilometres beyond; `< 10 m` on the spot.
+#[must_use]
+pub fn distance(metres: f64, separator: char, decimal: char) -> String {
+    // Non-negative and far below 2^53 for any two points on Earth.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let round = |x: f64| x.max(0.0).round() as u64;
+    let tens = round(metres / 10.0);
+    if tens == 0 {
+        "< 10 m".to_owned()
+    } else if tens < 100 {
+        format!("{} m", tens * 10)
+    } else if round(metres / 100.0) < 100 {
+        let tenths = round(metres / 100.0);
+        format!("{}{decimal}{} km", tenths / 10, tenths % 10)
+    } else {
+        format!("{} km", grouped(round(metres / 1000.0), separator))
+    }
+}
+
 /// Escapes text for inclusion in HTML built outside the view macro
 /// (Leaflet popups take an HTML string).
 #[must_use]
@@ -146,6 +167,19 @@ mod tests {
             Some("5 Des 2026")
         );
         assert_eq!(long_date("2026-02-30", &months), None);
+    }
+
+    #[test]
+    fn distances_are_rounded_to_what_matters() {
+        assert_eq!(distance(0.0, '.', ','), "< 10 m");
+        assert_eq!(distance(4.9, '.', ','), "< 10 m");
+        assert_eq!(distance(347.0, '.', ','), "350 m");
+        assert_eq!(distance(994.0, '.', ','), "990 m");
+        assert_eq!(distance(996.0, '.', ','), "1,0 km");
+        assert_eq!(distance(1_234.0, '.', ','), "1,2 km");
+        assert_eq!(distance(1_250.0, ',', '.'), "1.3 km");
+        assert_eq!(distance(9_960.0, '.', ','), "10 km");
+        assert_eq!(distance(12_345_678.0, '.', ','), "12.346 km");
     }
 
     #[test]

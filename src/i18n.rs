@@ -58,6 +58,10 @@ impl Lang {
         if self == Self::Id { '.' } else { ',' }
     }
 
+    fn decimal_mark(self) -> char {
+        if self == Self::Id { ',' } else { '.' }
+    }
+
     #[must_use]
     pub fn number(self, n: u64) -> String {
         crate::format::grouped(n, self.separator())
@@ -77,13 +81,18 @@ impl Lang {
             self.text("amount.billion"),
             self.text("amount.trillion"),
         ];
-        let decimal = if self == Self::Id { ',' } else { '.' };
         crate::format::rupiah_short(
             value,
             self.separator(),
-            decimal,
+            self.decimal_mark(),
             [&units[0], &units[1], &units[2]],
         )
+    }
+
+    /// A distance in metres as text: `350 m`, `1,2 km`.
+    #[must_use]
+    pub fn distance(self, metres: f64) -> String {
+        crate::format::distance(metres, self.separator(), self.decimal_mark())
     }
 
     /// A `YYYY-MM-DD` date written out ("5 Desember 2026"); the text as

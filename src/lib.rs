@@ -152,6 +152,7 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::map::MapPage />
+                    <Route path=path!("/dekat") view=pages::nearby::NearbyPage />
                     <Route path=path!("/lokasi/:id") view=pages::location::LocationPage />
                     <Route path=path!("/lokasi/:id/bantu") view=pages::commit::CommitPage />
                     <Route path=path!("/kolaborasi") view=pages::tracking::TrackLookupPage />

@@ -13,6 +13,8 @@ pub enum Page {
         color: ColorBy,
     },
     Location(i64),
+    /// Places near the user (or in a chosen area), with a search.
+    Nearby,
     /// The commitment form of a location ("Beri Bantuan").
     Commit(i64),
     /// Looking up a tracking code.
@@ -93,6 +95,7 @@ impl Page {
                 }
             }
             Self::Location(id) => format!("/lokasi/{id}"),
+            Self::Nearby => "/dekat".into(),
             Self::Commit(id) => format!("/lokasi/{id}/bantu"),
             Self::TrackLookup => "/kolaborasi".into(),
             Self::Tracking(code) => format!("/kolaborasi/{code}"),

@@ -48,10 +48,15 @@ pub fn Header() -> impl IntoView {
                     <A href="/" exact=true>
                         {tr("nav.map")}
                     </A>
+                    <A href=Page::Nearby.href()>{tr("nav.nearby")}</A>
                     <A href=Page::TrackLookup.href()>{tr("nav.track")}</A>
-                    <A href=Page::Transparency.href()>{tr("nav.transparency")}</A>
-                    // On phones "Tentang" lives in the footer only, so the
-                    // header keeps to two rows and the map stays in view.
+                    // On phones "Transparansi" and "Tentang" live in the footer
+                    // only (the live totals below the header also lead to the
+                    // dashboard), so the header keeps to two rows and the map
+                    // stays in view.
+                    <A href=Page::Transparency.href() attr:class="nav-transparency">
+                        {tr("nav.transparency")}
+                    </A>
                     <A href=Page::About.href() attr:class="nav-about">
                         {tr("nav.about")}
                     </A>

@@ -17,7 +17,8 @@ use crate::route::Page;
 /// Rows rendered at once; more on request, to keep phones responsive.
 const PAGE: usize = 50;
 
-fn kelurahan_names(tree: &AreaTree) -> HashMap<String, String> {
+/// The name of every area in the tree, by code.
+pub fn kelurahan_names(tree: &AreaTree) -> HashMap<String, String> {
     fn walk(n: &AreaNode, out: &mut HashMap<String, String>) {
         out.insert(n.code.clone(), n.name.clone());
         n.children.iter().for_each(|c| walk(c, out));

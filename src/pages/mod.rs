@@ -7,6 +7,7 @@ pub mod commit;
 pub mod console;
 pub mod location;
 pub mod map;
+pub mod nearby;
 pub mod not_found;
 pub mod outbox;
 pub mod receipt;
