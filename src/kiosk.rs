@@ -366,6 +366,11 @@ fn Menu() -> impl IntoView {
                 <A href="/" attr:class="kiosk-tile kiosk-tile-main">{tr("kiosk.map")}</A>
             </li>
             <li>
+                <A href=Page::Nearby.href() attr:class="kiosk-tile kiosk-tile-main">
+                    {tr("kiosk.nearby")}
+                </A>
+            </li>
+            <li>
                 <A href=Page::Transparency.href() attr:class="kiosk-tile kiosk-tile-main">
                     {tr("kiosk.transparency")}
                 </A>
