@@ -264,32 +264,51 @@ fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiFailure> {
     serde_json::from_str(body).map_err(|_| ApiFailure::Decode)
 }
 
-/// A public read that starts from the browser's stored copy (see `cache`):
-/// the first read of a key this run answers from storage at once and asks
-/// the server in the background (its ETag makes an unchanged answer a
-/// `304`); a changed answer makes the reading resource run again. When the
-/// server cannot be reached, the stored copy is shown with its age.
-///
-/// Not `async`: the key is tracked while the resource's fetcher runs.
-fn cached<T: DeserializeOwned + 'static>(
-    path: String,
-) -> impl std::future::Future<Output = Result<T, ApiFailure>> {
-    read_through(path, false)
+/// How a public read uses the browser's stored copy (see `cache`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    /// The first read of a key this run answers from the stored copy at
+    /// once and asks the server in the background (its ETag makes an
+    /// unchanged answer a `304`); a changed answer makes the reading
+    /// resource run again. Later reads ask the server conditionally.
+    Live,
+    /// Like `Live`, but the reader never runs again: for pages holding what
+    /// the user typed or chose, which a redraw would reset. The newer
+    /// answer is kept for the next visit.
+    Once,
+    /// Asks the server first; the stored copy only when it cannot be
+    /// reached. Never runs the reader again.
+    Fresh,
 }
 
-/// `network_first`: ask the server before showing anything (conditionally,
-/// with the stored copy's ETag), fall back to the stored copy only when it
-/// cannot be reached, and never make the reader run again later.
+/// Whether a failure means "the server gave no usable answer", so the
+/// stored copy stands: no answer at all, or the server itself failing
+/// (5xx) or shedding load (429). A 404 or 410 says the thing is gone.
+fn no_usable_answer(failure: &ApiFailure) -> bool {
+    match failure {
+        ApiFailure::Network | ApiFailure::Decode => true,
+        ApiFailure::Api { status, .. } => *status >= 500 || *status == 429,
+    }
+}
+
+/// A public read through the stored copy. Not `async`: with [`Read::Live`]
+/// the key is tracked while the resource's fetcher runs.
 fn read_through<T: DeserializeOwned + 'static>(
     path: String,
-    network_first: bool,
+    mode: Read,
 ) -> impl std::future::Future<Output = Result<T, ApiFailure>> {
     let key = format!("{API_PREFIX}{path}");
-    if !network_first {
+    if mode == Read::Live {
         cache::track(&key);
     }
     async move {
-        let plan = if network_first {
+        // Leaving the page aborts the request: that is no sign of being offline.
+        let left = std::rc::Rc::new(std::cell::Cell::new(false));
+        {
+            let left = SendWrapper::new(left.clone());
+            on_cleanup(move || left.set(true));
+        }
+        let plan = if mode == Read::Fresh {
             cache::Plan::Ask(cache::load(&key).await)
         } else {
             cache::plan(&key).await
@@ -298,6 +317,7 @@ fn read_through<T: DeserializeOwned + 'static>(
             cache::Plan::Stored { entry, revalidate } => {
                 if let Ok(value) = decode(&entry.body) {
                     if revalidate {
+                        cache::label_if_unconfirmed(&key, &entry);
                         leptos::task::spawn_local(revalidate_in_background(
                             key,
                             entry.etag.clone(),
@@ -327,69 +347,82 @@ fn read_through<T: DeserializeOwned + 'static>(
                 }
                 value
             }
-            Err(ApiFailure::Network) if stored.is_some() => {
-                let entry = stored.unwrap_or_else(|| unreachable!());
-                match decode(&entry.body) {
-                    Ok(value) => {
-                        cache::unconfirmed(&key, &entry);
-                        Ok(value)
-                    }
-                    Err(_) => Err(ApiFailure::Network),
+            Err(e) if left.get() => Err(e),
+            Err(e) if no_usable_answer(&e) => match stored.map(|s| (decode(&s.body), s)) {
+                Some((Ok(value), entry)) => {
+                    cache::unconfirmed(&key, &entry);
+                    Ok(value)
                 }
-            }
+                _ => Err(e),
+            },
             Err(e) => Err(e),
         }
     }
+}
+
+fn cached<T: DeserializeOwned + 'static>(
+    path: String,
+) -> impl std::future::Future<Output = Result<T, ApiFailure>> {
+    read_through(path, Read::Live)
 }
 
 /// Asks the server whether the stored copy of `key` is still current.
 pub(crate) async fn revalidate_in_background(key: String, etag: Option<String>) {
     match conditional_get(&key, etag.as_deref(), false).await {
         Ok(Fetched::NotModified) => cache::confirmed(&key),
-        Ok(Fetched::Body { etag, body }) => {
+        // Only JSON replaces a copy (not a captive portal's HTML page).
+        Ok(Fetched::Body { etag, body })
+            if serde_json::from_str::<serde::de::IgnoredAny>(&body).is_ok() =>
+        {
             cache::store(&key, etag, body, true);
         }
-        Err(ApiFailure::Network) => {
+        Ok(Fetched::Body { .. }) => {
             if let Some(entry) = cache::peek(&key) {
                 cache::unconfirmed(&key, &entry);
             }
         }
-        // Gone or refused now: show what the server says.
+        Err(e) if no_usable_answer(&e) => {
+            if let Some(entry) = cache::peek(&key) {
+                cache::unconfirmed(&key, &entry);
+            }
+        }
+        // Gone (404, 410) or refused: show what the server says.
         Err(_) => cache::forget(&key),
     }
 }
 
-pub fn config() -> impl std::future::Future<Output = Result<ClientConfig, ApiFailure>> {
-    cached("/config".to_owned())
+pub fn config(mode: Read) -> impl std::future::Future<Output = Result<ClientConfig, ApiFailure>> {
+    read_through("/config".to_owned(), mode)
 }
 
 pub fn areas() -> impl std::future::Future<Output = Result<AreaTree, ApiFailure>> {
     cached("/areas".to_owned())
 }
 
-pub fn programs() -> impl std::future::Future<Output = Result<ProgramList, ApiFailure>> {
-    cached("/programs".to_owned())
+pub fn programs(mode: Read) -> impl std::future::Future<Output = Result<ProgramList, ApiFailure>> {
+    read_through("/programs".to_owned(), mode)
 }
 
 pub fn locations(
     query: LocationQuery,
+    mode: Read,
 ) -> impl std::future::Future<Output = Result<LocationList, ApiFailure>> {
     let qs = query.to_query_string();
-    cached(if qs.is_empty() {
-        "/locations".to_owned()
-    } else {
-        format!("/locations?{qs}")
-    })
+    read_through(
+        if qs.is_empty() {
+            "/locations".to_owned()
+        } else {
+            format!("/locations?{qs}")
+        },
+        mode,
+    )
 }
 
-/// A location; `network_first` asks the server before showing anything
-/// (the stored copy only when it cannot be reached) and never redraws later
-/// — for the commit form, which a redraw would reset.
 pub fn location(
     id: i64,
-    network_first: bool,
+    mode: Read,
 ) -> impl std::future::Future<Output = Result<LocationDetail, ApiFailure>> {
-    read_through(format!("/locations/{id}"), network_first)
+    read_through(format!("/locations/{id}"), mode)
 }
 
 /// What was delivered at a place, newest first.

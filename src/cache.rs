@@ -268,6 +268,27 @@ pub fn store(key: &str, etag: Option<String>, body: Rc<str>, announce: bool) -> 
     changed
 }
 
+/// How long a stored copy may be shown before the server's confirmation
+/// before it is labelled with its age anyway (a check that hangs instead of
+/// failing must not pass an old copy off as current).
+const CONFIRM_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Shows `entry` (served from storage) as unconfirmed unless the server
+/// confirms or replaces it within [`CONFIRM_WITHIN`].
+pub fn label_if_unconfirmed(key: &str, entry: &Entry) {
+    let key = key.to_owned();
+    let saved = entry.saved;
+    set_timeout(
+        move || {
+            let same = peek(&key).is_some_and(|e| (e.saved - saved).abs() < f64::EPSILON);
+            if same {
+                set_stale(&key, Some(saved));
+            }
+        },
+        CONFIRM_WITHIN,
+    );
+}
+
 /// The server could not be reached: the stored answer is shown, labelled
 /// with its age.
 pub fn unconfirmed(key: &str, entry: &Entry) {

@@ -71,6 +71,14 @@ pub fn start() {
     if !on {
         return;
     }
+    // The attract screen is up only when the kiosk starts on it; a page
+    // reloaded anywhere else (pull to refresh, a new version) still resets.
+    ATTRACT.with(|a| a.set(path == "/kiosk"));
+    if !same_visitor(&path) {
+        // An earlier visitor's page, reached with Back: not for this one.
+        let _ = location.replace(&Page::Kiosk.href());
+        return;
+    }
     if let Some(idle) = storage::session_get(IDLE_KEY).and_then(|v| v.parse::<u32>().ok()) {
         IDLE_SECS.with(|s| s.set(idle));
     }
@@ -78,6 +86,68 @@ pub fn start() {
         let _ = body.class_list().add_1("kiosk");
     }
     watch_idle();
+}
+
+const VISITOR_KEY: &str = "kolaborasi.kiosk.visitor";
+
+thread_local! {
+    /// The visitor this document was loaded for.
+    static VISITOR: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Whether this history entry belongs to the current visitor. Each reset
+/// starts a new visitor; every entry is marked with the visitor it was made
+/// for (in `history.state`), so Back never reopens an earlier visitor's
+/// page, and a page restored from the back/forward cache is left at once.
+fn same_visitor(path: &str) -> bool {
+    let visitor = storage::session_get(VISITOR_KEY).unwrap_or_else(|| {
+        let v = storage::random_key();
+        storage::session_set_raw(VISITOR_KEY, &v);
+        v
+    });
+    VISITOR.with(|v| v.borrow_mut().clone_from(&visitor));
+    let marked = window()
+        .history()
+        .ok()
+        .and_then(|h| h.state().ok())
+        .and_then(|s| js_sys::Reflect::get(&s, &"kioskVisitor".into()).ok())
+        .and_then(|v| v.as_string());
+    if path != "/kiosk" && marked.as_deref() != Some(visitor.as_str()) {
+        return false;
+    }
+    mark_entry();
+    let on_show = Closure::<dyn FnMut(web_sys::PageTransitionEvent)>::new(
+        |e: web_sys::PageTransitionEvent| {
+            let current = storage::session_get(VISITOR_KEY);
+            let mine = VISITOR.with(|v| v.borrow().clone());
+            if e.persisted() && current.as_deref() != Some(mine.as_str()) {
+                let _ = window().location().replace(&Page::Kiosk.href());
+            }
+        },
+    );
+    let _ = window().add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+    on_show.forget();
+    true
+}
+
+/// Marks the current history entry as this visitor's (keeping whatever
+/// state the router put there).
+pub fn mark_entry() {
+    if !active() {
+        return;
+    }
+    let Ok(history) = window().history() else {
+        return;
+    };
+    let state = js_sys::Object::new();
+    if let Ok(old) = history.state()
+        && old.is_object()
+    {
+        let _ = js_sys::Object::assign(&state, &old.unchecked_into());
+    }
+    let visitor = VISITOR.with(|v| v.borrow().clone());
+    let _ = js_sys::Reflect::set(&state, &"kioskVisitor".into(), &visitor.into());
+    let _ = history.replace_state(&state, "");
 }
 
 /// The server's idle timeout, unless this kiosk set its own.
@@ -132,11 +202,20 @@ pub fn reset() {
     ATTRACT.with(|a| a.set(true));
     RECEIPT.with(|r| *r.borrow_mut() = None);
     storage::wipe_except(KEY_PREFIX);
+    // A new visitor: no earlier page is theirs.
+    storage::session_set_raw(VISITOR_KEY, &storage::random_key());
     // A collaborator session (reachable by typing an address) ends too; the
     // request outlives the page it leaves.
     api::sign_out_keepalive();
     if crate::shell::Shell::waiting() {
         crate::shell::Shell::apply_now_to(&Page::Kiosk.href());
+        // Should the new version not take over, go anyway.
+        set_timeout(
+            || {
+                let _ = window().location().replace(&Page::Kiosk.href());
+            },
+            Duration::from_secs(3),
+        );
     } else {
         let _ = window().location().replace(&Page::Kiosk.href());
     }

@@ -104,6 +104,8 @@ fn FocusOnNavigation() -> impl IntoView {
     let previous = StoredValue::new(None::<String>);
     Effect::new(move |_| {
         let path = location.pathname.get();
+        // After the router has pushed the new entry (it does so after this runs).
+        set_timeout(kiosk::mark_entry, std::time::Duration::ZERO);
         let moved = previous.with_value(|p| p.as_ref().is_some_and(|p| *p != path));
         previous.set_value(Some(path));
         if moved
@@ -123,9 +125,9 @@ pub fn App() -> impl IntoView {
     shell::Shell::provide();
     outbox::Outbox::provide();
     let shared = Shared {
-        config: LocalResource::new(api::config),
+        config: LocalResource::new(|| api::config(api::Read::Live)),
         areas: LocalResource::new(api::areas),
-        programs: LocalResource::new(api::programs),
+        programs: LocalResource::new(|| api::programs(api::Read::Live)),
         session: RwSignal::new(Session::Unknown),
         last_map: RwSignal::new("/".to_owned()),
     };

@@ -42,6 +42,11 @@ pub enum State {
         /// What the place still needs of each package the server named.
         #[serde(default)]
         remaining: Vec<PackageRemaining>,
+        /// The key was already used for something else (e.g. the same
+        /// commitment while signed in): it may have been received, so it
+        /// is not offered for sending again.
+        #[serde(default)]
+        maybe_received: bool,
     },
 }
 
@@ -64,18 +69,33 @@ thread_local! {
     static FLUSHING: Cell<bool> = const { Cell::new(false) };
 }
 
-fn load() -> Vec<Item> {
-    let mut items: Vec<Item> = storage::local_get(STORAGE_KEY)
+/// The queue as stored (shared by every tab of this browser).
+fn read() -> Vec<Item> {
+    storage::local_get(STORAGE_KEY)
         .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn write(items: &[Item]) {
+    if items.is_empty() {
+        storage::local_remove(STORAGE_KEY);
+    } else if let Ok(json) = serde_json::to_string(items) {
+        storage::local_set(STORAGE_KEY, &json);
+    }
+}
+
+/// The queue at start: old sent entries dropped, and a send cut short by
+/// closing the tab tried again (same key: safe).
+fn load_at_start() -> Vec<Item> {
+    let mut items = read();
     let now = js_sys::Date::now();
     items.retain(|i| !matches!(i.state, State::Sent { .. }) || now - i.queued_at < KEEP_SENT_MS);
-    // A send cut short by closing the tab is tried again (same key: safe).
     for i in &mut items {
         if i.state == State::Sending {
             i.state = State::Waiting;
         }
     }
+    write(&items);
     items
 }
 
@@ -85,7 +105,7 @@ impl Outbox {
             items: RwSignal::new(if crate::kiosk::active() {
                 Vec::new()
             } else {
-                load()
+                load_at_start()
             }),
         };
         provide_context(outbox);
@@ -98,7 +118,7 @@ impl Outbox {
         let on_storage =
             Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
                 if e.key().as_deref() == Some(STORAGE_KEY) {
-                    outbox.items.set(load());
+                    outbox.items.set(read());
                 }
             });
         let w = window();
@@ -110,28 +130,26 @@ impl Outbox {
         flush();
     }
 
-    fn save(self) {
-        self.items.with_untracked(|items| {
-            if items.is_empty() {
-                storage::local_remove(STORAGE_KEY);
-            } else if let Ok(json) = serde_json::to_string(items) {
-                storage::local_set(STORAGE_KEY, &json);
-            }
-        });
+    /// Changes the stored queue (read afresh, so another tab's entries are
+    /// kept) and shows the result.
+    fn change(self, f: impl FnOnce(&mut Vec<Item>)) {
+        let mut items = read();
+        f(&mut items);
+        write(&items);
+        self.items.set(items);
     }
 
     fn set_state(self, key: &str, state: State) {
-        self.items.update(|items| {
+        self.change(|items| {
             if let Some(i) = items.iter_mut().find(|i| i.key == key) {
                 i.state = state;
             }
         });
-        self.save();
     }
 
     /// Keeps a commitment that could not be sent, to send it later.
     pub fn enqueue(self, key: String, body: NewCommitment, place: String) {
-        self.items.update(|items| {
+        self.change(|items| {
             if !items.iter().any(|i| i.key == key) {
                 items.push(Item {
                     key,
@@ -142,14 +160,12 @@ impl Outbox {
                 });
             }
         });
-        self.save();
         // The network may be back already (an answer lost on a flaky line).
         set_timeout(move || self.flush(), Duration::from_secs(2));
     }
 
     pub fn remove(self, key: &str) {
-        self.items.update(|items| items.retain(|i| i.key != key));
-        self.save();
+        self.change(|items| items.retain(|i| i.key != key));
     }
 
     /// How many are waiting or refused (what still needs the user or the network).
@@ -208,6 +224,8 @@ impl Outbox {
                         self.set_state(
                             &key,
                             State::Refused {
+                                maybe_received: error.code
+                                    == kolaborasi_shared::ErrorCode::IdempotencyKeyReused,
                                 message: error.message,
                                 remaining: error.remaining,
                             },

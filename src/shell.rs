@@ -124,11 +124,7 @@ fn watch(
     if registration.waiting().is_some() && has_controller() {
         shell.update_ready.set(true);
     }
-    let reg = registration.clone();
-    let on_found = Closure::<dyn FnMut()>::new(move || {
-        let Some(installing) = reg.installing() else {
-            return;
-        };
+    let follow = move |installing: web_sys::ServiceWorker| {
         let worker = installing.clone();
         let has_controller = has_controller.clone();
         let on_state = Closure::<dyn FnMut()>::new(move || {
@@ -138,6 +134,16 @@ fn watch(
         });
         installing.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
         on_state.forget();
+    };
+    // Already installing when we got here: `updatefound` has been and gone.
+    if let Some(installing) = registration.installing() {
+        follow(installing);
+    }
+    let reg = registration.clone();
+    let on_found = Closure::<dyn FnMut()>::new(move || {
+        if let Some(installing) = reg.installing() {
+            follow(installing);
+        }
     });
     registration.set_onupdatefound(Some(on_found.as_ref().unchecked_ref()));
     on_found.forget();

@@ -470,22 +470,24 @@ impl Form {
 
 #[component]
 pub fn CommitPage() -> impl IntoView {
-    let shared = expect_context::<Shared>();
-    let detail = super::location::location_of_route(true);
+    let detail = super::location::location_of_route(api::Read::Fresh);
+    // Read here, not from the app-wide copies: a newer catalogue arriving
+    // in the background must not redraw (and so reset) the form.
+    let catalogue = LocalResource::new(|| {
+        let programs = api::programs(api::Read::Fresh);
+        let config = api::config(api::Read::Once);
+        async move { Ok::<_, ApiFailure>((programs.await?, config.await?)) }
+    });
     let retry = Callback::new(move |()| {
         detail.refetch();
-        shared.programs.refetch();
-        shared.config.refetch();
+        catalogue.refetch();
     });
     view! {
         <div class="page narrow commit-page">
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     let loaded = match detail.await {
-                        Ok(d) => match shared.programs.await {
-                            Ok(p) => shared.config.await.map(|c| (d, p, c)),
-                            Err(e) => Err(e),
-                        },
+                        Ok(d) => catalogue.await.map(|(p, c)| (d, p, c)),
                         Err(e) => Err(e),
                     };
                     match loaded {

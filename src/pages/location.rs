@@ -17,15 +17,14 @@ use crate::route::Page;
 use crate::{Shared, set_title};
 
 /// The location named by the route's `{id}` (not found when it is not a number).
-/// `fresh`: ask the server first (the stored copy only when it cannot be
-/// reached) and never redraw later — for forms, which a redraw would reset.
-pub fn location_of_route(fresh: bool) -> LocalResource<Result<LocationDetail, ApiFailure>> {
+/// `mode`: see [`api::Read`] (forms use `Fresh`: a redraw would reset them).
+pub fn location_of_route(mode: api::Read) -> LocalResource<Result<LocationDetail, ApiFailure>> {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok());
     LocalResource::new(move || {
         // Called here, not in the async block: the read is tracked, so a
         // newer answer found in the background shows at once.
-        let read = id().map(|id| api::location(id, fresh));
+        let read = id().map(|id| api::location(id, mode));
         async move {
             match read {
                 Some(read) => read.await,
@@ -37,7 +36,7 @@ pub fn location_of_route(fresh: bool) -> LocalResource<Result<LocationDetail, Ap
 
 #[component]
 pub fn LocationPage() -> impl IntoView {
-    let detail = location_of_route(false);
+    let detail = location_of_route(api::Read::Live);
     let retry = Callback::new(move |()| detail.refetch());
     let back = expect_context::<Shared>().last_map;
     view! {

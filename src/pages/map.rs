@@ -62,7 +62,7 @@ pub fn MapPage() -> impl IntoView {
         let q = query.get();
         let area = q.area.clone();
         // Called outside the async block, so the stored copy's key is tracked.
-        let read = api::locations(q);
+        let read = api::locations(q, api::Read::Live);
         async move { read.await.map(|l| (area, Arc::new(l.locations))) }
     });
     // Memos: a refetch that is still loading (or returns the same list)

@@ -185,7 +185,8 @@ struct Row {
 pub fn NearbyPage() -> impl IntoView {
     let shared = expect_context::<Shared>();
     Effect::new(move |_| set_title(&lang().text("nearby.title")));
-    let locations = LocalResource::new(|| api::locations(LocationQuery::default()));
+    let locations =
+        LocalResource::new(|| api::locations(LocationQuery::default(), api::Read::Once));
     let retry = Callback::new(move |()| locations.refetch());
     view! {
         <div class="page narrow nearby-page">
@@ -296,13 +297,17 @@ fn Nearby(tree: AreaTree, places: Vec<LocationSummary>) -> impl IntoView {
             // The page may be gone by the time the answer comes.
             match current_position().await {
                 Ok(p) => {
-                    let _ = position.try_set(Some(p));
-                    let _ = locate.try_set(Locate::Found);
+                    // `Some` back: the signal is gone with its page.
+                    if position.try_set(Some(p)).is_some()
+                        || locate.try_set(Locate::Found).is_some()
+                    {
+                        return;
+                    }
                     // What was asked for: the nearest places, next for the
                     // keyboard and in view on a phone (once they are drawn,
                     // so the page is long enough to scroll there).
                     request_animation_frame(move || {
-                        if let Some(h) = heading.get_untracked() {
+                        if let Some(h) = heading.try_get_untracked().flatten() {
                             let _ = h.focus();
                             h.scroll_into_view_with_bool(true);
                         }

@@ -144,7 +144,11 @@ fn OutboxItem(item: Item) -> impl IntoView {
                 .into_any(),
             )
         }
-        State::Refused { message, remaining } => {
+        State::Refused {
+            message,
+            remaining,
+            maybe_received,
+        } => {
             let left = remaining_text(l, &remaining);
             let body = item.body.clone();
             let adjust_key = key.clone();
@@ -164,10 +168,15 @@ fn OutboxItem(item: Item) -> impl IntoView {
                         {tr("outbox.refused")} " " <strong data-testid="outbox-reason">{message}</strong>
                     </p>
                     {left.map(|t| view! { <p data-testid="outbox-left">{t}</p> })}
+                    <Show when=move || maybe_received>
+                        <p data-testid="outbox-maybe">{tr("outbox.maybe_received")}</p>
+                    </Show>
                     <p class="outbox-actions">
-                        <button type="button" class="button" data-testid="outbox-adjust" on:click=adjust>
-                            {tr("outbox.adjust")}
-                        </button>
+                        <Show when=move || !maybe_received>
+                            <button type="button" class="button" data-testid="outbox-adjust" on:click=adjust.clone()>
+                                {tr("outbox.adjust")}
+                            </button>
+                        </Show>
                         <button
                             type="button"
                             class="button button-quiet"

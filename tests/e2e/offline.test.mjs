@@ -104,6 +104,22 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     await page.locator('[data-testid=location-list] li').first().waitFor();
     await screenshot(page, 'offline-list-phone');
 
+    // Our own server failing (503) is no reason to drop the copy either.
+    await page.context().setOffline(false);
+    await page.route('**/api/v1/locations', (route) => route.fulfill({
+      status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"x"}}',
+    }));
+    await page.goto(`${BASE_URL}/`);
+    await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
+    assert.equal(await page.getByTestId('map-count').innerText(), shown);
+    await age.filter({ hasText: 'jam yang lalu' }).waitFor();
+    await page.unroute('**/api/v1/locations');
+    await withCache(page, (db) => new Promise((resolve) => {
+      const req = db.transaction('answers').objectStore('answers').get('/api/v1/locations');
+      req.onsuccess = () => resolve(req.result !== undefined);
+    })).then((kept) => assert.ok(kept, 'the copy is still stored'));
+    await page.context().setOffline(true);
+
     // Back online: the label goes once the server confirms the data,
     // without a reload.
     await page.context().setOffline(false);

@@ -190,6 +190,15 @@ pub fn ConsoleFrame(
     #[prop(optional)] home: bool,
     children: ChildrenFn,
 ) -> impl IntoView {
+    if crate::kiosk::active() {
+        // A staff session on a public kiosk would outlive the staff member.
+        return view! {
+            <div class="page console-page" data-testid="console">
+                <h1>{tr("console.not_on_kiosk")}</h1>
+            </div>
+        }
+        .into_any();
+    }
     let auth = StaffAuth::get();
     auth.ensure();
     let children = StoredValue::new(children);
@@ -221,6 +230,7 @@ pub fn ConsoleFrame(
             {body}
         </div>
     }
+    .into_any()
 }
 
 const SIGN_IN_FIELDS: [&str; 2] = ["email", "password"];
