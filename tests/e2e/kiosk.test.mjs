@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DONOR, api, fillDetails, line, screenshot, sharedBrowser, stepHeading, violations,
+  BASE_URL, DONOR, api, launch, fillDetails, line, screenshot, sharedBrowser, stepHeading, violations,
   watchErrors,
 } from './support.mjs';
 
@@ -57,7 +57,7 @@ async function openPlaceInArea() {
 }
 
 /// From the kiosk menu to a place's commitment form, by touch only.
-async function toFormByTouch(page, detail) {
+async function toFormByTouch(page, detail, base = BASE_URL) {
   const [kota, kecamatan] = [detail.area_path[1], detail.area_path[2]];
   await page.getByTestId('kiosk-areas').getByRole('button', { name: kota.name, exact: true }).tap();
   const tile = page.getByTestId('kiosk-areas').getByRole('link', { name: kecamatan.name, exact: true });
@@ -66,7 +66,7 @@ async function toFormByTouch(page, detail) {
   await tile.tap();
   await page.waitForURL(new RegExp(`area=${kecamatan.code.replace(/\./g, '\\.')}`));
   await page.getByTestId('location-list').getByRole('link', { name: detail.name, exact: true }).first().tap();
-  await page.waitForURL(`${BASE_URL}/lokasi/${detail.id}`);
+  await page.waitForURL(`${base}/lokasi/${detail.id}`);
   await page.getByTestId('give-help').tap();
   await stepHeading(page, 1);
 }
@@ -183,5 +183,38 @@ describe('kiosk mode', () => {
     await page.waitForURL(`${BASE_URL}/kiosk`);
     assert.deepEqual(page.errors, []);
     await page.context().close();
+  });
+
+  test('on a plain-HTTP LAN address (no secure context, no service worker) a kiosk still commits and prints', async () => {
+    // `kiosk.lan` resolves to the test server; unlike 127.0.0.1 it is not a
+    // secure context, like a kiosk reaching the office server over HTTP.
+    const url = new URL(BASE_URL);
+    const lan = `http://kiosk.lan:${url.port}`;
+    const browserLan = await launch([`--host-resolver-rules=MAP kiosk.lan ${url.hostname}`]);
+    try {
+      const context = await browserLan.newContext({ viewport: KIOSK, locale: 'id-ID', hasTouch: true });
+      const page = watchErrors(await context.newPage());
+      const detail = await openPlaceInArea();
+      const open = detail.needs.find((n) => n.remaining >= 2);
+      await page.goto(`${lan}/kiosk?idle=600`);
+      await page.getByTestId('kiosk-attract').tap();
+      assert.equal(await page.evaluate(() => window.isSecureContext), false);
+      assert.equal(await page.evaluate(() => 'serviceWorker' in navigator), false);
+      await toFormByTouch(page, detail, lan);
+      await line(page, open.package_id).locator('input').fill('1');
+      await page.getByTestId('next').tap();
+      await fillDetails(page);
+      await page.getByTestId('next').tap();
+      await stepHeading(page, 3);
+      await page.getByTestId('submit').tap();
+      await page.waitForURL(`${lan}/kiosk/tanda-terima`);
+      const code = await page.getByTestId('kiosk-receipt-code').innerText();
+      assert.equal((await api(`/commitments/${code}`)).location.id, detail.id);
+      assert.equal(await page.locator('[data-testid=kiosk-receipt-qr] svg').count(), 1);
+      assertNothingPersonal(await storageDump(page), [DONOR.email, DONOR.phone, code]);
+      assert.deepEqual(page.errors, []);
+    } finally {
+      await browserLan.close();
+    }
   });
 });

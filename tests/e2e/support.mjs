@@ -14,10 +14,11 @@ const ARTIFACTS = process.env.E2E_ARTIFACTS ?? 'tests/e2e/artifacts';
 export const PHONE = { width: 412, height: 915 };
 export const DESKTOP = { width: 1366, height: 850 };
 
-export async function launch() {
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [
+      ...extraArgs,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-background-networking',
