@@ -64,22 +64,23 @@ fn remaining_text(
     let parts: Vec<String> = remaining
         .iter()
         .map(|r| {
-            let name = programs
-                .as_ref()
-                .and_then(|p| {
-                    p.programs
-                        .iter()
-                        .flat_map(|p| p.packages.iter())
-                        .find(|k| k.id == r.package_id)
-                })
-                .map_or_else(
-                    || format!("#{}", r.package_id),
-                    |k| k.name.get(l.code()).to_owned(),
-                );
+            let (name, _) =
+                crate::pages::tracking::package_name(programs.as_ref(), l, r.package_id);
             format!("{} {name}", l.number(u64::from(r.remaining)))
         })
         .collect();
     Some(tr_with(l, "outbox.left", &[("list", &parts.join(", "))]))
+}
+
+/// Takes an entry off the queue (sent: dismissed; refused: discarded).
+#[component]
+fn RemoveButton(key: String, label: &'static str) -> impl IntoView {
+    let outbox = use_outbox();
+    view! {
+        <button type="button" class="button button-quiet" on:click=move |_| outbox.remove(&key)>
+            {tr(label)}
+        </button>
+    }
 }
 
 #[component]
@@ -132,13 +133,7 @@ fn OutboxItem(item: Item) -> impl IntoView {
                         <A href=href attr:class="button" attr:data-testid="outbox-open">
                             {tr("outbox.open")}
                         </A>
-                        <button
-                            type="button"
-                            class="button button-quiet"
-                            on:click=move |_| outbox.remove(&remove_key)
-                        >
-                            {tr("outbox.dismiss")}
-                        </button>
+                        <RemoveButton key=remove_key label="outbox.dismiss" />
                     </p>
                 }
                 .into_any(),
@@ -177,13 +172,7 @@ fn OutboxItem(item: Item) -> impl IntoView {
                                 {tr("outbox.adjust")}
                             </button>
                         </Show>
-                        <button
-                            type="button"
-                            class="button button-quiet"
-                            on:click=move |_| outbox.remove(&discard_key)
-                        >
-                            {tr("outbox.discard")}
-                        </button>
+                        <RemoveButton key=discard_key label="outbox.discard" />
                     </p>
                 }
                 .into_any(),

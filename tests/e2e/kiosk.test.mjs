@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DONOR, api, launch, fillDetails, line, screenshot, sharedBrowser, stepHeading, violations,
+  BASE_URL, DONOR, api, launch, fillDetails, fillToReview, line, screenshot, sharedBrowser, stepHeading, violations,
   watchErrors,
 } from './support.mjs';
 
@@ -147,11 +147,7 @@ describe('kiosk mode', () => {
     await page.goto(`${BASE_URL}/kiosk?idle=600`);
     await page.getByTestId('kiosk-attract').tap();
     await toFormByTouch(page, detail);
-    await line(page, open.package_id).locator('input').fill('1');
-    await page.getByTestId('next').tap();
-    await fillDetails(page);
-    await page.getByTestId('next').tap();
-    await stepHeading(page, 3);
+    await fillToReview(page, open.package_id, 1);
     await page.getByTestId('submit').tap();
 
     await page.waitForURL(`${BASE_URL}/kiosk/tanda-terima`);
@@ -201,11 +197,7 @@ describe('kiosk mode', () => {
       assert.equal(await page.evaluate(() => window.isSecureContext), false);
       assert.equal(await page.evaluate(() => 'serviceWorker' in navigator), false);
       await toFormByTouch(page, detail, lan);
-      await line(page, open.package_id).locator('input').fill('1');
-      await page.getByTestId('next').tap();
-      await fillDetails(page);
-      await page.getByTestId('next').tap();
-      await stepHeading(page, 3);
+      await fillToReview(page, open.package_id, 1);
       await page.getByTestId('submit').tap();
       await page.waitForURL(`${lan}/kiosk/tanda-terima`);
       const code = await page.getByTestId('kiosk-receipt-code').innerText();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import {
-  BASE_URL, DONOR, PHONE, api, commitViaApi, fillDetails, line, openPage, screenshot,
+  BASE_URL, DONOR, PHONE, api, commitViaApi, fillToReview, line, openPage, screenshot,
   sharedBrowser, stepHeading, violations, watchErrors,
 } from './support.mjs';
 
@@ -145,11 +145,7 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
 
     await page.goto(`${BASE_URL}/lokasi/${detail.id}/bantu`);
     await stepHeading(page, 1);
-    await line(page, open.package_id).locator('input').fill('2');
-    await page.getByTestId('next').click();
-    await fillDetails(page);
-    await page.getByTestId('next').click();
-    await stepHeading(page, 3);
+    await fillToReview(page, open.package_id, 2);
     await context.setOffline(true);
     await page.getByTestId('submit').click();
 
@@ -190,11 +186,7 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     const left = open.remaining - 2;
     await again.goto(`${BASE_URL}/lokasi/${detail.id}/bantu`);
     await stepHeading(again, 1);
-    await line(again, open.package_id).locator('input').fill(String(left));
-    await again.getByTestId('next').click();
-    await fillDetails(again);
-    await again.getByTestId('next').click();
-    await stepHeading(again, 3);
+    await fillToReview(again, open.package_id, left);
     await context.setOffline(true);
     await again.getByTestId('submit').click();
     await again.waitForURL(`${BASE_URL}/antrean`);

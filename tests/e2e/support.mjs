@@ -162,3 +162,13 @@ export async function commitViaApi(locationId, lines, plannedDate) {
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body;
 }
+
+/// Fills the commitment form (already on step 1) with `quantity` of one
+/// package and the donor's details, up to the review step.
+export async function fillToReview(page, packageId, quantity) {
+  await line(page, packageId).locator('input').fill(String(quantity));
+  await page.getByTestId('next').click();
+  await fillDetails(page);
+  await page.getByTestId('next').click();
+  await stepHeading(page, 3);
+}
