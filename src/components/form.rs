@@ -16,6 +16,9 @@ use crate::i18n::{Lang, lang, tr, tr_with};
 pub enum Problem {
     Key(&'static str),
     KeyWith(&'static str, Vec<(&'static str, String)>),
+    /// A message with one count, written as the language writes numbers
+    /// when it is shown (`1.678` or `1,678`).
+    KeyCount(&'static str, &'static str, u64),
     Server(String),
 }
 
@@ -28,6 +31,7 @@ impl Problem {
                 let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 tr_with(lang, key, &args)
             }
+            Self::KeyCount(key, name, count) => tr_with(lang, key, &[(name, &lang.number(*count))]),
             Self::Server(message) => message.clone(),
         }
     }

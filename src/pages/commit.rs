@@ -129,17 +129,50 @@ struct Line {
     max: RwSignal<u32>,
 }
 
-fn parse_quantity(text: &str) -> u32 {
-    text.trim().parse::<u32>().unwrap_or(0)
+/// A quantity box's text read strictly: a count of whole packages no larger
+/// than `max`, or why not. Nothing is rounded, clamped, stripped of its sign
+/// or of a separator: "2.5" or "2,5" must never become 25 or 52.
+fn read_quantity(text: &str, max: u32) -> Result<u32, Problem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(0);
+    }
+    if text.starts_with(['-', '\u{2212}']) {
+        return Err(Problem::Key("commit.quantity_negative"));
+    }
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        let separated = text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | ' '));
+        return Err(Problem::Key(if separated {
+            "commit.quantity_whole"
+        } else {
+            "commit.quantity_number"
+        }));
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n <= max => Ok(n),
+        // All digits, so the only other failure is a number too large.
+        _ => Err(Problem::KeyCount(
+            "commit.quantity_too_many",
+            "max",
+            u64::from(max),
+        )),
+    }
 }
 
 impl Line {
+    /// What the line counts for: nothing while its box is in error.
     fn quantity(&self) -> u32 {
-        parse_quantity(&self.text.get()).min(self.max.get())
+        read_quantity(&self.text.get(), self.max.get()).unwrap_or(0)
     }
 
     fn quantity_untracked(&self) -> u32 {
-        parse_quantity(&self.text.get_untracked()).min(self.max.get_untracked())
+        self.problem_untracked().unwrap_or(0)
+    }
+
+    fn problem_untracked(&self) -> Result<u32, Problem> {
+        read_quantity(&self.text.get_untracked(), self.max.get_untracked())
     }
 }
 
@@ -227,6 +260,23 @@ impl Form {
     fn check(self, step: Step) -> Option<String> {
         match step {
             Step::Packages => {
+                // A box in error is named first: its text must not count as 0.
+                let wrong = self.lines.with_value(|lines| {
+                    let mut first = None;
+                    for l in lines {
+                        let field = line_field(l.package.id);
+                        let problem = l.problem_untracked().err();
+                        if problem.is_some() && first.is_none() {
+                            first = Some(field.clone());
+                        }
+                        self.errors.set(&field, problem);
+                    }
+                    first
+                });
+                if wrong.is_some() {
+                    self.errors.set(F_LINES, None);
+                    return wrong;
+                }
                 let any = self
                     .lines
                     .with_value(|lines| lines.iter().any(|l| l.quantity_untracked() > 0));
@@ -455,7 +505,7 @@ impl Form {
                 let Some(r) = remaining.iter().find(|r| r.package_id == line.package.id) else {
                     continue;
                 };
-                let asked = parse_quantity(&line.text.get_untracked());
+                let asked = read_quantity(&line.text.get_untracked(), u32::MAX).unwrap_or(0);
                 line.max.set(r.remaining);
                 if asked > r.remaining {
                     line.text.set(r.remaining.to_string());
@@ -569,12 +619,6 @@ fn CommitForm(
                 .find(|(id, _)| *id == package.id)
                 .map(|(_, t)| t.clone())
                 .unwrap_or_default();
-            // The need may have shrunk since the draft was saved.
-            let typed = if parse_quantity(&typed) > remaining {
-                remaining.to_string()
-            } else {
-                typed
-            };
             Some(Line {
                 package: package.clone(),
                 program_name: program.name.clone(),
@@ -613,6 +657,14 @@ fn CommitForm(
         }
     }
     form.errors.clear();
+    // A saved quantity the need no longer allows is said at once, not clamped.
+    form.lines.with_value(|lines| {
+        for l in lines {
+            if let Err(problem) = l.problem_untracked() {
+                form.errors.set(&line_field(l.package.id), Some(problem));
+            }
+        }
+    });
     form.step.set(resume);
 
     Effect::new(move |_| form.save_draft());
@@ -952,7 +1004,7 @@ fn PackageLine(line: Line, form: Form) -> impl IntoView {
     let name_id = format!("{input_id}-name");
     let hint_id = format!("{input_id}-hint");
     let error = form.errors.message(field.clone());
-    let quantity = move || parse_quantity(&text.get()).min(max.get());
+    let quantity = move || read_quantity(&text.get(), max.get()).unwrap_or(0);
     let name = move || package.with_value(|p| p.name.get(lang().code()).to_owned());
     let unit = move || package.with_value(|p| p.unit.get(lang().code()).to_owned());
     let set = {
@@ -968,7 +1020,7 @@ fn PackageLine(line: Line, form: Form) -> impl IntoView {
     let announce = move || {
         let l = lang();
         let count = l.number(u64::from(
-            parse_quantity(&text.get_untracked()).min(max.get_untracked()),
+            read_quantity(&text.get_untracked(), max.get_untracked()).unwrap_or(0),
         ));
         let (name, unit) = package.with_value(|p| {
             (
@@ -1063,39 +1115,40 @@ fn PackageLine(line: Line, form: Form) -> impl IntoView {
                     <label class="visually-hidden" for=input_id.clone()>
                         {move || tr_with(lang(), "commit.quantity_of", &[("package", &name()), ("unit", &unit())])}
                     </label>
+                    // A text box (digits keypad on phones): a number box hides
+                    // what was typed ("2.5", "2,5") from the page, so it could
+                    // neither be shown back nor refused.
                     <input
                         id=input_id.clone()
                         class="stepper-input"
-                        type="number"
+                        type="text"
                         inputmode="numeric"
-                        min="0"
-                        max=move || max.get().to_string()
-                        step="1"
+                        pattern="[0-9]*"
+                        autocomplete="off"
                         placeholder="0"
                         disabled=move || max.get() == 0
                         aria-describedby=described
                         aria-invalid=move || error.read().is_some().then_some("true")
                         prop:value=move || text.get()
-                        on:input:target=move |ev| {
-                            let raw = ev.target().value();
-                            let limit = max.get_untracked();
-                            // Never more than what remains: the box shows the bound at once.
-                            if parse_quantity(&raw) > limit {
-                                set.with_value(|s| s(limit));
-                                ev.target().set_value(&limit.to_string());
-                            } else {
+                        on:input:target={
+                            let field = field.clone();
+                            move |ev| {
+                                let raw = ev.target().value();
+                                // Kept exactly as typed; what is wrong is said at once.
+                                let problem = read_quantity(&raw, max.get_untracked()).err();
                                 text.set(raw);
+                                form.errors.set(&field, problem);
                                 form.errors.set(F_LINES, None);
                             }
                         }
-                        // Leaving the box: what it counts as ("-3" is 0).
+                        // Leaving the box: a valid count in its plain spelling ("007" is 7).
                         on:change=move |_| {
                             let raw = text.get_untracked();
-                            if !raw.trim().is_empty() {
-                                let canonical = parse_quantity(&raw).min(max.get_untracked()).to_string();
-                                if canonical != raw {
-                                    text.set(canonical);
-                                }
+                            if let Ok(n) = read_quantity(&raw, max.get_untracked())
+                                && !raw.trim().is_empty()
+                                && n.to_string() != raw
+                            {
+                                text.set(n.to_string());
                             }
                         }
                     />
@@ -1362,5 +1415,57 @@ fn ReviewStep(form: Form, place: String) -> impl IntoView {
                 }}
             </button>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Problem, read_quantity};
+
+    fn key(r: Result<u32, Problem>) -> &'static str {
+        match r {
+            Err(Problem::Key(k) | Problem::KeyWith(k, _) | Problem::KeyCount(k, ..)) => k,
+            other => panic!("expected a problem, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn whole_counts_within_the_need_are_taken_as_typed() {
+        assert_eq!(read_quantity("", 10).ok(), Some(0));
+        assert_eq!(read_quantity(" 2 ", 10).ok(), Some(2));
+        assert_eq!(read_quantity("007", 10).ok(), Some(7));
+        assert_eq!(read_quantity("10", 10).ok(), Some(10));
+    }
+
+    #[test]
+    fn decimals_signs_and_excess_are_refused_never_converted() {
+        for typed in ["2.5", "2,5", "1.5", "2.", ",5", "1.000", "1 000"] {
+            assert_eq!(
+                key(read_quantity(typed, 100)),
+                "commit.quantity_whole",
+                "{typed}"
+            );
+        }
+        for typed in ["-3", "-", "\u{2212}3"] {
+            assert_eq!(
+                key(read_quantity(typed, 100)),
+                "commit.quantity_negative",
+                "{typed}"
+            );
+        }
+        for typed in ["2e1", "dua", "3+"] {
+            assert_eq!(
+                key(read_quantity(typed, 100)),
+                "commit.quantity_number",
+                "{typed}"
+            );
+        }
+        for typed in ["11", "999999", "99999999999999999999"] {
+            assert_eq!(
+                key(read_quantity(typed, 10)),
+                "commit.quantity_too_many",
+                "{typed}"
+            );
+        }
     }
 }

@@ -147,6 +147,68 @@ describe('committing packages ("Beri Bantuan")', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  // Money: what a donor types is what they promise, or they are told why not.
+  for (const lang of ['id', 'en']) {
+    test(`quantities (${lang}): "2.5", "2,5", "-3" and more than remains are refused with a message, never turned into another number`, async () => {
+      const { detail } = await place((d) => d.needs.some((n) => n.remaining >= 3 && n.remaining < 999999));
+      const need = detail.needs.find((n) => n.remaining >= 3);
+      const page = await openPage(browser(), PHONE);
+      await page.addInitScript((l) => { localStorage.setItem('kolaborasi.lang', l); }, lang);
+      await page.goto(`${BASE_URL}/lokasi/${detail.id}/bantu`);
+      const box = line(page, need.package_id).locator('input');
+      await box.waitFor();
+      const error = line(page, need.package_id).locator('.field-error');
+      const step1 = lang === 'id' ? 'Langkah 1 dari 3' : 'Step 1 of 3';
+      const step2 = lang === 'id' ? 'Langkah 2 dari 3' : 'Step 2 of 3';
+      const expected = {
+        id: { whole: /bilangan bulat/, negative: /negatif/, tooMany: /paling banyak/ },
+        en: { whole: /whole number/, negative: /negative/, tooMany: /at most/i },
+      }[lang];
+      const cases = [
+        ['2.5', expected.whole], ['2,5', expected.whole], ['1.5', expected.whole],
+        ['-3', expected.negative], ['999999', expected.tooMany],
+      ];
+      for (const [typed, message] of cases) {
+        await box.fill('');
+        // Key by key, as a donor types on a phone.
+        await box.pressSequentially(typed);
+        await box.blur();
+        assert.equal(await box.inputValue(), typed, `"${typed}" stays as typed`);
+        await error.filter({ hasText: message }).waitFor();
+        assert.equal(await box.getAttribute('aria-invalid'), 'true');
+        // Nothing is counted, and the form does not go on.
+        await waitForNumber(page.getByTestId('running-total'), 0);
+        await page.getByTestId('next').click();
+        await page.getByTestId('step-heading').filter({ hasText: step1 }).waitFor();
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-package-id')
+          ?? document.activeElement?.closest('[data-package-id]')?.getAttribute('data-package-id')), String(need.package_id));
+      }
+      await line(page, need.package_id).scrollIntoViewIfNeeded();
+      await screenshot(page, `phone-commit-quantity-refused-${lang}`);
+
+      // A whole number within what remains is taken as it is, and committed as it is.
+      await box.fill('');
+      await box.pressSequentially('2');
+      await box.blur();
+      assert.equal(await error.count(), 0);
+      const unitValue = (await catalogue()).get(need.package_id).unit_value;
+      await waitForNumber(page.getByTestId('running-total'), 2 * unitValue);
+      await page.getByTestId('next').click();
+      await page.getByTestId('step-heading').filter({ hasText: step2 }).waitFor();
+      if (lang === 'id') {
+        await fillDetails(page);
+        await page.getByTestId('next').click();
+        await stepHeading(page, 3);
+        await page.getByTestId('submit').click();
+        await page.waitForURL(TRACKING_URL);
+        const code = await page.getByTestId('tracking-code').innerText();
+        const view = await api(`/commitments/${code}`);
+        assert.deepEqual(view.lines.map((l) => [l.package_id, l.quantity]), [[need.package_id, 2]]);
+      }
+      assert.deepEqual(page.errors, []);
+    });
+  }
+
   test('an invalid phone number is explained next to the field and nothing typed is lost, even on reload', async () => {
     const { detail } = await place();
     const open = detail.needs.find((n) => n.remaining > 0);
@@ -207,9 +269,13 @@ describe('committing packages ("Beri Bantuan")', () => {
     const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/lokasi/${detail.id}/bantu`);
     await stepHeading(page, 1);
-    // More than remains is not accepted: the box shows the bound.
-    await line(page, target.package_id).locator('input').fill(String(target.remaining + 5));
-    assert.equal(await line(page, target.package_id).locator('input').inputValue(), String(target.remaining));
+    // More than remains is refused with what remains, not silently lowered.
+    const box = line(page, target.package_id).locator('input');
+    await box.fill(String(target.remaining + 5));
+    assert.equal(await box.inputValue(), String(target.remaining + 5));
+    await line(page, target.package_id).locator('.field-error')
+      .filter({ hasText: `paling banyak ${target.remaining}` }).waitFor();
+    await box.fill(String(target.remaining));
     await page.getByTestId('next').click();
     const planned = await fillDetails(page);
     await page.getByTestId('next').click();
