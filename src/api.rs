@@ -467,8 +467,17 @@ pub async fn cancel(code: &str, token: Option<String>) -> Result<CommitmentView,
 }
 
 /// The signed-in account; `401` when there is none.
-pub async fn session() -> Result<Account, ApiFailure> {
-    get_json("/session").await
+/// The signed-in account; `None` (204) when nobody is signed in.
+pub async fn session() -> Result<Option<Account>, ApiFailure> {
+    let response = Call::get("/session").send(NO_BODY).await?;
+    if response.status() == 204 {
+        return Ok(None);
+    }
+    response
+        .json()
+        .await
+        .map(Some)
+        .map_err(|_| ApiFailure::Decode)
 }
 
 pub async fn sign_in(credentials: &Credentials) -> Result<Account, ApiFailure> {

@@ -76,9 +76,9 @@ impl Shared {
     pub fn refresh_session(self) {
         leptos::task::spawn_local(async move {
             let next = match api::session().await {
-                Ok(account) => Session::SignedIn(account),
-                // 401: nobody. No answer: a guest until shown otherwise.
-                Err(_) => Session::Guest,
+                Ok(Some(account)) => Session::SignedIn(account),
+                // Nobody, or no answer: a guest until shown otherwise.
+                Ok(None) | Err(_) => Session::Guest,
             };
             self.session.set(next);
         });

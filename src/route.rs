@@ -184,6 +184,60 @@ mod tests {
         assert_eq!(page.href(), "/");
     }
 
+    /// The server answers 404 for what `is_app_path` does not know, so every
+    /// page the app links to must be known there.
+    #[test]
+    fn every_page_the_app_links_to_is_an_app_path_for_the_server() {
+        let pages = [
+            Page::Map {
+                query: LocationQuery::default(),
+                list: true,
+                color: ColorBy::Need,
+            },
+            Page::Location(12),
+            Page::Nearby,
+            Page::Commit(12),
+            Page::TrackLookup,
+            Page::Tracking("AB12-CD34".into()),
+            Page::Manage {
+                code: "AB12-CD34".into(),
+                token: "t0ken".into(),
+            },
+            Page::SignIn {
+                next: Some("/saya".into()),
+            },
+            Page::Register { next: None },
+            Page::Mine,
+            Page::About,
+            Page::Transparency,
+            Page::Verify,
+            Page::ApiDocs,
+            Page::Console,
+            Page::ConsoleCommitment("AB12-CD34".into()),
+            Page::ConsoleNewLocation,
+            Page::ConsoleLocation(3),
+            Page::ConsoleCatalogue,
+            Page::ConsoleStaff,
+            Page::ConsoleAudit,
+            Page::Receipt("K7Q2-9XZP".into()),
+            Page::Outbox,
+            Page::Kiosk,
+            Page::KioskReceipt,
+        ];
+        for page in pages {
+            let href = page.href();
+            let path = href.split(['?', '#']).next().unwrap_or_default();
+            assert!(
+                kolaborasi_shared::routes::is_app_path(path),
+                "{page:?} links to {path}, which the server would answer with 404"
+            );
+        }
+        let queue = console_queue_href("commitments", Some("3171"), 2);
+        assert!(kolaborasi_shared::routes::is_app_path(
+            queue.split('?').next().unwrap_or_default()
+        ));
+    }
+
     #[test]
     fn next_targets_stay_inside_the_app() {
         assert_eq!(safe_next("/lokasi/12/bantu"), Some("/lokasi/12/bantu"));

@@ -331,10 +331,14 @@ pub(crate) async fn clear_failures(db: &Db, key: &str) -> AppResult<()> {
     Ok(())
 }
 
-async fn current(MaybeAccount(account): MaybeAccount) -> AppResult<Json<Account>> {
-    account.map(Json).ok_or(AppError::Unauthenticated {
-        key: "error.auth.required",
-    })
+/// The signed-in account, or 204 when nobody is: asking is part of every
+/// page load, and "no session" is an ordinary answer, not an error that
+/// browsers report in the console.
+async fn current(MaybeAccount(account): MaybeAccount) -> Response {
+    match account {
+        Some(account) => Json(account).into_response(),
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
 }
 
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {

@@ -25,6 +25,7 @@ pub mod openapi;
 pub mod query;
 pub mod secrets;
 pub mod seed;
+pub mod seo;
 pub mod spa;
 pub mod staff;
 pub mod state;
@@ -136,13 +137,19 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
 pub fn app(state: AppState, config: &Config) -> Router {
     let kiosk = middleware::from_fn_with_state(state.clone(), client::kiosk_cookie);
     Router::new()
-        .nest("/api", api::router().layer(kiosk.clone()).with_state(state))
+        .nest(
+            "/api",
+            api::router()
+                .layer(kiosk.clone())
+                .layer(CompressionLayer::new())
+                .with_state(state.clone()),
+        )
         // `nest` leaves `/api/` itself to the fallback; it is an API path too.
         .route(
             "/api/",
             axum::routing::any(api::route_not_found).layer(kiosk),
         )
-        .merge(spa::router(&config.static_dir))
+        .merge(spa::router(state, &config.static_dir))
         .layer(middleware::from_fn(i18n::language_scope))
         // No MIME sniffing, no framing by other sites (clickjacking), no
         // full URLs leaked to other origins.
@@ -152,7 +159,6 @@ pub fn app(state: AppState, config: &Config) -> Router {
             header::REFERRER_POLICY,
             "strict-origin-when-cross-origin",
         ))
-        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 

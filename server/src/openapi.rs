@@ -229,7 +229,7 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         Op {
             method: "get", path: "/session", tag: "accounts", summary: "The signed-in account",
             description: "", params: vec![], body: None, access: Access::Session,
-            responses: [vec![(200, "The account.", JSON, Some(schema::<Account>(g)))], errors(g, &[(401, "Not signed in.")])].concat(),
+            responses: vec![(200, "The account.", JSON, Some(schema::<Account>(g))), (204, "Nobody is signed in.", JSON, None)],
         },
         Op {
             method: "post", path: "/session", tag: "accounts", summary: "Sign in",

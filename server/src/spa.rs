@@ -1,27 +1,352 @@
-//! Serves the built web client. Any path that is not a file gets
-//! `index.html`, so deep links such as `/lokasi/12` work on reload.
+//! Serves the built web client.
+//!
+//! - Files are sent as they are on disk: the build made a brotli and a gzip
+//!   copy of every compressible asset, and those are sent to clients that
+//!   accept them, so nothing static is compressed per request. Files with a
+//!   content hash in their name are `immutable`.
+//! - A page of the app (`kolaborasi_shared::routes`) gets `index.html`, read
+//!   into memory once per build, with that page's title, description and
+//!   Open Graph tags for link previews; any other path gets the same shell
+//!   with a 404, so the app shows its not-found page and crawlers see one.
+//! - `/robots.txt` and `/sitemap.xml` tell search engines what is public.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
-use axum::response::Response;
-use http::{HeaderValue, header};
-use tower_http::services::{ServeDir, ServeFile};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use kolaborasi_shared::{Category, CommitmentStatus, routes, validate};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
 
-pub fn router(static_dir: &Path) -> Router {
+use crate::i18n::Lang;
+use crate::state::AppState;
+use crate::{on_db, seo};
+
+#[derive(Clone)]
+struct Spa {
+    app: AppState,
+    shell: Arc<Shell>,
+}
+
+pub fn router(app: AppState, static_dir: &Path) -> Router {
     let index = static_dir.join("index.html");
     if !index.exists() {
         tracing::warn!(
             path = %index.display(),
-            "web client not built: run `cargo xtask run` (or `trunk build --release`)"
+            "web client not built: run `cargo xtask run` (or `cargo xtask build-client`)"
         );
     }
-    let files = ServeDir::new(static_dir).fallback(ServeFile::new(index));
+    let spa = Spa {
+        app,
+        shell: Arc::new(Shell::new(index)),
+    };
+    // The HTML is a few KiB and differs per page: compressed per request.
+    let pages = get(app_page)
+        .layer(CompressionLayer::new())
+        .with_state(spa.clone());
+    let files = ServeDir::new(static_dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        // `/` is a page of the app, with its own head, not the raw file.
+        .append_index_html_on_directories(false)
+        .fallback(pages);
     Router::new()
+        .route("/robots.txt", get(robots))
+        .route("/sitemap.xml", get(sitemap).layer(CompressionLayer::new()))
+        .with_state(spa)
         .fallback_service(files)
         .layer(middleware::from_fn(cache_headers))
+}
+
+/// `index.html` as built, kept in memory and read again only when the file
+/// changes (a new build under a running server).
+struct Shell {
+    path: PathBuf,
+    cached: Mutex<Option<(SystemTime, Arc<str>)>>,
+}
+
+impl Shell {
+    fn new(path: PathBuf) -> Self {
+        Self {
+            path,
+            cached: Mutex::new(None),
+        }
+    }
+
+    fn html(&self) -> Option<Arc<str>> {
+        let modified = std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok()?;
+        let mut cached = self
+            .cached
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, html)) = cached.as_ref()
+            && *at == modified
+        {
+            return Some(html.clone());
+        }
+        let html: Arc<str> = std::fs::read_to_string(&self.path).ok()?.into();
+        *cached = Some((modified, html.clone()));
+        Some(html)
+    }
+}
+
+async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Response {
+    let Some(shell) = spa.shell.html() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The web client is not built: run `cargo xtask build-client`.",
+        )
+            .into_response();
+    };
+    let path = uri.path();
+    let (status, meta) = if routes::is_app_path(path) {
+        match page_meta(&spa.app, &headers, path).await {
+            Ok(Some(meta)) => (StatusCode::OK, Some(meta)),
+            Ok(None) => (StatusCode::OK, None),
+            // A place or collaboration that does not exist.
+            Err(Missing) => (StatusCode::NOT_FOUND, None),
+        }
+    } else {
+        (StatusCode::NOT_FOUND, None)
+    };
+    let body = match meta {
+        Some(meta) => seo::with_meta(&shell, &meta),
+        None => shell.to_string(),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+/// The page's subject does not exist.
+struct Missing;
+
+/// The head of a place's or a collaboration's page; `None` for other pages
+/// (they keep the shell's own title and description).
+async fn page_meta(
+    app: &AppState,
+    headers: &HeaderMap,
+    path: &str,
+) -> Result<Option<seo::Meta>, Missing> {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let lang = Lang::current();
+    let url = app.absolute_url(headers, path.trim_end_matches('/'));
+    let found = match segments.as_slice() {
+        ["lokasi", id] | ["lokasi", id, "bantu"] => {
+            let id: i64 = id.parse().map_err(|_| Missing)?;
+            location_meta(app, lang, id, url).await
+        }
+        ["kolaborasi", code] => {
+            let code = validate::tracking_code(code).ok_or(Missing)?;
+            collaboration_meta(app, lang, &code, url).await
+        }
+        _ => return Ok(None),
+    };
+    match found {
+        Ok(Some(meta)) => Ok(Some(meta)),
+        Ok(None) => Err(Missing),
+        Err(e) => {
+            // The page still works without its preview.
+            tracing::warn!(error = %e, path, "link preview unavailable");
+            Ok(None)
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PlaceRow {
+    name: String,
+    category: String,
+    kelurahan_code: String,
+}
+
+async fn location_meta(
+    app: &AppState,
+    lang: Lang,
+    id: i64,
+    url: String,
+) -> Result<Option<seo::Meta>, sqlx::Error> {
+    const SQL: &str = "SELECT name, category, kelurahan_code FROM locations WHERE id = $1";
+    let row: Option<PlaceRow> =
+        on_db!(&app.db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?);
+    Ok(row.map(|r| {
+        let area = area_text(app, &r.kelurahan_code);
+        let category = Category::parse(&r.category).map_or_else(
+            || r.category.clone(),
+            |c| lang.message(&format!("category.{}", c.as_str()), &[]),
+        );
+        seo::Meta {
+            title: format!("{} · Kolaborasi", r.name),
+            description: lang.message(
+                "preview.location",
+                &[("category", &category), ("area", &area)],
+            ),
+            url,
+            lang,
+        }
+    }))
+}
+
+#[derive(sqlx::FromRow)]
+struct CollaborationRow {
+    code: String,
+    status: String,
+    total_value: i64,
+    show_name: bool,
+    collaborator_name: String,
+    location_name: String,
+}
+
+async fn collaboration_meta(
+    app: &AppState,
+    lang: Lang,
+    code: &str,
+    url: String,
+) -> Result<Option<seo::Meta>, sqlx::Error> {
+    const SQL: &str = "SELECT c.code, c.status, c.total_value, c.show_name, \
+        c.collaborator_name, l.name AS location_name \
+        FROM commitments c JOIN locations l ON l.id = c.location_id WHERE c.code = $1";
+    let row: Option<CollaborationRow> =
+        on_db!(&app.db, pool => sqlx::query_as(SQL).bind(code).fetch_optional(pool).await?);
+    Ok(row.map(|r| {
+        // The name only with the collaborator's consent, as everywhere in public.
+        let who = if r.show_name {
+            r.collaborator_name.clone()
+        } else {
+            lang.message("preview.anonymous", &[])
+        };
+        let status = CommitmentStatus::parse(&r.status).map_or_else(
+            || r.status.clone(),
+            |s| lang.message(&format!("status.{}", s.as_str()), &[]),
+        );
+        seo::Meta {
+            title: lang.message(
+                "preview.collaboration_title",
+                &[("code", &r.code), ("place", &r.location_name)],
+            ),
+            description: lang.message(
+                "preview.collaboration",
+                &[
+                    ("who", &who),
+                    ("value", &seo::rupiah(lang, r.total_value)),
+                    ("place", &r.location_name),
+                    ("status", &status),
+                ],
+            ),
+            url,
+            lang,
+        }
+    }))
+}
+
+/// "Kebon Jeruk, Jakarta Barat": the kelurahan and its kota.
+fn area_text(app: &AppState, kelurahan: &str) -> String {
+    let path = app.areas.path_to(kelurahan);
+    // root (province), kota, kecamatan, kelurahan
+    let names: Vec<&str> = path.iter().map(|a| a.name.as_str()).collect();
+    match names.as_slice() {
+        [.., kota, _kecamatan, kelurahan] => format!("{kelurahan}, {kota}"),
+        [.., last] => (*last).to_owned(),
+        [] => String::new(),
+    }
+}
+
+/// Everything public may be crawled; private and per-person pages may not.
+async fn robots(State(spa): State<Spa>, headers: HeaderMap) -> Response {
+    let sitemap = spa.app.absolute_url(&headers, "/sitemap.xml");
+    let body = format!(
+        "User-agent: *\n\
+         Allow: /\n\
+         Disallow: /api/\n\
+         Disallow: /konsol\n\
+         Disallow: /terima/\n\
+         Disallow: /kiosk\n\
+         Disallow: /antrean\n\
+         Disallow: /saya\n\
+         Disallow: /masuk\n\
+         Disallow: /daftar\n\
+         Disallow: /lokasi/*/bantu\n\
+         \n\
+         Sitemap: {sitemap}\n"
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// Search engines read at most 50,000 addresses from one sitemap.
+const SITEMAP_LIMIT: i64 = 50_000;
+
+async fn sitemap(State(spa): State<Spa>, headers: HeaderMap) -> Response {
+    match sitemap_body(&spa.app, &headers).await {
+        Ok(body) => (
+            [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "sitemap");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::RETRY_AFTER, "60")],
+                "",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn sitemap_body(app: &AppState, headers: &HeaderMap) -> Result<String, sqlx::Error> {
+    let pages = [
+        "/",
+        "/transparansi",
+        "/tentang",
+        "/dekat",
+        "/verifikasi",
+        "/dokumentasi-api",
+    ];
+    let places: Vec<(i64,)> = on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT id FROM locations WHERE active ORDER BY id LIMIT $1",
+    )
+    .bind(SITEMAP_LIMIT)
+    .fetch_all(pool)
+    .await?);
+    let room = SITEMAP_LIMIT - i64::try_from(places.len() + pages.len()).unwrap_or(SITEMAP_LIMIT);
+    let collaborations: Vec<(String,)> = on_db!(&app.db, pool => sqlx::query_as(
+        "SELECT code FROM commitments ORDER BY id DESC LIMIT $1",
+    )
+    .bind(room.max(0))
+    .fetch_all(pool)
+    .await?);
+    let urls = pages
+        .iter()
+        .map(|p| (*p).to_owned())
+        .chain(places.iter().map(|(id,)| routes::location_path(*id)))
+        .chain(
+            collaborations
+                .iter()
+                .map(|(code,)| routes::collaboration_path(code)),
+        );
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in urls {
+        xml.push_str("<url><loc>");
+        xml.push_str(&seo::escape(&app.absolute_url(headers, &path)));
+        xml.push_str("</loc></url>\n");
+    }
+    xml.push_str("</urlset>\n");
+    Ok(xml)
 }
 
 /// Files of the offline shell that keep their name from release to release:
@@ -29,9 +354,21 @@ pub fn router(static_dir: &Path) -> Router {
 /// be revalidated, or a phone would keep an old release's worker for a day.
 const UNHASHED: [&str; 2] = ["/sw.js", "/manifest.webmanifest"];
 
+/// Whether a file name carries Trunk's content hash (`name-<hex>` before the
+/// extension or `_bg`; a 64-bit hash printed without leading zeros, so 12
+/// to 16 digits): such a file never changes under its name.
+#[must_use]
+pub fn has_content_hash(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let stem = name.split(['.', '_']).next().unwrap_or(name);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 /// HTML must be revalidated so a new release is picked up at once, and so
-/// must the [`UNHASHED`] shell files; Trunk puts a content hash in every
-/// other asset's name, so those can be kept.
+/// must the [`UNHASHED`] shell files; hashed assets are immutable, and
+/// other files (icons, leaflet's images) are kept for a day.
 async fn cache_headers(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
@@ -48,12 +385,36 @@ async fn cache_headers(req: Request, next: Next) -> Response {
             HeaderValue::from_static("application/manifest+json"),
         );
     }
-    let value = if is_html || UNHASHED.contains(&path.as_str()) {
+    let value = if is_html || UNHASHED.contains(&path.as_str()) || !res.status().is_success() {
         "no-cache"
+    } else if has_content_hash(&path) {
+        "public, max-age=31536000, immutable"
     } else {
         "public, max-age=86400"
     };
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    // A file may be sent as its brotli or gzip copy: caches must key on it.
+    if !is_html && res.status().is_success() {
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_content_hash;
+
+    #[test]
+    fn trunk_hashed_names_are_recognised() {
+        assert!(has_content_hash("/kolaborasi-3f2a9c0d1e2b4a5f_bg.wasm"));
+        assert!(has_content_hash("/kolaborasi-3f2a9c0d1e2b4a5f.js"));
+        assert!(has_content_hash("/main-0123456789abcdef.css"));
+        assert!(has_content_hash("/leaflet-6c92c0056ca7a79.css"));
+        assert!(!has_content_hash("/sw.js"));
+        assert!(!has_content_hash("/icons/icon-192.png"));
+        assert!(!has_content_hash("/kolaborasi-3f2a9c.js"));
+        assert!(!has_content_hash("/favicon.svg"));
+    }
 }

@@ -31,3 +31,27 @@ pub struct AppState {
     /// `--kiosk-network`: where rate limits count per kiosk.
     pub kiosk_networks: Arc<[crate::client::IpNetwork]>,
 }
+
+impl AppState {
+    /// An absolute URL of this site: `--public-url` when set, else the
+    /// request's `Host` (only when it looks like a host name, so a forged
+    /// header cannot inject markup or another scheme).
+    #[must_use]
+    pub fn absolute_url(&self, headers: &http::HeaderMap, path: &str) -> String {
+        if let Some(base) = &self.public_url {
+            return format!("{base}{path}");
+        }
+        let host = headers
+            .get(http::header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.bytes().all(|b| {
+                        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                    })
+            })
+            .unwrap_or("localhost");
+        let scheme = if self.cookie_secure { "https" } else { "http" };
+        format!("{scheme}://{host}{path}")
+    }
+}

@@ -7,7 +7,7 @@ use crate::i18n::tr;
 pub fn NotFound() -> impl IntoView {
     Effect::new(move |_| crate::set_title(&crate::i18n::lang().text("notfound.heading")));
     view! {
-        <div class="page narrow">
+        <div class="page narrow" data-testid="not-found">
             <h1>{tr("notfound.heading")}</h1>
             <p>{tr("notfound.body")}</p>
             <p>

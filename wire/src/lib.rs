@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod error;
 pub mod location;
 pub mod log;
+pub mod routes;
 pub mod search;
 pub mod staff;
 pub mod stats;

@@ -13,6 +13,7 @@ mod client;
 mod cmd;
 mod lint;
 mod postgres;
+mod precompress;
 mod run;
 mod server_process;
 mod test;

@@ -454,23 +454,6 @@ fn check_report(
     }
 }
 
-/// The absolute URL of the place's confirmation page.
-fn confirm_url(state: &AppState, headers: &HeaderMap, path: &str) -> String {
-    if let Some(base) = &state.public_url {
-        return format!("{base}{path}");
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            h.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-        })
-        .unwrap_or("localhost");
-    let scheme = if state.cookie_secure { "https" } else { "http" };
-    format!("{scheme}://{host}{path}")
-}
-
 fn qr_svg(text: &str) -> AppResult<String> {
     let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M)
         .map_err(AppError::internal)?;
@@ -502,7 +485,7 @@ pub(crate) fn slip(
     let confirm_path = format!("/terima/{confirm}");
     Ok(ReceiptSlip {
         code: code.to_owned(),
-        qr_svg: qr_svg(&confirm_url(state, headers, &confirm_path))?,
+        qr_svg: qr_svg(&state.absolute_url(headers, &confirm_path))?,
         confirm_code: confirm.to_owned(),
         confirm_path,
         expires_at,

@@ -21,6 +21,7 @@ mod staff;
 mod support;
 mod transparency;
 mod transport;
+mod web;
 
 /// One `#[tokio::test]` per engine and behaviour, in `mod sqlite` and `mod postgres`.
 macro_rules! on_both_engines {
@@ -62,6 +63,10 @@ on_both_engines! {
     transport::the_api_root_with_a_trailing_slash_is_404_json_not_the_web_client,
     transport::every_response_carries_the_security_headers,
     transport::the_offline_shell_files_are_revalidated_and_the_manifest_has_its_type,
+    web::built_assets_are_sent_as_their_precompressed_copies_and_kept_forever,
+    web::app_pages_are_200_and_any_other_path_is_a_404_with_the_app,
+    web::robots_and_the_sitemap_list_the_public_pages_and_nothing_private,
+    web::shared_links_carry_the_page_title_and_description_escaped_and_without_contacts,
     demo::demo_seeding_gives_every_kelurahan_a_location_and_flags_demo_data,
     demo::restarting_on_a_seeded_database_does_not_seed_again,
     demo::two_instances_starting_together_seed_the_demo_data_once,

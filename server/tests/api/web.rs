@@ -1,0 +1,316 @@
+//! The web client as browsers, crawlers and link previews see it: files
+//! sent as precompressed at build time, app pages 200 and anything else 404,
+//! robots.txt and the sitemap, and each shared place or collaboration link
+//! carrying its own title and description, escaped and without contact data.
+
+use kolaborasi_server::locations::NewLocation;
+use kolaborasi_shared::Category;
+use reqwest::{Client, StatusCode, header};
+
+use crate::commitments::{DONOR_EMAIL, DONOR_PHONE, order, scene};
+use crate::support::{
+    CONTACT_NAME, CONTACT_PHONE, Engine, INDEX_HTML, TestApp, content_type, header_text, location,
+    send,
+};
+
+const WASM: &str = "kolaborasi-0123456789abcdef_bg.wasm";
+
+pub async fn built_assets_are_sent_as_their_precompressed_copies_and_kept_forever(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let dir = app.static_dir();
+    // Distinct bytes per copy, so the test sees which file was sent.
+    let raw = b"\0asm raw module bytes, raw raw raw raw raw raw".to_vec();
+    std::fs::write(dir.join(WASM), &raw).unwrap();
+    std::fs::write(dir.join(format!("{WASM}.br")), b"brotli copy").unwrap();
+    std::fs::write(dir.join(format!("{WASM}.gz")), b"gzip copy").unwrap();
+    // This client shows the bytes on the wire: it neither asks for nor decodes gzip.
+    let wire = Client::builder().no_gzip().build().unwrap();
+    let url = app.url(&format!("/{WASM}"));
+
+    for (accept, encoding, body) in [
+        ("br, gzip", "br", &b"brotli copy"[..]),
+        ("gzip, deflate, br;q=0", "gzip", &b"gzip copy"[..]),
+        ("identity", "", &raw[..]),
+    ] {
+        let response = send(wire.get(&url).header(header::ACCEPT_ENCODING, accept)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{accept}");
+        assert_eq!(
+            header_text(&response, header::CONTENT_ENCODING),
+            encoding,
+            "{accept}"
+        );
+        assert_eq!(content_type(&response), "application/wasm", "{accept}");
+        assert_eq!(
+            header_text(&response, header::CACHE_CONTROL),
+            "public, max-age=31536000, immutable",
+            "{accept}"
+        );
+        assert!(
+            header_text(&response, header::VARY)
+                .to_ascii_lowercase()
+                .contains("accept-encoding"),
+            "{accept}: caches must key on Accept-Encoding"
+        );
+        assert_eq!(response.bytes().await.unwrap(), body, "{accept}");
+    }
+
+    // A file without copies is sent as it is, never compressed per request.
+    let big_js = "console.log('kolaborasi');\n".repeat(400);
+    std::fs::write(dir.join("extra-0123456789abcdef.js"), &big_js).unwrap();
+    let response = send(
+        wire.get(app.url("/extra-0123456789abcdef.js"))
+            .header(header::ACCEPT_ENCODING, "br, gzip"),
+    )
+    .await;
+    assert_eq!(header_text(&response, header::CONTENT_ENCODING), "");
+    assert_eq!(response.text().await.unwrap(), big_js);
+
+    // HTML and the service worker are revalidated on every visit.
+    std::fs::write(
+        dir.join("sw.js"),
+        "self.addEventListener('fetch', () => {});\n",
+    )
+    .unwrap();
+    for path in ["/", "/sw.js", "/transparansi"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            header_text(&response, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+    }
+}
+
+pub async fn app_pages_are_200_and_any_other_path_is_a_404_with_the_app(engine: Engine) {
+    let app = TestApp::with_fixtures(engine).await;
+    let place = app.id_of("RW 03 Cideng").await;
+    for path in [
+        "/".to_owned(),
+        "/transparansi".to_owned(),
+        "/tentang/".to_owned(),
+        "/konsol/lokasi/baru".to_owned(),
+        format!("/lokasi/{place}"),
+        format!("/lokasi/{place}/bantu?x=1"),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(content_type(&response).starts_with("text/html"), "{path}");
+        assert!(
+            response.text().await.unwrap().contains("spa shell"),
+            "{path}"
+        );
+    }
+    // Unknown paths, unknown places and malformed codes: the app's shell
+    // (it shows its not-found page) with the status a crawler needs.
+    for path in [
+        "/no/such/page",
+        "/lokasi/999999",
+        "/lokasi/abc",
+        "/kolaborasi/ZZZZ-ZZZZ",
+        "/wp-login.php",
+        "/index",
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(content_type(&response).starts_with("text/html"), "{path}");
+        assert_eq!(
+            header_text(&response, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+        assert_eq!(response.text().await.unwrap(), INDEX_HTML, "{path}");
+    }
+}
+
+pub async fn robots_and_the_sitemap_list_the_public_pages_and_nothing_private(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let receipt = s
+        .commit_ok("sitemap-1", &order(s.location, &[(s.sembako, 2)]))
+        .await;
+    let code = receipt.commitment.code;
+
+    let robots = s.app.get("/robots.txt").await;
+    assert_eq!(robots.status(), StatusCode::OK);
+    assert!(content_type(&robots).starts_with("text/plain"));
+    let robots = robots.text().await.unwrap();
+    let lines: Vec<&str> = robots.lines().collect();
+    assert_eq!(lines.first(), Some(&"User-agent: *"));
+    for private in ["Disallow: /konsol", "Disallow: /terima/", "Disallow: /api/"] {
+        assert!(lines.contains(&private), "{private} in {robots}");
+    }
+    let sitemap_url = format!("Sitemap: {}/sitemap.xml", s.app.base);
+    assert!(lines.contains(&sitemap_url.as_str()), "{robots}");
+    // Every line is a directive robots.txt parsers know, or blank.
+    for line in lines.iter().filter(|l| !l.is_empty()) {
+        let (name, _) = line.split_once(':').unwrap_or_else(|| panic!("{line}"));
+        assert!(
+            ["User-agent", "Allow", "Disallow", "Sitemap"].contains(&name),
+            "{line}"
+        );
+    }
+
+    let sitemap = s.app.get("/sitemap.xml").await;
+    assert_eq!(sitemap.status(), StatusCode::OK);
+    assert!(content_type(&sitemap).starts_with("application/xml"));
+    let xml = sitemap.text().await.unwrap();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"));
+    assert!(xml.contains("<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">"));
+    let locs: Vec<&str> = xml
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|l| l.split("</loc>").next())
+        .collect();
+    let base = &s.app.base;
+    assert!(locs.contains(&format!("{base}/").as_str()));
+    assert!(locs.contains(&format!("{base}/transparansi").as_str()));
+    assert!(locs.contains(&format!("{base}/kolaborasi/{code}").as_str()));
+    // Every active place, once; nothing private.
+    let listed = s.app.list("").await.locations;
+    for l in &listed {
+        let url = format!("{base}/lokasi/{}", l.id);
+        assert_eq!(locs.iter().filter(|u| **u == url).count(), 1, "{url}");
+    }
+    assert_eq!(locs.len(), 6 + listed.len() + 1, "{xml}");
+    for private in [
+        "/konsol",
+        "/terima/",
+        "/bantu",
+        "/api/",
+        DONOR_EMAIL,
+        CONTACT_PHONE,
+    ] {
+        assert!(!xml.contains(private), "{private} in the sitemap");
+    }
+    s.app.stop().await;
+}
+
+pub async fn shared_links_carry_the_page_title_and_description_escaped_and_without_contacts(
+    engine: Engine,
+) {
+    let s = scene(TestApp::start(engine).await).await;
+    // A name with everything HTML must escape.
+    let tricky: NewLocation = location((
+        "Panti <Kasih> \"Ibu\" & Anak",
+        Category::PantiAsuhan,
+        "31.71.02.1001",
+        -6.152,
+        106.8334,
+        35,
+    ));
+    s.app.insert(&[tricky]).await;
+    let tricky = s.app.id_of("Panti <Kasih> \"Ibu\" & Anak").await;
+
+    let html = s
+        .app
+        .get(&format!("/lokasi/{tricky}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let escaped = "Panti &lt;Kasih&gt; &quot;Ibu&quot; &amp; Anak";
+    assert!(
+        html.contains(&format!("<title>{escaped} · Kolaborasi</title>")),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            "<meta property=\"og:title\" content=\"{escaped} · Kolaborasi\" />"
+        )),
+        "{html}"
+    );
+    assert!(!html.contains("<Kasih>"), "{html}");
+    let description = og(&html, "og:description");
+    assert!(
+        description.starts_with("Panti asuhan di Pasar Baru, "),
+        "{description}"
+    );
+    assert!(html.contains(&format!("content=\"{}/lokasi/{tricky}\"", s.app.base)));
+    assert!(html.contains("spa shell"), "the app still loads");
+    for private in [CONTACT_NAME, CONTACT_PHONE, "@"] {
+        assert!(!html.contains(private), "{private} in the page head");
+    }
+    // In English for an English-speaking client.
+    let english = send(
+        s.app
+            .request(&format!("/lokasi/{tricky}"))
+            .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9"),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(
+        og(&english, "og:description").starts_with("Orphanage in Pasar Baru, "),
+        "{english}"
+    );
+
+    // A collaboration: the donor's name only with consent, never contacts.
+    let named = s
+        .commit_ok("preview-1", &order(s.location, &[(s.sembako, 2)]))
+        .await;
+    let mut anonymous_order = order(s.location, &[(s.sembako, 1)]);
+    anonymous_order.collaborator.show_name = false;
+    let anonymous = s.commit_ok("preview-2", &anonymous_order).await;
+
+    let html = s
+        .app
+        .get(&format!("/kolaborasi/{}", named.commitment.code))
+        .await;
+    assert_eq!(html.status(), StatusCode::OK);
+    let html = html.text().await.unwrap();
+    assert_eq!(
+        og(&html, "og:title"),
+        format!("Kolaborasi {} untuk RW 03 Cideng", named.commitment.code)
+    );
+    let description = og(&html, "og:description");
+    assert!(
+        description.starts_with("PT Maju Jaya Abadi berkomitmen"),
+        "{description}"
+    );
+    assert!(
+        description.contains(&kolaborasi_server::seo::rupiah(
+            kolaborasi_server::i18n::Lang::Id,
+            named.commitment.total_value
+        )),
+        "{description}"
+    );
+    // Any case and no dash, as people type codes, finds the same page.
+    let typed = named.commitment.code.replace('-', "").to_lowercase();
+    let again = s.app.get(&format!("/kolaborasi/{typed}")).await;
+    assert_eq!(again.status(), StatusCode::OK);
+
+    let html = s
+        .app
+        .get(&format!("/kolaborasi/{}", anonymous.commitment.code))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let description = og(&html, "og:description");
+    assert!(
+        description.starts_with("Seorang kolaborator berkomitmen"),
+        "{description}"
+    );
+    for private in ["PT Maju Jaya", DONOR_EMAIL, DONOR_PHONE, "@"] {
+        assert!(
+            !html.contains(private),
+            "{private} in an anonymous collaboration's head"
+        );
+    }
+    s.app.stop().await;
+}
+
+/// The `content` of `<meta property="{property}" content="…" />`.
+fn og(html: &str, property: &str) -> String {
+    let tag = format!("<meta property=\"{property}\" content=\"");
+    let start = html
+        .find(&tag)
+        .unwrap_or_else(|| panic!("no {property} in {html}"))
+        + tag.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
