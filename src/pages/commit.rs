@@ -606,6 +606,7 @@ fn CommitForm(
     let draft: Draft = storage::session_get(&draft_key(location_id))
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default();
+    let mut lowered = Vec::new();
     // Packages in catalogue order, each once.
     let lines: Vec<Line> = programs
         .programs
@@ -613,12 +614,20 @@ fn CommitForm(
         .flat_map(|program| program.packages.iter().map(move |p| (program, p)))
         .filter_map(|(program, package)| {
             let &(_, remaining) = open_needs.iter().find(|(id, _)| *id == package.id)?;
-            let typed = draft
+            let mut typed = draft
                 .quantities
                 .iter()
                 .find(|(id, _)| *id == package.id)
                 .map(|(_, t)| t.clone())
                 .unwrap_or_default();
+            // Others were faster since the draft was saved: lowered to what
+            // remains, and said so above the form (as after a 409).
+            if let Ok(asked) = read_quantity(&typed, u32::MAX)
+                && asked > remaining
+            {
+                lowered.push((package.id, asked, remaining));
+                typed = remaining.to_string();
+            }
             Some(Line {
                 package: package.clone(),
                 program_name: program.name.clone(),
@@ -657,7 +666,7 @@ fn CommitForm(
         }
     }
     form.errors.clear();
-    // A saved quantity the need no longer allows is said at once, not clamped.
+    // A saved quantity that cannot be sent is named at once.
     form.lines.with_value(|lines| {
         for l in lines {
             if let Err(problem) = l.problem_untracked() {
@@ -665,6 +674,10 @@ fn CommitForm(
             }
         }
     });
+    if !lowered.is_empty() {
+        form.alert.set(Some(Alert::Taken(lowered)));
+        resume = Step::Packages;
+    }
     form.step.set(resume);
 
     Effect::new(move |_| form.save_draft());
