@@ -14,6 +14,8 @@ pub enum Lang {
 }
 
 const STORAGE_KEY: &str = "kolaborasi.lang";
+/// The language cookie the server reads for its first paint.
+const LANG_COOKIE: &str = kolaborasi_shared::routes::LANG_COOKIE;
 
 static ID: LazyLock<HashMap<String, String>> =
     LazyLock::new(|| serde_json::from_str(include_str!("../locales/id.json")).unwrap_or_default());
@@ -124,6 +126,14 @@ impl I18n {
             // Private browsing may refuse; the choice then lasts this visit.
             // A kiosk keeps it for the current visitor only (storage refuses).
             crate::storage::local_set(STORAGE_KEY, l.code());
+            // For the server's first paint of the next page load (not
+            // private: it only names a language).
+            if let Ok(doc) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDocument>(document()) {
+                let _ = doc.set_cookie(&format!(
+                    "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                    l.code()
+                ));
+            }
             if let Some(html) = document().document_element() {
                 let _ = html.set_attribute("lang", l.code());
             }

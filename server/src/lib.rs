@@ -17,6 +17,7 @@ pub mod deliveries;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod first_paint;
 pub mod http_cache;
 pub mod i18n;
 pub mod locations;

@@ -26,7 +26,7 @@ use tower_http::services::ServeDir;
 
 use crate::i18n::Lang;
 use crate::state::AppState;
-use crate::{on_db, seo};
+use crate::{first_paint, on_db, seo};
 
 #[derive(Clone)]
 struct Spa {
@@ -107,20 +107,41 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
             .into_response();
     };
     let path = uri.path();
-    let (status, meta) = if routes::is_app_path(path) {
-        match page_meta(&spa.app, &headers, path).await {
-            Ok(Some(meta)) => (StatusCode::OK, Some(meta)),
-            Ok(None) => (StatusCode::OK, None),
-            // A place or collaboration that does not exist.
-            Err(Missing) => (StatusCode::NOT_FOUND, None),
-        }
+    let page = if routes::is_app_path(path) {
+        page_info(&spa.app, &headers, path).await
     } else {
-        (StatusCode::NOT_FOUND, None)
+        Err(Missing)
     };
-    let body = match meta {
-        Some(meta) => seo::with_meta(&shell, &meta),
+    let (status, info) = match page {
+        Ok(info) => (StatusCode::OK, info),
+        Err(Missing) => (StatusCode::NOT_FOUND, PageInfo::default()),
+    };
+    let mut body = match &info.meta {
+        Some(meta) => seo::with_meta(&shell, meta),
         None => shell.to_string(),
     };
+    // The first paint: everywhere but the console, the kiosk and a place's
+    // confirmation page, which have layouts of their own.
+    let own_layout = ["/konsol", "/kiosk", "/terima/"]
+        .iter()
+        .any(|p| path.starts_with(p));
+    if !own_layout {
+        let lang = paint_lang(&headers);
+        let main = info.main.unwrap_or_else(|| {
+            let (heading, lead) = if status == StatusCode::NOT_FOUND {
+                ("notfound.heading", None)
+            } else {
+                texts_of(path)
+            };
+            first_paint::FirstMain::Page {
+                heading: lang.message(heading, &[]),
+                lead: lead.map(|(key, class)| (lang.message(key, &[]), class)),
+                wide: false,
+            }
+        });
+        let demo = spa.app.client_config.demo_data;
+        body = first_paint::insert(&body, lang, path, &main, demo);
+    }
     (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -129,37 +150,110 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
         .into_response()
 }
 
+/// The language the app will start in: the visitor's choice (its cookie),
+/// else Indonesian, as the app decides, so the first paint matches it.
+fn paint_lang(headers: &HeaderMap) -> Lang {
+    let chosen = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            c.trim()
+                .strip_prefix(routes::LANG_COOKIE)?
+                .strip_prefix('=')
+        });
+    if chosen == Some("en") {
+        Lang::En
+    } else {
+        Lang::Id
+    }
+}
+
+/// The heading and first paragraph (its key and class) of a page whose
+/// top does not depend on data.
+fn texts_of(path: &str) -> (&'static str, Option<(&'static str, &'static str)>) {
+    let first = path.trim_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "dekat" => ("nearby.title", Some(("nearby.intro", "lead"))),
+        "tentang" => ("about.heading", Some(("about.body", ""))),
+        "verifikasi" => ("verify.heading", None),
+        "dokumentasi-api" => ("apidocs.heading", None),
+        "masuk" => ("account.sign_in", None),
+        "daftar" => ("account.register", None),
+        "saya" => ("account.mine", None),
+        "antrean" => ("outbox.title", None),
+        _ => ("app.name", None),
+    }
+}
+
 /// The page's subject does not exist.
 struct Missing;
 
-/// The head of a place's or a collaboration's page; `None` for other pages
-/// (they keep the shell's own title and description).
-async fn page_meta(
-    app: &AppState,
-    headers: &HeaderMap,
-    path: &str,
-) -> Result<Option<seo::Meta>, Missing> {
+/// What the server knows of a page before the app starts.
+#[derive(Default)]
+struct PageInfo {
+    /// Title, description and Open Graph tags for link previews.
+    meta: Option<seo::Meta>,
+    /// What the first paint shows of the page's content.
+    main: Option<first_paint::FirstMain>,
+}
+
+/// The head and first paint of a page; `Missing` when its place or
+/// collaboration does not exist.
+async fn page_info(app: &AppState, headers: &HeaderMap, path: &str) -> Result<PageInfo, Missing> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let lang = Lang::current();
+    let paint = paint_lang(headers);
     let url = app.absolute_url(headers, path.trim_end_matches('/'));
     let found = match segments.as_slice() {
-        ["lokasi", id] | ["lokasi", id, "bantu"] => {
+        [""] => {
+            return Ok(PageInfo {
+                meta: None,
+                main: Some(first_paint::FirstMain::Map),
+            });
+        }
+        ["transparansi"] => {
+            return Ok(PageInfo {
+                meta: None,
+                main: Some(first_paint::FirstMain::Page {
+                    heading: paint.message("transparency.heading", &[]),
+                    lead: Some((paint.message("transparency.lead", &[]), "lead")),
+                    wide: true,
+                }),
+            });
+        }
+        ["lokasi", id] => {
             let id: i64 = id.parse().map_err(|_| Missing)?;
-            location_meta(app, lang, id, url).await
+            location_info(app, lang, paint, id, url, false).await
+        }
+        ["lokasi", id, "bantu"] => {
+            let id: i64 = id.parse().map_err(|_| Missing)?;
+            location_info(app, lang, paint, id, url, true).await
+        }
+        ["kolaborasi"] => {
+            return Ok(PageInfo {
+                meta: None,
+                main: Some(first_paint::FirstMain::Page {
+                    heading: paint.message("track.lookup_heading", &[]),
+                    lead: Some((paint.message("track.lookup_intro", &[]), "lead")),
+                    wide: false,
+                }),
+            });
         }
         ["kolaborasi", code] => {
             let code = validate::tracking_code(code).ok_or(Missing)?;
-            collaboration_meta(app, lang, &code, url).await
+            collaboration_info(app, lang, paint, &code, url).await
         }
-        _ => return Ok(None),
+        _ => return Ok(PageInfo::default()),
     };
     match found {
-        Ok(Some(meta)) => Ok(Some(meta)),
+        Ok(Some(info)) => Ok(info),
         Ok(None) => Err(Missing),
         Err(e) => {
             // The page still works without its preview.
             tracing::warn!(error = %e, path, "link preview unavailable");
-            Ok(None)
+            Ok(PageInfo::default())
         }
     }
 }
@@ -169,31 +263,58 @@ struct PlaceRow {
     name: String,
     category: String,
     kelurahan_code: String,
+    verified: bool,
+    demo: bool,
 }
 
-async fn location_meta(
+async fn location_info(
     app: &AppState,
     lang: Lang,
+    paint: Lang,
     id: i64,
     url: String,
-) -> Result<Option<seo::Meta>, sqlx::Error> {
-    const SQL: &str = "SELECT name, category, kelurahan_code FROM locations WHERE id = $1";
+    commit: bool,
+) -> Result<Option<PageInfo>, sqlx::Error> {
+    const SQL: &str =
+        "SELECT name, category, kelurahan_code, verified, demo FROM locations WHERE id = $1";
     let row: Option<PlaceRow> =
         on_db!(&app.db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?);
     Ok(row.map(|r| {
         let area = area_text(app, &r.kelurahan_code);
-        let category = Category::parse(&r.category).map_or_else(
-            || r.category.clone(),
-            |c| lang.message(&format!("category.{}", c.as_str()), &[]),
-        );
-        seo::Meta {
+        let category = |lang: Lang| {
+            Category::parse(&r.category).map_or_else(
+                || r.category.clone(),
+                |c| lang.message(&format!("category.{}", c.as_str()), &[]),
+            )
+        };
+        let meta = seo::Meta {
             title: format!("{} · Kolaborasi", r.name),
             description: lang.message(
                 "preview.location",
-                &[("category", &category), ("area", &area)],
+                &[("category", &category(lang)), ("area", &area)],
             ),
             url,
             lang,
+        };
+        let main = if commit {
+            first_paint::FirstMain::Commit {
+                id,
+                place: r.name.clone(),
+            }
+        } else {
+            first_paint::FirstMain::Place {
+                name: r.name.clone(),
+                category: (
+                    category(paint),
+                    Category::parse(&r.category).map_or("#666666", Category::color),
+                ),
+                verified: r.verified,
+                demo: r.demo,
+            }
+        };
+        PageInfo {
+            meta: Some(meta),
+            main: Some(main),
         }
     }))
 }
@@ -208,34 +329,31 @@ struct CollaborationRow {
     location_name: String,
 }
 
-async fn collaboration_meta(
+async fn collaboration_info(
     app: &AppState,
     lang: Lang,
+    paint: Lang,
     code: &str,
     url: String,
-) -> Result<Option<seo::Meta>, sqlx::Error> {
+) -> Result<Option<PageInfo>, sqlx::Error> {
     const SQL: &str = "SELECT c.code, c.status, c.total_value, c.show_name, \
         c.collaborator_name, l.name AS location_name \
         FROM commitments c JOIN locations l ON l.id = c.location_id WHERE c.code = $1";
     let row: Option<CollaborationRow> =
         on_db!(&app.db, pool => sqlx::query_as(SQL).bind(code).fetch_optional(pool).await?);
     Ok(row.map(|r| {
-        // The name only with the collaborator's consent, as everywhere in public.
-        let who = if r.show_name {
-            r.collaborator_name.clone()
-        } else {
-            lang.message("preview.anonymous", &[])
-        };
-        let status = CommitmentStatus::parse(&r.status).map_or_else(
-            || r.status.clone(),
-            |s| lang.message(&format!("status.{}", s.as_str()), &[]),
-        );
-        seo::Meta {
-            title: lang.message(
-                "preview.collaboration_title",
-                &[("code", &r.code), ("place", &r.location_name)],
-            ),
-            description: lang.message(
+        let describe = |lang: Lang| {
+            // The name only with the collaborator's consent, as everywhere in public.
+            let who = if r.show_name {
+                r.collaborator_name.clone()
+            } else {
+                lang.message("preview.anonymous", &[])
+            };
+            let status = CommitmentStatus::parse(&r.status).map_or_else(
+                || r.status.clone(),
+                |s| lang.message(&format!("status.{}", s.as_str()), &[]),
+            );
+            lang.message(
                 "preview.collaboration",
                 &[
                     ("who", &who),
@@ -243,9 +361,23 @@ async fn collaboration_meta(
                     ("place", &r.location_name),
                     ("status", &status),
                 ],
-            ),
-            url,
-            lang,
+            )
+        };
+        PageInfo {
+            meta: Some(seo::Meta {
+                title: lang.message(
+                    "preview.collaboration_title",
+                    &[("code", &r.code), ("place", &r.location_name)],
+                ),
+                description: describe(lang),
+                url,
+                lang,
+            }),
+            // The code as the page's heading and what it is in one sentence.
+            main: Some(first_paint::FirstMain::Tracking {
+                code: r.code.clone(),
+                summary: describe(paint),
+            }),
         }
     }))
 }

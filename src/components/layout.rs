@@ -14,12 +14,18 @@ use crate::{Session, Shared};
 pub fn Header() -> impl IntoView {
     let i18n = use_i18n();
     let shared = expect_context::<Shared>();
+    // Until the configuration arrives, the server's hint in the page
+    // (`<body data-demo>`) decides, so the banner is there from the first
+    // paint and nothing moves when the configuration comes.
+    let hinted = document()
+        .body()
+        .is_some_and(|b| b.has_attribute("data-demo"));
     let demo = move || {
         shared
             .config
             .get()
             .and_then(Result::ok)
-            .is_some_and(|c| c.demo_data)
+            .map_or(hinted, |c| c.demo_data)
     };
     view! {
         <header class="site-header">

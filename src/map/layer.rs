@@ -18,15 +18,7 @@ use crate::i18n::Lang;
 /// forms of colour blindness; the legend and list repeat them as text.
 #[must_use]
 pub fn category_color(c: Category) -> &'static str {
-    match c {
-        Category::RwPrioritas => "#d55e00",
-        Category::Pesantren => "#009e73",
-        Category::PantiAsuhan => "#0072b2",
-        Category::PantiJompo => "#cc79a7",
-        Category::PantiDisabilitas => "#e69f00",
-        Category::Umkm => "#56b4e9",
-        Category::Lainnya => "#666666",
-    }
+    c.color()
 }
 
 /// What the colour of a point means: its category or how much of its need

@@ -118,11 +118,12 @@ pub fn MapPage() -> impl IntoView {
                 {move || {
                     locations.get().and_then(Result::err).map(|e| view! { <LoadError failure=e retry /> })
                 }}
-                <Show when=move || locations.get().is_none()>
-                    <Loading />
-                </Show>
-                <p class="map-count" data-testid="map-count">{count_text}</p>
-                <Transition fallback=Loading>
+                // One line, loading or counted: nothing below it moves.
+                <p class="map-count" data-testid="map-count" role="status" aria-live="polite">
+                    {move || count_text().unwrap_or_else(|| lang().text("status.loading"))}
+                </p>
+                // The map's own box while its settings load.
+                <Transition fallback=|| view! { <div class="map-frame"><div class="map"></div></div> }>
                     {move || Suspend::new(async move {
                         match shared.config.await {
                             Ok(config) => {
@@ -186,7 +187,13 @@ fn FilterPanel(
                 <ViewLink query list_view color_by list=true />
             </nav>
             <CategoryFilter selected=Signal::derive(move || query.get().category) on_change=set_categories />
-            <Transition fallback=Loading>
+            // The picker's closed box while the areas load, so the map
+            // below does not move when it arrives.
+            <Transition fallback=|| view! {
+                <div class="area-picker area-picker-pending" aria-hidden="true">
+                    <span class="summary-label">{tr("filter.area")}</span>
+                </div>
+            }>
                 {move || Suspend::new(async move {
                     // A failure is shown (with retry) by the list below.
                     shared.areas.await.ok().map(|tree| {

@@ -157,7 +157,9 @@ pub fn TrackingPage() -> impl IntoView {
             <Transition fallback=Loading>
                 {move || Suspend::new(async move {
                     match public.await {
-                        Ok(view) => view! { <Commitment initial=view token /> }.into_any(),
+                        // "Another code" comes with the answer, below it: shown
+                        // earlier, it would be pushed down the screen.
+                        Ok(view) => view! { <Commitment initial=view token /> <TrackAgain /> }.into_any(),
                         Err(ApiFailure::Api { status: 400 | 404, error }) => {
                             invalid_title();
                             let message = if error.message.is_empty() {
@@ -170,6 +172,7 @@ pub fn TrackingPage() -> impl IntoView {
                                 <p class="lead">
                                     {move || message.clone().unwrap_or_else(|| lang().text("error.path.invalid_code"))}
                                 </p>
+                                <TrackAgain />
                             }
                             .into_any()
                         }
@@ -177,11 +180,18 @@ pub fn TrackingPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <section class="track-again" aria-labelledby="track-again-heading">
-                <h2 id="track-again-heading">{tr("track.another")}</h2>
-                <TrackForm />
-            </section>
         </div>
+    }
+}
+
+/// Looking up another code, below a commitment.
+#[component]
+fn TrackAgain() -> impl IntoView {
+    view! {
+        <section class="track-again" aria-labelledby="track-again-heading">
+            <h2 id="track-again-heading">{tr("track.another")}</h2>
+            <TrackForm />
+        </section>
     }
 }
 

@@ -80,7 +80,28 @@ fn TotalCards() -> impl IntoView {
     let cards = move || {
         let l = lang();
         live.stats.with(|s| match s {
-            None => view! { <Loading /> }.into_any(),
+            // Cards of the final size, their figures hidden, until the
+            // numbers arrive: nothing below them moves when they do.
+            None => total_items(l, &Totals::default())
+                .into_iter()
+                .map(|(id, key, _)| {
+                    let money = matches!(id, "value_committed" | "value_delivered");
+                    let shown = if money {
+                        l.rupiah_short(999_900_000_000)
+                    } else {
+                        l.number(999_999)
+                    };
+                    let exact = money
+                        .then(|| view! { <span class="exact">{l.rupiah(999_999_999_999)}</span> });
+                    view! {
+                        <div class="total-card total-card-pending">
+                            <dt>{move || lang().text(key)}</dt>
+                            <dd aria-hidden="true">{shown} {exact}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()
+                .into_any(),
             Some(s) => total_items(l, &s.totals)
                 .into_iter()
                 .map(|(id, key, value)| {

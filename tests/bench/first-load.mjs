@@ -9,19 +9,27 @@
 import { launch, BASE_URL, PHONE } from '../e2e/support.mjs';
 
 const THROTTLE = Number(process.env.CPU_THROTTLE ?? 4);
+// VIEWPORT=desktop: 1366×850, as a desk at the office (same throttling).
+const DESKTOP = process.env.VIEWPORT === 'desktop';
+const VIEWPORT = DESKTOP ? { width: 1366, height: 850 } : PHONE;
 const paths = process.argv.slice(2).length ? process.argv.slice(2) : ['/'];
 
 const browser = await launch();
 const results = {};
 for (const path of paths) {
-  const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' });
+  const context = await browser.newContext(DESKTOP
+    ? { viewport: VIEWPORT, locale: 'id-ID' }
+    : { viewport: VIEWPORT, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'id-ID' });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
-  await cdp.send('Network.enable');
-  await cdp.send('Network.emulateNetworkConditions', {
-    offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
-  });
+  // NETWORK=none: loopback speed (to see what depends on timing).
+  if (process.env.NETWORK !== 'none') {
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
+    });
+  }
   await page.addInitScript(() => {
     window.__shifts = [];
     window.__lcp = null;
@@ -65,4 +73,4 @@ for (const path of paths) {
   await context.close();
 }
 await browser.close();
-console.log(JSON.stringify({ cpu_throttle: THROTTLE, network: 'slow 4G (150 ms, 1.6 Mbit/s)', pages: results }, null, 1));
+console.log(JSON.stringify({ viewport: `${VIEWPORT.width}×${VIEWPORT.height}`, cpu_throttle: THROTTLE, network: 'slow 4G (150 ms, 1.6 Mbit/s)', pages: results }, null, 1));

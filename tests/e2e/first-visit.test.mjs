@@ -3,7 +3,9 @@
 // built assets arrive as their build-time brotli copies.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, PHONE, api, commitViaApi, sharedBrowser, openPage } from './support.mjs';
+import {
+  BASE_URL, DESKTOP, PHONE, api, commitViaApi, sharedBrowser, openPage, screenshot, watchErrors,
+} from './support.mjs';
 
 const browser = sharedBrowser();
 
@@ -64,6 +66,59 @@ describe('a first visit', () => {
       assert.deepEqual(problems, [], `${path}`);
     }
     assert.deepEqual(page.errors, []);
+  });
+
+  test('each public page has its header and heading in the HTML, where the app then draws them (no shift)', async () => {
+    const { locations } = await api('/locations');
+    const place = locations.find((l) => l.remaining_percent > 0);
+    const log = await api('/log?limit=200');
+    const code = log.entries.find((e) => e.kind === 'commitment_made').facts.code;
+    const detail = await api(`/locations/${place.id}`);
+    const pages = [
+      ['/', 'Tempat yang masih membutuhkan bantuan'],
+      [`/lokasi/${place.id}`, detail.name],
+      [`/lokasi/${place.id}/bantu`, 'Beri Bantuan'],
+      ['/transparansi', 'Transparansi'],
+      [`/kolaborasi/${code}`, code],
+    ];
+    for (const viewport of [PHONE, DESKTOP]) {
+      // Without JavaScript: the server's HTML alone.
+      const still = await browser().newContext({ viewport, javaScriptEnabled: false, locale: 'id-ID' });
+      const html = await still.newPage();
+      for (const [path, heading] of pages) {
+        // With it: a first visit (no service worker yet) to the app, after
+        // its data arrived; layout shifts recorded.
+        const live = await browser().newContext({ viewport, locale: 'id-ID' });
+        const app = watchErrors(await live.newPage());
+        await app.addInitScript(() => {
+          window.__shift = 0;
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries()) if (!e.hadRecentInput) window.__shift += e.value;
+          }).observe({ type: 'layout-shift', buffered: true });
+        });
+        await html.goto(`${BASE_URL}${path}`);
+        await html.locator('header.site-header nav.main-nav a[href="/"]').waitFor();
+        const first = html.locator('main h1').first();
+        assert.ok((await first.innerText()).startsWith(heading), `${path}: ${await first.innerText()}`);
+        const before = await first.boundingBox();
+
+        await app.goto(`${BASE_URL}${path}`, { waitUntil: 'networkidle' });
+        await app.locator('header.site-header [data-testid=lang-switch]').waitFor();
+        const final = app.locator('main h1').first();
+        await final.filter({ hasText: heading }).waitFor();
+        assert.equal(await app.locator('#prerender').count(), 0, `${path}: the first paint gave way`);
+        const after = await final.boundingBox();
+        assert.ok(Math.abs(after.y - before.y) <= 1 && Math.abs(after.x - before.x) <= 1,
+          `${path} at ${viewport.width}px: heading at ${JSON.stringify(before)} first, ${JSON.stringify(after)} in the app`);
+        const shift = await app.evaluate(() => window.__shift);
+        assert.ok(shift <= 0.02, `${path} at ${viewport.width}px: layout shift ${shift}`);
+        assert.deepEqual(app.errors, []);
+        await live.close();
+      }
+      await html.goto(`${BASE_URL}/`);
+      await screenshot(html, `first-paint-${viewport.width}`);
+      await still.close();
+    }
   });
 
   test('an unknown address answers 404 with the app and its not-found page', async () => {

@@ -29,6 +29,21 @@ impl Category {
         Self::Lainnya,
     ];
 
+    /// The category's colour on the map and its badges (Okabe–Ito, safe for
+    /// colour-blind readers); the server's first paint uses it too.
+    #[must_use]
+    pub fn color(self) -> &'static str {
+        match self {
+            Self::RwPrioritas => "#d55e00",
+            Self::Pesantren => "#009e73",
+            Self::PantiAsuhan => "#0072b2",
+            Self::PantiJompo => "#cc79a7",
+            Self::PantiDisabilitas => "#e69f00",
+            Self::Umkm => "#56b4e9",
+            Self::Lainnya => "#666666",
+        }
+    }
+
     /// The wire and database spelling (also the translation key suffix).
     #[must_use]
     pub fn as_str(self) -> &'static str {

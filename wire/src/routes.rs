@@ -16,6 +16,10 @@ pub enum Segment {
 
 use Segment::{Code, Id, Lit};
 
+/// The cookie that carries the visitor's language choice (`id` or `en`),
+/// set by the client and read by the server for its first paint.
+pub const LANG_COOKIE: &str = "kolaborasi_lang";
+
 /// Every route of the client's router (`src/lib.rs`), in its order.
 pub const APP_ROUTES: &[&[Segment]] = &[
     &[],

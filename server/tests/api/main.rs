@@ -67,6 +67,8 @@ on_both_engines! {
     web::app_pages_are_200_and_any_other_path_is_a_404_with_the_app,
     web::robots_and_the_sitemap_list_the_public_pages_and_nothing_private,
     web::shared_links_carry_the_page_title_and_description_escaped_and_without_contacts,
+    web::the_first_paint_is_html_in_the_visitors_language_with_the_header_and_heading,
+    web::the_demo_banner_is_in_the_first_paint_when_the_data_is_demo,
     demo::demo_seeding_gives_every_kelurahan_a_location_and_flags_demo_data,
     demo::restarting_on_a_seeded_database_does_not_seed_again,
     demo::two_instances_starting_together_seed_the_demo_data_once,

@@ -110,7 +110,11 @@ impl Drop for TestDb {
 }
 
 /// The web client shell the SPA fallback must serve.
-pub const INDEX_HTML: &str = "<!doctype html><html><head><title>Kolaborasi</title></head><body><div id=\"app\">spa shell</div></body></html>\n";
+pub const INDEX_HTML: &str = "<!doctype html><html lang=\"id\"><head><title>Kolaborasi</title></head><body><div id=\"app\">spa shell</div></body></html>\n";
+
+/// What of [`INDEX_HTML`] every page of the app keeps (the server adds
+/// each page's head and first paint around it).
+pub const APP_MARKER: &str = "<div id=\"app\">spa shell</div>";
 
 /// One running server and a client pointed at it.
 pub struct TestApp {

@@ -9,7 +9,7 @@ use reqwest::{Client, StatusCode, header};
 
 use crate::commitments::{DONOR_EMAIL, DONOR_PHONE, order, scene};
 use crate::support::{
-    CONTACT_NAME, CONTACT_PHONE, Engine, INDEX_HTML, TestApp, content_type, header_text, location,
+    APP_MARKER, CONTACT_NAME, CONTACT_PHONE, Engine, TestApp, content_type, header_text, location,
     send,
 };
 
@@ -119,7 +119,12 @@ pub async fn app_pages_are_200_and_any_other_path_is_a_404_with_the_app(engine: 
             "no-cache",
             "{path}"
         );
-        assert_eq!(response.text().await.unwrap(), INDEX_HTML, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(APP_MARKER), "{path}");
+        assert!(
+            text.contains("<h1>Halaman tidak ditemukan</h1>"),
+            "{path}: {text}"
+        );
     }
 }
 
@@ -313,4 +318,94 @@ fn og(html: &str, property: &str) -> String {
         .next()
         .unwrap_or_default()
         .to_owned()
+}
+
+pub async fn the_first_paint_is_html_in_the_visitors_language_with_the_header_and_heading(
+    engine: Engine,
+) {
+    let app = TestApp::with_fixtures(engine).await;
+    let place = app.id_of("Pesantren Al-Ikhlas Petojo").await;
+    // Before the wasm: the header, the page's heading where the app puts
+    // it, and the live strip's reserved line.
+    let home = app.get("/").await.text().await.unwrap();
+    let paint = home
+        .split("<div id=\"prerender\">")
+        .nth(1)
+        .expect("a first paint");
+    assert!(paint.contains("<header class=\"site-header\">"), "{home}");
+    assert!(
+        paint.contains("<a href=\"/\" aria-current=\"page\">Peta</a>"),
+        "{home}"
+    );
+    assert!(paint.contains("<section class=\"filters\"><h1 id=\"filters-heading\">Tempat yang masih membutuhkan bantuan</h1>"), "{home}");
+    assert!(paint.contains("<section class=\"live-strip\""), "{home}");
+    assert!(
+        home.find("id=\"prerender\"") < home.find(APP_MARKER),
+        "the first paint comes first"
+    );
+    assert!(
+        home.contains("<body>"),
+        "no demo data, no demo hint: {home}"
+    );
+
+    let profile = app
+        .get(&format!("/lokasi/{place}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        profile.contains("<h1>Pesantren Al-Ikhlas Petojo</h1>"),
+        "{profile}"
+    );
+    assert!(
+        profile
+            .contains("<span class=\"dot\" style=\"background:#009e73\"></span>Pesantren</span>"),
+        "{profile}"
+    );
+
+    // The visitor's language choice (the app's cookie) is the first paint's.
+    let english = send(
+        app.request("/transparansi")
+            .header(header::COOKIE, "other=1; kolaborasi_lang=en"),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(english.contains("<html lang=\"en\">"), "{english}");
+    assert!(english.contains("<a href=\"/\">Map</a>"), "{english}");
+    assert!(
+        english.contains("<div class=\"page wide\"><h1>Transparency</h1><p class=\"lead\">"),
+        "{english}"
+    );
+    // Without a choice, Indonesian, as the app starts: whatever the browser's language.
+    let default = send(
+        app.request("/transparansi")
+            .header(header::ACCEPT_LANGUAGE, "en"),
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
+    assert!(default.contains("<a href=\"/\">Peta</a>"), "{default}");
+    assert!(default.contains("<html lang=\"id\">"), "{default}");
+
+    // The console, the kiosk and a place's receipt page draw their own.
+    for path in ["/konsol", "/kiosk", "/terima/K7Q2-9XZP"] {
+        let text = app.get(path).await.text().await.unwrap();
+        assert!(!text.contains("prerender"), "{path}");
+    }
+    app.stop().await;
+}
+
+pub async fn the_demo_banner_is_in_the_first_paint_when_the_data_is_demo(engine: Engine) {
+    let app = TestApp::start_on(crate::support::TestDb::fresh(engine).await, 40).await;
+    let home = app.get("/").await.text().await.unwrap();
+    assert!(home.contains("<body data-demo>"), "{home}");
+    assert!(
+        home.contains("<p class=\"demo-banner\" role=\"note\">"),
+        "{home}"
+    );
+    app.stop().await;
 }

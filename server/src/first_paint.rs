@@ -1,0 +1,313 @@
+//! The first paint: the header and the page's heading as plain HTML,
+//! styled by the app's own stylesheet, so a phone shows the page as soon as
+//! the HTML and CSS arrive, long before the wasm has started. The app removes
+//! `#prerender` as it mounts and draws the same things in the same places (a
+//! browser test compares the heading's position), so nothing moves. It is
+//! also what a visitor without JavaScript, or a crawler, reads.
+//!
+//! The markup mirrors `src/components/layout.rs` (header) and the top of each
+//! page; the texts come from the same `locales/`.
+
+use std::fmt::Write as _;
+
+use crate::i18n::Lang;
+use crate::seo::escape;
+
+/// What the first paint shows of a page's own content.
+pub enum FirstMain {
+    /// The map page's heading and introduction, where the app draws them.
+    Map,
+    /// A content page's heading and first paragraph (`page narrow` or
+    /// `page wide`); the paragraph's class as the page gives it (`lead` or none).
+    Page {
+        heading: String,
+        lead: Option<(String, &'static str)>,
+        wide: bool,
+    },
+    /// A place's page: the back link, its badges and name.
+    Place {
+        name: String,
+        /// The category's name and colour.
+        category: (String, &'static str),
+        verified: bool,
+        demo: bool,
+    },
+    /// A collaboration's tracking page: its code as the app draws it, and
+    /// what it is in one sentence.
+    Tracking { code: String, summary: String },
+    /// The commitment form's top: back link, heading, the three steps and
+    /// the first step's heading and introduction, as the form draws them.
+    Commit { id: i64, place: String },
+}
+
+/// The shell with the first paint after `<body>`, the demo hint on `<body>`
+/// (the app shows its banner from the start) and the document's language.
+#[must_use]
+pub fn insert(shell: &str, lang: Lang, path: &str, main: &FirstMain, demo: bool) -> String {
+    let paint = format!(
+        "<div id=\"prerender\">{}<main id=\"main\" tabindex=\"-1\">{}</main></div>",
+        header(lang, path, demo),
+        content(lang, main)
+    );
+    let body = if demo { "<body data-demo>" } else { "<body>" };
+    let mut html = shell.replacen("<body>", &format!("{body}{paint}"), 1);
+    if lang == Lang::En {
+        html = html.replacen("<html lang=\"id\">", "<html lang=\"en\">", 1);
+    }
+    html
+}
+
+/// A message, escaped for HTML.
+fn t(lang: Lang, key: &str) -> String {
+    escape(&lang.message(key, &[]))
+}
+
+/// The skip link, the header bar, the live strip's reserved line and the
+/// demo banner, as `Header` draws them before its data has arrived.
+fn header(lang: Lang, path: &str, demo: bool) -> String {
+    let mut nav = String::new();
+    for (href, key, class) in [
+        ("/", "nav.map", ""),
+        ("/dekat", "nav.nearby", ""),
+        ("/kolaborasi", "nav.track", ""),
+        ("/transparansi", "nav.transparency", "nav-transparency"),
+        ("/tentang", "nav.about", "nav-about"),
+    ] {
+        let current = if href == "/" {
+            path == "/"
+        } else {
+            path == href || path.starts_with(&format!("{href}/"))
+        };
+        let class = if class.is_empty() {
+            String::new()
+        } else {
+            format!(" class=\"{class}\"")
+        };
+        let current = if current {
+            " aria-current=\"page\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            nav,
+            "<a href=\"{href}\"{class}{current}>{}</a>",
+            t(lang, key)
+        );
+    }
+    let other = match lang {
+        Lang::Id => "en",
+        Lang::En => "id",
+    };
+    let banner = if demo {
+        format!(
+            "<p class=\"demo-banner\" role=\"note\">{}</p>",
+            t(lang, "demo.banner")
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<a class=\"skip-link\" href=\"#main\">{skip}</a>\
+         <header class=\"site-header\"><div class=\"bar\">\
+         <a href=\"/\" class=\"brand\"><img src=\"/favicon.svg\" alt=\"\" width=\"36\" height=\"36\" />\
+         <span class=\"brand-text\"><span class=\"brand-name\">{name}</span>\
+         <span class=\"brand-tagline\">{tagline}</span></span></a>\
+         <nav aria-label=\"{nav_label}\" class=\"main-nav\">{nav}</nav>\
+         <div class=\"account-nav\" role=\"group\" aria-label=\"{account}\"></div>\
+         <button type=\"button\" class=\"lang-switch\" aria-label=\"{switch_hint}\">\
+         <span lang=\"{other}\">{switch_to}</span></button></div>\
+         <section class=\"live-strip\" aria-label=\"{live}\">\
+         <a href=\"/transparansi\" class=\"live-link\"><ul></ul></a></section>{banner}</header>",
+        skip = t(lang, "app.skip_to_content"),
+        name = t(lang, "app.name"),
+        tagline = t(lang, "app.tagline"),
+        nav_label = t(lang, "nav.main"),
+        account = t(lang, "account.nav"),
+        switch_hint = t(lang, "lang.switch_hint"),
+        switch_to = t(lang, "lang.switch_to"),
+        live = t(lang, "live.label"),
+    )
+}
+
+fn content(lang: Lang, main: &FirstMain) -> String {
+    match main {
+        FirstMain::Map => format!(
+            "<div class=\"map-page\"><div class=\"sidebar\"><section class=\"filters\">\
+             <h1 id=\"filters-heading\">{}</h1><p class=\"intro\">{}</p></section></div></div>",
+            t(lang, "map.heading"),
+            t(lang, "map.intro")
+        ),
+        FirstMain::Page {
+            heading,
+            lead,
+            wide,
+        } => {
+            let lead = match lead {
+                Some((text, "")) => format!("<p>{}</p>", escape(text)),
+                Some((text, class)) => format!("<p class=\"{class}\">{}</p>", escape(text)),
+                None => String::new(),
+            };
+            format!(
+                "<div class=\"page {}\"><h1>{}</h1>{lead}</div>",
+                if *wide { "wide" } else { "narrow" },
+                escape(heading)
+            )
+        }
+        FirstMain::Place {
+            name,
+            category,
+            verified,
+            demo,
+        } => place(lang, name, category, *verified, *demo),
+        FirstMain::Tracking { code, summary } => format!(
+            "<div class=\"page narrow tracking-page\"><article class=\"tracking\">\
+             <p class=\"eyebrow\">{}</p><div class=\"code-row\"><h1 class=\"tracking-code\">{}</h1>\
+             <button type=\"button\" class=\"button button-quiet button-small\">{}</button></div>\
+             <p class=\"lead\">{}</p></article></div>",
+            t(lang, "track.code"),
+            escape(code),
+            t(lang, "track.copy_code"),
+            escape(summary)
+        ),
+        FirstMain::Commit { id, place } => commit(lang, *id, place),
+    }
+}
+
+/// The profile's top as `Profile` draws it: back link, badges, name.
+fn place(
+    lang: Lang,
+    name: &str,
+    (category, color): &(String, &'static str),
+    verified: bool,
+    demo: bool,
+) -> String {
+    let checked = if verified {
+        format!(
+            "<span class=\"badge badge-ok\">{}</span>",
+            t(lang, "location.verified")
+        )
+    } else {
+        format!(
+            "<span class=\"badge\">{}</span>",
+            t(lang, "location.unverified")
+        )
+    };
+    let demo = if demo {
+        format!(
+            "<span class=\"badge badge-demo\">{}</span>",
+            t(lang, "location.demo")
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<div class=\"page narrow\"><p class=\"back\"><a href=\"/\">\
+         <span aria-hidden=\"true\">← </span>{}</a></p>\
+         <article class=\"profile\"><p class=\"badges\">\
+         <span class=\"badge\" style=\"border-color:{color}\">\
+         <span class=\"dot\" style=\"background:{color}\"></span>{}</span>{checked}{demo}</p>\
+         <h1>{}</h1></article></div>",
+        t(lang, "location.back"),
+        escape(category),
+        escape(name)
+    )
+}
+
+/// The commitment form's top as `CommitForm` draws it on its first step.
+fn commit(lang: Lang, id: i64, place: &str) -> String {
+    let mut steps = String::new();
+    for (i, key) in [
+        "commit.step_packages",
+        "commit.step_details",
+        "commit.step_review",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let current = if i == 0 {
+            " class=\"step-current\" aria-current=\"step\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            steps,
+            "<li{current}><span class=\"step-number\" aria-hidden=\"true\">{}</span>\
+             <span class=\"step-name\">{}</span></li>",
+            i + 1,
+            t(lang, key)
+        );
+    }
+    let step_heading = lang.message(
+        "commit.step_of",
+        &[
+            ("n", "1"),
+            ("total", "3"),
+            ("title", &lang.message("commit.step_packages", &[])),
+        ],
+    );
+    format!(
+        "<div class=\"page narrow commit-page\"><p class=\"back\"><a href=\"/lokasi/{id}\">\
+         <span aria-hidden=\"true\">← </span>{}</a></p>\
+         <h1 class=\"commit-title\">{}<span class=\"commit-place\">{}</span></h1>\
+         <ol class=\"steps\" aria-label=\"{}\">{steps}</ol>\
+         <div class=\"commit-form\"><h2 class=\"step-heading\">{}</h2>\
+         <div class=\"form-alert-slot\"></div>\
+         <p class=\"step-intro\">{}</p></div></div>",
+        escape(&lang.message("commit.back_to", &[("place", place)])),
+        t(lang, "commit.heading"),
+        escape(place),
+        t(lang, "commit.steps"),
+        escape(&step_heading),
+        t(lang, "commit.packages_intro"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHELL: &str =
+        "<!doctype html><html lang=\"id\"><head></head><body><noscript>JS</noscript></body></html>";
+
+    #[test]
+    fn the_paint_comes_first_in_the_body_escaped_and_marked_current() {
+        let html = insert(
+            SHELL,
+            Lang::Id,
+            "/lokasi/3",
+            &FirstMain::Place {
+                name: "Panti <Kasih> & \"Ibu\"".into(),
+                category: ("Panti asuhan".into(), "#0072b2"),
+                verified: false,
+                demo: true,
+            },
+            true,
+        );
+        assert!(html.contains("<body data-demo><div id=\"prerender\">"));
+        assert!(html.contains("<h1>Panti &lt;Kasih&gt; &amp; &quot;Ibu&quot;</h1>"));
+        assert!(html.contains("<p class=\"demo-banner\" role=\"note\">"));
+        assert!(html.contains("<span class=\"badge badge-demo\">"));
+        // No nav link is current on a place's page.
+        assert!(!html.contains("aria-current"));
+        assert!(html.find("prerender") < html.find("<noscript>"));
+    }
+
+    #[test]
+    fn english_visitors_get_english_and_the_track_link_covers_its_codes() {
+        let html = insert(
+            SHELL,
+            Lang::En,
+            "/kolaborasi/AB12-CD34",
+            &FirstMain::Tracking {
+                code: "AB12-CD34".into(),
+                summary: "A collaborator committed aid.".into(),
+            },
+            false,
+        );
+        assert!(html.starts_with("<!doctype html><html lang=\"en\">"));
+        assert!(html.contains("<body><div id=\"prerender\">"));
+        assert!(html.contains("<a href=\"/kolaborasi\" aria-current=\"page\">"));
+        assert!(html.contains("<h1 class=\"tracking-code\">AB12-CD34</h1>"));
+        assert!(html.contains("<span lang=\"id\">"));
+    }
+}
