@@ -10,11 +10,39 @@ use crate::{client, run, tools};
 
 const SCALES: [&str; 2] = ["1500", "10000"];
 
-pub fn bench(root: &Path) -> Result<(), String> {
+/// The first visit's pages: the map, a place, its commit form, the
+/// dashboard and a collaboration (the code is looked up in the log).
+const FIRST_LOAD_PAGES: [&str; 5] = [
+    "/",
+    "/lokasi/20",
+    "/lokasi/20/bantu",
+    "/transparansi",
+    "{collaboration}",
+];
+const FIRST_LOAD_BEGIN: &str = "<!-- first-load -->";
+const FIRST_LOAD_END: &str = "<!-- /first-load -->";
+
+/// `cargo xtask bench [first-load]`: everything, or only the first visit's
+/// section of `docs/benchmarks.md` (Lighthouse and the shift recorder).
+pub fn bench(root: &Path, only: Option<&str>) -> Result<(), String> {
     tools::ensure_client_tools(root)?;
     tools::ensure_debian_packages(&["chromium"])?;
     client::build(root)?;
     let binary = run::build_server(root)?;
+    if only == Some("first-load") {
+        let section = first_load(root, &binary)?;
+        let path = root.join("docs/benchmarks.md");
+        let old = std::fs::read_to_string(&path).unwrap_or_default();
+        let new = match (old.find(FIRST_LOAD_BEGIN), old.find(FIRST_LOAD_END)) {
+            (Some(a), Some(b)) if a < b => {
+                format!("{}{section}{}", &old[..a], &old[b + FIRST_LOAD_END.len()..])
+            }
+            _ => format!("{}\n{section}\n", old.trim_end()),
+        };
+        std::fs::write(&path, new).map_err(|e| e.to_string())?;
+        eprintln!("xtask: wrote the first-load section of docs/benchmarks.md");
+        return Ok(());
+    }
 
     let mut rows = Vec::new();
     for scale in SCALES {
@@ -32,8 +60,12 @@ pub fn bench(root: &Path) -> Result<(), String> {
     }
     let commits = commitments(root, &binary)?;
     let live = transparency(root, &binary)?;
+    let first = first_load(root, &binary)?;
     let mut report = render(root, &rows, &commits);
     render_transparency(&mut report, &live);
+    report.push('\n');
+    report.push_str(&first);
+    report.push('\n');
     std::fs::write(root.join("docs/benchmarks.md"), report).map_err(|e| e.to_string())?;
     eprintln!("xtask: wrote docs/benchmarks.md");
     Ok(())
@@ -303,4 +335,103 @@ fn render(
         }
     }
     s
+}
+
+/// Lighthouse 12 into `target/bench-tools` when missing (not a project
+/// dependency: only the bench needs it; 13 wants Node 22).
+fn ensure_lighthouse(root: &Path) -> Result<std::path::PathBuf, String> {
+    let prefix = root.join("target/bench-tools");
+    let bin = prefix.join("node_modules/.bin/lighthouse");
+    if bin.exists() {
+        return Ok(bin);
+    }
+    crate::cmd::run(command(root, "npm").args([
+        "install",
+        "--no-audit",
+        "--no-fund",
+        "--no-save",
+        "--prefix",
+        &prefix.display().to_string(),
+        "lighthouse@12.2.3",
+    ]))?;
+    Ok(bin)
+}
+
+/// The first visit on an emulated phone: Lighthouse's mobile preset
+/// (median of 3) and the recorder of paints and shifts, side by side on
+/// the same server (release build, 1,500 demo places).
+fn first_load(root: &Path, binary: &Path) -> Result<String, String> {
+    let lighthouse = ensure_lighthouse(root)?;
+    let server = ServerProcess::start(root, binary, "bench-first", &["--demo-scale", "1500"])?;
+    let log = output(command(root, "node").args([
+        "-e",
+        "fetch(process.env.BASE_URL + '/api/v1/log?limit=200').then((r) => r.text()).then(console.log)",
+    ]).env("BASE_URL", &server.base_url))
+    .ok_or("could not read the log")?;
+    let log: serde_json::Value = serde_json::from_str(&log).map_err(|e| e.to_string())?;
+    let code = log["entries"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|e| e["kind"] == "commitment_made")
+        .and_then(|e| e["facts"]["code"].as_str())
+        .ok_or("no commitment in the demo log")?
+        .to_owned();
+    let pages: Vec<String> = FIRST_LOAD_PAGES
+        .iter()
+        .map(|p| p.replace("{collaboration}", &format!("/kolaborasi/{code}")))
+        .collect();
+    let lh = output(
+        command(root, "node")
+            .arg("tests/bench/lighthouse.mjs")
+            .args(&pages)
+            .env("BASE_URL", &server.base_url)
+            .env("LIGHTHOUSE", &lighthouse),
+    )
+    .ok_or("tests/bench/lighthouse.mjs failed")?;
+    eprintln!("xtask: lighthouse: {lh}");
+    let shifts = output(
+        command(root, "node")
+            .arg("tests/bench/first-load.mjs")
+            .args(&pages)
+            .env("BASE_URL", &server.base_url),
+    )
+    .ok_or("tests/bench/first-load.mjs failed")?;
+    eprintln!("xtask: first load: {shifts}");
+    let lh: serde_json::Value = serde_json::from_str(&lh).map_err(|e| format!("{e}: {lh}"))?;
+    let shifts: serde_json::Value =
+        serde_json::from_str(&shifts).map_err(|e| format!("{e}: {shifts}"))?;
+    let mut s = format!(
+        "{FIRST_LOAD_BEGIN}\n## First visit on a phone\n\n\
+         Machine: {}. Release server, 1,500 demo places, map tiles unreachable (as in all \
+         benchmarks here). Lighthouse 12.2.3, mobile preset (simulated slow 4G, 4× CPU), \
+         median of 3 runs by performance score. \"recorded\": the same pages in Chromium \
+         emulating the phone (412×915, 4× CPU, slow 4G: 150 ms, 1.6 Mbit/s), first and \
+         largest contentful paint and the sum of layout shifts as the browser reports them \
+         (`tests/bench/first-load.mjs`).\n\n\
+         | page | performance | LCP | TBT | CLS | best practices | SEO | accessibility | recorded LCP | recorded CLS | largest paint |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+        machine()
+    );
+    for page in &pages {
+        let l = &lh["pages"][page];
+        let r = &shifts["pages"][page];
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} ms | {} ms | {} | {} | {} | {} | {} ms | {} | {} |",
+            page.replace(&code, "{code}"),
+            l["performance"],
+            l["lcp_ms"],
+            l["tbt_ms"],
+            l["cls"],
+            l["best_practices"],
+            l["seo"],
+            l["accessibility"],
+            r["lcp_ms"],
+            r["cls"],
+            r["lcp_element"].as_str().unwrap_or("?").replace('|', "/"),
+        );
+    }
+    s.push_str(FIRST_LOAD_END);
+    Ok(s)
 }

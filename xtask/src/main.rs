@@ -3,7 +3,8 @@
 //!
 //! - `run [server flags…]`: install what is missing, build the client, start the server.
 //! - `test`: everything CI runs.
-//! - `bench`: measurements into `docs/benchmarks.md`.
+//! - `bench [first-load]`: measurements into `docs/benchmarks.md` (or only
+//!   the first visit's section).
 //! - `build-client`: only the release client build (`dist/`).
 //! - `gen-areas [--province 31]`: regenerate `server/data/areas.json`.
 
@@ -27,14 +28,14 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("run") => run::run(&root, &args[1..]),
         Some("test") => test::test(&root),
-        Some("bench") => bench::bench(&root),
+        Some("bench") => bench::bench(&root, args.get(1).map(String::as_str)),
         Some("build-client") => tools::ensure_client_tools(&root)
             .and_then(|()| client::build(&root)),
         Some("gen-areas") => {
             let province = flag_value(&args, "--province").unwrap_or_else(|| "31".into());
             areas::generate(&root, &province)
         }
-        _ => Err("usage: cargo xtask <run [--demo-scale N …] | test | bench | build-client | gen-areas [--province CODE]>".into()),
+        _ => Err("usage: cargo xtask <run [--demo-scale N …] | test | bench [first-load] | build-client | gen-areas [--province CODE]>".into()),
     };
     if let Err(e) = result {
         eprintln!("xtask: {e}");
