@@ -17,7 +17,6 @@ use std::cell::{Cell, RefCell};
 use std::time::Duration;
 
 use kolaborasi_shared::CommitmentView;
-use kolaborasi_shared::log::MadeFacts;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use wasm_bindgen::JsCast;
@@ -268,16 +267,9 @@ fn Attract(on_wake: Callback<()>) -> impl IntoView {
                 return Vec::new();
             };
             let page = api::log_page((head - 60).max(0), 60).await;
-            page.map(|p| {
-                p.entries
-                    .into_iter()
-                    .rev()
-                    .filter(|e| e.kind == "commitment_made")
-                    .filter_map(|e| serde_json::from_value::<MadeFacts>(e.facts).ok())
-                    .take(6)
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default()
+            // Cancelled and expired ones do not stand: not shown as if they did.
+            page.map(|p| kolaborasi_shared::log::standing_made(&p.entries, 6))
+                .unwrap_or_default()
         }
     });
     let totals = move || {

@@ -1,12 +1,34 @@
 //! Entry point: mount the app. Everything else is in `lib.rs`.
 
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::{document, request_animation_frame, set_timeout};
+
 fn main() {
     console_error_panic_hook::set_once();
-    // The server's first paint (header and heading, `#prerender`) gives way
-    // to the app in the same task, so the browser never paints both or
-    // neither.
-    if let Some(first_paint) = leptos::prelude::document().get_element_by_id("prerender") {
-        first_paint.remove();
-    }
-    leptos::mount::mount_to_body(kolaborasi::App);
+    let Some(first_paint) = document().get_element_by_id("prerender") else {
+        // A shell without the server's first paint (the service worker's copy).
+        leptos::mount::mount_to_body(kolaborasi::App);
+        return;
+    };
+    // The server's first paint (header and heading, `#prerender`) is shown
+    // at least once before the app replaces it, so a fast start never skips
+    // it (it is the page's largest paint); then it gives way to the app in
+    // the same task, so the browser never paints both or neither. A hidden
+    // tab has no frames: a timer mounts it anyway.
+    let mounted = Rc::new(Cell::new(false));
+    let mount = {
+        let mounted = mounted.clone();
+        move || {
+            if !mounted.replace(true) {
+                first_paint.remove();
+                leptos::mount::mount_to_body(kolaborasi::App);
+            }
+        }
+    };
+    let after_frame = mount.clone();
+    request_animation_frame(move || request_animation_frame(after_frame));
+    set_timeout(mount, Duration::from_millis(200));
 }

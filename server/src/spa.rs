@@ -408,7 +408,6 @@ async fn robots(State(spa): State<Spa>, headers: HeaderMap) -> Response {
          Disallow: /saya\n\
          Disallow: /masuk\n\
          Disallow: /daftar\n\
-         Disallow: /lokasi/*/bantu\n\
          \n\
          Sitemap: {sitemap}\n"
     );

@@ -342,7 +342,7 @@ fn Directory() -> impl IntoView {
                         <button
                             type="button"
                             class="button button-quiet"
-                            disabled=current <= 1
+                            disabled={current <= 1}
                             on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))
                         >
                             {l.text("directory.previous")}
@@ -353,7 +353,7 @@ fn Directory() -> impl IntoView {
                         <button
                             type="button"
                             class="button button-quiet"
-                            disabled=current >= pages
+                            disabled={current >= pages}
                             on:click=move |_| page.update(|p| *p += 1)
                         >
                             {l.text("directory.next")}

@@ -460,6 +460,27 @@ impl Verifier {
     }
 }
 
+/// The commitments made among `entries` that still stand (neither
+/// cancelled nor expired later among the same entries), newest first: what
+/// a "recent collaborations" list may show. `entries` are a contiguous
+/// window ending at the head, so a later closing is always inside it.
+#[must_use]
+pub fn standing_made(entries: &[LogEntry], limit: usize) -> Vec<MadeFacts> {
+    let closed: std::collections::HashSet<&str> = entries
+        .iter()
+        .filter(|e| e.kind == kind::COMMITMENT_CANCELLED || e.kind == kind::COMMITMENT_EXPIRED)
+        .filter_map(|e| e.facts.get("code").and_then(Value::as_str))
+        .collect();
+    entries
+        .iter()
+        .rev()
+        .filter(|e| e.kind == kind::COMMITMENT_MADE)
+        .filter_map(|e| serde_json::from_value::<MadeFacts>(e.facts.clone()).ok())
+        .filter(|m| !closed.contains(m.code.as_str()))
+        .take(limit)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,6 +509,63 @@ mod tests {
             "total_value": quantity * 200_000,
             "demo": false
         })
+    }
+
+    #[test]
+    fn recent_collaborations_leave_out_the_cancelled_and_expired() {
+        let entries = [
+            entry(
+                1,
+                kind::COMMITMENT_MADE,
+                made("AAAA-AAAA", "c-1", 1, 3),
+                GENESIS,
+            ),
+            entry(
+                2,
+                kind::COMMITMENT_MADE,
+                made("BBBB-BBBB", "c-2", 1, 1),
+                "x",
+            ),
+            entry(
+                3,
+                kind::COMMITMENT_MADE,
+                made("CCCC-CCCC", "c-3", 2, 2),
+                "x",
+            ),
+            entry(
+                4,
+                kind::COMMITMENT_CANCELLED,
+                json!({"code": "BBBB-BBBB"}),
+                "x",
+            ),
+            entry(
+                5,
+                kind::COMMITMENT_MADE,
+                made("DDDD-DDDD", "c-4", 2, 2),
+                "x",
+            ),
+            entry(
+                6,
+                kind::COMMITMENT_EXPIRED,
+                json!({"code": "CCCC-CCCC"}),
+                "x",
+            ),
+            entry(
+                7,
+                kind::COMMITMENT_DELIVERED,
+                json!({"code": "AAAA-AAAA"}),
+                "x",
+            ),
+        ];
+        let codes = |n| -> Vec<String> {
+            standing_made(&entries, n)
+                .into_iter()
+                .map(|m| m.code)
+                .collect()
+        };
+        // Newest first; delivered still stands.
+        assert_eq!(codes(6), ["DDDD-DDDD", "AAAA-AAAA"]);
+        assert_eq!(codes(1), ["DDDD-DDDD"]);
     }
 
     fn chain() -> Vec<LogEntry> {

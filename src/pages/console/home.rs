@@ -220,13 +220,15 @@ fn Queues() -> impl IntoView {
             let href =
                 move || console_queue_href(queue.as_str(), current.read().area.as_deref(), 1);
             let selected = move || current.read().queue == queue;
+            // A plain link (the router still handles it): `<A>` would mark
+            // every tab current, since they all share the path `/konsol`.
             view! {
-                <A
+                <a
                     href=href
-                    attr:class="queue-tab"
-                    attr:data-testid=format!("queue-{}", queue.as_str())
-                    attr:data-count=move || count_of(queue).map(|c| c.to_string())
-                    attr:aria-current=move || selected().then_some("page")
+                    class="queue-tab"
+                    data-testid=format!("queue-{}", queue.as_str())
+                    data-count=move || count_of(queue).map(|c| c.to_string())
+                    aria-current=move || selected().then_some("page")
                 >
                     <span class="queue-name">{tr(queue_key(queue))}</span>
                     <span class="queue-count">
@@ -237,7 +239,7 @@ fn Queues() -> impl IntoView {
                             )
                         }}
                     </span>
-                </A>
+                </a>
             }
         })
         .collect_view();

@@ -1,0 +1,99 @@
+// Bugs found walking each user's journey (issue 17): the directory's pager,
+// the kiosk's recent collaborations, and the console's queue tabs. The
+// quantity bug's test lives with the commitment form (commit.test.mjs).
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE_URL, DESKTOP, api, apiSend, sharedBrowser, openPage, screenshot,
+} from './support.mjs';
+
+const browser = sharedBrowser();
+
+/// A commitment of one unit at an open place, by a named (consenting)
+/// collaborator of its own: `{ code, token }`.
+async function named(name, email, skip = 0) {
+  const { locations } = await api('/locations');
+  const open = locations.filter((l) => l.remaining_percent > 50).sort((a, b) => b.id - a.id);
+  for (const l of open.slice(skip)) {
+    const detail = await api(`/locations/${l.id}`);
+    const need = detail.needs.find((n) => n.remaining > 5);
+    if (!detail.active || !need) continue;
+    const date = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const res = await apiSend('POST', '/commitments', {
+      location_id: l.id,
+      lines: [{ package_id: need.package_id, quantity: 1 }],
+      planned_date: date,
+      collaborator: { name, kind: 'organisation', email, phone: '021-555-0199', show_name: true },
+    }, { 'Idempotency-Key': `journey-${email.replace(/[^a-z0-9]/g, '-')}-${Date.now()}` });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return { code: res.body.commitment.code, token: res.body.manage_token };
+  }
+  throw new Error('no open place in the demo data');
+}
+
+describe('journeys: bugs', () => {
+  test('the directory pages: "Berikutnya" is a real button and shows the next named collaborators', async () => {
+    // More named collaborators than one page (20) holds.
+    const before = await api('/collaborators?page=1&per_page=20');
+    for (let i = before.total; i < 25; i += 1) {
+      await named(`Donatur Halaman ${String(i).padStart(2, '0')}`, `donatur${i}@halaman.example.id`, i % 7);
+    }
+    const page = await openPage(browser(), DESKTOP);
+    await page.goto(`${BASE_URL}/transparansi`);
+    await page.getByTestId('directory-row').first().waitFor();
+    const pager = page.locator('nav.pager');
+    const next = pager.getByRole('button', { name: 'Berikutnya', exact: true });
+    assert.equal(await next.innerText(), 'Berikutnya');
+    assert.equal(await next.isDisabled(), false);
+    const first = await page.getByTestId('directory-row').allInnerTexts();
+    assert.equal(first.length, 20);
+    await next.click();
+    await pager.filter({ hasText: /Halaman 2 dari \d+/ }).waitFor();
+    await page.waitForFunction((names) => {
+      const rows = [...document.querySelectorAll('[data-testid=directory-row]')].map((r) => r.innerText);
+      return rows.length > 0 && rows.every((r) => !names.includes(r));
+    }, first);
+    assert.equal(await pager.getByRole('button', { name: 'Sebelumnya', exact: true }).isDisabled(), false);
+    await screenshot(page, 'desktop-directory-page-2');
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('the kiosk\'s recent collaborations leave out a cancelled commitment', async () => {
+    const kept = await named('Yayasan Tetap Membantu', 'tetap@kiosk.example.id');
+    const dropped = await named('Yayasan Yang Membatalkan', 'batal@kiosk.example.id', 1);
+    const cancel = await apiSend('POST', `/commitments/${dropped.code}/cancel`, { token: dropped.token });
+    assert.equal(cancel.status, 200, JSON.stringify(cancel.body));
+    assert.ok(kept.code);
+
+    const page = await openPage(browser(), { width: 1080, height: 1920 });
+    await page.goto(`${BASE_URL}/kiosk`);
+    // The first recent slide is the newest commitment that still stands.
+    const recent = page.getByTestId('kiosk-slide-recent');
+    await recent.waitFor({ timeout: 20_000 });
+    const text = await recent.innerText();
+    assert.match(text, /Yayasan Tetap Membantu/);
+    assert.doesNotMatch(text, /Membatalkan/);
+    assert.deepEqual(page.errors, []);
+  });
+
+  test('one console queue tab is current at a time, and it follows the choice', async () => {
+    const page = await openPage(browser(), DESKTOP);
+    await page.goto(`${BASE_URL}/konsol`);
+    const form = page.getByTestId('staff-sign-in');
+    await form.locator('input[type=email]').fill(process.env.E2E_ADMIN_EMAIL ?? 'admin@e2e.example.id');
+    await form.locator('input[type=password]').fill(process.env.E2E_ADMIN_PASSWORD ?? 'e2e-admin-password-123');
+    await page.getByTestId('staff-sign-in-submit').click();
+    await page.getByTestId('staff-name').waitFor();
+    const tabs = page.locator('.queue-tab');
+    await tabs.first().waitFor();
+    const current = () => page.locator('.queue-tab[aria-current=page]');
+    assert.ok((await tabs.count()) > 1);
+    assert.equal(await current().count(), 1);
+    const second = tabs.nth(1);
+    const id = await second.getAttribute('data-testid');
+    await second.click();
+    await page.locator(`[data-testid=${id}][aria-current=page]`).waitFor();
+    assert.equal(await current().count(), 1);
+    assert.deepEqual(page.errors, []);
+  });
+});
