@@ -128,15 +128,15 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
     if !own_layout {
         let lang = paint_lang(&headers);
         let main = info.main.unwrap_or_else(|| {
-            let (heading, lead) = if status == StatusCode::NOT_FOUND {
-                ("notfound.heading", None)
+            let (heading, lead, wide) = if status == StatusCode::NOT_FOUND {
+                ("notfound.heading", None, false)
             } else {
                 texts_of(path)
             };
             first_paint::FirstMain::Page {
                 heading: lang.message(heading, &[]),
                 lead: lead.map(|(key, class)| (lang.message(key, &[]), class)),
-                wide: false,
+                wide,
             }
         });
         let demo = spa.app.client_config.demo_data;
@@ -170,20 +170,32 @@ fn paint_lang(headers: &HeaderMap) -> Lang {
     }
 }
 
-/// The heading and first paragraph (its key and class) of a page whose
-/// top does not depend on data.
-fn texts_of(path: &str) -> (&'static str, Option<(&'static str, &'static str)>) {
+/// The heading, first paragraph (its key and class) and width of a page
+/// whose top does not depend on data.
+type Texts = (&'static str, Option<(&'static str, &'static str)>, bool);
+
+fn texts_of(path: &str) -> Texts {
     let first = path.trim_matches('/').split('/').next().unwrap_or("");
     match first {
-        "dekat" => ("nearby.title", Some(("nearby.intro", "lead"))),
-        "tentang" => ("about.heading", Some(("about.body", ""))),
-        "verifikasi" => ("verify.heading", None),
-        "dokumentasi-api" => ("apidocs.heading", None),
-        "masuk" => ("account.sign_in", None),
-        "daftar" => ("account.register", None),
-        "saya" => ("account.mine", None),
-        "antrean" => ("outbox.title", None),
-        _ => ("app.name", None),
+        "transparansi" => (
+            "transparency.heading",
+            Some(("transparency.lead", "lead")),
+            true,
+        ),
+        "kolaborasi" => (
+            "track.lookup_heading",
+            Some(("track.lookup_intro", "lead")),
+            false,
+        ),
+        "dekat" => ("nearby.title", Some(("nearby.intro", "lead")), false),
+        "tentang" => ("about.heading", Some(("about.body", "")), false),
+        "verifikasi" => ("verify.heading", None, false),
+        "dokumentasi-api" => ("apidocs.heading", None, false),
+        "masuk" => ("account.sign_in", None, false),
+        "daftar" => ("account.register", None, false),
+        "saya" => ("account.mine", None, false),
+        "antrean" => ("outbox.title", None, false),
+        _ => ("app.name", None, false),
     }
 }
 
@@ -213,16 +225,6 @@ async fn page_info(app: &AppState, headers: &HeaderMap, path: &str) -> Result<Pa
                 main: Some(first_paint::FirstMain::Map),
             });
         }
-        ["transparansi"] => {
-            return Ok(PageInfo {
-                meta: None,
-                main: Some(first_paint::FirstMain::Page {
-                    heading: paint.message("transparency.heading", &[]),
-                    lead: Some((paint.message("transparency.lead", &[]), "lead")),
-                    wide: true,
-                }),
-            });
-        }
         ["lokasi", id] => {
             let id: i64 = id.parse().map_err(|_| Missing)?;
             location_info(app, lang, paint, id, url, false).await
@@ -230,16 +232,6 @@ async fn page_info(app: &AppState, headers: &HeaderMap, path: &str) -> Result<Pa
         ["lokasi", id, "bantu"] => {
             let id: i64 = id.parse().map_err(|_| Missing)?;
             location_info(app, lang, paint, id, url, true).await
-        }
-        ["kolaborasi"] => {
-            return Ok(PageInfo {
-                meta: None,
-                main: Some(first_paint::FirstMain::Page {
-                    heading: paint.message("track.lookup_heading", &[]),
-                    lead: Some((paint.message("track.lookup_intro", &[]), "lead")),
-                    wide: false,
-                }),
-            });
         }
         ["kolaborasi", code] => {
             let code = validate::tracking_code(code).ok_or(Missing)?;

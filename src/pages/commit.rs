@@ -1452,33 +1452,24 @@ mod tests {
 
     #[test]
     fn decimals_signs_and_excess_are_refused_never_converted() {
-        for typed in ["2.5", "2,5", "1.5", "2.", ",5", "1.000", "1 000"] {
-            assert_eq!(
-                key(read_quantity(typed, 100)),
+        let cases: [(&[&str], u32, &str); 4] = [
+            (
+                &["2.5", "2,5", "1.5", "2.", ",5", "1.000", "1 000"],
+                100,
                 "commit.quantity_whole",
-                "{typed}"
-            );
-        }
-        for typed in ["-3", "-", "\u{2212}3"] {
-            assert_eq!(
-                key(read_quantity(typed, 100)),
-                "commit.quantity_negative",
-                "{typed}"
-            );
-        }
-        for typed in ["2e1", "dua", "3+"] {
-            assert_eq!(
-                key(read_quantity(typed, 100)),
-                "commit.quantity_number",
-                "{typed}"
-            );
-        }
-        for typed in ["11", "999999", "99999999999999999999"] {
-            assert_eq!(
-                key(read_quantity(typed, 10)),
+            ),
+            (&["-3", "-", "\u{2212}3"], 100, "commit.quantity_negative"),
+            (&["2e1", "dua", "3+"], 100, "commit.quantity_number"),
+            (
+                &["11", "999999", "99999999999999999999"],
+                10,
                 "commit.quantity_too_many",
-                "{typed}"
-            );
+            ),
+        ];
+        for (typed, max, want) in cases {
+            for t in typed {
+                assert_eq!(key(read_quantity(t, max)), want, "{t}");
+            }
         }
     }
 }
