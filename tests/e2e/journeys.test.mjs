@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, api, apiSend, sharedBrowser, openPage, screenshot,
+  BASE_URL, DESKTOP, api, apiSend, commitOneUnit, sharedBrowser, openPage, screenshot,
 } from './support.mjs';
 
 const browser = sharedBrowser();
@@ -12,23 +12,8 @@ const browser = sharedBrowser();
 /// A commitment of one unit at an open place, by a named (consenting)
 /// collaborator of its own: `{ code, token }`.
 async function named(name, email, skip = 0) {
-  const { locations } = await api('/locations');
-  const open = locations.filter((l) => l.remaining_percent > 50).sort((a, b) => b.id - a.id);
-  for (const l of open.slice(skip)) {
-    const detail = await api(`/locations/${l.id}`);
-    const need = detail.needs.find((n) => n.remaining > 5);
-    if (!detail.active || !need) continue;
-    const date = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-    const res = await apiSend('POST', '/commitments', {
-      location_id: l.id,
-      lines: [{ package_id: need.package_id, quantity: 1 }],
-      planned_date: date,
-      collaborator: { name, kind: 'organisation', email, phone: '021-555-0199', show_name: true },
-    }, { 'Idempotency-Key': `journey-${email.replace(/[^a-z0-9]/g, '-')}-${Date.now()}` });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return { code: res.body.commitment.code, token: res.body.manage_token };
-  }
-  throw new Error('no open place in the demo data');
+  const receipt = await commitOneUnit({ name, email, fromEnd: true, skip, minPercent: 50 });
+  return { code: receipt.commitment.code, token: receipt.manage_token };
 }
 
 describe('journeys: bugs', () => {

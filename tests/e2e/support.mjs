@@ -163,6 +163,30 @@ export async function commitViaApi(locationId, lines, plannedDate) {
   return res.body;
 }
 
+/// One unit committed through the API at an active place with an open need
+/// (the lowest ids first, or the highest with `fromEnd`, passing over `skip`
+/// places), by the collaborator named: the receipt (`commitment`, `manage_token`).
+export async function commitOneUnit({ name, email, showName = true, fromEnd = false, skip = 0, minPercent = 10 }) {
+  const { locations } = await api('/locations');
+  const open = locations.filter((x) => x.remaining_percent > minPercent)
+    .sort((a, b) => (fromEnd ? b.id - a.id : a.id - b.id));
+  for (const l of open.slice(skip)) {
+    const detail = await api(`/locations/${l.id}`);
+    const need = detail.needs.find((n) => n.remaining > 5);
+    if (!detail.active || !need) continue;
+    const date = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const res = await apiSend('POST', '/commitments', {
+      location_id: detail.id,
+      lines: [{ package_id: need.package_id, quantity: 1 }],
+      planned_date: date,
+      collaborator: { name, kind: 'organisation', email, phone: '081234567890', show_name: showName },
+    }, { 'Idempotency-Key': `e2e-one-${Date.now()}-${Math.random().toString(36).slice(2)}` });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body;
+  }
+  throw new Error('no open need in the demo data');
+}
+
 /// Fills the commitment form (already on step 1) with `quantity` of one
 /// package and the donor's details, up to the review step.
 export async function fillToReview(page, packageId, quantity) {

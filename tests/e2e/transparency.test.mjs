@@ -5,29 +5,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, PHONE, api, apiSend, countIn, sharedBrowser, openPage, screenshot, violations,
+  BASE_URL, DESKTOP, PHONE, api, apiSend, commitOneUnit, countIn, sharedBrowser, openPage, screenshot, violations,
 } from './support.mjs';
 
 const browser = sharedBrowser();
 
 /// A place with an open need, and a commitment of one unit to it.
-async function commitOne(name = 'Uji Transparansi', showName = true) {
-  const { locations } = await api('/locations');
-  for (const l of locations.filter((x) => x.remaining_percent > 10).sort((a, b) => a.id - b.id)) {
-    const detail = await api(`/locations/${l.id}`);
-    const need = detail.needs.find((n) => n.remaining > 5);
-    if (!detail.active || !need) continue;
-    const date = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
-    const res = await apiSend('POST', '/commitments', {
-      location_id: detail.id,
-      lines: [{ package_id: need.package_id, quantity: 1 }],
-      planned_date: date,
-      collaborator: { name, kind: 'organisation', email: 'transparansi@contoh.or.id', phone: '081234567890', show_name: showName },
-    }, { 'Idempotency-Key': `e2e-t-${Date.now()}-${Math.random().toString(36).slice(2)}` });
-    assert.equal(res.status, 201, JSON.stringify(res.body));
-    return res.body;
-  }
-  throw new Error('no open need in the demo data');
+function commitOne(name = 'Uji Transparansi', showName = true) {
+  return commitOneUnit({ name, email: 'transparansi@contoh.or.id', showName });
 }
 
 async function liveCount(page) {
