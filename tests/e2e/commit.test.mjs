@@ -180,8 +180,9 @@ describe('committing packages ("Beri Bantuan")', () => {
         await waitForNumber(page.getByTestId('running-total'), 0);
         await page.getByTestId('next').click();
         await page.getByTestId('step-heading').filter({ hasText: step1 }).waitFor();
-        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-package-id')
-          ?? document.activeElement?.closest('[data-package-id]')?.getAttribute('data-package-id')), String(need.package_id));
+        // Focus goes to the box in error (moved there just after the click).
+        await page.waitForFunction((id) => document.activeElement?.closest('[data-package-id]')
+          ?.getAttribute('data-package-id') === id, String(need.package_id));
       }
       await line(page, need.package_id).scrollIntoViewIfNeeded();
       await screenshot(page, `phone-commit-quantity-refused-${lang}`);
