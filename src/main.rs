@@ -19,13 +19,10 @@ fn main() {
     // the same task, so the browser never paints both or neither. A hidden
     // tab has no frames: a timer mounts it anyway.
     let mounted = Rc::new(Cell::new(false));
-    let mount = {
-        let mounted = mounted.clone();
-        move || {
-            if !mounted.replace(true) {
-                first_paint.remove();
-                leptos::mount::mount_to_body(kolaborasi::App);
-            }
+    let mount = move || {
+        if !mounted.replace(true) {
+            first_paint.remove();
+            leptos::mount::mount_to_body(kolaborasi::App);
         }
     };
     let after_frame = mount.clone();

@@ -1,6 +1,6 @@
 //! Every path of the app in one place, so no page builds a URL by hand.
 
-use kolaborasi_shared::LocationQuery;
+use kolaborasi_shared::{LocationQuery, routes};
 
 use crate::map::ColorBy;
 
@@ -94,12 +94,15 @@ impl Page {
                     format!("/?{qs}")
                 }
             }
-            Self::Location(id) => format!("/lokasi/{id}"),
+            Self::Location(id) => routes::location_path(*id),
             Self::Nearby => "/dekat".into(),
             Self::Commit(id) => format!("/lokasi/{id}/bantu"),
             Self::TrackLookup => "/kolaborasi".into(),
-            Self::Tracking(code) => format!("/kolaborasi/{code}"),
-            Self::Manage { code, token } => format!("/kolaborasi/{code}#{MANAGE_FRAGMENT}{token}"),
+            Self::Tracking(code) => routes::collaboration_path(code),
+            Self::Manage { code, token } => format!(
+                "{}#{MANAGE_FRAGMENT}{token}",
+                routes::collaboration_path(code)
+            ),
             Self::SignIn { next } => with_next("/masuk", next.as_deref()),
             Self::Register { next } => with_next("/daftar", next.as_deref()),
             Self::Mine => "/saya".into(),

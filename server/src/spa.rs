@@ -153,17 +153,7 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
 /// The language the app will start in: the visitor's choice (its cookie),
 /// else Indonesian, as the app decides, so the first paint matches it.
 fn paint_lang(headers: &HeaderMap) -> Lang {
-    let chosen = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| {
-            c.trim()
-                .strip_prefix(routes::LANG_COOKIE)?
-                .strip_prefix('=')
-        });
-    if chosen == Some("en") {
+    if crate::accounts::cookie_value(headers, routes::LANG_COOKIE).as_deref() == Some("en") {
         Lang::En
     } else {
         Lang::Id
@@ -273,8 +263,9 @@ async fn location_info(
         on_db!(&app.db, pool => sqlx::query_as(SQL).bind(id).fetch_optional(pool).await?);
     Ok(row.map(|r| {
         let area = area_text(app, &r.kelurahan_code);
+        let parsed = Category::parse(&r.category);
         let category = |lang: Lang| {
-            Category::parse(&r.category).map_or_else(
+            parsed.map_or_else(
                 || r.category.clone(),
                 |c| lang.message(&format!("category.{}", c.as_str()), &[]),
             )
@@ -296,10 +287,7 @@ async fn location_info(
         } else {
             first_paint::FirstMain::Place {
                 name: r.name.clone(),
-                category: (
-                    category(paint),
-                    Category::parse(&r.category).map_or("#666666", Category::color),
-                ),
+                category: (category(paint), parsed.map_or("#666666", Category::color)),
                 verified: r.verified,
                 demo: r.demo,
             }

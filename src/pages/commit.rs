@@ -261,18 +261,7 @@ impl Form {
         match step {
             Step::Packages => {
                 // A box in error is named first: its text must not count as 0.
-                let wrong = self.lines.with_value(|lines| {
-                    let mut first = None;
-                    for l in lines {
-                        let field = line_field(l.package.id);
-                        let problem = l.problem_untracked().err();
-                        if problem.is_some() && first.is_none() {
-                            first = Some(field.clone());
-                        }
-                        self.errors.set(&field, problem);
-                    }
-                    first
-                });
+                let wrong = self.check_lines();
                 if wrong.is_some() {
                     self.errors.set(F_LINES, None);
                     return wrong;
@@ -323,6 +312,23 @@ impl Form {
             }
             Step::Review => None,
         }
+    }
+
+    /// Puts each quantity box's problem (or none) next to it; the first box
+    /// in error, if any.
+    fn check_lines(self) -> Option<String> {
+        self.lines.with_value(|lines| {
+            let mut first = None;
+            for l in lines {
+                let field = line_field(l.package.id);
+                let problem = l.problem_untracked().err();
+                if problem.is_some() && first.is_none() {
+                    first = Some(field.clone());
+                }
+                self.errors.set(&field, problem);
+            }
+            first
+        })
     }
 
     /// Shows a step and moves focus to its heading (or to `field`).
@@ -667,13 +673,7 @@ fn CommitForm(
     }
     form.errors.clear();
     // A saved quantity that cannot be sent is named at once.
-    form.lines.with_value(|lines| {
-        for l in lines {
-            if let Err(problem) = l.problem_untracked() {
-                form.errors.set(&line_field(l.package.id), Some(problem));
-            }
-        }
-    });
+    form.check_lines();
     if !lowered.is_empty() {
         form.alert.set(Some(Alert::Taken(lowered)));
         resume = Step::Packages;

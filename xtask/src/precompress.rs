@@ -27,8 +27,9 @@ const NEVER: [&str; 2] = ["index.html", "sw.js"];
 /// Writes `FILE.br` and `FILE.gz` for each compressible file under `dist`,
 /// after removing any left from an earlier build. Returns (file, raw, br, gz) sizes.
 pub fn precompress(dist: &Path) -> Result<Vec<(String, u64, u64, u64)>, String> {
-    let mut files = Vec::new();
-    walk(dist, &mut files)?;
+    let mut names = Vec::new();
+    crate::client::list_files(dist, dist, &mut names)?;
+    let files: Vec<PathBuf> = names.iter().map(|n| dist.join(n)).collect();
     for stale in files.iter().filter(|f| is_copy(f)) {
         std::fs::remove_file(stale).map_err(|e| format!("{}: {e}", stale.display()))?;
     }
@@ -36,11 +37,11 @@ pub fn precompress(dist: &Path) -> Result<Vec<(String, u64, u64, u64)>, String> 
     for file in files.iter().filter(|f| !is_copy(f) && wanted(f)) {
         let raw = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let br = brotli_11(&raw)?;
-        let gz = gzip_9(&raw)?;
         // A copy that saves little is not worth a second lookup.
         if br.len() * 10 >= raw.len() * 9 {
             continue;
         }
+        let gz = gzip_9(&raw)?;
         write(&with_suffix(file, "br"), &br)?;
         write(&with_suffix(file, "gz"), &gz)?;
         let name = file
@@ -97,16 +98,4 @@ fn gzip_9(raw: &[u8]) -> Result<Vec<u8>, String> {
         .write(Vec::new(), flate2::Compression::best());
     encoder.write_all(raw).map_err(|e| e.to_string())?;
     encoder.finish().map_err(|e| e.to_string())
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let path = e.map_err(|e| e.to_string())?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
