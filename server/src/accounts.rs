@@ -363,7 +363,7 @@ async fn my_commitments(
     let account = account.ok_or(AppError::Unauthenticated {
         key: "error.auth.required",
     })?;
-    crate::commitments::expiry::release_due(&state.db, None).await?;
+    state.expiry.settled().await;
     Ok(Json(CommitmentList {
         commitments: crate::commitments::store::by_account(&state.db, account.id).await?,
     }))

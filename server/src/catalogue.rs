@@ -14,7 +14,6 @@ use serde::Deserialize;
 
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::http_cache::TaggedJson;
 use crate::on_db;
 use crate::state::AppState;
 
@@ -23,7 +22,8 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn programs(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    Ok(TaggedJson::new(&list(&state.db).await?)?.respond(&headers))
+    let db = &state.db;
+    state.reads.respond("programs", &headers, || list(db)).await
 }
 
 #[derive(Deserialize)]

@@ -61,11 +61,18 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=365))]
     pub commitment_expiry_days: u32,
 
-    /// Seconds between sweeps that expire overdue commitments (reads and
-    /// reservations also expire them lazily, so this only tidies up).
+    /// Longest time between sweeps that expire overdue commitments (the
+    /// sweeper also wakes at each reservation's expiry; this catches
+    /// reservations made by other instances).
     #[arg(long, env = "KOLABORASI_EXPIRY_SWEEP_SECS", default_value_t = 60,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub expiry_sweep_secs: u64,
+
+    /// MiB of public answers kept in memory (the map list for each filter,
+    /// places, programs, ...); least recently used ones are dropped beyond.
+    #[arg(long, env = "KOLABORASI_READ_MODEL_MIB", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub read_model_mib: u64,
 
     /// Seconds between checks of the public log for changes made by other
     /// processes, a fallback: changes in this process are pushed at once,

@@ -109,7 +109,5 @@ pub fn values_placeholders(rows: usize, width: usize) -> String {
 /// Seconds since the Unix epoch: the portable timestamp stored by both engines.
 #[must_use]
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    crate::clock::now()
 }

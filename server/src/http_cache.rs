@@ -66,7 +66,7 @@ impl TaggedJson {
 }
 
 /// Weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored, `*` matches.
-fn matches_if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
+pub(crate) fn matches_if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
     let strip = |s: &str| s.trim().trim_start_matches("W/").to_owned();
     let ours = strip(etag.to_str().unwrap_or_default());
     headers

@@ -9,6 +9,7 @@ pub mod area_data;
 pub mod body;
 pub mod catalogue;
 pub mod client;
+pub mod clock;
 pub mod collaborator;
 pub mod commitments;
 pub mod config;
@@ -24,6 +25,7 @@ pub mod locations;
 pub mod log;
 pub mod openapi;
 pub mod query;
+pub mod read_model;
 pub mod secrets;
 pub mod seed;
 pub mod seo;
@@ -113,7 +115,14 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         commitment_expiry_days: config.commitment_expiry_days,
         kiosk_idle_secs: config.kiosk_idle_secs,
     };
+    let expiry = commitments::expiry::Schedule::new();
     Ok(AppState {
+        reads: Arc::new(read_model::ReadModel::new(
+            usize::try_from(config.read_model_mib.saturating_mul(1024 * 1024))
+                .unwrap_or(usize::MAX),
+            expiry.clone(),
+        )),
+        expiry,
         db,
         areas_json: Arc::new(TaggedJson::new(&tree).map_err(|e| format!("{e:?}"))?),
         areas: Arc::new(tree),
@@ -186,6 +195,7 @@ pub async fn start(
     let router = app(state.clone(), config);
     let sweeper = commitments::expiry::spawn_sweeper(
         state.db.clone(),
+        state.expiry.clone(),
         std::time::Duration::from_secs(config.expiry_sweep_secs),
     );
     let hub = state.hub.clone();

@@ -5,6 +5,7 @@
 //! of commitments made before the log existed, and `verify-log`.
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
@@ -133,7 +134,7 @@ macro_rules! append_in {
             if $notify {
                 sqlx::query("SELECT pg_notify($1, $2)")
                     .bind($crate::log::CHANNEL)
-                    .bind(chained.head.seq.to_string())
+                    .bind(format!("{} {}", chained.head.seq, $crate::log::instance()))
                     .execute(&mut *$tx)
                     .await?;
             }
@@ -146,9 +147,64 @@ pub(crate) use append_in;
 /// stats hub watches it (other processes are heard through `CHANNEL`).
 static APPENDED: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(0).0);
 
-/// Tells this process's listeners that entries were committed.
+/// The version of the public data as this process knows it: moves after
+/// every change committed here ([`announce`]) and every change another
+/// instance announced ([`heard`]). The read model (`read_model.rs`) keeps an
+/// answer only as long as this has not moved since it was built.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Tells this process that public data changed: call after the commit of
+/// every change the public can see (the one place the version moves).
 pub fn announce() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
     APPENDED.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+/// Another instance committed a change (its notification arrived, or the
+/// fallback poll saw the log head move).
+pub(crate) fn heard() {
+    GENERATION.fetch_add(1, Ordering::SeqCst);
+}
+
+/// This process among the instances on one database: notifications carry
+/// it, so an instance does not count its own changes twice.
+#[must_use]
+pub fn instance() -> u64 {
+    static ID: LazyLock<u64> = LazyLock::new(|| {
+        let mut bytes = [0u8; 8];
+        // Without randomness, the process id still tells instances apart
+        // on one machine; two machines would only cost a spare rebuild.
+        if getrandom::fill(&mut bytes).is_err() {
+            return u64::from(std::process::id());
+        }
+        u64::from_le_bytes(bytes)
+    });
+    *ID
+}
+
+/// Whether a notification on [`CHANNEL`] came from another instance.
+#[must_use]
+pub fn from_elsewhere(payload: &str) -> bool {
+    payload.rsplit(' ').next() != Some(instance().to_string().as_str())
+}
+
+#[must_use]
+pub fn generation() -> u64 {
+    GENERATION.load(Ordering::SeqCst)
+}
+
+/// A public change that has no log entry (a staff catalogue edit): this
+/// process and, on PostgreSQL, every other instance learn of it.
+pub async fn changed_without_entry(db: &Db) -> Result<(), AppError> {
+    if let Db::Postgres(pool) = db {
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(CHANNEL)
+            .bind(format!("changed {}", instance()))
+            .execute(pool)
+            .await?;
+    }
+    announce();
+    Ok(())
 }
 
 #[must_use]
@@ -254,8 +310,12 @@ async fn log_page(
     Ok(Json(page(&state.db, after, limit).await?))
 }
 
-async fn log_head(State(state): State<AppState>) -> AppResult<Json<LogHead>> {
-    Ok(Json(head(&state.db).await?))
+async fn log_head(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> AppResult<axum::response::Response> {
+    let db = &state.db;
+    state.reads.respond("log/head", &headers, || head(db)).await
 }
 
 #[derive(sqlx::FromRow)]

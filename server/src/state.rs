@@ -30,9 +30,21 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// `--kiosk-network`: where rate limits count per kiosk.
     pub kiosk_networks: Arc<[crate::client::IpNetwork]>,
+    /// When reservations are next due; the sweeper keeps it.
+    pub expiry: Arc<crate::commitments::expiry::Schedule>,
+    /// Public answers, built once per data version (`read_model.rs`).
+    pub reads: Arc<crate::read_model::ReadModel>,
 }
 
 impl AppState {
+    /// The database was written behind the server's back (a test's SQL, an
+    /// operator's repair): nothing held in memory is trusted any more.
+    #[doc(hidden)]
+    pub fn edited_externally(&self) {
+        crate::log::announce();
+        self.expiry.recheck();
+    }
+
     /// An absolute URL of this site: `--public-url` when set, else the
     /// request's `Host` (only when it looks like a host name, so a forged
     /// header cannot inject markup or another scheme).

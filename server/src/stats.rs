@@ -9,16 +9,16 @@
 //! SSE subscriber gets the new snapshot from one `watch` channel.
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
 use futures_util::StreamExt;
 use kolaborasi_shared::stats::{MAX_DIRECTORY_PAGE, STATS_EVENT};
 use kolaborasi_shared::validate::civil_from_days;
@@ -105,36 +105,53 @@ impl Snapshot {
     }
 }
 
-/// The breakdowns as JSON, and the log entry they include.
-type CachedBreakdowns = Option<(i64, Arc<String>)>;
-
 /// The live totals of this instance, and its SSE subscribers.
 #[derive(Clone)]
 pub struct Hub {
     snapshots: watch::Receiver<Arc<Snapshot>>,
     stop: Arc<watch::Sender<bool>>,
     subscribers: Arc<AtomicUsize>,
-    breakdowns: Arc<Mutex<CachedBreakdowns>>,
+    /// The data version (`log::generation`) the current snapshot includes.
+    covered: watch::Receiver<u64>,
 }
 
 impl Hub {
     /// Computes the first snapshot and starts the task that keeps it current.
     pub async fn start(db: Db, poll: Duration) -> Result<Self, AppError> {
+        let generation = log::generation();
         let first = compute(&db).await?;
         let (tx, snapshots) = watch::channel(Arc::new(Snapshot::new(first)));
         let (stop, stopping) = watch::channel(false);
-        tokio::spawn(run(db, tx, stopping, poll));
+        let (covers, covered) = watch::channel(generation);
+        tokio::spawn(run(db, tx, covers, stopping, poll));
         Ok(Self {
             snapshots,
             stop: Arc::new(stop),
             subscribers: Arc::new(AtomicUsize::new(0)),
-            breakdowns: Arc::new(Mutex::new(None)),
+            covered,
         })
     }
 
     #[must_use]
     pub fn current(&self) -> Arc<Snapshot> {
         self.snapshots.borrow().clone()
+    }
+
+    /// The totals including every change this process knew of when asked
+    /// (waiting, briefly, for the task to recompute them).
+    pub async fn fresh(&self) -> Arc<Snapshot> {
+        let generation = log::generation();
+        let mut covered = self.covered.clone();
+        if tokio::time::timeout(
+            Duration::from_secs(2),
+            covered.wait_for(|g| *g >= generation),
+        )
+        .await
+        .is_err()
+        {
+            tracing::warn!("live totals lag behind; answering with the last ones");
+        }
+        self.current()
     }
 
     /// Ends the task and every open stream (at shutdown: open streams would
@@ -155,6 +172,7 @@ impl Hub {
 async fn run(
     db: Db,
     tx: watch::Sender<Arc<Snapshot>>,
+    covers: watch::Sender<u64>,
     mut stopping: watch::Receiver<bool>,
     every: Duration,
 ) {
@@ -181,25 +199,54 @@ async fn run(
     let mut poll = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
+        let mut polled = false;
         tokio::select! {
             _ = local.changed() => {}
-            () = async {
+            closed = async {
                 match listener.as_mut() {
                     // `recv` reconnects by itself after a lost connection.
-                    Some(l) => if let Err(e) = l.recv().await {
-                        tracing::warn!(?e, "notification listener failed; retrying");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    Some(l) => match l.recv().await {
+                        Ok(n) => {
+                            if log::from_elsewhere(n.payload()) {
+                                log::heard();
+                            }
+                            false
+                        }
+                        // The server is shutting down.
+                        Err(sqlx::Error::PoolClosed) => true,
+                        Err(e) => {
+                            tracing::warn!(?e, "notification listener failed; retrying");
+                            // Notifications may have been lost meanwhile.
+                            log::heard();
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                            false
+                        }
                     },
                     None => std::future::pending().await,
                 }
-            } => {}
-            _ = poll.tick() => {}
+            } => if closed {
+                break;
+            },
+            _ = poll.tick() => polled = true,
             _ = stopping.wait_for(|s| *s) => break,
         }
+        // What this round will include (read before the database is).
+        let generation = log::generation();
         let known = tx.borrow().stats.log_seq;
         match log::head(&db).await {
-            Ok(head) if head.seq == known => continue,
-            Ok(_) => {}
+            Ok(head) if head.seq == known => {
+                // No entry since: the totals (made of logged changes only)
+                // are still right.
+                covers.send_replace(generation);
+                continue;
+            }
+            Ok(_) => {
+                // Without a listener, the poll is how this instance learns
+                // of another one's changes.
+                if polled && listener.is_none() {
+                    log::heard();
+                }
+            }
             Err(e) => {
                 tracing::warn!(?e, "reading the log head failed");
                 continue;
@@ -208,6 +255,7 @@ async fn run(
         match compute(&db).await {
             Ok(stats) => {
                 tx.send_replace(Arc::new(Snapshot::new(stats)));
+                covers.send_replace(generation);
             }
             Err(e) => tracing::warn!(?e, "recomputing the totals failed"),
         }
@@ -229,7 +277,8 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn current(State(state): State<AppState>) -> Response {
-    let snapshot = state.hub.current();
+    state.expiry.settled().await;
+    let snapshot = state.hub.fresh().await;
     (
         [
             (header::CONTENT_TYPE, "application/json"),
@@ -404,44 +453,13 @@ pub async fn compute_breakdowns(db: &Db) -> Result<Breakdowns, AppError> {
     })
 }
 
-/// Computed once per log entry: unchanged totals are served from memory,
-/// and an `If-None-Match` with the current tag gets 304.
+/// From the read model: computed once per change, 304 when unchanged.
 async fn breakdowns(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
-    let head = log::head(&state.db).await?;
-    let tag = format!("\"b-{}\"", head.seq);
-    if headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag))
-    {
-        return Ok((axum::http::StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
-    }
-    let cached = state
-        .hub
-        .breakdowns
-        .lock()
-        .ok()
-        .and_then(|c| c.clone())
-        .filter(|(seq, _)| *seq == head.seq);
-    let (seq, json) = if let Some(hit) = cached {
-        hit
-    } else {
-        let b = compute_breakdowns(&state.db).await?;
-        let json = Arc::new(serde_json::to_string(&b).map_err(AppError::internal)?);
-        if let Ok(mut c) = state.hub.breakdowns.lock() {
-            *c = Some((b.log_seq, json.clone()));
-        }
-        (b.log_seq, json)
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/json".to_owned()),
-            (header::CACHE_CONTROL, "no-cache".to_owned()),
-            (header::ETAG, format!("\"b-{seq}\"")),
-        ],
-        json.as_str().to_owned(),
-    )
-        .into_response())
+    let db = &state.db;
+    state
+        .reads
+        .respond("breakdowns", &headers, || compute_breakdowns(db))
+        .await
 }
 
 #[derive(sqlx::FromRow)]
@@ -460,7 +478,8 @@ struct DirectoryRow {
 async fn directory(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
-) -> AppResult<Json<CollaboratorDirectory>> {
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let params = query::params(raw.as_deref(), &["page", "per_page", "kind"])?;
     let page = query::number(&params, "page", 1..=100_000, 1, "error.query.page_invalid")?;
     let per_page = query::number(
@@ -477,6 +496,24 @@ async fn directory(
                 .ok_or_else(|| AppError::invalid("kind", "error.query.kind_invalid"))
         })
         .transpose()?;
+    let key = format!(
+        "collaborators?page={page}&per_page={per_page}&kind={}",
+        kind.map_or("", CollaboratorKind::as_str)
+    );
+    let db = &state.db;
+    state
+        .reads
+        .respond(&key, &headers, || directory_page(db, page, per_page, kind))
+        .await
+}
+
+/// One page of the directory, named collaborators by value.
+async fn directory_page(
+    db: &Db,
+    page: u32,
+    per_page: u32,
+    kind: Option<CollaboratorKind>,
+) -> AppResult<CollaboratorDirectory> {
     let kind_filter = if kind.is_some() {
         " AND c.collaborator_kind = $1"
     } else {
@@ -504,7 +541,7 @@ async fn directory(
         "SELECT {sums} FROM commitments c JOIN commitment_lines q ON q.commitment_id = c.id \
          WHERE {COUNTING} AND c.show_name = FALSE{kind_filter}"
     );
-    let (rows, total, anonymous) = on_db!(&state.db, pool => {
+    let (rows, total, anonymous) = on_db!(db, pool => {
         let mut q = sqlx::query_as::<_, DirectoryRow>(&named);
         let mut t = sqlx::query_scalar::<_, i64>(&total_sql);
         let mut a = sqlx::query_as::<_, (i64, i64, i64)>(&anonymous_sql);
@@ -515,8 +552,8 @@ async fn directory(
         }
         (q.fetch_all(pool).await?, t.fetch_one(pool).await?, a.fetch_one(pool).await?)
     });
-    let items = name_rows(&state.db, rows).await?;
-    Ok(Json(CollaboratorDirectory {
+    let items = name_rows(db, rows).await?;
+    Ok(CollaboratorDirectory {
         total,
         page,
         per_page,
@@ -526,7 +563,7 @@ async fn directory(
             packages: anonymous.1,
             value: anonymous.2,
         },
-    }))
+    })
 }
 
 /// Each row's latest consented name and kind: one query for the page.

@@ -1,9 +1,13 @@
 //! Returning reserved quantities: when a commitment expires undelivered, or
-//! is cancelled. Expiry runs in a background task and also lazily, before
-//! any read or reservation that depends on it, so a stopped task never
-//! leaves quantities reserved past their time.
+//! is cancelled. Expiry runs in a background task, woken at the earliest
+//! expiry ([`Schedule`]); reads never write: one that arrives when a
+//! reservation is due waits for the sweep. A reservation expires its
+//! location's overdue commitments itself, inside its own transaction.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
 
 use crate::db::{Db, now_unix};
 use crate::error::AppError;
@@ -18,29 +22,19 @@ pub(crate) const RETURN_QUANTITIES: &str = "UPDATE needs SET committed = committ
     (SELECT package_id FROM commitment_lines WHERE commitment_id = $1)";
 
 /// Marks every open commitment past its time as expired, returns its
-/// quantities and logs it — for one location, or everywhere. Cheap when
-/// nothing is due (one indexed lookup). Returns how many expired.
-pub async fn release_due(db: &Db, location: Option<i64>) -> Result<u64, AppError> {
+/// quantities and logs it. Cheap when nothing is due (one indexed lookup).
+/// Returns how many expired.
+pub async fn release_due(db: &Db) -> Result<u64, AppError> {
     let now = now_unix();
     let notify = db.engine() == "postgres";
     let due: Vec<i64> = on_db!(db, pool => {
-        match location {
-            Some(id) => sqlx::query_scalar(
-                "SELECT DISTINCT location_id FROM commitments \
-                 WHERE status = 'committed' AND expires_at <= $1 AND location_id = $2",
-            )
-            .bind(now)
-            .bind(id)
-            .fetch_all(pool)
-            .await?,
-            None => sqlx::query_scalar(
-                "SELECT DISTINCT location_id FROM commitments \
-                 WHERE status = 'committed' AND expires_at <= $1",
-            )
-            .bind(now)
-            .fetch_all(pool)
-            .await?,
-        }
+        sqlx::query_scalar(
+            "SELECT DISTINCT location_id FROM commitments \
+             WHERE status = 'committed' AND expires_at <= $1",
+        )
+        .bind(now)
+        .fetch_all(pool)
+        .await?
     });
     let mut released = 0;
     // One short transaction per location keeps locks small and ordered.
@@ -93,18 +87,120 @@ macro_rules! release_in {
 }
 pub(crate) use release_in;
 
-/// Sweeps expired commitments every `every` until the server stops.
+/// When the next reservation is due, so that reads never return it
+/// themselves: the sweeper sleeps until then (or its interval, or a wake),
+/// and a read that arrives at or after it waits for the sweep
+/// ([`Schedule::settled`]) instead of writing.
+pub struct Schedule {
+    /// The earliest expiry among open commitments, as of the last sweep
+    /// (`i64::MAX`: none).
+    next_due: watch::Sender<i64>,
+    wake: Notify,
+}
+
+/// How long a read waits for a sweep before answering anyway (the database
+/// may be unreachable for writes; the answer is then a little stale).
+const SETTLE_WAIT: Duration = Duration::from_secs(3);
+
+impl Schedule {
+    /// Until the first sweep, everything may be due.
+    #[must_use]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self {
+            next_due: watch::channel(i64::MIN).0,
+            wake: Notify::new(),
+        })
+    }
+
+    /// Returns once no open commitment is past its expiry (the sweeper has
+    /// returned everything due by now). Immediate when nothing is due.
+    pub async fn settled(&self) {
+        let now = now_unix();
+        if *self.next_due.borrow() > now {
+            return;
+        }
+        self.wake.notify_one();
+        let mut due = self.next_due.subscribe();
+        if tokio::time::timeout(SETTLE_WAIT, due.wait_for(|d| *d > now))
+            .await
+            .is_err()
+        {
+            tracing::warn!("expiry sweep did not finish in time; answering without it");
+        }
+    }
+
+    /// Forget what is known about expiries: the next read waits for a sweep.
+    /// For data edited behind the server's back (tests set `expires_at`).
+    #[doc(hidden)]
+    pub fn recheck(&self) {
+        self.next_due.send_replace(i64::MIN);
+        self.wake.notify_one();
+    }
+
+    /// A new open commitment expires at `at`: the sweeper must wake by then.
+    pub fn expires_at(&self, at: i64) {
+        let earlier = self.next_due.send_if_modified(|due| {
+            let earlier = at < *due;
+            if earlier {
+                *due = at;
+            }
+            earlier
+        });
+        if earlier {
+            self.wake.notify_one();
+        }
+    }
+}
+
+/// The earliest expiry of an open commitment, if any.
+async fn next_due(db: &Db) -> Result<Option<i64>, AppError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT MIN(expires_at) FROM commitments WHERE status = 'committed'"
+    )
+    .fetch_one(pool)
+    .await?))
+}
+
+/// Returns reserved quantities when they are due: at the earliest expiry,
+/// and at least every `every` (another instance's commitments, a lost wake).
 #[must_use]
-pub fn spawn_sweeper(db: Db, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_sweeper(
+    db: Db,
+    schedule: Arc<Schedule>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut moved = crate::clock::moved();
         loop {
-            tick.tick().await;
-            match release_due(&db, None).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(expired = n, "returned quantities of expired commitments"),
-                Err(e) => tracing::warn!(?e, "expiry sweep failed; retrying at the next tick"),
+            let swept = match release_due(&db).await {
+                Ok(n) => {
+                    if n > 0 {
+                        tracing::info!(expired = n, "returned quantities of expired commitments");
+                    }
+                    true
+                }
+                Err(e) => {
+                    tracing::warn!(?e, "expiry sweep failed; retrying");
+                    false
+                }
+            };
+            let wait = match next_due(&db).await {
+                Ok(due) if swept => {
+                    let due = due.unwrap_or(i64::MAX);
+                    schedule.next_due.send_replace(due);
+                    let secs = u64::try_from(due.saturating_sub(now_unix())).unwrap_or(0);
+                    every.min(Duration::from_secs(secs))
+                }
+                Ok(_) => Duration::from_secs(1).min(every),
+                Err(e) => {
+                    tracing::warn!(?e, "reading the next expiry failed; retrying");
+                    Duration::from_secs(1).min(every)
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = schedule.wake.notified() => {}
+                _ = moved.changed() => {}
             }
         }
     })

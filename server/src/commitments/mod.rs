@@ -13,8 +13,8 @@ use axum::{Json, Router};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use kolaborasi_shared::validate;
 use kolaborasi_shared::{
-    CancelRequest, CommitmentPrivate, CommitmentReceipt, CommitmentStatus, CommitmentView,
-    IDEMPOTENCY_HEADER, MANAGE_TOKEN_HEADER, NewCommitment,
+    CancelRequest, CommitmentPrivate, CommitmentReceipt, CommitmentView, IDEMPOTENCY_HEADER,
+    MANAGE_TOKEN_HEADER, NewCommitment,
 };
 
 use crate::accounts::MaybeAccount;
@@ -63,6 +63,7 @@ async fn create(
             .map_err(AppError::internal)?,
     );
     let now = now_unix();
+    let expires_at = now + i64::from(expiry_days) * DAY;
     let outcome = store::create(
         &state.db,
         &store::Request {
@@ -71,14 +72,17 @@ async fn create(
             request_hash: &request_hash,
             account_id: account.as_ref().map(|a| a.id),
             now,
-            expires_at: now + i64::from(expiry_days) * DAY,
+            expires_at,
             demo: false,
             collaborator_ref: &crate::log::collaborator_ref(&state.secret, &checked.identity.email),
         },
     )
     .await?;
     let (code, status) = match outcome {
-        store::Outcome::Created { code } => (code, StatusCode::CREATED),
+        store::Outcome::Created { code } => {
+            state.expiry.expires_at(expires_at);
+            (code, StatusCode::CREATED)
+        }
         store::Outcome::Replayed { code } => (code, StatusCode::OK),
         store::Outcome::KeyReused => return Err(AppError::IdempotencyKeyReused),
         store::Outcome::LocationUnknown => {
@@ -135,22 +139,17 @@ pub(crate) fn not_open(row: &store::Row) -> AppError {
     }
 }
 
-/// Loads a commitment, first expiring it if its time has passed.
+/// Loads a commitment, after the sweeper expired whatever is due.
 pub(crate) async fn load(
     state: &AppState,
     code: &str,
 ) -> AppResult<(store::Row, Vec<kolaborasi_shared::CommitmentLine>)> {
-    let not_found = || AppError::NotFound {
-        key: "error.commitment.not_found",
-    };
-    let (row, lines) = store::by_code(&state.db, code)
+    state.expiry.settled().await;
+    store::by_code(&state.db, code)
         .await?
-        .ok_or_else(not_found)?;
-    if row.status == CommitmentStatus::Committed.as_str() && row.expires_at <= now_unix() {
-        expiry::release_due(&state.db, Some(row.location_id)).await?;
-        return store::by_code(&state.db, code).await?.ok_or_else(not_found);
-    }
-    Ok((row, lines))
+        .ok_or(AppError::NotFound {
+            key: "error.commitment.not_found",
+        })
 }
 
 async fn public_view(

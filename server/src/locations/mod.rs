@@ -4,18 +4,17 @@
 mod model;
 pub mod store;
 
+use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
-use axum::{Json, Router};
 use http::HeaderMap;
 use kolaborasi_shared::{AreaLevel, LocationDetail, LocationList, LocationQuery};
 
 pub use model::NewLocation;
 
 use crate::error::{AppError, AppResult};
-use crate::http_cache::TaggedJson;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -49,24 +48,41 @@ async fn list_locations(
         }
         None => None,
     };
-    crate::commitments::expiry::release_due(&state.db, None).await?;
-    let locations = store::list(&state.db, &query, area_level).await?;
-    Ok(TaggedJson::new(&LocationList { locations })?.respond(&headers))
+    // Keyed by the canonical query: equal filters share one answer.
+    let key = format!("locations?{}", query.to_query_string());
+    let db = &state.db;
+    state
+        .reads
+        .respond(&key, &headers, || async {
+            Ok(LocationList {
+                locations: store::list(db, &query, area_level).await?,
+            })
+        })
+        .await
 }
 
-#[tracing::instrument(skip(state))]
+#[tracing::instrument(skip(state, headers))]
 async fn get_location(
     State(state): State<AppState>,
     // Taking the rejection too: a path that is not even UTF-8 still gets our envelope.
     id: Result<Path<String>, PathRejection>,
-) -> AppResult<Json<LocationDetail>> {
+    headers: HeaderMap,
+) -> AppResult<Response> {
     let id = crate::query::path_id(id, "error.path.invalid_id")?;
-    // Reservations past their time are returned before anyone reads them,
-    // even when the background sweep is not running.
-    crate::commitments::expiry::release_due(&state.db, Some(id)).await?;
+    let state = &state;
+    state
+        .reads
+        .respond(&format!("locations/{id}"), &headers, || async move {
+            detail(state, id).await
+        })
+        .await
+}
+
+/// One location with its needs, as the public sees it.
+pub async fn detail(state: &AppState, id: i64) -> AppResult<LocationDetail> {
     let row = store::get(&state.db, id).await?.ok_or(AppError::NotFound {
         key: "error.location_not_found",
     })?;
     let needs = store::needs(&state.db, id, row.headcount()?).await?;
-    Ok(Json(row.into_detail(&state.areas, needs)?))
+    row.into_detail(&state.areas, needs)
 }

@@ -80,6 +80,7 @@ async fn create_program(
         Ok(id)
     }.await);
     let id = inserted.map_err(unique_or)?;
+    crate::log::changed_without_entry(&state.db).await?;
     let list = catalogue::list(&state.db).await?;
     let program = list
         .programs
@@ -144,6 +145,7 @@ async fn create_package(
         Ok(id)
     }.await);
     let id = inserted.map_err(unique_or)?;
+    crate::log::changed_without_entry(&state.db).await?;
     let list = catalogue::list(&state.db).await?;
     let package = list
         .package(id)

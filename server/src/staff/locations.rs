@@ -428,6 +428,8 @@ async fn switch(
             args: Vec::new(),
         });
     }
+    // Public (the map list, the place's badge) but not in the public log.
+    log::changed_without_entry(&state.db).await?;
     Ok(Json(staff_location(state, id).await?))
 }
 

@@ -45,6 +45,7 @@ pub async fn scene(app: TestApp) -> Scene {
     )
     .await
     .unwrap();
+    app.edited();
     Scene {
         app,
         location,
@@ -203,6 +204,7 @@ pub async fn the_catalogue_lists_the_ksbb_programs_and_packages_with_reference_v
         "INSERT INTO packages (program_id, slug, name_id, name_en, unit_id, unit_en, unit_value) \
          SELECT id, 'pangan-air-bersih', 'Paket Air Bersih', 'Clean Water Package', 'keluarga', 'family', 60000 \
          FROM programs WHERE slug = 'ksbb-pangan'").execute(pool).await.map(drop).unwrap());
+    app.edited();
     let list: ProgramList = ok_json(app.get("/api/v1/programs").await).await;
     assert!(
         list.programs[0]
@@ -487,6 +489,7 @@ pub async fn once_per_family_packages_never_exceed_the_headcount(engine: Engine)
     set_needs(s.app.db(), &[(s.location, s.lebaran, 150)])
         .await
         .unwrap();
+    s.app.edited();
     assert_eq!(
         s.need(s.lebaran).await.remaining,
         120,
@@ -515,6 +518,7 @@ pub async fn once_per_family_packages_never_exceed_the_headcount(engine: Engine)
         sqlx::query("UPDATE commitments SET status = 'delivered'").execute(pool).await.unwrap();
         sqlx::query("UPDATE needs SET delivered = committed, committed = 0").execute(pool).await.unwrap();
     });
+    s.app.edited();
     s.commit_ok("family-0003", &order(s.location, &[(s.lebaran, 20)]))
         .await;
     let refused = s
@@ -545,6 +549,7 @@ pub async fn every_bad_commitment_gets_its_own_error_and_writes_nothing(engine: 
         .unwrap();
     on_db!(s.app.db(), pool => sqlx::query("UPDATE locations SET active = FALSE WHERE id = $1")
         .bind(inactive).execute(pool).await.map(drop).unwrap());
+    s.app.edited();
     let good = order(s.location, &[(s.sembako, 1)]);
     let with = |f: &dyn Fn(&mut NewCommitment)| {
         let mut b = good.clone();
@@ -734,9 +739,15 @@ pub async fn every_bad_commitment_gets_its_own_error_and_writes_nothing(engine: 
     s.app.stop().await;
 }
 
-async fn expire_all_now(s: &Scene) {
+/// Makes every open commitment overdue; `tell`: the server is told (its
+/// sweeper looks again before the next read), else only a reservation's
+/// own transaction can notice.
+async fn expire_all_now(s: &Scene, tell: bool) {
     on_db!(s.app.db(), pool => sqlx::query("UPDATE commitments SET expires_at = $1 WHERE status = 'committed'")
         .bind(kolaborasi_server::db::now_unix() - 1).execute(pool).await.map(drop).unwrap());
+    if tell {
+        s.app.edited();
+    }
 }
 
 pub async fn an_undelivered_commitment_expires_and_its_quantities_return(engine: Engine) {
@@ -750,8 +761,8 @@ pub async fn an_undelivered_commitment_expires_and_its_quantities_return(engine:
         "the default window"
     );
     assert_eq!(s.need(s.sembako).await.remaining, 60);
-    expire_all_now(&s).await;
-    // No sweep has run (the default interval is a minute): reading evaluates it.
+    expire_all_now(&s, true).await;
+    // The sweep runs before the next read; the read itself writes nothing.
     assert_eq!(s.need(s.sembako).await.remaining, 100);
     let view: CommitmentView = ok_json(
         s.app
@@ -765,7 +776,7 @@ pub async fn an_undelivered_commitment_expires_and_its_quantities_return(engine:
     let second = s
         .commit_ok("expire-0002", &order(s.location, &[(s.sembako, 100)]))
         .await;
-    expire_all_now(&s).await;
+    expire_all_now(&s, false).await;
     s.commit_ok("expire-0003", &order(s.location, &[(s.sembako, 100)]))
         .await;
     let old: CommitmentView = ok_json(
@@ -784,7 +795,7 @@ pub async fn the_background_sweep_expires_commitments_nobody_reads(engine: Engin
     let s = scene(TestApp::start_configured(db, |c| c.expiry_sweep_secs = 1).await).await;
     s.commit_ok("sweep-0001", &order(s.location, &[(s.sembako, 25)]))
         .await;
-    expire_all_now(&s).await;
+    expire_all_now(&s, true).await;
     let status = || async {
         on_db!(s.app.db(), pool => sqlx::query_scalar::<_, String>("SELECT status FROM commitments")
             .fetch_one(pool).await.unwrap())

@@ -920,6 +920,7 @@ pub async fn the_location_list_shows_what_a_place_received_and_when(engine: Engi
     let days = kolaborasi_server::db::now_unix().div_euclid(86_400) - 3;
     on_db!(s.app.db(), pool => sqlx::query("UPDATE commitments SET created_at = created_at - 4 * 86400 WHERE code = $1")
         .bind(&second.commitment.code).execute(pool).await.map(drop).unwrap());
+    s.app.edited();
     let photo = upload(&s.app, &second, jpeg_with_gps()).await;
     let pdf = upload(&s.app, &second, PDF.to_vec()).await;
     let mut earlier = report_of(&second, &[(s.lebaran, 20)], &[&photo], &[&pdf]);

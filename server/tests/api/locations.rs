@@ -201,6 +201,7 @@ pub async fn inactive_locations_are_not_listed_but_their_page_still_answers(engi
             .await
             .expect("deactivate a location");
     });
+    app.edited();
 
     let everyone_else = fixture_names(|f| f.0 != "RW 03 Cideng");
     assert_eq!(app.names("").await, everyone_else);

@@ -17,6 +17,7 @@ mod demo;
 mod errors;
 mod kiosk;
 mod locations;
+mod reads;
 mod staff;
 mod support;
 mod transparency;
@@ -42,6 +43,9 @@ macro_rules! on_both_engines {
 }
 
 on_both_engines! {
+    reads::public_answers_show_each_change_in_the_next_read_and_keep_their_tag_otherwise,
+    reads::a_repeated_answer_and_its_304_need_no_database,
+    reads::no_public_read_writes_to_the_database,
     areas::the_area_tree_lists_6_kota_44_kecamatan_and_267_kelurahan_with_official_codes,
     areas::the_config_names_the_region_and_reports_no_demo_data_when_none_was_generated,
     locations::the_list_returns_every_active_location_with_its_public_fields_in_id_order,

@@ -598,6 +598,7 @@ pub async fn queues_locations_catalogue_and_corrections_work_within_scope(engine
     // area; Tebet Barat (outside) is marked unverified too.
     on_db!(app.db(), pool => sqlx::query("UPDATE locations SET verified = FALSE WHERE id = $1")
         .bind(outside).execute(pool).await.map(drop).unwrap());
+    app.edited();
     let all: QueueCounts = ok_json(admin.get(app, "/api/v1/staff/queues").await).await;
     assert_eq!(count(&all, kolaborasi_shared::Queue::Locations), Some(3));
     assert_eq!(count(&mine, kolaborasi_shared::Queue::Locations), Some(2));
@@ -643,6 +644,7 @@ pub async fn queues_locations_catalogue_and_corrections_work_within_scope(engine
     assert_eq!(overdue.total, 0);
     on_db!(app.db(), pool => sqlx::query("UPDATE commitments SET created_at = created_at - 8 * 86400 WHERE code = $1")
         .bind(&inside.commitment.code).execute(pool).await.map(drop).unwrap());
+    app.edited();
     let overdue: QueuePage = ok_json(operator.get(app, "/api/v1/staff/queues/overdue").await).await;
     assert_eq!(
         overdue

@@ -158,7 +158,8 @@ async fn scripted_day(s: &Scene) -> Vec<CommitmentReceipt> {
         .await;
     on_db!(s.app.db(), pool => { sqlx::query("UPDATE commitments SET expires_at = 0 WHERE code = $1")
         .bind(&d.commitment.code).execute(pool).await.unwrap(); });
-    // Reading the location expires it.
+    s.app.edited();
+    // The sweeper, told to look again, expires it before the next read.
     let _ = s.need(s.lebaran).await;
     deliver(s, &a1.commitment.code).await;
     vec![a1, b, a2, c, d]
@@ -422,13 +423,13 @@ pub async fn live_totals_reach_every_subscriber_after_a_commitment(engine: Engin
 
 /// A second server as its own process (the built `kolaborasi-server`), on
 /// `database_url`, killed when dropped.
-struct OtherProcess {
+pub struct OtherProcess {
     child: std::process::Child,
-    base: String,
+    pub base: String,
 }
 
 impl OtherProcess {
-    fn start(database_url: &str, extra: &[&str]) -> Self {
+    pub fn start(database_url: &str, extra: &[&str]) -> Self {
         use std::io::BufRead;
         let static_dir = tempfile::tempdir().unwrap();
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kolaborasi-server"))
@@ -648,6 +649,7 @@ pub async fn open_data_downloads_stream_filter_and_carry_hxl(engine: Engine) {
     on_db!(s.app.db(), pool => { sqlx::query(
         "UPDATE commitments SET created_at = 1768435200 WHERE idempotency_key = 'day-0002-b-key'")
         .execute(pool).await.unwrap(); }); // 2026-01-15
+    s.app.edited();
 
     let response = s.app.get("/api/v1/export/commitments.csv?hxl=1").await;
     assert_eq!(response.status(), StatusCode::OK);

@@ -1,0 +1,328 @@
+//! The read model: public answers come from memory, follow every change at
+//! once, keep their tag while unchanged, and never write to the database.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use kolaborasi_server::on_db;
+use kolaborasi_shared::{
+    CancelRequest, CollaboratorDirectory, LocationDetail, LocationList, LogHead, ProgramList, Stats,
+};
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+use crate::commitments::{Scene, order, scene};
+use crate::support::{Engine, TestApp, TestDb, header_text, ok_json, send};
+
+/// Every public answer the read model serves, by path.
+fn public_paths(s: &Scene, other: i64) -> Vec<String> {
+    vec![
+        "/api/v1/locations".into(),
+        "/api/v1/locations?category=rw_prioritas".into(),
+        format!("/api/v1/locations/{}", s.location),
+        format!("/api/v1/locations/{other}"),
+        "/api/v1/programs".into(),
+        "/api/v1/stats/breakdowns".into(),
+        "/api/v1/collaborators".into(),
+        "/api/v1/log/head".into(),
+    ]
+}
+
+async fn etag(app: &TestApp, path: &str) -> String {
+    let response = app.get(path).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    header_text(&response, header::ETAG)
+}
+
+async fn revalidate(app: &TestApp, path: &str, etag: &str) -> StatusCode {
+    send(app.request(path).header(header::IF_NONE_MATCH, etag))
+        .await
+        .status()
+}
+
+async fn remaining_percent(app: &TestApp, id: i64) -> Option<u8> {
+    let list: LocationList = ok_json(app.get("/api/v1/locations").await).await;
+    list.locations
+        .into_iter()
+        .find(|l| l.id == id)
+        .and_then(|l| l.remaining_percent)
+}
+
+async fn collaborations(app: &TestApp) -> i64 {
+    let stats: Stats = ok_json(app.get("/api/v1/stats").await).await;
+    stats.totals.collaborations
+}
+
+pub async fn public_answers_show_each_change_in_the_next_read_and_keep_their_tag_otherwise(
+    engine: Engine,
+) {
+    let s = scene(TestApp::start(engine).await).await;
+    let other = s.app.id_of("RW 05 Pisangan Baru").await;
+    let paths = public_paths(&s, other);
+    let mut tags = Vec::new();
+    for path in &paths {
+        tags.push(etag(&s.app, path).await);
+    }
+    for (path, tag) in paths.iter().zip(&tags) {
+        assert_eq!(
+            revalidate(&s.app, path, tag).await,
+            StatusCode::NOT_MODIFIED,
+            "{path}: nothing changed"
+        );
+    }
+    assert_eq!(remaining_percent(&s.app, s.location).await, Some(100));
+
+    // A commitment: the place, the list, the totals, the breakdowns, the
+    // directory and the log head show it at once; the rest stays 304.
+    let receipt = s
+        .commit_ok("reads-0001-key", &order(s.location, &[(s.sembako, 50)]))
+        .await;
+    assert_eq!(s.need(s.sembako).await.remaining, 50);
+    assert!(remaining_percent(&s.app, s.location).await < Some(100));
+    assert_eq!(collaborations(&s.app).await, 1);
+    let directory: CollaboratorDirectory = ok_json(s.app.get("/api/v1/collaborators").await).await;
+    assert_eq!(directory.total, 1);
+    let head: LogHead = ok_json(s.app.get("/api/v1/log/head").await).await;
+    assert_eq!(head.seq, 1);
+    let unchanged = [
+        format!("/api/v1/locations/{other}"),
+        "/api/v1/programs".to_owned(),
+    ];
+    for (path, tag) in paths.iter().zip(&tags) {
+        let status = revalidate(&s.app, path, tag).await;
+        if unchanged.contains(path) {
+            assert_eq!(status, StatusCode::NOT_MODIFIED, "{path} did not change");
+        } else {
+            assert_eq!(status, StatusCode::OK, "{path} changed");
+        }
+    }
+
+    // A cancellation returns the quantities in the next read.
+    let cancelled = s
+        .app
+        .post(
+            &format!("/api/v1/commitments/{}/cancel", receipt.commitment.code),
+            &CancelRequest {
+                token: Some(receipt.manage_token.clone()),
+            },
+            &[],
+        )
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    assert_eq!(s.need(s.sembako).await.remaining, 100);
+    assert_eq!(remaining_percent(&s.app, s.location).await, Some(100));
+    assert_eq!(collaborations(&s.app).await, 0);
+
+    // A delivery.
+    let delivered = s
+        .commit_ok("reads-0002-key", &order(s.location, &[(s.lebaran, 20)]))
+        .await;
+    let id: i64 = on_db!(s.app.db(), pool => sqlx::query_scalar("SELECT id FROM commitments WHERE code = $1")
+        .bind(&delivered.commitment.code).fetch_one(pool).await.unwrap());
+    let now = kolaborasi_server::db::now_unix();
+    assert!(
+        kolaborasi_server::commitments::store::deliver(
+            s.app.db(),
+            id,
+            &delivered.commitment.code,
+            s.location,
+            now
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(s.need(s.lebaran).await.delivered, 20);
+    let list: LocationList = ok_json(s.app.get("/api/v1/locations").await).await;
+    let place = list.locations.iter().find(|l| l.id == s.location).unwrap();
+    assert!(place.received_percent > Some(0), "{place:?}");
+
+    // A staff edit: a deactivated place leaves the list in the next read.
+    let admin = crate::staff::admin(&s.app).await;
+    let response = admin
+        .post(
+            &s.app,
+            &format!("/api/v1/staff/locations/{other}/deactivate"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let list: LocationList = ok_json(s.app.get("/api/v1/locations").await).await;
+    assert!(list.locations.iter().all(|l| l.id != other));
+    let detail: LocationDetail =
+        ok_json(s.app.get(&format!("/api/v1/locations/{other}")).await).await;
+    assert!(!detail.active);
+
+    // A staff catalogue change (no log entry) reaches the programs too.
+    let programs: ProgramList = ok_json(s.app.get("/api/v1/programs").await).await;
+    let response = admin
+        .post(
+            &s.app,
+            "/api/v1/staff/programs",
+            &json!({
+                "slug": "ksbb-air",
+                "name_id": "KSBB Air",
+                "name_en": "KSBB Water",
+            }),
+        )
+        .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::CREATED,
+        "{:?}",
+        response.text().await
+    );
+    let after: ProgramList = ok_json(s.app.get("/api/v1/programs").await).await;
+    assert_eq!(after.programs.len(), programs.programs.len() + 1);
+    s.app.stop().await;
+}
+
+/// Public answers are served from memory: once built, they (and their
+/// 304s) are sent with the database gone.
+pub async fn a_repeated_answer_and_its_304_need_no_database(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let other = s.app.id_of("RW 05 Pisangan Baru").await;
+    let paths = public_paths(&s, other);
+    let mut bodies = Vec::new();
+    for path in &paths {
+        let response = s.app.get(path).await;
+        let tag = header_text(&response, header::ETAG);
+        bodies.push((tag, response.bytes().await.unwrap()));
+    }
+    s.app.db().close().await;
+    for (path, (tag, body)) in paths.iter().zip(&bodies) {
+        let again = s.app.get(path).await;
+        let status = again.status();
+        let bytes = again.bytes().await.unwrap();
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{path} without the database: {bytes:?}"
+        );
+        assert_eq!(&bytes, body, "{path}");
+        assert_eq!(
+            revalidate(&s.app, path, tag).await,
+            StatusCode::NOT_MODIFIED,
+            "{path} without the database"
+        );
+    }
+}
+
+/// Something that moves whenever any connection commits a write: SQLite's
+/// `data_version` seen from a connection of our own; on PostgreSQL, each
+/// table's row count and newest row version (`xmin`: an update, even to the
+/// same value, makes a new one), which background vacuuming leaves alone.
+async fn writes_seen(
+    db_url: &str,
+    engine: Engine,
+    sqlite: &mut Option<sqlx::SqliteConnection>,
+) -> String {
+    use sqlx::Connection;
+    match engine {
+        Engine::Sqlite => {
+            if sqlite.is_none() {
+                *sqlite = Some(sqlx::SqliteConnection::connect(db_url).await.unwrap());
+            }
+            let conn = sqlite.as_mut().unwrap();
+            let version: i64 = sqlx::query_scalar("PRAGMA data_version")
+                .fetch_one(conn)
+                .await
+                .unwrap();
+            version.to_string()
+        }
+        Engine::Postgres => {
+            let mut conn = sqlx::PgConnection::connect(db_url).await.unwrap();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            let mut seen = String::new();
+            for table in tables {
+                let (rows, newest): (i64, Option<i64>) = sqlx::query_as(&format!(
+                    "SELECT COUNT(*), MAX(xmin::text::bigint) FROM \"{table}\""
+                ))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+                let _ = write!(seen, "{table}:{rows}:{newest:?} ");
+            }
+            seen
+        }
+    }
+}
+
+/// No public read writes: not the list, not a place, not a commitment's
+/// page, not the totals, even while a reservation is open.
+pub async fn no_public_read_writes_to_the_database(engine: Engine) {
+    let db = TestDb::fresh(engine).await;
+    let s = scene(TestApp::start_on(db.clone(), 0).await).await;
+    let other = s.app.id_of("RW 05 Pisangan Baru").await;
+    let receipt = s
+        .commit_ok("nowrite-0001-key", &order(s.location, &[(s.sembako, 5)]))
+        .await;
+    let mut paths = public_paths(&s, other);
+    paths.extend([
+        "/api/v1/locations?area=31.71".to_owned(),
+        "/api/v1/stats".to_owned(),
+        "/api/v1/areas".to_owned(),
+        "/api/v1/config".to_owned(),
+        "/api/v1/log".to_owned(),
+        format!("/api/v1/commitments/{}", receipt.commitment.code),
+        "/api/v1/collaborators?page=2&per_page=10".to_owned(),
+        "/".to_owned(),
+        format!("/lokasi/{}", s.location),
+        format!("/kolaborasi/{}", receipt.commitment.code),
+        "/sitemap.xml".to_owned(),
+    ]);
+    let mut sqlite = None;
+    // Let anything the commit set off (the live totals) settle first.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = writes_seen(&db.url, engine, &mut sqlite).await;
+    for _ in 0..3 {
+        for path in &paths {
+            let response = s.app.get(path).await;
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+        }
+    }
+    let after = writes_seen(&db.url, engine, &mut sqlite).await;
+    assert_eq!(before, after, "a public read wrote to the database");
+    // The probe works: a write is seen.
+    s.commit_ok("nowrite-0002-key", &order(s.location, &[(s.sembako, 1)]))
+        .await;
+    assert_ne!(writes_seen(&db.url, engine, &mut sqlite).await, after);
+    s.app.stop().await;
+}
+
+/// PostgreSQL, two server processes on one database: a commitment made
+/// through one is in the other's next answers once its notification
+/// arrives (the other polls only hourly, so only NOTIFY can carry it).
+#[tokio::test]
+async fn postgres_a_change_through_one_instance_reaches_the_read_model_of_another() {
+    let db = TestDb::fresh(Engine::Postgres).await;
+    let a = scene(TestApp::start_configured(db.clone(), |c| c.live_poll_secs = 3600).await).await;
+    let b = crate::transparency::OtherProcess::start(&db.url, &["--live-poll-secs", "3600"]);
+    let on_b = |path: &str| format!("{}{path}", b.base);
+    let place = format!("/api/v1/locations/{}", a.location);
+    let read = |path: String| {
+        let client = a.app.client.clone();
+        async move {
+            let detail: LocationDetail = ok_json(send(client.get(path)).await).await;
+            detail.needs.iter().map(|n| n.committed).sum::<u32>()
+        }
+    };
+    assert_eq!(read(on_b(&place)).await, 0, "b has built its answer");
+    a.commit_ok("across-reads-01", &order(a.location, &[(a.sembako, 7)]))
+        .await;
+    let mut waited = Duration::ZERO;
+    while read(on_b(&place)).await != 7 {
+        assert!(
+            waited < Duration::from_secs(5),
+            "the other instance never saw the change"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        waited += Duration::from_millis(20);
+    }
+    drop(b);
+    a.app.stop().await;
+}
