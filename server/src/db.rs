@@ -49,8 +49,11 @@ impl Db {
             .create_if_missing(true)
             // WAL: readers never block the writer, and the writer never blocks readers.
             .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL is durable in WAL mode except on power loss mid-checkpoint.
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL: every commit is on disk before it is acknowledged, power
+            // loss included (NORMAL may lose the last commits). Reservations
+            // share commits (`commitments::group`), so this costs one fsync
+            // per group, not per donor.
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             // Writers queue instead of failing at once when another holds the lock.
             .busy_timeout(Duration::from_secs(10));

@@ -117,6 +117,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
     };
     let expiry = commitments::expiry::Schedule::new();
     Ok(AppState {
+        committer: commitments::group::Committer::start(db.clone()),
         reads: Arc::new(read_model::ReadModel::new(
             usize::try_from(config.read_model_mib.saturating_mul(1024 * 1024))
                 .unwrap_or(usize::MAX),

@@ -32,6 +32,8 @@ pub struct AppState {
     pub kiosk_networks: Arc<[crate::client::IpNetwork]>,
     /// When reservations are next due; the sweeper keeps it.
     pub expiry: Arc<crate::commitments::expiry::Schedule>,
+    /// Where reservations go to be committed in groups.
+    pub committer: crate::commitments::group::Committer,
     /// Public answers, built once per data version (`read_model.rs`).
     pub reads: Arc<crate::read_model::ReadModel>,
 }

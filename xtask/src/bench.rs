@@ -29,18 +29,34 @@ pub fn bench(root: &Path, only: Option<&str>) -> Result<(), String> {
     tools::ensure_debian_packages(&["chromium"])?;
     client::build(root)?;
     let binary = run::build_server(root)?;
-    if only == Some("first-load") {
-        let section = first_load(root, &binary)?;
+    let section = match only {
+        Some("first-load") => Some((first_load(root, &binary)?, FIRST_LOAD_BEGIN, FIRST_LOAD_END)),
+        Some("crowd") => Some((
+            crate::crowd::crowd(root, &binary)?,
+            crate::crowd::BEGIN,
+            crate::crowd::END,
+        )),
+        Some(other) => {
+            return Err(format!(
+                "unknown bench section {other:?}: first-load or crowd"
+            ));
+        }
+        None => None,
+    };
+    if let Some((section, begin, end)) = section {
         let path = root.join("docs/benchmarks.md");
         let old = std::fs::read_to_string(&path).unwrap_or_default();
-        let new = match (old.find(FIRST_LOAD_BEGIN), old.find(FIRST_LOAD_END)) {
+        let new = match (old.find(begin), old.find(end)) {
             (Some(a), Some(b)) if a < b => {
-                format!("{}{section}{}", &old[..a], &old[b + FIRST_LOAD_END.len()..])
+                format!("{}{section}{}", &old[..a], &old[b + end.len()..])
             }
-            _ => format!("{}\n{section}\n", old.trim_end()),
+            _ => format!("{}\n\n{section}\n", old.trim_end()),
         };
         std::fs::write(&path, new).map_err(|e| e.to_string())?;
-        eprintln!("xtask: wrote the first-load section of docs/benchmarks.md");
+        eprintln!(
+            "xtask: wrote the {} section of docs/benchmarks.md",
+            only.unwrap_or("")
+        );
         return Ok(());
     }
 
@@ -61,10 +77,13 @@ pub fn bench(root: &Path, only: Option<&str>) -> Result<(), String> {
     let commits = commitments(root, &binary)?;
     let live = transparency(root, &binary)?;
     let first = first_load(root, &binary)?;
+    let crowd = crate::crowd::crowd(root, &binary)?;
     let mut report = render(root, &rows, &commits);
     render_transparency(&mut report, &live);
     report.push('\n');
     report.push_str(&first);
+    report.push_str("\n\n");
+    report.push_str(&crowd);
     report.push('\n');
     std::fs::write(root.join("docs/benchmarks.md"), report).map_err(|e| e.to_string())?;
     eprintln!("xtask: wrote docs/benchmarks.md");
@@ -207,7 +226,7 @@ fn render_transparency(s: &mut String, [sse, export, verify]: &[serde_json::Valu
     }
 }
 
-fn machine() -> String {
+pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|s| {

@@ -2,6 +2,7 @@
 //! private views of a commitment, and cancelling with the manage token.
 
 pub mod expiry;
+pub mod group;
 mod input;
 pub mod store;
 
@@ -64,20 +65,22 @@ async fn create(
     );
     let now = now_unix();
     let expires_at = now + i64::from(expiry_days) * DAY;
-    let outcome = store::create(
-        &state.db,
-        &store::Request {
-            checked: &checked,
-            idempotency_key: &key,
-            request_hash: &request_hash,
+    let packages: Vec<i64> = checked.lines.iter().map(|(p, _)| *p).collect();
+    let location_id = checked.location_id;
+    let collaborator_ref = crate::log::collaborator_ref(&state.secret, &checked.identity.email);
+    let outcome = state
+        .committer
+        .reserve(store::Request {
+            checked,
+            idempotency_key: key,
+            request_hash,
             account_id: account.as_ref().map(|a| a.id),
             now,
             expires_at,
             demo: false,
-            collaborator_ref: &crate::log::collaborator_ref(&state.secret, &checked.identity.email),
-        },
-    )
-    .await?;
+            collaborator_ref,
+        })
+        .await?;
     let (code, status) = match outcome {
         store::Outcome::Created { code } => {
             state.expiry.expires_at(expires_at);
@@ -99,8 +102,7 @@ async fn create(
         }
         store::Outcome::BadLines(issues) => return Err(AppError::Fields(issues)),
         store::Outcome::Insufficient => {
-            let packages: Vec<i64> = checked.lines.iter().map(|(p, _)| *p).collect();
-            let remaining = store::remaining_of(&state.db, checked.location_id, &packages).await?;
+            let remaining = store::remaining_of(&state.db, location_id, &packages).await?;
             return Err(AppError::InsufficientNeed { remaining });
         }
     };

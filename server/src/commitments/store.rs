@@ -16,6 +16,7 @@ use crate::db::{Db, values_placeholders};
 use crate::error::{AppError, FieldIssue};
 use crate::log::{self, append_in};
 use crate::{on_db, secrets};
+use sqlx::Acquire as _;
 
 /// What a create attempt came to.
 #[derive(Debug)]
@@ -37,16 +38,18 @@ pub enum Outcome {
     Insufficient,
 }
 
-pub struct Request<'a> {
-    pub checked: &'a Checked,
-    pub idempotency_key: &'a str,
-    pub request_hash: &'a str,
+/// One reservation as the handler checked it (owned: it may wait in the
+/// group committer's queue).
+pub struct Request {
+    pub checked: Checked,
+    pub idempotency_key: String,
+    pub request_hash: String,
     pub account_id: Option<i64>,
     pub now: i64,
     pub expires_at: i64,
     pub demo: bool,
     /// See `log::collaborator_ref`.
-    pub collaborator_ref: &'a str,
+    pub collaborator_ref: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -80,45 +83,31 @@ fn retryable(e: &sqlx::Error) -> bool {
     }
 }
 
-/// Reserves and records a commitment, or says why not; writes nothing
-/// unless it returns [`Outcome::Created`].
-pub async fn create(db: &Db, req: &Request<'_>) -> Result<Outcome, AppError> {
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match try_create(db, req).await {
-            Err(e) if attempt < 4 && retryable(&e) => {
-                tracing::debug!(?e, attempt, "retrying a commitment transaction");
-            }
-            other => return other.map_err(AppError::from),
-        }
-    }
-}
-
-// One transaction, written once for both engines inside `on_db!`.
-#[allow(clippy::too_many_lines)]
-async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> {
-    let c = req.checked;
-    let location_id = c.location_id;
-    let notify = db.engine() == "postgres";
-    let outcome = on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
+/// One reservation inside the transaction (or savepoint) `$tx`, either
+/// engine: an async block that evaluates to the outcome and, when
+/// [`Outcome::Created`], the log events to append (expiries of the place's
+/// overdue commitments, then the commitment). Anything but `Created` must
+/// be rolled back by the caller; appending and committing are the caller's.
+macro_rules! reserve_in {
+    ($tx:expr, $req:expr) => {
+        async {
+        let c = &$req.checked;
+        let location_id = c.location_id;
         // First statement: a write (see expiry::release_in!).
-        let mut events = release_in!(tx, location_id, req.now);
+        let mut events = release_in!($tx, location_id, $req.now);
 
         let previous: Option<(String, String)> = sqlx::query_as(
             "SELECT code, request_hash FROM commitments WHERE idempotency_key = $1",
         )
-        .bind(req.idempotency_key)
-        .fetch_optional(&mut *tx)
+        .bind(&$req.idempotency_key)
+        .fetch_optional(&mut *$tx)
         .await?;
         if let Some((code, hash)) = previous {
-            tx.rollback().await?;
-            return Ok(if secrets::constant_time_eq(hash.as_bytes(), req.request_hash.as_bytes()) {
+            return Ok((if secrets::constant_time_eq(hash.as_bytes(), $req.request_hash.as_bytes()) {
                 Outcome::Replayed { code }
             } else {
                 Outcome::KeyReused
-            });
+            }, Vec::new()));
         }
 
         // A no-op write locks the place's row (PostgreSQL): a concurrent
@@ -129,16 +118,14 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
              RETURNING active, headcount, name, category, kelurahan_code, kota_code, headcount_unit",
         )
         .bind(location_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *$tx)
         .await?;
         let Some(place) = location else {
-            tx.rollback().await?;
-            return Ok(Outcome::LocationUnknown);
+            return Ok((Outcome::LocationUnknown, Vec::new()));
         };
         let headcount = place.headcount;
         if !place.active {
-            tx.rollback().await?;
-            return Ok(Outcome::LocationInactive);
+            return Ok((Outcome::LocationInactive, Vec::new()));
         }
 
         let needed: Vec<NeedInfo> = sqlx::query_as(
@@ -147,16 +134,16 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
              WHERE n.location_id = $1 AND p.active = TRUE",
         )
         .bind(location_id)
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *$tx)
         .await?;
         let known: Vec<i64> = sqlx::query_scalar("SELECT id FROM packages WHERE active = TRUE")
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *$tx)
             .await?;
         let mut bad = Vec::new();
         let mut priced = Vec::with_capacity(c.lines.len());
         let mut logged = Vec::with_capacity(c.lines.len());
         for (package_id, quantity) in &c.lines {
-            let index = original_index(req.checked, *package_id);
+            let index = original_index(&$req.checked, *package_id);
             match needed.iter().find(|n| n.package_id == *package_id) {
                 Some(n) => {
                     priced.push((*package_id, *quantity, n.unit_value));
@@ -178,8 +165,7 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
             }
         }
         if !bad.is_empty() {
-            tx.rollback().await?;
-            return Ok(Outcome::BadLines(bad));
+            return Ok((Outcome::BadLines(bad), Vec::new()));
         }
 
         // Once-per-family packages are also capped by the headcount, across
@@ -196,12 +182,11 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
             .bind(*package_id)
             .bind(*quantity)
             .bind(i64::from(headcount))
-            .execute(&mut *tx)
+            .execute(&mut *$tx)
             .await?
             .rows_affected();
             if taken != 1 {
-                tx.rollback().await?;
-                return Ok(Outcome::Insufficient);
+                return Ok((Outcome::Insufficient, Vec::new()));
             }
         }
 
@@ -209,7 +194,7 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
         loop {
             let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commitments WHERE code = $1)")
                 .bind(&code)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *$tx)
                 .await?;
             if !taken {
                 break;
@@ -226,21 +211,21 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
         )
         .bind(&code)
         .bind(location_id)
-        .bind(req.account_id)
+        .bind($req.account_id)
         .bind(&c.planned_date)
         .bind(&c.identity.name)
         .bind(c.identity.kind.as_str())
         .bind(c.show_name)
         .bind(&c.identity.email)
         .bind(&c.identity.phone)
-        .bind(req.idempotency_key)
-        .bind(req.request_hash)
+        .bind(&$req.idempotency_key)
+        .bind(&$req.request_hash)
         .bind(total)
-        .bind(req.demo)
-        .bind(req.now)
-        .bind(req.expires_at)
-        .bind(req.collaborator_ref)
-        .fetch_one(&mut *tx)
+        .bind($req.demo)
+        .bind($req.now)
+        .bind($req.expires_at)
+        .bind(&$req.collaborator_ref)
+        .fetch_one(&mut *$tx)
         .await?;
         let sql = format!(
             "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) VALUES {}",
@@ -250,7 +235,7 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
         for (package_id, quantity, unit_value) in &priced {
             q = q.bind(id).bind(*package_id).bind(*quantity).bind(*unit_value);
         }
-        q.execute(&mut *tx).await?;
+        q.execute(&mut *$tx).await?;
         let made = MadeFacts {
             code: code.clone(),
             location: PlaceFacts {
@@ -263,7 +248,7 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
                 unit: place.headcount_unit,
             },
             collaborator: CollaboratorFacts {
-                reference: req.collaborator_ref.to_owned(),
+                reference: $req.collaborator_ref.clone(),
                 kind: c.identity.kind.as_str().to_owned(),
                 name: c.show_name.then(|| c.identity.name.clone()),
             },
@@ -271,15 +256,90 @@ async fn try_create(db: &Db, req: &Request<'_>) -> Result<Outcome, sqlx::Error> 
             lines: logged,
             planned_date: c.planned_date.clone(),
             total_value: total,
-            demo: req.demo,
+            demo: $req.demo,
         };
-        events.push(log::Event::made(&made, req.now));
+        events.push(log::Event::made(&made, $req.now));
+        Ok::<_, sqlx::Error>((Outcome::Created { code }, events))
+        }
+    };
+}
+
+/// Reserves and records a commitment, or says why not; writes nothing
+/// unless it returns [`Outcome::Created`]. On its own transaction: the
+/// group committer's way when a group could not be committed as one.
+pub async fn create_alone(db: &Db, req: &Request) -> Result<Outcome, AppError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match try_create(db, req).await {
+            Err(e) if attempt < 4 && retryable(&e) => {
+                tracing::debug!(?e, attempt, "retrying a commitment transaction");
+            }
+            other => return other.map_err(AppError::from),
+        }
+    }
+}
+
+async fn try_create(db: &Db, req: &Request) -> Result<Outcome, sqlx::Error> {
+    let notify = db.engine() == "postgres";
+    let outcome = on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let (outcome, events) = reserve_in!(tx, req).await?;
+        if matches!(outcome, Outcome::Created { .. }) {
+            append_in!(tx, notify, &events);
+            tx.commit().await?;
+        } else {
+            tx.rollback().await?;
+        }
+        outcome
+    });
+    if matches!(outcome, Outcome::Created { .. }) {
+        log::announce();
+    }
+    Ok(outcome)
+}
+
+/// One transaction for the whole group; the outcome of each reservation
+/// (an `Err` only for that reservation), valid once this returns `Ok`.
+pub(crate) async fn commit_group(
+    db: &Db,
+    requests: &[Request],
+) -> Result<Vec<Result<Outcome, sqlx::Error>>, sqlx::Error> {
+    let notify = db.engine() == "postgres";
+    Ok(on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let mut events = Vec::new();
+        let mut outcomes = Vec::with_capacity(requests.len());
+        for request in requests {
+            let mut attempt = 0;
+            let outcome = loop {
+                attempt += 1;
+                let mut savepoint = tx.begin().await?;
+                match reserve_in!(savepoint, request).await {
+                    Ok((created @ Outcome::Created { .. }, made)) => {
+                        savepoint.commit().await?;
+                        events.extend(made);
+                        break Ok(created);
+                    }
+                    Ok((other, _)) => {
+                        savepoint.rollback().await?;
+                        break Ok(other);
+                    }
+                    Err(e) => {
+                        savepoint.rollback().await?;
+                        if attempt < 3 && retryable(&e) {
+                            continue;
+                        }
+                        break Err(e);
+                    }
+                }
+            };
+            outcomes.push(outcome);
+        }
         append_in!(tx, notify, &events);
         tx.commit().await?;
-        Outcome::Created { code }
-    });
-    log::announce();
-    Ok(outcome)
+        outcomes
+    }))
 }
 
 fn original_index(checked: &Checked, package_id: i64) -> usize {

@@ -15,6 +15,7 @@ mod commitments;
 mod deliveries;
 mod demo;
 mod errors;
+mod group;
 mod kiosk;
 mod locations;
 mod reads;
@@ -43,8 +44,9 @@ macro_rules! on_both_engines {
 }
 
 on_both_engines! {
+    group::a_burst_shares_commits_and_each_reservation_keeps_its_own_outcome,
+    group::a_kill_during_a_burst_loses_no_acknowledged_commitment,
     reads::public_answers_show_each_change_in_the_next_read_and_keep_their_tag_otherwise,
-    reads::a_repeated_answer_and_its_304_need_no_database,
     reads::no_public_read_writes_to_the_database,
     areas::the_area_tree_lists_6_kota_44_kecamatan_and_267_kelurahan_with_official_codes,
     areas::the_config_names_the_region_and_reports_no_demo_data_when_none_was_generated,

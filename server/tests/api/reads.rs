@@ -176,37 +176,6 @@ pub async fn public_answers_show_each_change_in_the_next_read_and_keep_their_tag
     s.app.stop().await;
 }
 
-/// Public answers are served from memory: once built, they (and their
-/// 304s) are sent with the database gone.
-pub async fn a_repeated_answer_and_its_304_need_no_database(engine: Engine) {
-    let s = scene(TestApp::start(engine).await).await;
-    let other = s.app.id_of("RW 05 Pisangan Baru").await;
-    let paths = public_paths(&s, other);
-    let mut bodies = Vec::new();
-    for path in &paths {
-        let response = s.app.get(path).await;
-        let tag = header_text(&response, header::ETAG);
-        bodies.push((tag, response.bytes().await.unwrap()));
-    }
-    s.app.db().close().await;
-    for (path, (tag, body)) in paths.iter().zip(&bodies) {
-        let again = s.app.get(path).await;
-        let status = again.status();
-        let bytes = again.bytes().await.unwrap();
-        assert_eq!(
-            status,
-            StatusCode::OK,
-            "{path} without the database: {bytes:?}"
-        );
-        assert_eq!(&bytes, body, "{path}");
-        assert_eq!(
-            revalidate(&s.app, path, tag).await,
-            StatusCode::NOT_MODIFIED,
-            "{path} without the database"
-        );
-    }
-}
-
 /// Something that moves whenever any connection commits a write: SQLite's
 /// `data_version` seen from a connection of our own; on PostgreSQL, each
 /// table's row count and newest row version (`xmin`: an update, even to the

@@ -1,10 +1,13 @@
-//! Time moves; nobody writes: a reservation that expires is no longer
-//! counted from its expiry time on, in the map list, the place and the live
-//! totals — returned by the background sweep, not by the reads.
+//! Scenarios that need the process to themselves, run one after the other
+//! inside single tests:
 //!
-//! The clock is moved with `kolaborasi_server::clock::advance_for_tests`,
-//! which is process-wide, so these scenarios live in a test binary of their
-//! own and run one after the other inside a single test.
+//! - Time moves; nobody writes: a reservation that expires is no longer
+//!   counted from its expiry time on, in the map list, the place and the
+//!   live totals — returned by the background sweep, not by the reads. The
+//!   clock (`kolaborasi_server::clock::advance_for_tests`) is process-wide.
+//! - Public answers come from memory: with the database closed, a repeated
+//!   answer and its 304 are still sent. The data version is process-wide
+//!   too, and another test's change would make this server rebuild.
 
 #![allow(dead_code)] // support.rs serves the other test binary too
 
@@ -19,7 +22,7 @@ use kolaborasi_shared::{
     Stats,
 };
 use reqwest::StatusCode;
-use support::{Engine, TestApp, ok_json};
+use support::{Engine, TestApp, ok_json, send};
 
 const DAY: i64 = 86_400;
 
@@ -97,8 +100,55 @@ async fn expiry_without_writers(engine: Engine) {
     app.stop().await;
 }
 
+/// Public answers are served from memory: once built, they (and their
+/// 304s) are sent with the database gone.
+async fn answers_without_the_database(engine: Engine) {
+    let app = TestApp::with_fixtures(engine).await;
+    let place = app.id_of("RW 05 Pisangan Baru").await;
+    let paths = [
+        "/api/v1/locations".to_owned(),
+        "/api/v1/locations?category=rw_prioritas".to_owned(),
+        format!("/api/v1/locations/{place}"),
+        "/api/v1/programs".to_owned(),
+        "/api/v1/stats/breakdowns".to_owned(),
+        "/api/v1/collaborators".to_owned(),
+        "/api/v1/log/head".to_owned(),
+    ];
+    let mut bodies = Vec::new();
+    for path in &paths {
+        let response = app.get(path).await;
+        let tag = support::header_text(&response, reqwest::header::ETAG);
+        bodies.push((tag, response.bytes().await.unwrap()));
+    }
+    app.db().close().await;
+    for (path, (tag, body)) in paths.iter().zip(&bodies) {
+        let again = app.get(path).await;
+        let status = again.status();
+        let bytes = again.bytes().await.unwrap();
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{path} without the database: {bytes:?}"
+        );
+        assert_eq!(&bytes, body, "{path}");
+        assert_eq!(
+            send(
+                app.request(path)
+                    .header(reqwest::header::IF_NONE_MATCH, tag)
+            )
+            .await
+            .status(),
+            StatusCode::NOT_MODIFIED,
+            "{path} without the database"
+        );
+    }
+}
+
+/// One test: the scenarios must not overlap (see the module comment).
 #[tokio::test]
-async fn a_reservation_is_returned_at_its_expiry_time_without_any_write_or_sleep() {
+async fn alone_in_the_process() {
+    answers_without_the_database(Engine::Sqlite).await;
+    answers_without_the_database(Engine::Postgres).await;
     expiry_without_writers(Engine::Sqlite).await;
     expiry_without_writers(Engine::Postgres).await;
 }
