@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod api;
 pub mod area_data;
+pub mod assets;
 pub mod body;
 pub mod catalogue;
 pub mod client;
@@ -116,7 +117,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         kiosk_idle_secs: config.kiosk_idle_secs,
     };
     let expiry = commitments::expiry::Schedule::new();
-    Ok(AppState {
+    Ok(AppState::new(state::Shared {
         committer: commitments::group::Committer::start(db.clone()),
         reads: Arc::new(read_model::ReadModel::new(
             usize::try_from(config.read_model_mib.saturating_mul(1024 * 1024))
@@ -141,7 +142,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
             .map(|u| Arc::from(u.trim_end_matches('/'))),
         trust_proxy: config.trust_proxy,
         kiosk_networks: config.kiosk_network.clone().into(),
-    })
+    }))
 }
 
 /// The whole application: API under `/api`, the web client everywhere else.

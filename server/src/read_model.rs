@@ -74,9 +74,10 @@ impl Slot {
     }
 }
 
-/// One answer as it is sent: the JSON, its compressed copies, its tag.
+/// One answer as it is sent: the body, its compressed copies, its tag.
 pub struct Answer {
     generation: u64,
+    content_type: &'static str,
     etag: HeaderValue,
     json: Bytes,
     gzip: Bytes,
@@ -84,7 +85,7 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn new(generation: u64, json: Vec<u8>) -> AppResult<Self> {
+    fn new(generation: u64, content_type: &'static str, json: Vec<u8>) -> AppResult<Self> {
         let digest = Sha256::digest(&json);
         let hex = digest[..16].iter().fold(String::new(), |mut s, b| {
             let _ = write!(s, "{b:02x}");
@@ -105,6 +106,7 @@ impl Answer {
         brotli::BrotliCompress(&mut &json[..], &mut brotli, &params).map_err(AppError::internal)?;
         Ok(Self {
             generation,
+            content_type,
             etag,
             json: json.into(),
             gzip: gzip.into(),
@@ -131,7 +133,7 @@ impl Answer {
             let headers = response.headers_mut();
             headers.insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
+                HeaderValue::from_static(self.content_type),
             );
             if let Some(encoding) = encoding {
                 headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
@@ -183,6 +185,23 @@ impl ReadModel {
         F: FnOnce() -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
+        self.get_bytes(key, "application/json", || async {
+            serde_json::to_vec(&build().await?).map_err(AppError::internal)
+        })
+        .await
+    }
+
+    /// Like [`Self::get`], for an answer that is already bytes (an HTML page).
+    pub async fn get_bytes<F, Fut>(
+        &self,
+        key: &str,
+        content_type: &'static str,
+        build: F,
+    ) -> AppResult<Arc<Answer>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = AppResult<Vec<u8>>>,
+    {
         // Reservations due by now are returned (by the sweeper) first.
         self.schedule.settled().await;
         let slot = self.slot(key);
@@ -196,9 +215,9 @@ impl ReadModel {
         if let Some(answer) = slot.current(generation) {
             return Ok(answer);
         }
-        let json = serde_json::to_vec(&build().await?).map_err(AppError::internal)?;
+        let body = build().await?;
         let answer = Arc::new(
-            tokio::task::spawn_blocking(move || Answer::new(generation, json))
+            tokio::task::spawn_blocking(move || Answer::new(generation, content_type, body))
                 .await
                 .map_err(AppError::internal)??,
         );
@@ -262,7 +281,7 @@ impl ReadModel {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub(crate) enum Encoding {
     Brotli,
     Gzip,
     Identity,
@@ -270,7 +289,16 @@ enum Encoding {
 
 impl Encoding {
     /// Brotli when accepted, else gzip, else none (`q=0` refuses one).
-    fn preferred(headers: &HeaderMap) -> Self {
+    pub(crate) fn preferred(headers: &HeaderMap) -> Self {
+        match Self::accepted(headers) {
+            (true, _) => Self::Brotli,
+            (false, true) => Self::Gzip,
+            _ => Self::Identity,
+        }
+    }
+
+    /// Whether brotli and gzip are accepted.
+    pub(crate) fn accepted(headers: &HeaderMap) -> (bool, bool) {
         let mut brotli = false;
         let mut gzip = false;
         for item in headers
@@ -300,13 +328,7 @@ impl Encoding {
                 _ => {}
             }
         }
-        if brotli {
-            Self::Brotli
-        } else if gzip {
-            Self::Gzip
-        } else {
-            Self::Identity
-        }
+        (brotli, gzip)
     }
 }
 

@@ -46,16 +46,31 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
         app,
         shell: Arc::new(Shell::new(index)),
     };
-    // The HTML is a few KiB and differs per page: compressed per request.
+    // Pages come compressed from the read model; a 404 is compressed here.
     let pages = get(app_page)
         .layer(CompressionLayer::new())
         .with_state(spa.clone());
-    let files = ServeDir::new(static_dir)
+    let disk = ServeDir::new(static_dir)
         .precompressed_br()
         .precompressed_gzip()
         // `/` is a page of the app, with its own head, not the raw file.
         .append_index_html_on_directories(false)
         .fallback(pages);
+    // Files from memory first; the disk for what memory does not hold.
+    let assets = Arc::new(crate::assets::Assets::load(static_dir));
+    let files = tower::service_fn(move |request: Request| {
+        let assets = assets.clone();
+        let disk = disk.clone();
+        async move {
+            if let Some(response) =
+                assets.respond(request.method(), request.uri().path(), request.headers())
+            {
+                return Ok::<_, std::convert::Infallible>(response);
+            }
+            let response = tower::ServiceExt::oneshot(disk, request).await?;
+            Ok(response.map(axum::body::Body::new))
+        }
+    });
     Router::new()
         .route("/robots.txt", get(robots))
         .route("/sitemap.xml", get(sitemap).layer(CompressionLayer::new()))
@@ -79,6 +94,13 @@ impl Shell {
         }
     }
 
+    /// When the built `index.html` last changed (`None`: not built).
+    fn modified(&self) -> Option<SystemTime> {
+        std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok()
+    }
+
     fn html(&self) -> Option<Arc<str>> {
         let modified = std::fs::metadata(&self.path)
             .and_then(|m| m.modified())
@@ -98,7 +120,57 @@ impl Shell {
     }
 }
 
+/// A page of the app, from the read model: built once per data version,
+/// language and build of the client, compressed once. Anything but a 200
+/// (a missing place, the client not built) is rendered each time.
 async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path();
+    let Some(built) = spa.shell.modified() else {
+        return render(&spa, &uri, &headers).await;
+    };
+    if !routes::is_app_path(path) {
+        return render(&spa, &uri, &headers).await;
+    }
+    // Everything the page depends on besides the data: the path, the
+    // language of its meta tags and of its first paint, the host its
+    // absolute URLs name (when no public URL is configured), the build.
+    let host = if spa.app.public_url.is_some() {
+        ""
+    } else {
+        headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
+    let key = format!(
+        "html {path} {:?} {:?} {host} {built:?}",
+        Lang::current(),
+        paint_lang(&headers)
+    );
+    let built = spa
+        .app
+        .reads
+        .get_bytes(&key, "text/html; charset=utf-8", || async {
+            let response = render(&spa, &uri, &headers).await;
+            if response.status() != StatusCode::OK {
+                return Err(crate::error::AppError::NotFound {
+                    key: "error.route_not_found",
+                });
+            }
+            axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .map(|b| b.to_vec())
+                .map_err(crate::error::AppError::internal)
+        })
+        .await;
+    match built {
+        Ok(answer) => answer.respond(&headers),
+        Err(_) => render(&spa, &uri, &headers).await,
+    }
+}
+
+/// The page's HTML: the shell with the page's head and first paint.
+async fn render(spa: &Spa, uri: &Uri, headers: &HeaderMap) -> Response {
     let Some(shell) = spa.shell.html() else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -108,7 +180,7 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
     };
     let path = uri.path();
     let page = if routes::is_app_path(path) {
-        page_info(&spa.app, &headers, path).await
+        page_info(&spa.app, headers, path).await
     } else {
         Err(Missing)
     };
@@ -126,7 +198,7 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
         .iter()
         .any(|p| path.starts_with(p));
     if !own_layout {
-        let lang = paint_lang(&headers);
+        let lang = paint_lang(headers);
         let main = info.main.unwrap_or_else(|| {
             let (heading, lead, wide) = if status == StatusCode::NOT_FOUND {
                 ("notfound.heading", None, false)

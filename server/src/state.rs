@@ -8,8 +8,27 @@ use crate::db::Db;
 use crate::http_cache::TaggedJson;
 use crate::secrets::InstanceSecret;
 
+/// Cloned for every request (by each layer and extractor that takes state):
+/// one reference count, however many fields.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    #[must_use]
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub db: Db,
     /// The area tree, for validating `area` filters and building area paths.
     pub areas: Arc<AreaTree>,
@@ -38,7 +57,7 @@ pub struct AppState {
     pub reads: Arc<crate::read_model::ReadModel>,
 }
 
-impl AppState {
+impl Shared {
     /// The database was written behind the server's back (a test's SQL, an
     /// operator's repair): nothing held in memory is trusted any more.
     #[doc(hidden)]

@@ -276,17 +276,16 @@ pub fn router() -> Router<AppState> {
         .route("/collaborators", get(directory))
 }
 
-async fn current(State(state): State<AppState>) -> Response {
-    state.expiry.settled().await;
-    let snapshot = state.hub.fresh().await;
-    (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        snapshot.json.clone(),
-    )
-        .into_response()
+/// The totals as the hub computed them, once per change, from memory.
+async fn current(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    let hub = &state.hub;
+    state
+        .reads
+        .get_bytes("stats", "application/json", || async {
+            Ok(hub.fresh().await.json.clone().into_bytes())
+        })
+        .await
+        .map(|answer| answer.respond(&headers))
 }
 
 /// Counts a subscriber for as long as its stream lives.
@@ -309,7 +308,7 @@ impl Drop for Subscribed {
 /// Every event carries the whole totals, so a client that reconnects or
 /// misses one never double counts.
 async fn stream(State(state): State<AppState>) -> Response {
-    let hub = state.hub;
+    let hub = state.hub.clone();
     let subscribed = Subscribed::new(&hub.subscribers);
     let mut stopping = hub.stop.subscribe();
     let events = WatchStream::new(hub.snapshots.clone())

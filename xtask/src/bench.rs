@@ -91,7 +91,7 @@ pub fn bench(root: &Path, only: Option<&str>) -> Result<(), String> {
 }
 
 /// Commitments per second and latency with 32 concurrent clients, per engine.
-fn commitments(root: &Path, binary: &Path) -> Result<Vec<(String, serde_json::Value)>, String> {
+pub fn commitments(root: &Path, binary: &Path) -> Result<Vec<(String, serde_json::Value)>, String> {
     let postgres = crate::postgres::TempPostgres::start()?;
     let mut out = Vec::new();
     for (engine, url) in [
@@ -326,20 +326,26 @@ fn render(
             r["startup_cache_offline_ms"]
         );
     }
+    render_commitments(&mut s, commits);
+    s
+}
+
+/// The commitments table (also in the crowd section).
+pub fn render_commitments(s: &mut String, commits: &[(String, serde_json::Value)]) {
     s.push_str(
         "\n## Commitments, 32 concurrent clients\n\n\
          `POST /api/v1/commitments` of one unit each, with a fresh `Idempotency-Key`, against \
          the 1,500-location demo data, for 8 s per row (`tests/bench/commit.mjs`). \
          \"spread\": each request picks a random open need; \"hot\": every request \
          reserves from the same need (all contend for one row). Server built with the \
-         `server` profile, database on local disk (PostgreSQL with `fsync=off`, as in the tests); the load generator (node) runs on the same cores.\n\n\
+         `server` profile, database on local disk (SQLite with `synchronous = FULL`, reservations committed in groups; PostgreSQL with `fsync=off`, as in the tests); the load generator (node) runs on the same cores.\n\n\
          | engine | mode | requests | commitments/s | created | 409 | other | p50 | p99 | max |\n\
          |---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (engine, v) in commits {
         for r in v["results"].as_array().into_iter().flatten() {
             let _ = writeln!(
-                s,
+                *s,
                 "| {engine} | {} | {} | {} | {} | {} | {} | {} ms | {} ms | {} ms |",
                 r["mode"].as_str().unwrap_or("?"),
                 r["requests"],
@@ -353,7 +359,6 @@ fn render(
             );
         }
     }
-    s
 }
 
 /// Lighthouse 12 into `target/bench-tools` when missing (not a project

@@ -112,7 +112,13 @@ pub fn crowd(root: &Path, binary: &Path) -> Result<String, String> {
         drop(nginx);
         drop(server);
     }
-    Ok(render(&rows, &memory))
+    let commits = crate::bench::commitments(root, binary)?;
+    let mut report = render(&rows, &memory);
+    let end = report.rfind("\nMachine:").unwrap_or(report.len());
+    let mut table = String::new();
+    crate::bench::render_commitments(&mut table, &commits);
+    report.insert_str(end, &table.replacen("\n## ", "\n### ", 1));
+    Ok(report)
 }
 
 fn wasm_path(root: &Path) -> Result<String, String> {

@@ -15,14 +15,49 @@ use crate::support::{
 
 const WASM: &str = "kolaborasi-0123456789abcdef_bg.wasm";
 
-pub async fn built_assets_are_sent_as_their_precompressed_copies_and_kept_forever(engine: Engine) {
-    let app = TestApp::start(engine).await;
-    let dir = app.static_dir();
-    // Distinct bytes per copy, so the test sees which file was sent.
-    let raw = b"\0asm raw module bytes, raw raw raw raw raw raw".to_vec();
-    std::fs::write(dir.join(WASM), &raw).unwrap();
+const RAW_WASM: &[u8] = b"\0asm raw module bytes, raw raw raw raw raw raw";
+
+/// The client's files, with distinct bytes per copy so the test sees
+/// which file was sent.
+fn write_client(dir: &std::path::Path) {
+    std::fs::write(dir.join(WASM), RAW_WASM).unwrap();
     std::fs::write(dir.join(format!("{WASM}.br")), b"brotli copy").unwrap();
     std::fs::write(dir.join(format!("{WASM}.gz")), b"gzip copy").unwrap();
+    std::fs::write(
+        dir.join("extra-0123456789abcdef.js"),
+        "console.log('kolaborasi');\n".repeat(400),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("sw.js"),
+        "self.addEventListener('fetch', () => {});\n",
+    )
+    .unwrap();
+}
+
+/// Files written before the server started are sent from memory, files
+/// written later from the disk: the same answers either way.
+pub async fn built_assets_are_sent_as_their_precompressed_copies_and_kept_forever(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    write_client(app.static_dir());
+    client_files_answer(&app, false).await;
+    app.stop().await;
+
+    let db = crate::support::TestDb::fresh(engine).await;
+    let app = TestApp::start_configured(db, |c| write_client(&c.static_dir)).await;
+    client_files_answer(&app, true).await;
+    // A file changed on disk after the start is never sent stale.
+    std::fs::write(app.static_dir().join("sw.js"), "// a new build\n").unwrap();
+    assert_eq!(
+        app.get("/sw.js").await.text().await.unwrap(),
+        "// a new build\n"
+    );
+    app.stop().await;
+}
+
+/// `from_memory`: files held in memory are revalidated by `ETag` only (the
+/// disk server also sends `Last-Modified`).
+async fn client_files_answer(app: &TestApp, from_memory: bool) {
     // This client shows the bytes on the wire: it neither asks for nor decodes gzip.
     let wire = Client::builder().no_gzip().build().unwrap();
     let url = app.url(&format!("/{WASM}"));
@@ -30,7 +65,7 @@ pub async fn built_assets_are_sent_as_their_precompressed_copies_and_kept_foreve
     for (accept, encoding, body) in [
         ("br, gzip", "br", &b"brotli copy"[..]),
         ("gzip, deflate, br;q=0", "gzip", &b"gzip copy"[..]),
-        ("identity", "", &raw[..]),
+        ("identity", "", RAW_WASM),
     ] {
         let response = send(wire.get(&url).header(header::ACCEPT_ENCODING, accept)).await;
         assert_eq!(response.status(), StatusCode::OK, "{accept}");
@@ -51,26 +86,27 @@ pub async fn built_assets_are_sent_as_their_precompressed_copies_and_kept_foreve
                 .contains("accept-encoding"),
             "{accept}: caches must key on Accept-Encoding"
         );
+        assert_eq!(
+            response.headers().contains_key(header::LAST_MODIFIED),
+            !from_memory,
+            "{accept}"
+        );
         assert_eq!(response.bytes().await.unwrap(), body, "{accept}");
     }
 
     // A file without copies is sent as it is, never compressed per request.
-    let big_js = "console.log('kolaborasi');\n".repeat(400);
-    std::fs::write(dir.join("extra-0123456789abcdef.js"), &big_js).unwrap();
     let response = send(
         wire.get(app.url("/extra-0123456789abcdef.js"))
             .header(header::ACCEPT_ENCODING, "br, gzip"),
     )
     .await;
     assert_eq!(header_text(&response, header::CONTENT_ENCODING), "");
-    assert_eq!(response.text().await.unwrap(), big_js);
+    assert_eq!(
+        response.text().await.unwrap(),
+        "console.log('kolaborasi');\n".repeat(400)
+    );
 
     // HTML and the service worker are revalidated on every visit.
-    std::fs::write(
-        dir.join("sw.js"),
-        "self.addEventListener('fetch', () => {});\n",
-    )
-    .unwrap();
     for path in ["/", "/sw.js", "/transparansi"] {
         let response = app.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "{path}");
