@@ -3,12 +3,15 @@
 //! its own all-or-nothing outcome.
 //!
 //! A committer task takes whatever reservations are waiting (up to
-//! [`MAX_GROUP`]), and runs each inside its own savepoint: a 409, a bad
-//! line or an error rolls back that savepoint only, so one donor's refusal
-//! never fails another's commitment. The created ones' log entries are
-//! appended together, the transaction commits, and only then is anyone
-//! answered: acknowledged means durable. The conditional update that
-//! forbids over-commitment is the same statement as alone.
+//! [`MAX_GROUP`]), returns the overdue reservations of their places once,
+//! and runs each reservation in turn. One of several lines runs inside its
+//! own savepoint, so a 409 or a bad line rolls back that reservation only;
+//! one of a single line writes nothing before its conditional update and
+//! nothing at all when refused, so it needs none. One donor's refusal never
+//! fails another's commitment. The created ones' log entries are appended
+//! together, the transaction commits, and only then is anyone answered:
+//! acknowledged means durable. The conditional update that forbids
+//! over-commitment is the same statement as alone.
 //!
 //! If the group itself cannot be committed (a PostgreSQL deadlock or a lost
 //! connection at commit), nothing of it was acknowledged; each reservation
@@ -80,7 +83,10 @@ async fn run(db: Db, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<(Request, Reply)>
         // reservations lock their lines by package.
         group.sort_by_key(|(r, _)| r.checked.location_id);
         let (requests, replies): (Vec<Request>, Vec<Reply>) = group.into_iter().unzip();
-        match commit_group(&db, &requests).await {
+        let started = std::time::Instant::now();
+        let committed = commit_group(&db, &requests).await;
+        tracing::debug!(size = requests.len(), took = ?started.elapsed(), "commit group");
+        match committed {
             Ok(outcomes) => {
                 if outcomes
                     .iter()

@@ -89,12 +89,17 @@ fn retryable(e: &sqlx::Error) -> bool {
 /// overdue commitments, then the commitment). Anything but `Created` must
 /// be rolled back by the caller; appending and committing are the caller's.
 macro_rules! reserve_in {
-    ($tx:expr, $req:expr) => {
+    ($tx:expr, $req:expr, $expire:expr) => {
         async {
         let c = &$req.checked;
         let location_id = c.location_id;
-        // First statement: a write (see expiry::release_in!).
-        let mut events = release_in!($tx, location_id, $req.now);
+        // First statement: a write (see expiry::release_in!). A group
+        // expires its places once, before its reservations.
+        let mut events = if $expire {
+            release_in!($tx, location_id, $req.now)
+        } else {
+            Vec::new()
+        };
 
         let previous: Option<(String, String)> = sqlx::query_as(
             "SELECT code, request_hash FROM commitments WHERE idempotency_key = $1",
@@ -136,9 +141,14 @@ macro_rules! reserve_in {
         .bind(location_id)
         .fetch_all(&mut *$tx)
         .await?;
-        let known: Vec<i64> = sqlx::query_scalar("SELECT id FROM packages WHERE active = TRUE")
-            .fetch_all(&mut *$tx)
-            .await?;
+        // Which packages exist: only asked when a line is not needed here.
+        let known: Vec<i64> = if c.lines.iter().all(|(p, _)| needed.iter().any(|n| n.package_id == *p)) {
+            Vec::new()
+        } else {
+            sqlx::query_scalar("SELECT id FROM packages WHERE active = TRUE")
+                .fetch_all(&mut *$tx)
+                .await?
+        };
         let mut bad = Vec::new();
         let mut priced = Vec::with_capacity(c.lines.len());
         let mut logged = Vec::with_capacity(c.lines.len());
@@ -190,17 +200,9 @@ macro_rules! reserve_in {
             }
         }
 
-        let mut code = secrets::tracking_code().map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
-        loop {
-            let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commitments WHERE code = $1)")
-                .bind(&code)
-                .fetch_one(&mut *$tx)
-                .await?;
-            if !taken {
-                break;
-            }
-            code = secrets::tracking_code().map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
-        }
+        // 40 random bits: a clash with an existing code is a unique
+        // violation, and the reservation is tried again with a new one.
+        let code = secrets::tracking_code().map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
         let total: i64 = priced.iter().map(|(_, q, v)| q * v).sum();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO commitments (code, location_id, account_id, status, planned_date, \
@@ -284,7 +286,7 @@ async fn try_create(db: &Db, req: &Request) -> Result<Outcome, sqlx::Error> {
     let notify = db.engine() == "postgres";
     let outcome = on_db!(db, pool => {
         let mut tx = pool.begin().await?;
-        let (outcome, events) = reserve_in!(tx, req).await?;
+        let (outcome, events) = reserve_in!(tx, req, true).await?;
         if matches!(outcome, Outcome::Created { .. }) {
             append_in!(tx, notify, &events);
             tx.commit().await?;
@@ -306,16 +308,33 @@ pub(crate) async fn commit_group(
     requests: &[Request],
 ) -> Result<Vec<Result<Outcome, sqlx::Error>>, sqlx::Error> {
     let notify = db.engine() == "postgres";
+    let now = requests.iter().map(|r| r.now).max().unwrap_or_default();
+    let mut places: Vec<i64> = requests.iter().map(|r| r.checked.location_id).collect();
+    places.dedup(); // sorted by the committer
     Ok(on_db!(db, pool => {
         let mut tx = pool.begin().await?;
+        // First statements: writes (SQLite takes its lock at once). The
+        // group's places return their overdue reservations, once each.
         let mut events = Vec::new();
+        for place in places {
+            events.extend(release_in!(tx, place, now));
+        }
         let mut outcomes = Vec::with_capacity(requests.len());
         for request in requests {
+            if request.checked.lines.len() == 1 {
+                // One line writes nothing before its conditional update, and
+                // nothing at all when refused: no savepoint needed. An error
+                // fails the group, which then runs one by one.
+                let (outcome, made) = reserve_in!(tx, request, false).await?;
+                events.extend(made);
+                outcomes.push(Ok(outcome));
+                continue;
+            }
             let mut attempt = 0;
             let outcome = loop {
                 attempt += 1;
                 let mut savepoint = tx.begin().await?;
-                match reserve_in!(savepoint, request).await {
+                match reserve_in!(savepoint, request, false).await {
                     Ok((created @ Outcome::Created { .. }, made)) => {
                         savepoint.commit().await?;
                         events.extend(made);

@@ -73,6 +73,14 @@ pub async fn a_burst_shares_commits_and_each_reservation_keeps_its_own_outcome(e
             order(s.location, &[(s.lebaran, 5)]),
         ));
     }
+    // Two lines, the second far beyond what remains: refused whole, in the
+    // middle of groups, without keeping the first line's units.
+    for i in 0..10 {
+        requests.push((
+            format!("burst-x-{i:04}"),
+            order(s.location, &[(s.sembako, 1), (s.lebaran, 500)]),
+        ));
+    }
     for i in 0..5 {
         for _ in 0..2 {
             requests.push((
