@@ -16,7 +16,6 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures_util::StreamExt;
@@ -91,17 +90,25 @@ pub async fn compute(db: &Db) -> Result<Stats, AppError> {
     })
 }
 
-/// A snapshot as every subscriber receives it (serialised once).
+/// A snapshot as every subscriber receives it: serialised once, and its
+/// server-sent event framed once, so the fan-out to every subscriber only
+/// shares these bytes.
 #[derive(Debug)]
 pub struct Snapshot {
     pub stats: Stats,
     pub json: String,
+    pub frame: axum::body::Bytes,
 }
 
 impl Snapshot {
     fn new(stats: Stats) -> Self {
         let json = serde_json::to_string(&stats).unwrap_or_default();
-        Self { stats, json }
+        let frame = format!(
+            "event: {STATS_EVENT}\nid: {}\nretry: 2000\ndata: {json}\n\n",
+            stats.log_seq
+        )
+        .into();
+        Self { stats, json, frame }
     }
 }
 
@@ -304,6 +311,9 @@ impl Drop for Subscribed {
     }
 }
 
+/// Between comment lines on a quiet stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
 /// `text/event-stream`: the current totals at once, then each change.
 /// Every event carries the whole totals, so a client that reconnects or
 /// misses one never double counts.
@@ -311,24 +321,26 @@ async fn stream(State(state): State<AppState>) -> Response {
     let hub = state.hub.clone();
     let subscribed = Subscribed::new(&hub.subscribers);
     let mut stopping = hub.stop.subscribe();
-    let events = WatchStream::new(hub.snapshots.clone())
-        .map(move |snapshot| {
-            let _alive = &subscribed;
-            Ok::<_, Infallible>(
-                Event::default()
-                    .event(STATS_EVENT)
-                    .id(snapshot.stats.log_seq.to_string())
-                    .retry(Duration::from_secs(2))
-                    .data(snapshot.json.as_str()),
-            )
-        })
+    let events = WatchStream::new(hub.snapshots.clone()).map(move |snapshot| {
+        let _alive = &subscribed;
+        snapshot.frame.clone()
+    });
+    // A comment line now and then keeps proxies from closing a quiet stream.
+    let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + KEEP_ALIVE, KEEP_ALIVE);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let beats = tokio_stream::wrappers::IntervalStream::new(beat)
+        .map(|_| axum::body::Bytes::from_static(b":\n\n"));
+    let body = futures_util::stream::select(events, beats)
+        .map(Ok::<_, Infallible>)
         .take_until(async move {
             let _ = stopping.wait_for(|s| *s).await;
         });
-    let mut response = Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response();
+    let mut response = axum::body::Body::from_stream(body).into_response();
     let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // Reverse proxies (nginx) must pass events through at once.
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));

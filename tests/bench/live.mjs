@@ -71,7 +71,7 @@ async function commit(need, i) {
 }
 
 async function sse() {
-  const sizes = (process.env.SUBSCRIBERS ?? '100,1000,5000').split(',').map(Number);
+  const sizes = (process.env.SUBSCRIBERS ?? '100,1000,5000,10000').split(',').map(Number);
   const rounds = Number(process.env.ROUNDS ?? 5);
   const need = await openNeed();
   const rssIdle = rssKiB();
@@ -100,11 +100,12 @@ async function sse() {
       await new Promise((r) => setTimeout(r, 500));
       const before = Math.max(...latest);
       const arrivals = [];
+      let arrived = 0;
       const done = new Promise((resolve) => {
         waiting = (j, seq) => {
           if (seq > before && arrivals[j] === undefined) {
             arrivals[j] = performance.now();
-            if (arrivals.filter((a) => a !== undefined).length === n) resolve();
+            if (++arrived === n) resolve();
           }
         };
       });

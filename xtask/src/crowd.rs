@@ -113,12 +113,54 @@ pub fn crowd(root: &Path, binary: &Path) -> Result<String, String> {
         drop(server);
     }
     let commits = crate::bench::commitments(root, binary)?;
+    let live = subscribers(root, binary)?;
     let mut report = render(&rows, &memory);
+    let end = report.rfind("\nMachine:").unwrap_or(report.len());
+    report.insert_str(end, &live);
     let end = report.rfind("\nMachine:").unwrap_or(report.len());
     let mut table = String::new();
     crate::bench::render_commitments(&mut table, &commits);
     report.insert_str(end, &table.replacen("\n## ", "\n### ", 1));
     Ok(report)
+}
+
+/// Live totals for 10,000 subscribers on one server (`tests/bench/live.mjs`).
+fn subscribers(root: &Path, binary: &Path) -> Result<String, String> {
+    let server = ServerProcess::start(root, binary, "bench-crowd-live", &[])?;
+    let json = output(
+        crate::cmd::command(root, "node")
+            .arg("tests/bench/live.mjs")
+            .env("BASE_URL", &server.base_url)
+            .env("SERVER_PID", server.pid().to_string())
+            .env("MODE", "sse")
+            .env("SUBSCRIBERS", "10000")
+            .env("ROUNDS", "5"),
+    )
+    .ok_or("tests/bench/live.mjs failed")?;
+    eprintln!("xtask: live: {json}");
+    let v: serde_json::Value = serde_json::from_str(&json).map_err(|e| format!("{e}: {json}"))?;
+    let mut s = String::from(
+        "\n### Live totals, 10,000 subscribers\n\n\
+         10,000 `GET /api/v1/stats/stream` connections from one node process; one \
+         commitment, five times, 500 ms apart; time from sending it until every \
+         subscriber has the new totals, and the server's resident memory.\n\n\
+         | subscribers | all connected | all received (median of 5) | slowest round | p99 per subscriber | server RSS | per subscriber |\n\
+         |---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in v["rows"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "| {} | {} ms | {} ms | {} ms | {} ms | {} MiB | {} KiB |",
+            r["subscribers"],
+            r["connect_all_ms"],
+            r["all_received_median_ms"],
+            r["all_received_max_ms"],
+            r["delivery_p99_ms"],
+            r["rss_kib"].as_u64().unwrap_or(0) / 1024,
+            r["rss_per_subscriber_kib"],
+        );
+    }
+    Ok(s)
 }
 
 fn wasm_path(root: &Path) -> Result<String, String> {
