@@ -55,13 +55,20 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
         .precompressed_gzip()
         // `/` is a page of the app, with its own head, not the raw file.
         .append_index_html_on_directories(false)
-        .fallback(pages);
-    // Files from memory first; the disk for what memory does not hold.
+        .fallback(pages.clone());
+    // Pages of the app straight to their handler (no file has their
+    // names); then files from memory; then the disk for what memory does
+    // not hold, and the 404 page for what the disk does not have either.
     let assets = Arc::new(crate::assets::Assets::load(static_dir));
     let files = tower::service_fn(move |request: Request| {
         let assets = assets.clone();
         let disk = disk.clone();
+        let pages = pages.clone();
         async move {
+            if routes::is_app_path(request.uri().path()) {
+                let response = tower::ServiceExt::oneshot(pages, request).await?;
+                return Ok(response.map(axum::body::Body::new));
+            }
             if let Some(response) =
                 assets.respond(request.method(), request.uri().path(), request.headers())
             {
