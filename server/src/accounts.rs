@@ -231,14 +231,37 @@ async fn register(
     start_session(&state, account, StatusCode::CREATED).await
 }
 
+/// Whose sign-in failures are counted: collaborators' and staff members'
+/// apart, whatever the address looks like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Account,
+    Staff,
+}
+
+impl Scope {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Account => "account",
+            Self::Staff => "staff",
+        }
+    }
+}
+
 /// Seconds until the address may try again, when it has failed too often.
-pub(crate) async fn locked_for(db: &Db, email: &str, now: i64) -> AppResult<Option<u64>> {
+pub(crate) async fn locked_for(
+    db: &Db,
+    scope: Scope,
+    email: &str,
+    now: i64,
+) -> AppResult<Option<u64>> {
     let since = now - FAILURE_WINDOW;
     let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM login_failures WHERE email = $1 AND at > $2",
+        "SELECT COUNT(*), MIN(at) FROM login_failures WHERE scope = $3 AND email = $1 AND at > $2",
     )
     .bind(email)
     .bind(since)
+    .bind(scope.as_str())
     .fetch_one(pool)
     .await?);
     Ok((count >= MAX_FAILURES).then(|| {
@@ -265,7 +288,7 @@ async fn sign_in(
 ) -> AppResult<Response> {
     let email = input.email.trim().to_lowercase();
     let now = now_unix();
-    if let Some(retry_after) = locked_for(&state.db, &email, now).await? {
+    if let Some(retry_after) = locked_for(&state.db, Scope::Account, &email, now).await? {
         return Err(AppError::RateLimited {
             retry_after,
             key: "error.auth.rate_limited",
@@ -290,12 +313,12 @@ async fn sign_in(
         }),
     };
     if !ok {
-        record_failure(&state.db, &email, now).await?;
+        record_failure(&state.db, Scope::Account, &email, now).await?;
         return Err(AppError::Unauthenticated {
             key: "error.auth.bad_credentials",
         });
     }
-    clear_failures(&state.db, &email).await?;
+    clear_failures(&state.db, Scope::Account, &email).await?;
     let row: AccountRow = on_db!(&state.db, pool => sqlx::query_as(
         "SELECT id, name, kind, email, phone FROM accounts WHERE id = $1",
     )
@@ -305,26 +328,28 @@ async fn sign_in(
     start_session(&state, row.into_account()?, StatusCode::OK).await
 }
 
-/// Counts a failed sign-in of `key` (an address, or `staff:` and one) and
-/// prunes failures older than the window.
-pub(crate) async fn record_failure(db: &Db, key: &str, now: i64) -> AppResult<()> {
+/// Counts a failed sign-in of an address in `scope` and prunes failures
+/// older than the window.
+pub(crate) async fn record_failure(db: &Db, scope: Scope, key: &str, now: i64) -> AppResult<()> {
     on_db!(db, pool => {
         sqlx::query("DELETE FROM login_failures WHERE at <= $1")
             .bind(now - FAILURE_WINDOW)
             .execute(pool)
             .await?;
-        sqlx::query("INSERT INTO login_failures (email, at) VALUES ($1, $2)")
+        sqlx::query("INSERT INTO login_failures (email, at, scope) VALUES ($1, $2, $3)")
             .bind(key)
             .bind(now)
+            .bind(scope.as_str())
             .execute(pool)
             .await?;
     });
     Ok(())
 }
 
-pub(crate) async fn clear_failures(db: &Db, key: &str) -> AppResult<()> {
-    on_db!(db, pool => sqlx::query("DELETE FROM login_failures WHERE email = $1")
+pub(crate) async fn clear_failures(db: &Db, scope: Scope, key: &str) -> AppResult<()> {
+    on_db!(db, pool => sqlx::query("DELETE FROM login_failures WHERE scope = $2 AND email = $1")
         .bind(key)
+        .bind(scope.as_str())
         .execute(pool)
         .await
         .map(drop)?);

@@ -2,11 +2,10 @@
 //! `/api` answer with the JSON error envelope, never the web client's HTML.
 
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use http::HeaderMap;
-use kolaborasi_shared::ClientConfig;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -36,8 +35,13 @@ async fn areas(State(state): State<AppState>, headers: HeaderMap) -> Response {
     state.areas_json.respond(&headers)
 }
 
-async fn config(State(state): State<AppState>) -> Json<ClientConfig> {
-    Json((*state.client_config).clone())
+/// Public and small: revalidated, unlike the private answers' `no-store`.
+async fn config(State(state): State<AppState>) -> Response {
+    (
+        [(http::header::CACHE_CONTROL, "no-cache")],
+        Json((*state.client_config).clone()),
+    )
+        .into_response()
 }
 
 pub async fn route_not_found() -> AppError {

@@ -154,6 +154,11 @@ pub fn app(state: AppState, config: &Config) -> Router {
             api::router()
                 .layer(kiosk.clone())
                 .layer(CompressionLayer::new())
+                // Private unless an answer says otherwise: sessions, a
+                // donor's own commitments, staff pages and slips must never
+                // sit in a shared or back-button cache. Public answers set
+                // their own (`no-cache` with an ETag).
+                .layer(always(header::CACHE_CONTROL, "no-store"))
                 .with_state(state.clone()),
         )
         // `nest` leaves `/api/` itself to the fallback; it is an API path too.

@@ -9,11 +9,41 @@ pub const PASSWORD_MIN: usize = 10;
 /// Argon2 hashes any length, but an unbounded password is a denial of service.
 pub const PASSWORD_MAX: usize = 256;
 
+/// Characters that change how text around them is shown without being
+/// seen: direction overrides and isolates (a right-to-left override makes
+/// `Yayasan\u{202E}atoK` read as another name), zero-width spaces and joiners,
+/// the word joiner, invisible operators, the byte-order mark, the soft
+/// hyphen. Nobody types them in a name or a note; they are refused there.
+#[must_use]
+pub fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Whether `text` has any [`is_hidden`] character.
+#[must_use]
+pub fn has_hidden(text: &str) -> bool {
+    text.chars().any(is_hidden)
+}
+
 /// A trimmed, non-empty name of at most [`NAME_MAX`] characters.
 pub fn name(raw: &str) -> Result<String, &'static str> {
     let name = raw.trim();
     if name.is_empty() {
         return Err("error.field.name_required");
+    }
+    if has_hidden(name) {
+        return Err("error.field.hidden_characters");
     }
     if name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
         return Err("error.field.name_invalid");
@@ -205,6 +235,24 @@ pub fn idempotency_key(raw: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn names_with_direction_overrides_or_invisible_characters_are_refused() {
+        for bad in [
+            "Yayasan\u{202E}atoK",
+            "PT\u{200B}Maju",
+            "Budi\u{2066}x\u{2069}",
+            "\u{FEFF}Siti",
+            "Ani\u{00AD}sa",
+        ] {
+            assert_eq!(name(bad), Err("error.field.hidden_characters"), "{bad:?}");
+        }
+        assert_eq!(
+            name("Koperasi Nūr – Ibu & Anak").as_deref(),
+            Ok("Koperasi Nūr – Ibu & Anak")
+        );
+    }
+
     use super::*;
 
     #[test]

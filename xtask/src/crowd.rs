@@ -54,7 +54,8 @@ pub fn crowd(root: &Path, binary: &Path) -> Result<String, String> {
     tools::ensure_debian_packages(&["wrk", "nginx-light"])?;
     let mut rows: Vec<(String, Load, Load)> = Vec::new();
     let mut memory = Vec::new();
-    for scale in ["1500", "10000"] {
+    let mut mixed = String::new();
+    for scale in ["1500", "10000", "100000"] {
         let server = ServerProcess::start(root, binary, "bench-crowd", &["--demo-scale", scale])?;
         let base = server.base_url.trim_start_matches("http://").to_owned();
         let idle = rss_kib(server.pid());
@@ -72,6 +73,10 @@ pub fn crowd(root: &Path, binary: &Path) -> Result<String, String> {
                 true,
             ),
         ];
+        if scale == "100000" {
+            // The largest answer only: what a crowd on a big deployment costs.
+            targets.truncate(1);
+        }
         if scale == "1500" {
             targets.extend([
                 Target::new(
@@ -107,6 +112,9 @@ pub fn crowd(root: &Path, binary: &Path) -> Result<String, String> {
             );
             rows.push((format!("{} ({scale} places)", t.label), theirs, ours));
         }
+        if scale == "1500" {
+            mixed = mixed_load(root, binary, &server)?;
+        }
         let loaded = rss_kib(server.pid());
         memory.push((scale, idle, loaded));
         drop(nginx);
@@ -116,12 +124,70 @@ pub fn crowd(root: &Path, binary: &Path) -> Result<String, String> {
     let live = subscribers(root, binary)?;
     let mut report = render(&rows, &memory);
     let end = report.rfind("\nMachine:").unwrap_or(report.len());
-    report.insert_str(end, &live);
+    report.insert_str(end, &format!("{mixed}{live}"));
     let end = report.rfind("\nMachine:").unwrap_or(report.len());
     let mut table = String::new();
     crate::bench::render_commitments(&mut table, &commits);
     report.insert_str(end, &table.replacen("\n## ", "\n### ", 1));
     Ok(report)
+}
+
+/// 200 connections reading the map list while 32 clients commit, at once;
+/// then the log is verified (counters and entries agree: nothing was
+/// committed twice or past its target, which the table's CHECK forbids).
+fn mixed_load(root: &Path, binary: &Path, server: &ServerProcess) -> Result<String, String> {
+    let base = server.base_url.trim_start_matches("http://").to_owned();
+    let readers = std::thread::spawn(move || {
+        let mut c = Command::new("wrk");
+        c.args(["-t1", "-c200", "-d20s", "--latency"])
+            .args(["-H", "Accept-Encoding: gzip"])
+            .arg(format!("http://{base}/api/v1/locations"));
+        output(&mut c).and_then(|t| parse_wrk(&t))
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let json = output(
+        crate::cmd::command(root, "node")
+            .arg("tests/bench/commit.mjs")
+            .env("BASE_URL", &server.base_url),
+    )
+    .ok_or("tests/bench/commit.mjs failed")?;
+    let list = readers
+        .join()
+        .map_err(|_| "wrk thread panicked")?
+        .ok_or("wrk failed")?;
+    let commits: serde_json::Value =
+        serde_json::from_str(&json).map_err(|e| format!("{e}: {json}"))?;
+    let verified = Command::new(binary)
+        .arg("--database-url")
+        .arg(server.database_url())
+        .arg("verify-log")
+        .output()
+        .map_err(|e| e.to_string())?
+        .status
+        .success();
+    eprintln!("xtask: mixed: list {list:?}, commits {json}, log verified {verified}");
+    let mut s = format!(
+        "\n### Mixed: the map list under 200 connections while 32 clients commit\n\n\
+         `wrk -t1 -c200 -d20s` on `GET /api/v1/locations` (1,500 places, gzip) while \
+         `tests/bench/commit.mjs` runs its two 8 s rounds. Every commitment changes the \
+         list, so its answer is rebuilt after each group. `verify-log` afterwards: {}.\n\n\
+         | list req/s | list p99 | list errors | commit mode | commitments/s | commit p99 |\n\
+         |---:|---:|---:|---|---:|---:|\n",
+        if verified { "passed" } else { "FAILED" }
+    );
+    for r in commits["results"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            s,
+            "| {:.0} | {:.2} ms | {} | {} | {} | {} ms |",
+            list.rps,
+            list.p99_ms,
+            list.errors,
+            r["mode"].as_str().unwrap_or("?"),
+            r["per_second"],
+            r["p99_ms"],
+        );
+    }
+    Ok(s)
 }
 
 /// Live totals for 10,000 subscribers on one server (`tests/bench/live.mjs`).

@@ -98,6 +98,10 @@ impl ServerProcess {
 
     /// The server's process id (for reading its memory use).
     #[must_use]
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

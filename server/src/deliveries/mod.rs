@@ -918,7 +918,10 @@ fn check_answer(
     if answer.outcome == ReceiptStatus::Disputed && comment.is_empty() {
         issues.push(FieldIssue::new("comment", "error.receipt.comment_required"));
     }
-    if comment.chars().count() > MAX_COMMENT || comment.chars().any(|c| c.is_control() && c != '\n')
+    if comment.chars().count() > MAX_COMMENT
+        || comment
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || kolaborasi_shared::validate::is_hidden(c))
     {
         issues.push(
             FieldIssue::new("comment", "error.receipt.comment_long").with("max", MAX_COMMENT),

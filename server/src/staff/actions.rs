@@ -258,7 +258,9 @@ async fn correct(
     let reason = input.reason.trim();
     let n = reason.chars().count();
     if !(REASON_MIN..=REASON_MAX).contains(&n)
-        || reason.chars().any(|c| c.is_control() && c != '\n')
+        || reason
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || kolaborasi_shared::validate::is_hidden(c))
     {
         return Err(AppError::Fields(vec![
             FieldIssue::new("reason", "error.staff.reason_length")

@@ -32,6 +32,8 @@ fn text(issues: &mut Vec<FieldIssue>, field: &str, value: &str, required: bool) 
     let v = value.trim();
     if (required && v.is_empty()) || v.chars().count() > 200 || v.chars().any(char::is_control) {
         issues.push(FieldIssue::new(field, "error.catalogue.text"));
+    } else if kolaborasi_shared::validate::has_hidden(v) {
+        issues.push(FieldIssue::new(field, "error.field.hidden_characters"));
     }
     v.to_owned()
 }

@@ -54,6 +54,8 @@ fn check(state: &AppState, input: &LocationInput, packages: &[i64]) -> AppResult
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         issues.push(FieldIssue::new("name", "error.location.name"));
+    } else if validate::has_hidden(name) {
+        issues.push(FieldIssue::new("name", "error.field.hidden_characters"));
     }
     let category = Category::parse(&input.category);
     if category.is_none() {
@@ -82,10 +84,12 @@ fn check(state: &AppState, input: &LocationInput, packages: &[i64]) -> AppResult
     ] {
         if value.chars().count() > TEXT_MAX {
             issues.push(FieldIssue::new(field, "error.location.text_long").with("max", TEXT_MAX));
+        } else if validate::has_hidden(value) {
+            issues.push(FieldIssue::new(field, "error.field.hidden_characters"));
         }
     }
     let contact_name = input.contact_name.trim();
-    if contact_name.chars().count() > validate::NAME_MAX {
+    if contact_name.chars().count() > validate::NAME_MAX || validate::has_hidden(contact_name) {
         issues.push(FieldIssue::new("contact_name", "error.field.name_invalid"));
     }
     let contact_phone = if input.contact_phone.trim().is_empty() {

@@ -7,8 +7,8 @@
 //!   send the session's CSRF token in `Kolaborasi-Csrf`; the token is an HMAC
 //!   of the session under the deployment secret, so nothing more is stored.
 //!   The [`Staff`] extractor checks it, so no handler can forget.
-//! - Failed sign-ins lock the address out (the collaborator limit, keyed
-//!   `staff:<email>`), across instances.
+//! - Failed sign-ins lock the address out (the collaborator limit, counted
+//!   in a scope of their own), across instances.
 //! - Every action is written to `audit_log` in the same transaction as the
 //!   action ([`audit_in!`]).
 
@@ -244,9 +244,9 @@ async fn sign_in(
     JsonBody(input): JsonBody<StaffCredentials>,
 ) -> AppResult<Response> {
     let email = input.email.trim().to_lowercase();
-    let key = format!("staff:{email}");
     let now = now_unix();
-    if let Some(retry_after) = accounts::locked_for(&state.db, &key, now).await? {
+    let staff = accounts::Scope::Staff;
+    if let Some(retry_after) = accounts::locked_for(&state.db, staff, &email, now).await? {
         return Err(AppError::RateLimited {
             retry_after,
             key: "error.auth.rate_limited",
@@ -270,12 +270,12 @@ async fn sign_in(
         None
     };
     let Some(id) = ok_id else {
-        accounts::record_failure(&state.db, &key, now).await?;
+        accounts::record_failure(&state.db, staff, &email, now).await?;
         return Err(AppError::Unauthenticated {
             key: "error.auth.bad_credentials",
         });
     };
-    accounts::clear_failures(&state.db, &key).await?;
+    accounts::clear_failures(&state.db, staff, &email).await?;
     let token = secrets::token()?;
     let token_hash = secrets::sha256_hex(token.as_bytes());
     let sql = format!("SELECT {MEMBER_COLUMNS} FROM staff s WHERE s.id = $1");

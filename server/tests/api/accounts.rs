@@ -8,7 +8,7 @@ use kolaborasi_shared::{
 use reqwest::{StatusCode, header};
 
 use crate::commitments::{order, scene};
-use crate::support::{Engine, TestApp, error_envelope, ok_json, send};
+use crate::support::{Engine, TestApp, error_envelope, header_text, ok_json, send};
 
 const PASSWORD: &str = "kolaborasi-rahasia-2026";
 
@@ -304,5 +304,62 @@ pub async fn another_account_cannot_see_or_cancel_a_commitment(engine: Engine) {
     )
     .await;
     assert_eq!(own.status(), StatusCode::OK);
+    s.app.stop().await;
+}
+
+/// Finding 9: answers meant for one person are never stored by a browser
+/// or a shared cache; public ones stay revalidatable.
+pub async fn private_answers_are_never_stored_and_public_ones_revalidate(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let created = app
+        .post("/api/v1/account", &registration("simpan@example.id"), &[])
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let cookie = header_text(&created, header::SET_COOKIE)
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let receipt = s
+        .commit_ok("store-0001-key", &order(s.location, &[(s.sembako, 1)]))
+        .await;
+    let admin = crate::staff::admin(app).await;
+    let mut private = vec![
+        with_cookie(app, "/api/v1/session", &cookie).await,
+        with_cookie(app, "/api/v1/account/commitments", &cookie).await,
+        send(
+            app.request(&format!(
+                "/api/v1/commitments/{}/private",
+                receipt.commitment.code
+            ))
+            .header("Kolaborasi-Manage-Token", &receipt.manage_token),
+        )
+        .await,
+    ];
+    for path in [
+        "/api/v1/staff/queues",
+        "/api/v1/staff/session",
+        "/api/v1/staff/members",
+    ] {
+        private.push(admin.get(app, path).await);
+    }
+    for response in private {
+        let url = response.url().path().to_owned();
+        assert_eq!(response.status(), StatusCode::OK, "{url}");
+        assert_eq!(
+            header_text(&response, header::CACHE_CONTROL),
+            "no-store",
+            "{url}"
+        );
+    }
+    for path in ["/api/v1/locations", "/api/v1/config", "/api/v1/programs"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            header_text(&response, header::CACHE_CONTROL),
+            "no-cache",
+            "{path}"
+        );
+    }
     s.app.stop().await;
 }

@@ -622,6 +622,18 @@ pub async fn every_bad_commitment_gets_its_own_error_and_writes_nothing(engine: 
             "collaborator.name",
         ),
         (
+            // Finding 13: "PT Maju" followed by a right-to-left override
+            // would show the rest of the name reversed in public.
+            "direction override in the name",
+            with(&|b| b.collaborator.name = "PT Maju \u{202E}ayaJ".into()),
+            "collaborator.name",
+        ),
+        (
+            "zero-width space in the name",
+            with(&|b| b.collaborator.name = "PT\u{200B}Maju".into()),
+            "collaborator.name",
+        ),
+        (
             "bad kind",
             with(&|b| b.collaborator.kind = "government".into()),
             "collaborator.kind",
