@@ -363,3 +363,44 @@ pub async fn private_answers_are_never_stored_and_public_ones_revalidate(engine:
     }
     s.app.stop().await;
 }
+
+/// Finding 2: a crowd of sign-ins (no account needed) cannot exhaust the
+/// server's memory: password hashes run a few at a time, and when too many
+/// wait, the rest are told to come back (429) instead of queueing forever.
+pub async fn a_crowd_of_sign_ins_keeps_memory_bounded(engine: Engine) {
+    let db = crate::support::TestDb::fresh(engine).await;
+    let app = TestApp::start_on(db.clone(), 0).await;
+    let client = app.client.clone();
+    app.stop().await;
+    let server = crate::transparency::OtherProcess::start(&db.url, &[]);
+    let before = server.peak_rss_kib();
+    let url = format!("{}/api/v1/session", server.base);
+    let tasks: Vec<_> = (0..200)
+        .map(|i| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(async move {
+                let body = Credentials {
+                    email: format!("crowd-{i}@example.id"),
+                    password: "bukan-kata-sandinya".into(),
+                };
+                send(client.post(url).json(&body)).await.status()
+            })
+        })
+        .collect();
+    let (mut refused, mut busy) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => refused += 1,
+            StatusCode::TOO_MANY_REQUESTS => busy += 1,
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(refused + busy, 200);
+    assert!(refused >= 4, "some were checked: {refused}");
+    let grown_mib = server.peak_rss_kib().saturating_sub(before) / 1024;
+    // Four hashes at 19 MiB each, and what the allocator keeps around them.
+    assert!(
+        grown_mib < 200,
+        "peak memory grew by {grown_mib} MiB under 200 sign-ins"
+    );
+}

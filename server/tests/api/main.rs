@@ -44,6 +44,7 @@ macro_rules! on_both_engines {
 }
 
 on_both_engines! {
+    accounts::a_crowd_of_sign_ins_keeps_memory_bounded,
     accounts::private_answers_are_never_stored_and_public_ones_revalidate,
     group::a_burst_shares_commits_and_each_reservation_keeps_its_own_outcome,
     group::a_kill_during_a_burst_loses_no_acknowledged_commitment,

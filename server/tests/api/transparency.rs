@@ -429,6 +429,18 @@ pub struct OtherProcess {
 }
 
 impl OtherProcess {
+    /// Peak resident memory so far, in KiB (`VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("VmHWM:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+            .unwrap_or(0)
+    }
+
     pub fn start(database_url: &str, extra: &[&str]) -> Self {
         use std::io::BufRead;
         let static_dir = tempfile::tempdir().unwrap();
