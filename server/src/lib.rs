@@ -176,7 +176,28 @@ pub fn app(state: AppState, config: &Config) -> Router {
             header::REFERRER_POLICY,
             "strict-origin-when-cross-origin",
         ))
+        // Only the app itself may ask for the position (the "near me" page);
+        // no camera, microphone, payment or USB for anyone.
+        .layer(always(
+            header::HeaderName::from_static("permissions-policy"),
+            "geolocation=(self), camera=(), microphone=(), payment=(), usb=()",
+        ))
+        .layer(hsts(config.cookie_secure))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Behind HTTPS (`--cookie-secure`), browsers are told to use nothing else.
+fn hsts(
+    secure: bool,
+) -> tower::util::Either<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity> {
+    if secure {
+        tower::util::Either::Left(always(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        tower::util::Either::Right(tower::layer::util::Identity::new())
+    }
 }
 
 /// A header every response carries unless a handler set it.

@@ -158,3 +158,86 @@ mod tests {
         assert_eq!(rupiah(Lang::Id, 500), "Rp500");
     }
 }
+
+/// The Content-Security-Policy of the app's pages: scripts only from this
+/// site plus the shell's own inline loader (by its hash, so no other inline
+/// script runs), WebAssembly allowed, map tiles from the configured host,
+/// nothing framed, no plugins. Styles may be inline (the map positions its
+/// tiles with style attributes); scripts may not.
+#[must_use]
+pub fn content_security_policy(shell: &str, tile_url: &str) -> String {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
+    let mut scripts = String::new();
+    let mut rest = shell;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..open_end];
+        let body_start = open_end + 1;
+        let Some(close) = after[body_start..].find("</script>") else {
+            break;
+        };
+        let body = &after[body_start..body_start + close];
+        if !tag.contains(" src=") && !body.trim().is_empty() {
+            let digest = Sha256::digest(body.as_bytes());
+            let _ = write!(
+                scripts,
+                " 'sha256-{}'",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            );
+        }
+        rest = &after[body_start + close..];
+    }
+    let tiles = tile_origin(tile_url)
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{tiles}; \
+         connect-src 'self'; font-src 'self'; worker-src 'self'; manifest-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// `https://{s}.tile.example.org/{z}/{x}/{y}.png` → `https://*.tile.example.org`.
+fn tile_origin(template: &str) -> Option<String> {
+    let (scheme, rest) = template.split_once("://")?;
+    let host = rest.split('/').next()?;
+    let host = host.replace("{s}", "*");
+    let valid = !host.is_empty()
+        && host.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'*' | b'[' | b']')
+        });
+    (valid && matches!(scheme, "http" | "https")).then(|| format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod csp_tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_are_allowed_by_hash_only_and_tiles_by_origin() {
+        let shell = "<head><script src=\"/a.js\" defer></script><script type=\"module\">init();</script></head>";
+        let csp = content_security_policy(shell, "https://{s}.tile.example.org/{z}/{x}/{y}.png");
+        // sha256("init();"), base64.
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{csp}"
+        );
+        assert_eq!(csp.matches("'sha256-").count(), 1, "{csp}");
+        assert!(
+            csp.contains("img-src 'self' data: blob: https://*.tile.example.org;"),
+            "{csp}"
+        );
+        assert!(
+            !csp.contains("'unsafe-inline'; img")
+                || csp.contains("style-src 'self' 'unsafe-inline'")
+        );
+        assert_eq!(tile_origin("javascript:alert(1)"), None);
+        assert_eq!(tile_origin("https://evil.org\"; x/{z}"), None);
+    }
+}

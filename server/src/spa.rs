@@ -81,16 +81,18 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
     Router::new()
         .route("/robots.txt", get(robots))
         .route("/sitemap.xml", get(sitemap).layer(CompressionLayer::new()))
-        .with_state(spa)
+        .with_state(spa.clone())
         .fallback_service(files)
-        .layer(middleware::from_fn(cache_headers))
+        .layer(middleware::from_fn_with_state(spa, cache_headers))
 }
 
 /// `index.html` as built, kept in memory and read again only when the file
-/// changes (a new build under a running server).
+/// changes (a new build under a running server), with the
+/// Content-Security-Policy that allows its inline loader.
 struct Shell {
     path: PathBuf,
     cached: Mutex<Option<(SystemTime, Arc<str>)>>,
+    csp: Mutex<Option<(SystemTime, HeaderValue)>>,
 }
 
 impl Shell {
@@ -98,7 +100,26 @@ impl Shell {
         Self {
             path,
             cached: Mutex::new(None),
+            csp: Mutex::new(None),
         }
+    }
+
+    /// The policy for pages made from the current `index.html`.
+    fn csp(&self, tile_url: &str) -> Option<HeaderValue> {
+        let modified = self.modified()?;
+        let mut cached = self
+            .csp
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((at, value)) = cached.as_ref()
+            && *at == modified
+        {
+            return Some(value.clone());
+        }
+        let html = self.html()?;
+        let value = HeaderValue::from_str(&seo::content_security_policy(&html, tile_url)).ok()?;
+        *cached = Some((modified, value.clone()));
+        Some(value)
     }
 
     /// When the built `index.html` last changed (`None`: not built).
@@ -131,12 +152,16 @@ impl Shell {
 /// language and build of the client, compressed once. Anything but a 200
 /// (a missing place, the client not built) is rendered each time.
 async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Response {
+    page(&spa, &uri, &headers).await
+}
+
+async fn page(spa: &Spa, uri: &Uri, headers: &HeaderMap) -> Response {
     let path = uri.path();
     let Some(built) = spa.shell.modified() else {
-        return render(&spa, &uri, &headers).await;
+        return render(spa, uri, headers).await;
     };
     if !routes::is_app_path(path) {
-        return render(&spa, &uri, &headers).await;
+        return render(spa, uri, headers).await;
     }
     // Everything the page depends on besides the data: the path, the
     // language of its meta tags and of its first paint, the host its
@@ -152,13 +177,13 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
     let key = format!(
         "html {path} {:?} {:?} {host} {built:?}",
         Lang::current(),
-        paint_lang(&headers)
+        paint_lang(headers)
     );
     let built = spa
         .app
         .reads
         .get_bytes(&key, "text/html; charset=utf-8", || async {
-            let response = render(&spa, &uri, &headers).await;
+            let response = render(spa, uri, headers).await;
             if response.status() != StatusCode::OK {
                 return Err(crate::error::AppError::NotFound {
                     key: "error.route_not_found",
@@ -171,8 +196,8 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
         })
         .await;
     match built {
-        Ok(answer) => answer.respond(&headers),
-        Err(_) => render(&spa, &uri, &headers).await,
+        Ok(answer) => answer.respond(headers),
+        Err(_) => render(spa, uri, headers).await,
     }
 }
 
@@ -559,7 +584,7 @@ pub fn has_content_hash(path: &str) -> bool {
 /// HTML must be revalidated so a new release is picked up at once, and so
 /// must the [`UNHASHED`] shell files; hashed assets are immutable, and
 /// other files (icons, leaflet's images) are kept for a day.
-async fn cache_headers(req: Request, next: Next) -> Response {
+async fn cache_headers(State(spa): State<Spa>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
     let is_html = res
@@ -567,6 +592,13 @@ async fn cache_headers(req: Request, next: Next) -> Response {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
+    // Every HTML answer carries the policy: the pages, the 404 page, and
+    // `/index.html` itself (which the service worker keeps for offline
+    // starts, headers included).
+    if is_html && let Some(csp) = spa.shell.csp(&spa.app.client_config.tile_url) {
+        res.headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
+    }
     // The manifest's registered type, whatever the MIME table says (unless
     // the file is missing and the fallback answered with the HTML shell).
     if path.ends_with(".webmanifest") && !is_html && res.status().is_success() {

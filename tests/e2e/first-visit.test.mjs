@@ -46,7 +46,9 @@ describe('a first visit', () => {
     assert.ok(open, 'an open place in the demo data');
     const date = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
     const { commitment } = await commitViaApi(open.id, [{ package_id: need.package_id, quantity: 1 }], date);
-    const page = await openPage(browser(), PHONE);
+    // With the Content-Security-Policy enforced: anything it blocks is a
+    // console error here.
+    const page = await openPage(browser(), PHONE, { bypassCSP: false });
     const problems = recordProblems(page);
     for (const [path, ready] of [
       ['/', 'list-count'],
@@ -60,7 +62,8 @@ describe('a first visit', () => {
       ['/verifikasi', null],
       ['/dokumentasi-api', null],
     ]) {
-      await page.goto(`${BASE_URL}${path}`, { waitUntil: 'networkidle' });
+      const response = await page.goto(`${BASE_URL}${path}`, { waitUntil: 'networkidle' });
+      assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval' 'sha256-/, path);
       if (ready) await page.getByTestId(ready).first().waitFor({ state: 'attached' });
       else await page.locator('main h1').first().waitFor();
       assert.deepEqual(problems, [], `${path}`);

@@ -300,6 +300,7 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu'],
       viewport: PHONE,
+      bypassCSP: true, // page.evaluate(string) below
     });
     try {
       const page = await context.newPage();

@@ -177,7 +177,70 @@ pub async fn every_response_carries_the_security_headers(engine: Engine) {
                 "{path}: {name}"
             );
         }
+        assert_eq!(
+            header_text(
+                &response,
+                header::HeaderName::from_static("permissions-policy")
+            ),
+            "geolocation=(self), camera=(), microphone=(), payment=(), usb=()",
+            "{path}"
+        );
+        // Plain HTTP (no --cookie-secure): no HSTS.
+        assert_eq!(
+            header_text(&response, header::STRICT_TRANSPORT_SECURITY),
+            "",
+            "{path}"
+        );
+        let csp = header_text(&response, header::CONTENT_SECURITY_POLICY);
+        if path.starts_with("/api") {
+            assert_eq!(csp, "", "{path}: JSON needs no policy");
+        } else {
+            for part in [
+                "script-src 'self' 'wasm-unsafe-eval'",
+                "object-src 'none'",
+                "frame-ancestors 'none'",
+                "base-uri 'self'",
+            ] {
+                assert!(csp.contains(part), "{path}: {csp}");
+            }
+        }
     }
+    app.stop().await;
+
+    // Behind HTTPS: HSTS; and the shell's inline loader is allowed by its
+    // hash only, so an injected inline script would not run.
+    let db = crate::support::TestDb::fresh(engine).await;
+    let loader = "import init from '/kolaborasi-0123456789abcdef.js'; await init();";
+    let app = TestApp::start_configured(db, |c| {
+        c.cookie_secure = true;
+        std::fs::write(
+            c.static_dir.join("index.html"),
+            format!(
+                "<!doctype html><html><head><script src=\"/leaflet.js\" defer></script>\
+                 <script type=\"module\">{loader}</script></head><body><div id=\"app\">spa shell</div></body></html>"
+            ),
+        )
+        .unwrap();
+    })
+    .await;
+    let response = app.get("/").await;
+    assert_eq!(
+        header_text(&response, header::STRICT_TRANSPORT_SECURITY),
+        "max-age=31536000; includeSubDomains"
+    );
+    let csp = header_text(&response, header::CONTENT_SECURITY_POLICY);
+    let hash = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader.as_bytes()))
+    };
+    assert!(
+        csp.contains(&format!(
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';"
+        )),
+        "{csp}"
+    );
+    app.stop().await;
 }
 
 /// The service worker and the manifest keep their names across releases, so
