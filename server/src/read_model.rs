@@ -5,15 +5,16 @@
 //!
 //! - **Version.** `log::generation()` moves after every public change
 //!   committed by this process and every one another instance announced
-//!   (see `log::announce`). An answer is kept only while it has not moved
-//!   since the answer's database reads began, so a change acknowledged
-//!   before a request started is in its answer.
+//!   (see `log::announce`). A request is answered with an answer whose
+//!   database reads began at or after the version it saw on arrival, so a
+//!   change acknowledged before a request started is in its answer.
 //! - **Expiry.** Reservations are returned by the background sweeper at the
 //!   earliest expiry (`commitments::expiry::Schedule`); a read that arrives
 //!   at or after that time waits for the sweep instead of writing itself.
 //!   No public read writes to the database.
 //! - **One build at a time.** Requests for an answer being built wait for
-//!   it rather than all querying the database (a crowd after a change).
+//!   it and take it, rather than all querying the database (a crowd after a
+//!   change), or each rebuilding in turn while changes keep coming.
 //! - **Bounded.** Answers are dropped least recently used first when their
 //!   bytes exceed the budget or their number exceeds [`MAX_ANSWERS`].
 //! - **Conditional GET.** The `ETag` is a hash of the JSON, so an unchanged
@@ -65,12 +66,14 @@ struct Slot {
 }
 
 impl Slot {
-    fn current(&self, generation: u64) -> Option<Arc<Answer>> {
+    /// The answer if it was built from reads that began at or after
+    /// `generation`: it then holds every change announced before that.
+    fn since(&self, generation: u64) -> Option<Arc<Answer>> {
         self.answer
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .filter(|a| a.generation == generation)
+            .filter(|a| a.generation >= generation)
     }
 }
 
@@ -205,16 +208,22 @@ impl ReadModel {
         // Reservations due by now are returned (by the sweeper) first.
         self.schedule.settled().await;
         let slot = self.slot(key);
-        if let Some(answer) = slot.current(log::generation()) {
+        // What this request must see: every change announced before it came.
+        let arrived = log::generation();
+        if let Some(answer) = slot.since(arrived) {
             return Ok(answer);
         }
         let _building = slot.building.lock().await;
+        // Whoever built while this request waited built from reads that
+        // began after it arrived: that answer will do. Without this, under
+        // a stream of changes every waiter would rebuild in turn (a convoy
+        // that kept some map-list requests waiting for seconds).
+        if let Some(answer) = slot.since(arrived) {
+            return Ok(answer);
+        }
         // Read before the database is: a change committed after this point
         // moves it, and the answer built now is not used again.
         let generation = log::generation();
-        if let Some(answer) = slot.current(generation) {
-            return Ok(answer);
-        }
         let body = build().await?;
         let answer = Arc::new(
             tokio::task::spawn_blocking(move || Answer::new(generation, content_type, body))
