@@ -113,6 +113,7 @@ async fn answers_without_the_database(engine: Engine) {
         "/api/v1/stats/breakdowns".to_owned(),
         "/api/v1/collaborators".to_owned(),
         "/api/v1/log/head".to_owned(),
+        "/api/v1/log?limit=5000".to_owned(),
     ];
     let mut bodies = Vec::new();
     for path in &paths {
