@@ -4,9 +4,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use kolaborasi_server::on_db;
 use kolaborasi_shared::{
-    CancelRequest, CollaboratorDirectory, LocationDetail, LocationList, LogHead, ProgramList, Stats,
+    CollaboratorDirectory, LocationDetail, LocationList, LogHead, ProgramList, Stats,
 };
 use reqwest::{StatusCode, header};
 use serde_json::json;
@@ -98,17 +97,7 @@ pub async fn public_answers_show_each_change_in_the_next_read_and_keep_their_tag
     }
 
     // A cancellation returns the quantities in the next read.
-    let cancelled = s
-        .app
-        .post(
-            &format!("/api/v1/commitments/{}/cancel", receipt.commitment.code),
-            &CancelRequest {
-                token: Some(receipt.manage_token.clone()),
-            },
-            &[],
-        )
-        .await;
-    assert_eq!(cancelled.status(), StatusCode::OK);
+    crate::transparency::cancel(&s, &receipt).await;
     assert_eq!(s.need(s.sembako).await.remaining, 100);
     assert_eq!(remaining_percent(&s.app, s.location).await, Some(100));
     assert_eq!(collaborations(&s.app).await, 0);
@@ -117,20 +106,7 @@ pub async fn public_answers_show_each_change_in_the_next_read_and_keep_their_tag
     let delivered = s
         .commit_ok("reads-0002-key", &order(s.location, &[(s.lebaran, 20)]))
         .await;
-    let id: i64 = on_db!(s.app.db(), pool => sqlx::query_scalar("SELECT id FROM commitments WHERE code = $1")
-        .bind(&delivered.commitment.code).fetch_one(pool).await.unwrap());
-    let now = kolaborasi_server::db::now_unix();
-    assert!(
-        kolaborasi_server::commitments::store::deliver(
-            s.app.db(),
-            id,
-            &delivered.commitment.code,
-            s.location,
-            now
-        )
-        .await
-        .unwrap()
-    );
+    crate::transparency::deliver(&s, &delivered.commitment.code).await;
     assert_eq!(s.need(s.lebaran).await.delivered, 20);
     let list: LocationList = ok_json(s.app.get("/api/v1/locations").await).await;
     let place = list.locations.iter().find(|l| l.id == s.location).unwrap();

@@ -66,7 +66,7 @@ async fn head(app: &TestApp) -> LogHead {
     ok_json(app.get("/api/v1/log/head").await).await
 }
 
-async fn cancel(s: &Scene, receipt: &CommitmentReceipt) {
+pub async fn cancel(s: &Scene, receipt: &CommitmentReceipt) {
     let response = s
         .app
         .post(
@@ -80,7 +80,7 @@ async fn cancel(s: &Scene, receipt: &CommitmentReceipt) {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-async fn deliver(s: &Scene, code: &str) {
+pub async fn deliver(s: &Scene, code: &str) {
     let (id, location): (i64, i64) = on_db!(s.app.db(), pool => sqlx::query_as(
         "SELECT id, location_id FROM commitments WHERE code = $1")
         .bind(code).fetch_one(pool).await.unwrap());
