@@ -6,16 +6,14 @@
 //! stale copy is never sent.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use sha2::{Digest, Sha256};
 
-use crate::http_cache::matches_if_none_match;
+use crate::http_cache::{content_tag, matches_if_none_match};
 use crate::read_model::Encoding;
 
 /// Files larger than this stay on disk (none of the client's are).
@@ -84,12 +82,8 @@ impl Assets {
                     continue;
                 };
                 let url = format!("/{}", relative.to_string_lossy().replace('\\', "/"));
-                let digest = Sha256::digest(&identity);
-                let hex = digest[..16].iter().fold(String::new(), |mut s, b| {
-                    let _ = write!(s, "{b:02x}");
-                    s
-                });
-                let Ok(etag) = HeaderValue::from_str(&format!("\"{hex}\"")) else {
+                let Ok(etag) = HeaderValue::from_str(&format!("\"{}\"", content_tag(&identity)))
+                else {
                     continue;
                 };
                 assets.files.insert(

@@ -1,68 +1,23 @@
-//! Conditional GET: list responses carry a weak ETag over their JSON body and
-//! answer a matching `If-None-Match` with 304, so a phone revalidating its
-//! cached copy downloads nothing when nothing changed.
+//! Conditional GET: answers carry an ETag over their body and answer a
+//! matching `If-None-Match` with 304, so a phone revalidating its cached
+//! copy downloads nothing when nothing changed (`read_model.rs`,
+//! `assets.rs`).
 
-use axum::body::{Body, Bytes};
-use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, HeaderValue, StatusCode, header};
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use http::{HeaderMap, HeaderValue, header};
 use sha2::{Digest, Sha256};
 
-use crate::error::AppError;
-
-/// A JSON body and its ETag, computed once.
-#[derive(Debug, Clone)]
-pub struct TaggedJson {
-    body: Bytes,
-    etag: HeaderValue,
-}
-
-impl TaggedJson {
-    pub fn new<T: Serialize>(value: &T) -> Result<Self, AppError> {
-        let body = serde_json::to_vec(value).map_err(|e| AppError::Internal(e.to_string()))?;
-        let digest = Sha256::digest(&body);
-        let hex = digest[..16].iter().fold(String::new(), |mut s, b| {
+/// The tag of a body: the first 128 bits of its SHA-256, in hex, so equal
+/// bytes have equal tags on every instance and across versions.
+#[must_use]
+pub fn content_tag(body: &[u8]) -> String {
+    Sha256::digest(body)[..16]
+        .iter()
+        .fold(String::with_capacity(32), |mut s, b| {
             let _ = write!(s, "{b:02x}");
             s
-        });
-        // Weak: the compression layer may re-encode the bytes on the wire.
-        let etag = HeaderValue::from_str(&format!("W/\"{hex}\""))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        Ok(Self {
-            body: body.into(),
-            etag,
         })
-    }
-
-    /// 304 when the client already holds this version, else the body.
-    pub fn respond(&self, request_headers: &HeaderMap) -> Response {
-        let cache = HeaderValue::from_static("no-cache");
-        if matches_if_none_match(request_headers, &self.etag) {
-            return (
-                StatusCode::NOT_MODIFIED,
-                [
-                    (header::ETAG, self.etag.clone()),
-                    (header::CACHE_CONTROL, cache),
-                ],
-            )
-                .into_response();
-        }
-        (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                ),
-                (header::ETAG, self.etag.clone()),
-                // Always revalidate: cheap thanks to the ETag, never stale.
-                (header::CACHE_CONTROL, cache),
-            ],
-            Body::from(self.body.clone()),
-        )
-            .into_response()
-    }
 }
 
 /// Weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored, `*` matches.

@@ -51,7 +51,6 @@ use tower_http::trace::TraceLayer;
 use crate::area_data::AreaFile;
 use crate::config::Config;
 use crate::db::Db;
-use crate::http_cache::TaggedJson;
 use crate::state::AppState;
 
 pub type StartError = Box<dyn std::error::Error + Send + Sync>;
@@ -126,7 +125,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         )),
         expiry,
         db,
-        areas_json: Arc::new(TaggedJson::new(&tree).map_err(|e| format!("{e:?}"))?),
+        areas_json: Arc::new(read_model::Answer::fixed(&tree).map_err(|e| format!("{e:?}"))?),
         areas: Arc::new(tree),
         client_config: Arc::new(client_config),
         secret,

@@ -22,7 +22,6 @@
 //!   `If-None-Match` gets 304 from memory.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::future::Future;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -32,11 +31,10 @@ use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::commitments::expiry::Schedule;
 use crate::error::{AppError, AppResult};
-use crate::http_cache::matches_if_none_match;
+use crate::http_cache::{content_tag, matches_if_none_match};
 use crate::log;
 
 /// At most this many answers are kept, whatever their size (each distinct
@@ -88,13 +86,16 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// An answer that never changes (the area tree), compressed once at start.
+    pub fn fixed<T: Serialize>(value: &T) -> AppResult<Self> {
+        let json = serde_json::to_vec(value).map_err(AppError::internal)?;
+        Self::new(0, "application/json", json)
+    }
+
     fn new(generation: u64, content_type: &'static str, json: Vec<u8>) -> AppResult<Self> {
-        let digest = Sha256::digest(&json);
-        let hex = digest[..16].iter().fold(String::new(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        });
-        let etag = HeaderValue::from_str(&format!("W/\"{hex}\"")).map_err(AppError::internal)?;
+        // Weak: the same content may be sent in three encodings.
+        let etag = HeaderValue::from_str(&format!("W/\"{}\"", content_tag(&json)))
+            .map_err(AppError::internal)?;
         let mut gz = flate2::write::GzEncoder::new(
             Vec::with_capacity(json.len() / 6),
             flate2::Compression::new(GZIP_LEVEL),

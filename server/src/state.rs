@@ -5,7 +5,6 @@ use std::sync::Arc;
 use kolaborasi_shared::{AreaTree, ClientConfig};
 
 use crate::db::Db;
-use crate::http_cache::TaggedJson;
 use crate::secrets::InstanceSecret;
 
 /// Cloned for every request (by each layer and extractor that takes state):
@@ -32,8 +31,8 @@ pub struct Shared {
     pub db: Db,
     /// The area tree, for validating `area` filters and building area paths.
     pub areas: Arc<AreaTree>,
-    /// `GET /api/v1/areas`, serialised once: the tree never changes at run time.
-    pub areas_json: Arc<TaggedJson>,
+    /// `GET /api/v1/areas`, serialised and compressed once: the tree never changes at run time.
+    pub areas_json: Arc<crate::read_model::Answer>,
     pub client_config: Arc<ClientConfig>,
     /// Derives manage tokens; shared by every instance on the database.
     pub secret: InstanceSecret,
