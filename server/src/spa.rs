@@ -43,8 +43,8 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
         );
     }
     let spa = Spa {
+        shell: Arc::new(Shell::new(index, app.client_config.tile_url.clone())),
         app,
-        shell: Arc::new(Shell::new(index)),
     };
     // Pages come compressed from the read model; a 404 is compressed here.
     let pages = get(app_page)
@@ -86,50 +86,34 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
         .layer(middleware::from_fn_with_state(spa, cache_headers))
 }
 
-/// `index.html` as built, kept in memory and read again only when the file
-/// changes (a new build under a running server), with the
-/// Content-Security-Policy that allows its inline loader.
+/// `index.html` as built, kept in memory with the Content-Security-Policy
+/// that allows its inline loader, and read again only when the file changes
+/// (a new build under a running server).
 struct Shell {
     path: PathBuf,
-    cached: Mutex<Option<(SystemTime, Arc<str>)>>,
-    csp: Mutex<Option<(SystemTime, HeaderValue)>>,
+    /// Map tiles come from here (the policy names its host).
+    tile_url: String,
+    cached: Mutex<Option<Arc<Built>>>,
+}
+
+/// One build's shell.
+struct Built {
+    modified: SystemTime,
+    html: Arc<str>,
+    csp: HeaderValue,
 }
 
 impl Shell {
-    fn new(path: PathBuf) -> Self {
+    fn new(path: PathBuf, tile_url: String) -> Self {
         Self {
             path,
+            tile_url,
             cached: Mutex::new(None),
-            csp: Mutex::new(None),
         }
     }
 
-    /// The policy for pages made from the current `index.html`.
-    fn csp(&self, tile_url: &str) -> Option<HeaderValue> {
-        let modified = self.modified()?;
-        let mut cached = self
-            .csp
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((at, value)) = cached.as_ref()
-            && *at == modified
-        {
-            return Some(value.clone());
-        }
-        let html = self.html()?;
-        let value = HeaderValue::from_str(&seo::content_security_policy(&html, tile_url)).ok()?;
-        *cached = Some((modified, value.clone()));
-        Some(value)
-    }
-
-    /// When the built `index.html` last changed (`None`: not built).
-    fn modified(&self) -> Option<SystemTime> {
-        std::fs::metadata(&self.path)
-            .and_then(|m| m.modified())
-            .ok()
-    }
-
-    fn html(&self) -> Option<Arc<str>> {
+    /// The current build's shell (`None`: not built): one `stat` per call.
+    fn current(&self) -> Option<Arc<Built>> {
         let modified = std::fs::metadata(&self.path)
             .and_then(|m| m.modified())
             .ok()?;
@@ -137,14 +121,21 @@ impl Shell {
             .cached
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((at, html)) = cached.as_ref()
-            && *at == modified
+        if let Some(built) = cached.as_ref()
+            && built.modified == modified
         {
-            return Some(html.clone());
+            return Some(built.clone());
         }
         let html: Arc<str> = std::fs::read_to_string(&self.path).ok()?.into();
-        *cached = Some((modified, html.clone()));
-        Some(html)
+        let csp =
+            HeaderValue::from_str(&seo::content_security_policy(&html, &self.tile_url)).ok()?;
+        let built = Arc::new(Built {
+            modified,
+            html,
+            csp,
+        });
+        *cached = Some(built.clone());
+        Some(built)
     }
 }
 
@@ -152,17 +143,11 @@ impl Shell {
 /// language and build of the client, compressed once. Anything but a 200
 /// (a missing place, the client not built) is rendered each time.
 async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Response {
-    page(&spa, &uri, &headers).await
-}
-
-async fn page(spa: &Spa, uri: &Uri, headers: &HeaderMap) -> Response {
     let path = uri.path();
-    let Some(built) = spa.shell.modified() else {
-        return render(spa, uri, headers).await;
+    let shell = spa.shell.current();
+    let Some(built) = shell.as_deref().filter(|_| routes::is_app_path(path)) else {
+        return render(&spa, shell.as_deref(), &uri, &headers).await;
     };
-    if !routes::is_app_path(path) {
-        return render(spa, uri, headers).await;
-    }
     // Everything the page depends on besides the data: the path, the
     // language of its meta tags and of its first paint, the host its
     // absolute URLs name (when no public URL is configured), the build.
@@ -175,15 +160,16 @@ async fn page(spa: &Spa, uri: &Uri, headers: &HeaderMap) -> Response {
             .unwrap_or("")
     };
     let key = format!(
-        "html {path} {:?} {:?} {host} {built:?}",
+        "html {path} {:?} {:?} {host} {:?}",
         Lang::current(),
-        paint_lang(headers)
+        paint_lang(&headers),
+        built.modified
     );
-    let built = spa
+    let answer = spa
         .app
         .reads
         .get_bytes(&key, "text/html; charset=utf-8", || async {
-            let response = render(spa, uri, headers).await;
+            let response = render(&spa, Some(built), &uri, &headers).await;
             if response.status() != StatusCode::OK {
                 return Err(crate::error::AppError::NotFound {
                     key: "error.route_not_found",
@@ -195,15 +181,15 @@ async fn page(spa: &Spa, uri: &Uri, headers: &HeaderMap) -> Response {
                 .map_err(crate::error::AppError::internal)
         })
         .await;
-    match built {
-        Ok(answer) => answer.respond(headers),
-        Err(_) => render(spa, uri, headers).await,
+    match answer {
+        Ok(answer) => answer.respond(&headers),
+        Err(_) => render(&spa, Some(built), &uri, &headers).await,
     }
 }
 
 /// The page's HTML: the shell with the page's head and first paint.
-async fn render(spa: &Spa, uri: &Uri, headers: &HeaderMap) -> Response {
-    let Some(shell) = spa.shell.html() else {
+async fn render(spa: &Spa, built: Option<&Built>, uri: &Uri, headers: &HeaderMap) -> Response {
+    let Some(shell) = built.map(|b| &b.html) else {
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             "The web client is not built: run `cargo xtask build-client`.",
@@ -221,7 +207,7 @@ async fn render(spa: &Spa, uri: &Uri, headers: &HeaderMap) -> Response {
         Err(Missing) => (StatusCode::NOT_FOUND, PageInfo::default()),
     };
     let mut body = match &info.meta {
-        Some(meta) => seo::with_meta(&shell, meta),
+        Some(meta) => seo::with_meta(shell, meta),
         None => shell.to_string(),
     };
     // The first paint: everywhere but the console, the kiosk and a place's
@@ -595,9 +581,9 @@ async fn cache_headers(State(spa): State<Spa>, req: Request, next: Next) -> Resp
     // Every HTML answer carries the policy: the pages, the 404 page, and
     // `/index.html` itself (which the service worker keeps for offline
     // starts, headers included).
-    if is_html && let Some(csp) = spa.shell.csp(&spa.app.client_config.tile_url) {
+    if is_html && let Some(built) = spa.shell.current() {
         res.headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, csp);
+            .insert(header::CONTENT_SECURITY_POLICY, built.csp.clone());
     }
     // The manifest's registered type, whatever the MIME table says (unless
     // the file is missing and the fallback answered with the HTML shell).
