@@ -466,6 +466,13 @@ pub async fn cancel(code: &str, token: Option<String>) -> Result<CommitmentView,
         .await
 }
 
+/// Confirms a commitment's contact with the token of the e-mailed link.
+pub async fn confirm(code: &str, token: String) -> Result<CommitmentView, ApiFailure> {
+    Call::write(Method::POST, &format!("/commitments/{code}/confirm"))
+        .json(Some(&kolaborasi_shared::ConfirmRequest { token }))
+        .await
+}
+
 /// The signed-in account; `401` when there is none.
 /// The signed-in account; `None` (204) when nobody is signed in.
 pub async fn session() -> Result<Option<Account>, ApiFailure> {
@@ -626,6 +633,16 @@ pub async fn verify_commitment(code: &str, csrf: &str) -> Result<CommitmentView,
     Call::staff(
         Method::POST,
         &format!("/staff/commitments/{code}/verify"),
+        csrf,
+    )
+    .json(Some(&Empty {}))
+    .await
+}
+
+pub async fn confirm_contact(code: &str, csrf: &str) -> Result<CommitmentView, ApiFailure> {
+    Call::staff(
+        Method::POST,
+        &format!("/staff/commitments/{code}/confirm-contact"),
         csrf,
     )
     .json(Some(&Empty {}))

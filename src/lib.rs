@@ -183,6 +183,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/konsol/staf") view=pages::console::staff::StaffPage />
                     <Route path=path!("/konsol/audit") view=pages::console::audit::AuditPage />
                     <Route path=path!("/terima/:code") view=pages::receipt::ReceiptPage />
+                    <Route path=path!("/konfirmasi/:code") view=pages::confirm::ConfirmPage />
                     <Route path=path!("/antrean") view=pages::outbox::OutboxPage />
                     <Route path=path!("/kiosk") view=kiosk::KioskPage />
                     <Route path=path!("/kiosk/tanda-terima") view=kiosk::KioskReceiptPage />

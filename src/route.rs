@@ -59,6 +59,9 @@ pub enum Page {
     ConsoleAudit,
     /// The place's page for confirming a delivery, by its one-time code.
     Receipt(String),
+    /// Confirming a commitment's contact from the e-mailed link (the token
+    /// is in the link's fragment).
+    ConfirmContact(String),
     /// Commitments waiting on this device for the network.
     Outbox,
     /// The kiosk's attract screen and menu (starts kiosk mode).
@@ -118,6 +121,7 @@ impl Page {
             Self::ConsoleStaff => "/konsol/staf".into(),
             Self::ConsoleAudit => "/konsol/audit".into(),
             Self::Receipt(code) => format!("/terima/{code}"),
+            Self::ConfirmContact(code) => format!("/konfirmasi/{code}"),
             Self::Outbox => "/antrean".into(),
             Self::Kiosk => "/kiosk".into(),
             Self::KioskReceipt => "/kiosk/tanda-terima".into(),
@@ -143,8 +147,7 @@ pub fn console_queue_href(queue: &str, area: Option<&str>, page: u32) -> String 
     href
 }
 
-/// The fragment prefix that carries a manage token: `#kelola=TOKEN`.
-pub const MANAGE_FRAGMENT: &str = "kelola=";
+pub use kolaborasi_shared::routes::{CONFIRM_FRAGMENT, MANAGE_FRAGMENT};
 /// Query parameter of the sign-in and registration pages: where to go after.
 pub const NEXT_PARAM: &str = "lanjut";
 
@@ -223,6 +226,7 @@ mod tests {
             Page::ConsoleStaff,
             Page::ConsoleAudit,
             Page::Receipt("K7Q2-9XZP".into()),
+            Page::ConfirmContact("K7Q2-9XZP".into()),
             Page::Outbox,
             Page::Kiosk,
             Page::KioskReceipt,

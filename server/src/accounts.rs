@@ -45,6 +45,7 @@ struct AccountRow {
     kind: String,
     email: String,
     phone: String,
+    email_confirmed: bool,
 }
 
 impl AccountRow {
@@ -56,6 +57,7 @@ impl AccountRow {
             name: self.name,
             email: self.email,
             phone: self.phone,
+            email_confirmed: self.email_confirmed,
         })
     }
 }
@@ -86,7 +88,8 @@ impl FromRequestParts<AppState> for MaybeAccount {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        const SQL: &str = "SELECT a.id, a.name, a.kind, a.email, a.phone FROM sessions s \
+        const SQL: &str = "SELECT a.id, a.name, a.kind, a.email, a.phone, \
+            a.email_confirmed_at IS NOT NULL AS email_confirmed FROM sessions s \
             JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = $1 AND s.expires_at > $2";
         let Some(token) = session_token(&parts.headers, SESSION_COOKIE) else {
             return Ok(Self(None));
@@ -258,6 +261,7 @@ async fn register(
         kind,
         email,
         phone,
+        email_confirmed: false,
     };
     start_session(&state, account, StatusCode::CREATED).await
 }
@@ -351,7 +355,8 @@ async fn sign_in(
     }
     clear_failures(&state.db, Scope::Account, &email).await?;
     let row: AccountRow = on_db!(&state.db, pool => sqlx::query_as(
-        "SELECT id, name, kind, email, phone FROM accounts WHERE id = $1",
+        "SELECT id, name, kind, email, phone, email_confirmed_at IS NOT NULL AS email_confirmed \
+         FROM accounts WHERE id = $1",
     )
     .bind(id)
     .fetch_one(pool)

@@ -132,6 +132,20 @@ fn address_of(parts: &Parts, trust_proxy: bool) -> String {
         .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
 }
 
+/// The network limits count a client under: an IPv4 address as it is, an
+/// IPv6 address by its /64 (one subscriber's prefix, through which it can
+/// rotate addresses at will; finding 11).
+fn network_key(address: &str) -> String {
+    match address.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+        Ok(IpAddr::V6(v6)) => {
+            let prefix = u128::from(v6) & (u128::MAX << 64);
+            format!("{}/64", std::net::Ipv6Addr::from(prefix))
+        }
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Err(_) => address.to_owned(),
+    }
+}
+
 /// The device id of a kiosk on a kiosk network, put in the request's
 /// extensions by [`kiosk_cookie`] (the one the browser sent, or a new one).
 #[derive(Debug, Clone)]
@@ -166,7 +180,7 @@ impl FromRequestParts<AppState> for RateKey {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
         Ok(Self {
-            address: address_of(parts, state.trust_proxy),
+            address: network_key(&address_of(parts, state.trust_proxy)),
             kiosk: parts.extensions.get::<KioskId>().map(|k| k.0.clone()),
         })
     }
@@ -296,6 +310,19 @@ mod tests {
                 ("192.0.2.1".to_owned(), 100),
             ]
         );
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_and_ipv4_by_address() {
+        assert_eq!(network_key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(network_key("::ffff:192.0.2.7"), "192.0.2.7");
+        assert_eq!(network_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(
+            network_key("2001:db8:1:2:ffff:ffff:ffff:ffff"),
+            "2001:db8:1:2::/64"
+        );
+        assert_ne!(network_key("2001:db8:1:3::1"), "2001:db8:1:2::/64");
+        assert_eq!(network_key("unknown"), "unknown");
     }
 
     #[test]

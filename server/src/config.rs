@@ -61,6 +61,65 @@ pub struct Config {
           value_parser = clap::value_parser!(u32).range(1..=365))]
     pub commitment_expiry_days: u32,
 
+    /// Hours a commitment whose contact is not confirmed holds its
+    /// quantities. Confirming the e-mail address (a link sent to it), an
+    /// account with a confirmed address, or staff give it the full period.
+    #[arg(long, env = "KOLABORASI_UNCONFIRMED_HOLD_HOURS", default_value_t = 6,
+          value_parser = clap::value_parser!(u32).range(1..=72))]
+    pub unconfirmed_hold_hours: u32,
+
+    /// The largest share, in percent, of what a place still needs of a
+    /// package that one commitment without a confirmed contact may take
+    /// (at least one unit): one anonymous request cannot take it all.
+    #[arg(long, env = "KOLABORASI_UNCONFIRMED_SHARE_PERCENT", default_value_t = 50,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub unconfirmed_share_percent: u32,
+
+    /// Open commitments awaiting confirmation one e-mail address may have.
+    #[arg(long, env = "KOLABORASI_UNCONFIRMED_PER_CONTACT", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub unconfirmed_per_contact: u32,
+
+    /// Commitments without a confirmed contact one client network (an IPv4
+    /// address, an IPv6 /64, or a kiosk) may make per hour. Many mobile
+    /// users share one carrier address, so keep it well above one person's.
+    #[arg(long, env = "KOLABORASI_UNCONFIRMED_PER_NETWORK_HOUR", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub unconfirmed_per_network_hour: u32,
+
+    /// SMTP server for e-mail to donors, e.g.
+    /// `smtp://user:password@mail.example.id:587?tls=required` (STARTTLS) or
+    /// `smtps://user:password@mail.example.id` (TLS). Give it in the
+    /// environment, not on the command line, to keep the password out of
+    /// the process list. Without it, messages are written to `--mail-dir`.
+    #[arg(long, env = "KOLABORASI_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of e-mail to donors.
+    #[arg(
+        long,
+        env = "KOLABORASI_MAIL_FROM",
+        default_value = "Kolaborasi <kolaborasi@localhost>"
+    )]
+    pub mail_from: String,
+
+    /// Where e-mail is written as `.eml` files when no SMTP server is set.
+    #[arg(long, env = "KOLABORASI_MAIL_DIR", default_value = "data/mail")]
+    pub mail_dir: PathBuf,
+
+    /// Seconds before an e-mail that could not be sent is tried again;
+    /// doubled at each failure, up to an hour. Nothing is dropped.
+    #[arg(long, env = "KOLABORASI_MAIL_RETRY_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub mail_retry_secs: u64,
+
+    /// The local time of the deployment as minutes east of UTC (times in
+    /// e-mail; Jakarta, WIB, is 420).
+    #[arg(long, env = "KOLABORASI_UTC_OFFSET_MINUTES", default_value_t = 420,
+          allow_hyphen_values = true,
+          value_parser = clap::value_parser!(i32).range(-720..=840))]
+    pub utc_offset_minutes: i32,
+
     /// Longest time between sweeps that expire overdue commitments (the
     /// sweeper also wakes at each reservation's expiry; this catches
     /// reservations made by other instances).

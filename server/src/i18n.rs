@@ -62,6 +62,21 @@ impl Lang {
         best.map_or(Self::Id, |(_, l)| l)
     }
 
+    /// The language tag stored with what a visitor made (`id`, `en`).
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Id => "id",
+            Self::En => "en",
+        }
+    }
+
+    /// The language of a stored tag; Indonesian for anything else.
+    #[must_use]
+    pub fn from_code(code: &str) -> Self {
+        if code == "en" { Self::En } else { Self::Id }
+    }
+
     /// The language of the current request (Indonesian outside a request).
     #[must_use]
     pub fn current() -> Self {

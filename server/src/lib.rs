@@ -24,8 +24,10 @@ pub mod http_cache;
 pub mod i18n;
 pub mod locations;
 pub mod log;
+pub mod mail;
 pub mod openapi;
 pub mod query;
+pub mod rate;
 pub mod read_model;
 pub mod secrets;
 pub mod seed;
@@ -114,9 +116,13 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         area_data_licence: file.licence.clone(),
         commitment_expiry_days: config.commitment_expiry_days,
         kiosk_idle_secs: config.kiosk_idle_secs,
+        unconfirmed_hold_hours: config.unconfirmed_hold_hours,
+        unconfirmed_share_percent: config.unconfirmed_share_percent,
     };
     let expiry = commitments::expiry::Schedule::new();
+    let mailer = Arc::new(mail::Mailer::new(config, secret.clone())?);
     Ok(AppState::new(state::Shared {
+        mailer,
         committer: commitments::group::Committer::start(db.clone()),
         reads: Arc::new(read_model::ReadModel::new(
             usize::try_from(config.read_model_mib.saturating_mul(1024 * 1024))
@@ -130,6 +136,10 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         client_config: Arc::new(client_config),
         secret,
         commitment_expiry_days: config.commitment_expiry_days,
+        unconfirmed_hold_hours: config.unconfirmed_hold_hours,
+        unconfirmed_share_percent: config.unconfirmed_share_percent,
+        unconfirmed_per_contact: i64::from(config.unconfirmed_per_contact),
+        unconfirmed_limit: rate::unconfirmed_commitments(config.unconfirmed_per_network_hour),
         cookie_secure: config.cookie_secure,
         hub,
         upload_dir: Arc::new(config.upload_dir.clone()),
@@ -225,6 +235,7 @@ pub async fn start(
         state.expiry.clone(),
         std::time::Duration::from_secs(config.expiry_sweep_secs),
     );
+    let mailer = mail::spawn(state.db.clone(), state.mailer.clone());
     let hub = state.hub.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(
@@ -238,6 +249,7 @@ pub async fn start(
         })
         .await;
         sweeper.abort();
+        mailer.abort();
         served
     });
     Ok(Running { addr, state, task })

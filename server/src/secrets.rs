@@ -111,6 +111,17 @@ impl InstanceSecret {
     pub fn manage_token_matches(&self, code: &str, token: &str) -> bool {
         constant_time_eq(self.manage_token(code).as_bytes(), token.trim().as_bytes())
     }
+
+    /// The token of a commitment's contact-confirmation link (e-mailed).
+    #[must_use]
+    pub fn confirm_token(&self, code: &str) -> String {
+        self.sign(&format!("confirm-contact:{code}"))
+    }
+
+    #[must_use]
+    pub fn confirm_token_matches(&self, code: &str, token: &str) -> bool {
+        constant_time_eq(self.confirm_token(code).as_bytes(), token.trim().as_bytes())
+    }
 }
 
 #[cfg(test)]

@@ -118,9 +118,9 @@ pub async fn demo_needs(db: &Db, seed: u64, expiry_days: u32) -> Result<usize, A
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO commitments (code, location_id, status, planned_date, collaborator_name, \
                  collaborator_kind, show_name, contact_email, contact_phone, idempotency_key, \
-                 request_hash, total_value, demo, created_at, expires_at, closed_at) \
+                 request_hash, total_value, demo, created_at, expires_at, closed_at, confirmed_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 'kontak@demo.invalid', '+62215550000', $8, 'demo', \
-                 $9, TRUE, $10, $11, $12) RETURNING id",
+                 $9, TRUE, $10, $11, $12, $10) RETURNING id",
             )
             .bind(&c.code)
             .bind(c.location_id)

@@ -37,6 +37,14 @@ pub struct Shared {
     /// Derives manage tokens; shared by every instance on the database.
     pub secret: InstanceSecret,
     pub commitment_expiry_days: u32,
+    /// `--unconfirmed-hold-hours`, `--unconfirmed-share-percent`.
+    pub unconfirmed_hold_hours: u32,
+    pub unconfirmed_share_percent: u32,
+    /// `--unconfirmed-per-contact` and the per-network limit.
+    pub unconfirmed_per_contact: i64,
+    pub unconfirmed_limit: crate::rate::Limit,
+    /// Sends what the outbox holds (`mail.rs`).
+    pub mailer: Arc<crate::mail::Mailer>,
     pub cookie_secure: bool,
     /// Live totals and their subscribers.
     pub hub: crate::stats::Hub,

@@ -8,6 +8,11 @@
 //! - Public answers come from memory: with the database closed, a repeated
 //!   answer and its 304 are still sent. The data version is process-wide
 //!   too, and another test's change would make this server rebuild.
+//! - E-mail over a real SMTP server (Debian's `python3-aiosmtpd`, which
+//!   `cargo xtask test` installs): a commitment made while the server is
+//!   down is acknowledged and its receipt arrives once it is up, in the
+//!   donor's language, with links that work; the reminder comes before the
+//!   expiry (the clock again).
 
 #![allow(dead_code)] // support.rs serves the other test binary too
 
@@ -22,7 +27,7 @@ use kolaborasi_shared::{
     Stats,
 };
 use reqwest::StatusCode;
-use support::{Engine, TestApp, ok_json, send};
+use support::{Engine, Mail, TestApp, TestDb, ok_json, send};
 
 const DAY: i64 = 86_400;
 
@@ -145,9 +150,210 @@ async fn answers_without_the_database(engine: Engine) {
     }
 }
 
+/// A real SMTP server storing what it receives in a Maildir.
+struct Smtp {
+    child: std::process::Child,
+    dir: tempfile::TempDir,
+}
+
+impl Smtp {
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port()
+    }
+
+    /// Debian's Python with `aiosmtpd` (not a pyenv one without it).
+    fn python() -> &'static str {
+        for python in ["/usr/bin/python3", "python3"] {
+            let ok = std::process::Command::new(python)
+                .args(["-c", "import aiosmtpd"])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if ok {
+                return python;
+            }
+        }
+        panic!("no python3 with aiosmtpd: install python3-aiosmtpd (`cargo xtask test` does)");
+    }
+
+    fn start(port: u16) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        // Waited for in `drop`, or below when it never listens.
+        #[allow(clippy::zombie_processes)]
+        let mut child = std::process::Command::new(Self::python())
+            .args(["-m", "aiosmtpd", "-n", "-l"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("box"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start aiosmtpd");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Self { child, dir };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("aiosmtpd did not listen on {port} within 10 s");
+    }
+
+    fn mails(&self) -> Vec<Mail> {
+        let Ok(entries) = std::fs::read_dir(self.dir.path().join("box/new")) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .map(|e| Mail::parse(&std::fs::read_to_string(e.path()).expect("a readable message")))
+            .collect()
+    }
+
+    async fn wait_for(&self, what: &str, wanted: impl Fn(&Mail) -> bool) -> Mail {
+        for _ in 0..400 {
+            if let Some(mail) = self.mails().into_iter().find(|m| wanted(m)) {
+                return mail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "no {what} arrived within 20 s; received: {:#?}",
+            self.mails()
+        );
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A server sending e-mail to `port` (retrying every second), with 100
+/// Sembako packages needed at "RW 03 Cideng": (app, place, package).
+async fn mailing_server(engine: Engine, port: u16) -> (TestApp, i64, i64) {
+    let app = TestApp::start_configured(TestDb::fresh(engine).await, |c| {
+        c.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+        c.mail_retry_secs = 1;
+    })
+    .await;
+    app.insert(&support::fixtures()).await;
+    let location = app.id_of("RW 03 Cideng").await;
+    let sembako = catalogue::package_id(app.db(), "pangan-sembako")
+        .await
+        .unwrap()
+        .unwrap();
+    set_needs(app.db(), &[(location, sembako, 100)])
+        .await
+        .unwrap();
+    app.edited();
+    (app, location, sembako)
+}
+
+async fn mail_over_smtp(engine: Engine) {
+    let port = Smtp::free_port();
+    let (app, location, sembako) = mailing_server(engine, port).await;
+
+    // The SMTP server is down: the commitment is acknowledged all the same.
+    let body = NewCommitment {
+        location_id: location,
+        lines: vec![LineInput {
+            package_id: sembako,
+            quantity: 5,
+        }],
+        planned_date: today(),
+        collaborator: CollaboratorInput {
+            name: "Yayasan Surat".into(),
+            kind: "organisation".into(),
+            email: "surat@example.id".into(),
+            phone: "0812-0000-2222".into(),
+            show_name: true,
+        },
+    };
+    let response = send(
+        app.client
+            .post(app.url("/api/v1/commitments"))
+            .header("Idempotency-Key", format!("mail-{engine:?}-0001"))
+            .header(reqwest::header::ACCEPT_LANGUAGE, "en")
+            .json(&body),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let receipt: CommitmentReceipt = response.json().await.unwrap();
+    let code = receipt.commitment.code.clone();
+    let mut tried = false;
+    for _ in 0..200 {
+        let (attempts, sent): (i32, Option<i64>) = kolaborasi_server::on_db!(app.db(), pool => sqlx::query_as(
+            "SELECT attempts, sent_at FROM outbox WHERE kind = 'committed'",
+        ).fetch_one(pool).await.unwrap());
+        assert_eq!(sent, None, "sent with no SMTP server listening");
+        if attempts >= 1 {
+            tried = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(tried, "the sender never tried");
+
+    // Up: the receipt arrives, in English, with links that work.
+    let smtp = Smtp::start(port);
+    let mail = smtp.wait_for("receipt", |m| m.body.contains(&code)).await;
+    assert!(mail.header("To").contains("surat@example.id"), "{mail:?}");
+    assert!(mail.header("Subject").contains("thank you"), "{mail:?}");
+    assert!(
+        mail.body.contains("Your commitment to RW 03 Cideng"),
+        "{}",
+        mail.body
+    );
+    let manage = mail
+        .link(&format!("{}/kolaborasi/{code}#kelola=", app.base))
+        .unwrap_or_else(|| panic!("no manage link in {}", mail.body));
+    let token = manage.rsplit('=').next().unwrap();
+    let private = send(
+        app.request(&format!("/api/v1/commitments/{code}/private"))
+            .header(kolaborasi_shared::MANAGE_TOKEN_HEADER, token),
+    )
+    .await;
+    assert_eq!(private.status(), StatusCode::OK, "the manage link works");
+    let link = mail
+        .link(&format!("{}/konfirmasi/{code}#t=", app.base))
+        .unwrap_or_else(|| panic!("no confirmation link in {}", mail.body));
+    let confirm_token = link.rsplit('=').next().unwrap();
+    let confirmed: kolaborasi_shared::CommitmentView = ok_json(
+        app.post(
+            &format!("/api/v1/commitments/{code}/confirm"),
+            &serde_json::json!({ "token": confirm_token }),
+            &[],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        confirmed.expires_at,
+        receipt.commitment.created_at + 14 * DAY
+    );
+
+    // Two days before the expiry, the reminder.
+    let due = confirmed.expires_at - kolaborasi_server::mail::REMIND_BEFORE + 60;
+    clock::advance_for_tests(due - kolaborasi_server::db::now_unix());
+    let reminder = smtp
+        .wait_for("reminder", |m| {
+            m.header("Subject").starts_with("Reminder") && m.body.contains(&code)
+        })
+        .await;
+    assert!(reminder.body.contains(&manage), "{}", reminder.body);
+    app.stop().await;
+}
+
 /// One test: the scenarios must not overlap (see the module comment).
 #[tokio::test]
 async fn alone_in_the_process() {
+    mail_over_smtp(Engine::Sqlite).await;
+    mail_over_smtp(Engine::Postgres).await;
     answers_without_the_database(Engine::Sqlite).await;
     answers_without_the_database(Engine::Postgres).await;
     expiry_without_writers(Engine::Sqlite).await;

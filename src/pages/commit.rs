@@ -210,6 +210,8 @@ struct Form {
     done: StoredValue<bool>,
     today: i64,
     expiry_days: u32,
+    /// Hours an unconfirmed contact's commitment holds its packages.
+    hold_hours: u32,
 }
 
 impl Form {
@@ -661,6 +663,7 @@ fn CommitForm(
         done: StoredValue::new(false),
         today: storage::today(),
         expiry_days: config.commitment_expiry_days,
+        hold_hours: config.unconfirmed_hold_hours,
     };
     // Back where the draft was left, as far as its earlier steps still hold.
     let mut resume = Step::Packages;
@@ -1271,6 +1274,13 @@ fn DetailsStep(form: Form) -> impl IntoView {
                 input_type="email"
                 autocomplete="email"
                 inputmode="email"
+                hint=Signal::derive(move || {
+                    let l = lang();
+                    match shared.session.get() {
+                        Session::SignedIn(a) if a.email_confirmed => String::new(),
+                        _ => tr_with(l, "commit.hold_note", &[("hours", &form.hold_hours.to_string())]),
+                    }
+                })
                 check=rule(validate::email)
             />
             <TextField

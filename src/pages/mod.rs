@@ -4,6 +4,7 @@ pub mod about;
 pub mod account;
 pub mod api_docs;
 pub mod commit;
+pub mod confirm;
 pub mod console;
 pub mod location;
 pub mod map;

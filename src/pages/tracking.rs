@@ -228,6 +228,11 @@ pub fn status_key(status: CommitmentStatus) -> &'static str {
 fn status_note(lang: Lang, v: &CommitmentView) -> String {
     let day = |unix: i64| lang.date(&validate::civil_from_days(storage::local_day_of(unix)));
     match v.status {
+        CommitmentStatus::Committed if v.confirmed_at.is_none() => tr_with(
+            lang,
+            "track.note.awaiting",
+            &[("time", &local_time(lang, v.expires_at))],
+        ),
         CommitmentStatus::Committed => tr_with(
             lang,
             "track.note.committed",

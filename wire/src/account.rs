@@ -34,4 +34,8 @@ pub struct Account {
     pub kind: crate::CollaboratorKind,
     pub email: String,
     pub phone: String,
+    /// Whether the address was confirmed (by a link sent to it): commitments
+    /// made while signed in then hold their quantities for the full period.
+    #[serde(default)]
+    pub email_confirmed: bool,
 }

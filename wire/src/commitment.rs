@@ -166,6 +166,11 @@ pub struct CommitmentView {
     /// When staff verified the commitment (Unix seconds).
     #[serde(default)]
     pub verified_at: Option<i64>,
+    /// When its contact was confirmed (the e-mail link, a confirmed account
+    /// or staff). Until then an open commitment holds its quantities only
+    /// for a short window (`expires_at`) and is shown as awaiting confirmation.
+    #[serde(default)]
+    pub confirmed_at: Option<i64>,
     /// The delivery report, the place's answer and staff verification.
     #[serde(default)]
     pub delivery: Option<crate::delivery::DeliveryView>,
@@ -210,6 +215,14 @@ pub struct CommitmentPrivate {
 pub struct CancelRequest {
     #[serde(default)]
     pub token: Option<String>,
+}
+
+/// `POST /api/v1/commitments/{code}/confirm`: the token from the e-mailed link.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    pub token: String,
 }
 
 /// A signed-in collaborator's commitments, newest first.

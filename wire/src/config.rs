@@ -28,6 +28,22 @@ pub struct ClientConfig {
     /// screen and forgets everything typed (`--kiosk-idle-secs`).
     #[serde(default = "default_kiosk_idle_secs")]
     pub kiosk_idle_secs: u32,
+    /// Hours a commitment without a confirmed contact holds its quantities
+    /// (`--unconfirmed-hold-hours`).
+    #[serde(default = "default_hold_hours")]
+    pub unconfirmed_hold_hours: u32,
+    /// The largest share (percent) of what a place still needs of a package
+    /// that one unconfirmed commitment may take (`--unconfirmed-share-percent`).
+    #[serde(default = "default_share_percent")]
+    pub unconfirmed_share_percent: u32,
+}
+
+fn default_hold_hours() -> u32 {
+    6
+}
+
+fn default_share_percent() -> u32 {
+    50
 }
 
 fn default_kiosk_idle_secs() -> u32 {

@@ -26,7 +26,7 @@ pub use catalogue::{Localized, Need, NeedLevel, Package, Program, ProgramList};
 pub use commitment::{
     CancelRequest, CollaboratorInput, CollaboratorKind, CommitmentLine, CommitmentList,
     CommitmentPlace, CommitmentPrivate, CommitmentReceipt, CommitmentStatus, CommitmentView,
-    Correction, LineInput, NewCommitment, PackageRemaining,
+    ConfirmRequest, Correction, LineInput, NewCommitment, PackageRemaining,
 };
 pub use config::ClientConfig;
 pub use delivery::{

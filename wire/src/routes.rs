@@ -20,6 +20,14 @@ use Segment::{Code, Id, Lit};
 /// set by the client and read by the server for its first paint.
 pub const LANG_COOKIE: &str = "kolaborasi_lang";
 
+/// The fragment prefix that carries a manage token: `#kelola=TOKEN`.
+/// A fragment is never sent to a server, nor in a `Referer`.
+pub const MANAGE_FRAGMENT: &str = "kelola=";
+
+/// The fragment prefix of an e-mailed confirmation link
+/// (`/konfirmasi/{code}#t=TOKEN`).
+pub const CONFIRM_FRAGMENT: &str = "t=";
+
 /// Every route of the client's router (`src/lib.rs`), in its order.
 pub const APP_ROUTES: &[&[Segment]] = &[
     &[],
@@ -43,6 +51,7 @@ pub const APP_ROUTES: &[&[Segment]] = &[
     &[Lit("konsol"), Lit("staf")],
     &[Lit("konsol"), Lit("audit")],
     &[Lit("terima"), Code],
+    &[Lit("konfirmasi"), Code],
     &[Lit("antrean")],
     &[Lit("kiosk")],
     &[Lit("kiosk"), Lit("tanda-terima")],

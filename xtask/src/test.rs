@@ -26,7 +26,7 @@ pub fn test(root: &Path) -> Result<(), String> {
     cmd::run(command(root, "cargo").args(["fmt", "--all", "--", "--check"]))?;
     lint::translations(root)?;
     tools::ensure_client_tools(root)?;
-    tools::ensure_debian_packages(&["postgresql", "chromium"])?;
+    tools::ensure_debian_packages(&["postgresql", "chromium", "python3-aiosmtpd"])?;
 
     cmd::run(
         command(root, "cargo")

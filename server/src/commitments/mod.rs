@@ -14,14 +14,16 @@ use axum::{Json, Router};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use kolaborasi_shared::validate;
 use kolaborasi_shared::{
-    CancelRequest, CommitmentPrivate, CommitmentReceipt, CommitmentView, IDEMPOTENCY_HEADER,
-    MANAGE_TOKEN_HEADER, NewCommitment,
+    CancelRequest, CommitmentPrivate, CommitmentReceipt, CommitmentView, ConfirmRequest,
+    IDEMPOTENCY_HEADER, MANAGE_TOKEN_HEADER, NewCommitment,
 };
 
 use crate::accounts::MaybeAccount;
 use crate::body::JsonBody;
+use crate::client::RateKey;
 use crate::db::now_unix;
 use crate::error::{AppError, AppResult};
+use crate::rate;
 use crate::secrets;
 use crate::state::AppState;
 
@@ -31,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/commitments/{code}", get(public_view))
         .route("/commitments/{code}/private", get(private_view))
         .route("/commitments/{code}/cancel", post(cancel))
+        .route("/commitments/{code}/confirm", post(confirm))
 }
 
 const DAY: i64 = 86_400;
@@ -43,6 +46,7 @@ fn today() -> i64 {
 async fn create(
     State(state): State<AppState>,
     MaybeAccount(account): MaybeAccount,
+    client: RateKey,
     headers: HeaderMap,
     body: JsonBody<NewCommitment>,
 ) -> AppResult<Response> {
@@ -64,7 +68,17 @@ async fn create(
             .map_err(AppError::internal)?,
     );
     let now = now_unix();
-    let expires_at = now + i64::from(expiry_days) * DAY;
+    // A contact is confirmed by an account whose address is confirmed;
+    // anyone else holds for a short window until the e-mailed link is used.
+    let confirmed = account.as_ref().is_some_and(|a| a.email_confirmed);
+    if !confirmed && !store::key_used(&state.db, &key).await? {
+        unconfirmed_limits(&state, &client, &checked.identity.email, now).await?;
+    }
+    let expires_at = if confirmed {
+        now + i64::from(expiry_days) * DAY
+    } else {
+        now + i64::from(state.unconfirmed_hold_hours) * 3_600
+    };
     let packages: Vec<i64> = checked.lines.iter().map(|(p, _)| *p).collect();
     let location_id = checked.location_id;
     let collaborator_ref = crate::log::collaborator_ref(&state.secret, &checked.identity.email);
@@ -79,11 +93,19 @@ async fn create(
             expires_at,
             demo: false,
             collaborator_ref,
+            confirmed,
+            share_percent: state.unconfirmed_share_percent,
+            lang: crate::i18n::Lang::current().code(),
+            base_url: state.absolute_url(&headers, ""),
         })
         .await?;
     let (code, status) = match outcome {
         store::Outcome::Created { code } => {
             state.expiry.expires_at(expires_at);
+            crate::mail::wake();
+            if !confirmed {
+                rate::record(&state.db, &state.unconfirmed_limit, &client, now).await?;
+            }
             (code, StatusCode::CREATED)
         }
         store::Outcome::Replayed { code } => (code, StatusCode::OK),
@@ -120,6 +142,25 @@ async fn create(
             .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+/// Refuses an unconfirmed commitment when its contact already has
+/// `--unconfirmed-per-contact` awaiting confirmation, or its client network
+/// made too many this hour.
+async fn unconfirmed_limits(
+    state: &AppState,
+    client: &RateKey,
+    email: &str,
+    now: i64,
+) -> AppResult<()> {
+    let waiting = store::unconfirmed_of(&state.db, email).await?;
+    if waiting >= state.unconfirmed_per_contact {
+        return Err(AppError::Conflict {
+            key: "error.commitment.contact_unconfirmed",
+            args: vec![("count", waiting.to_string())],
+        });
+    }
+    rate::check(&state.db, &state.unconfirmed_limit, client, now).await
 }
 
 /// The tracking code of a `{code}` path segment (any case, dashes optional).
@@ -228,4 +269,58 @@ async fn cancel(
     Ok(Json(
         crate::deliveries::full_view(&state.db, row, lines).await?,
     ))
+}
+
+/// The e-mailed link: the contact is confirmed, and the commitment keeps
+/// its quantities for the full period. Works once, for its commitment only.
+async fn confirm(
+    State(state): State<AppState>,
+    code: Result<Path<String>, PathRejection>,
+    JsonBody(request): JsonBody<ConfirmRequest>,
+) -> AppResult<Json<CommitmentView>> {
+    let code = code_from(code)?;
+    let (row, _) = load(&state, &code).await?;
+    if !state
+        .secret
+        .confirm_token_matches(&row.code, &request.token)
+    {
+        return Err(AppError::Forbidden {
+            key: "error.confirm.token_invalid",
+        });
+    }
+    confirm_contact(&state, &row, None).await?;
+    Ok(Json(
+        crate::deliveries::public_view(&state.db, &code).await?,
+    ))
+}
+
+/// Confirms `row`'s contact (the link, or the staff member `staff`, who is
+/// named in the audit trail): 409 when it was confirmed already or is no
+/// longer open.
+pub(crate) async fn confirm_contact(
+    state: &AppState,
+    row: &store::Row,
+    staff: Option<i64>,
+) -> AppResult<()> {
+    let already = || AppError::Conflict {
+        key: "error.confirm.already",
+        args: Vec::new(),
+    };
+    if row.confirmed_at.is_some() {
+        return Err(already());
+    }
+    if row.status != "committed" {
+        return Err(not_open(row));
+    }
+    let full = row.created_at + i64::from(state.commitment_expiry_days) * DAY;
+    if store::confirm(&state.db, row, full, now_unix(), staff).await? {
+        return Ok(());
+    }
+    // Confirmed or closed meanwhile: say which.
+    let (row, _) = load(state, &row.code).await?;
+    Err(if row.confirmed_at.is_some() {
+        already()
+    } else {
+        not_open(&row)
+    })
 }

@@ -50,6 +50,22 @@ pub struct Request {
     pub demo: bool,
     /// See `log::collaborator_ref`.
     pub collaborator_ref: String,
+    /// Whether the contact is confirmed (an account with a confirmed
+    /// address): else the hold is short and each line is capped by
+    /// `share_percent` of what remains.
+    pub confirmed: bool,
+    pub share_percent: u32,
+    /// The donor's language (`id`, `en`) and the site address they used,
+    /// for e-mail about the commitment.
+    pub lang: &'static str,
+    pub base_url: String,
+}
+
+/// The most one unconfirmed commitment may take of `remaining` units:
+/// `share_percent` of it, at least one.
+#[must_use]
+pub fn unconfirmed_cap(remaining: i64, share_percent: u32) -> i64 {
+    (remaining * i64::from(share_percent) / 100).max(1)
 }
 
 #[derive(sqlx::FromRow)]
@@ -58,6 +74,9 @@ struct NeedInfo {
     unit_value: i64,
     slug: String,
     program: String,
+    target: i64,
+    taken: i64,
+    once_per_family: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -134,7 +153,8 @@ macro_rules! reserve_in {
         }
 
         let needed: Vec<NeedInfo> = sqlx::query_as(
-            "SELECT n.package_id, p.unit_value, p.slug, g.slug AS program \
+            "SELECT n.package_id, p.unit_value, p.slug, g.slug AS program, \
+             n.target, n.committed + n.delivered AS taken, p.once_per_family \
              FROM needs n JOIN packages p ON p.id = n.package_id JOIN programs g ON g.id = p.program_id \
              WHERE n.location_id = $1 AND p.active = TRUE",
         )
@@ -174,6 +194,27 @@ macro_rules! reserve_in {
                 )),
             }
         }
+        // Without a confirmed contact, one commitment takes at most a share
+        // of what remains (finding 3: one request could hold a place's
+        // whole need). The place's row is locked, so what remains is current.
+        if !$req.confirmed {
+            for (package_id, quantity, _) in &priced {
+                let Some(n) = needed.iter().find(|n| n.package_id == *package_id) else {
+                    continue;
+                };
+                let ceiling = if n.once_per_family { n.target.min(i64::from(headcount)) } else { n.target };
+                let remaining = ceiling - n.taken;
+                let cap = unconfirmed_cap(remaining, $req.share_percent);
+                // More than remains is the 409 below, with what remains.
+                if *quantity <= remaining && *quantity > cap {
+                    let index = original_index(&$req.checked, *package_id);
+                    bad.push(
+                        FieldIssue::new(format!("lines.{index}.quantity"), "error.commitment.unconfirmed_share")
+                            .with("max", cap),
+                    );
+                }
+            }
+        }
         if !bad.is_empty() {
             return Ok((Outcome::BadLines(bad), Vec::new()));
         }
@@ -207,9 +248,10 @@ macro_rules! reserve_in {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO commitments (code, location_id, account_id, status, planned_date, \
              collaborator_name, collaborator_kind, show_name, contact_email, contact_phone, \
-             idempotency_key, request_hash, total_value, demo, created_at, expires_at, collaborator_ref) \
-             VALUES ($1, $2, $3, 'committed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-             RETURNING id",
+             idempotency_key, request_hash, total_value, demo, created_at, expires_at, collaborator_ref, \
+             confirmed_at, lang, base_url) \
+             VALUES ($1, $2, $3, 'committed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19) RETURNING id",
         )
         .bind(&code)
         .bind(location_id)
@@ -227,8 +269,23 @@ macro_rules! reserve_in {
         .bind($req.now)
         .bind($req.expires_at)
         .bind(&$req.collaborator_ref)
+        .bind($req.confirmed.then_some($req.now))
+        .bind($req.lang)
+        .bind(&$req.base_url)
         .fetch_one(&mut *$tx)
         .await?;
+        if !$req.demo {
+            // The receipt e-mail, in the same transaction: an acknowledged
+            // commitment always has its message.
+            sqlx::query(
+                "INSERT INTO outbox (kind, commitment_id, created_at, next_attempt_at) \
+                 VALUES ('committed', $1, $2, $2)",
+            )
+            .bind(id)
+            .bind($req.now)
+            .execute(&mut *$tx)
+            .await?;
+        }
         let sql = format!(
             "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) VALUES {}",
             values_placeholders(priced.len(), 4)
@@ -370,6 +427,29 @@ fn original_index(checked: &Checked, package_id: i64) -> usize {
         .unwrap_or(0)
 }
 
+/// Whether a commitment was made with this idempotency key (its replay
+/// must answer, whatever the limits say now).
+pub async fn key_used(db: &Db, key: &str) -> Result<bool, AppError> {
+    let found: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT id FROM commitments WHERE idempotency_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(pool)
+    .await?);
+    Ok(found.is_some())
+}
+
+/// Open commitments of this contact still awaiting confirmation.
+pub async fn unconfirmed_of(db: &Db, email: &str) -> Result<i64, AppError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM commitments \
+         WHERE contact_email = $1 AND status = 'committed' AND confirmed_at IS NULL",
+    )
+    .bind(email)
+    .fetch_one(pool)
+    .await?))
+}
+
 /// What remains of each package, as the 409 answer reports it.
 pub async fn remaining_of(
     db: &Db,
@@ -421,13 +501,15 @@ pub struct Row {
     pub kecamatan_code: String,
     /// When staff verified it.
     pub verified_at: Option<i64>,
+    /// When its contact was confirmed.
+    pub confirmed_at: Option<i64>,
 }
 
 const SELECT_ROW: &str = "SELECT c.id, c.code, c.status, c.planned_date, c.collaborator_name, \
     c.collaborator_kind, c.show_name, c.total_value, c.created_at, c.expires_at, c.closed_at, \
     c.location_id, l.name AS location_name, l.category AS location_category, \
     l.kelurahan_code AS location_area, c.contact_email, c.contact_phone, c.account_id, \
-    l.kota_code, l.kecamatan_code, c.verified_at FROM commitments c JOIN locations l ON l.id = c.location_id";
+    l.kota_code, l.kecamatan_code, c.verified_at, c.confirmed_at FROM commitments c JOIN locations l ON l.id = c.location_id";
 
 #[derive(sqlx::FromRow)]
 struct LineRow {
@@ -462,6 +544,7 @@ impl Row {
             closed_at: self.closed_at,
             history: Vec::new(),
             verified_at: self.verified_at,
+            confirmed_at: self.confirmed_at,
             delivery: None,
             corrections: Vec::new(),
         })
@@ -610,6 +693,55 @@ pub async fn deliver(
     });
     if changed {
         log::announce();
+    }
+    Ok(changed)
+}
+
+/// Confirms an open commitment's contact: it keeps its quantities until
+/// `expires_at` (the full period). An account that made it with the same
+/// address has that address confirmed too. `false` when it was confirmed
+/// already or is not open.
+pub async fn confirm(
+    db: &Db,
+    row: &Row,
+    expires_at: i64,
+    now: i64,
+    staff: Option<i64>,
+) -> Result<bool, AppError> {
+    let changed = on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE commitments SET confirmed_at = $2, \
+             expires_at = CASE WHEN expires_at > $3 THEN expires_at ELSE $3 END \
+             WHERE id = $1 AND status = 'committed' AND confirmed_at IS NULL",
+        )
+        .bind(row.id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if changed && let Some(account) = row.account_id {
+            sqlx::query(
+                "UPDATE accounts SET email_confirmed_at = $3 \
+                 WHERE id = $1 AND email = $2 AND email_confirmed_at IS NULL",
+            )
+            .bind(account)
+            .bind(&row.contact_email)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if changed && let Some(staff) = staff {
+            crate::staff::audit_in!(tx, staff, "contact_confirmed", &row.code, "");
+        }
+        tx.commit().await?;
+        changed
+    });
+    if changed {
+        // Not an entry of the log: the public view and lists change.
+        log::changed_without_entry(db).await?;
     }
     Ok(changed)
 }

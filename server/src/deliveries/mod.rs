@@ -813,42 +813,11 @@ pub async fn public_view(db: &Db, code: &str) -> AppResult<CommitmentView> {
 
 /// Refuses when the client guessed wrong too often; `Ok(())` otherwise.
 async fn guard(db: &Db, client: &RateKey, now: i64) -> AppResult<()> {
-    for (key, limit) in client.buckets(MAX_GUESSES) {
-        let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
-            "SELECT COUNT(*), MIN(at) FROM guess_failures WHERE scope = 'receipt' AND key = $1 AND at > $2",
-        )
-        .bind(&key)
-        .bind(now - GUESS_WINDOW)
-        .fetch_one(pool)
-        .await?);
-        if count >= limit {
-            let until = oldest.unwrap_or(now) + GUESS_WINDOW;
-            return Err(AppError::RateLimited {
-                key: "error.receipt.rate_limited",
-                retry_after: u64::try_from((until - now).max(1)).unwrap_or(1),
-            });
-        }
-    }
-    Ok(())
+    crate::rate::check(db, &crate::rate::RECEIPT_GUESSES, client, now).await
 }
 
 async fn miss(db: &Db, client: &RateKey, now: i64) -> AppResult<AppError> {
-    let buckets = client.buckets(MAX_GUESSES);
-    let sql = format!(
-        "INSERT INTO guess_failures (scope, key, at) VALUES {}",
-        crate::db::values_placeholders(buckets.len(), 3)
-    );
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM guess_failures WHERE at <= $1")
-            .bind(now - GUESS_WINDOW)
-            .execute(pool)
-            .await?;
-        let mut insert = sqlx::query(&sql);
-        for (key, _) in &buckets {
-            insert = insert.bind("receipt").bind(key).bind(now);
-        }
-        insert.execute(pool).await?;
-    });
+    crate::rate::record(db, &crate::rate::RECEIPT_GUESSES, client, now).await?;
     Ok(AppError::NotFound {
         key: "error.receipt.unknown",
     })
@@ -1021,11 +990,23 @@ async fn receipt_answer(
                     .bind(id).bind(*package).bind(*ok).bind(*damaged)
                     .execute(&mut *tx).await?;
             }
+            if answer.outcome == ReceiptStatus::Confirmed {
+                // The donor hears that the place confirmed it.
+                sqlx::query(
+                    "INSERT INTO outbox (kind, commitment_id, created_at, next_attempt_at) \
+                     SELECT 'delivered', id, $2, $2 FROM commitments WHERE id = $1 AND demo = FALSE",
+                )
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
             append_in!(tx, notify, std::slice::from_ref(&event));
         }
         tx.commit().await?;
         used
     });
+    crate::mail::wake();
     if !used {
         return Err(AppError::NotFound {
             key: "error.receipt.unknown",

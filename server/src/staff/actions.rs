@@ -29,6 +29,10 @@ pub fn router() -> Router<AppState> {
         .route("/staff/commitments/{code}", get(show))
         .route("/staff/commitments/{code}/verify", post(verify))
         .route(
+            "/staff/commitments/{code}/confirm-contact",
+            post(confirm_contact),
+        )
+        .route(
             "/staff/commitments/{code}/delivery/verify",
             post(verify_delivery),
         )
@@ -144,6 +148,20 @@ async fn verify(
         return Err(conflict("error.staff.already_verified"));
     }
     log::announce();
+    Ok(Json(deliveries::public_view(&state.db, &code).await?))
+}
+
+/// A donor without e-mail (a kiosk, a phone call) is confirmed by staff who
+/// reached them: the commitment keeps its quantities for the full period.
+async fn confirm_contact(
+    State(state): State<AppState>,
+    staff: Staff,
+    code: Result<Path<String>, PathRejection>,
+    JsonBody(Empty {}): JsonBody<Empty>,
+) -> AppResult<Json<CommitmentView>> {
+    let code = code_from(code)?;
+    let row = authorised(&state, &staff, Act::Verify, &code).await?;
+    crate::commitments::confirm_contact(&state, &row, Some(staff.id())).await?;
     Ok(Json(deliveries::public_view(&state.db, &code).await?))
 }
 

@@ -769,8 +769,8 @@ pub async fn an_undelivered_commitment_expires_and_its_quantities_return(engine:
         .await;
     assert_eq!(
         receipt.commitment.expires_at - receipt.commitment.created_at,
-        14 * 86_400,
-        "the default window"
+        6 * 3_600,
+        "the default window of an unconfirmed contact (holds.rs: confirmed ones get 14 days)"
     );
     assert_eq!(s.need(s.sembako).await.remaining, 60);
     expire_all_now(&s, true).await;

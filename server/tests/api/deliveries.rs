@@ -368,6 +368,25 @@ pub async fn a_delivery_is_reported_with_evidence_confirmed_by_the_place_and_ver
     )
     .await;
     let d = confirmed.delivery.clone().unwrap();
+    // The donor is told, by e-mail (written to the mail folder: no SMTP
+    // server is configured), in the language they committed in.
+    s.app.mail_settled().await;
+    let mails = crate::support::mails_in(&s.app.static_dir().join("mail"));
+    let notice = mails
+        .iter()
+        .find(|m| m.body.contains("mengonfirmasi bahwa paket dari kolaborasi"))
+        .unwrap_or_else(|| panic!("no delivery notice among {mails:#?}"));
+    assert!(notice.body.contains(&code), "{}", notice.body);
+    assert!(
+        notice
+            .header("To")
+            .contains(crate::commitments::DONOR_EMAIL)
+    );
+    assert_eq!(
+        notice.link(&s.app.base).as_deref(),
+        Some(format!("{}/kolaborasi/{code}", s.app.base).as_str()),
+        "the notice links to the public record"
+    );
     assert_eq!(d.receipt, ReceiptStatus::Confirmed);
     let sembako_line = d.lines.iter().find(|l| l.package_id == s.sembako).unwrap();
     assert_eq!(
@@ -818,7 +837,7 @@ pub async fn confirmation_codes_expire_are_single_use_and_guessing_is_limited(en
         .await;
     let (good, _, _) = deliver_with_evidence(&s, &other, &[(s.sembako, 1)]).await;
     // The expired code above counted as one miss; start from none.
-    on_db!(s.app.db(), pool => sqlx::query("DELETE FROM guess_failures")
+    on_db!(s.app.db(), pool => sqlx::query("DELETE FROM rate_events")
         .execute(pool).await.map(drop).unwrap());
     for i in 0..10 {
         let guess = format!("ZZZZ-ZZ{i:02}");
@@ -840,7 +859,7 @@ pub async fn confirmation_codes_expire_are_single_use_and_guessing_is_limited(en
     assert!(error.message.contains("kode"), "{}", error.message);
     assert!(retry_after.parse::<u64>().unwrap() > 0);
     // The limit is per address and window: once the window has passed, it works.
-    on_db!(s.app.db(), pool => sqlx::query("UPDATE guess_failures SET at = at - 3600")
+    on_db!(s.app.db(), pool => sqlx::query("UPDATE rate_events SET at = at - 3600")
         .execute(pool).await.map(drop).unwrap());
     let _: ReceiptRequest = ok_json(
         s.app

@@ -155,7 +155,7 @@ pub async fn kiosks_behind_one_address_each_get_their_own_receipt_guesses_under_
     error_envelope(without, StatusCode::TOO_MANY_REQUESTS).await;
 
     // Once the window has passed, the right code works again.
-    on_db!(s.app.db(), pool => sqlx::query("UPDATE guess_failures SET at = at - 3600")
+    on_db!(s.app.db(), pool => sqlx::query("UPDATE rate_events SET at = at - 3600")
         .execute(pool).await.map(drop).unwrap());
     let _: ReceiptRequest = ok_json(as_kiosk(&s.app, &good, Some(&fresh)).await).await;
 }

@@ -16,6 +16,7 @@ mod deliveries;
 mod demo;
 mod errors;
 mod group;
+mod holds;
 mod kiosk;
 mod locations;
 mod reads;
@@ -44,6 +45,10 @@ macro_rules! on_both_engines {
 }
 
 on_both_engines! {
+    holds::an_unconfirmed_commitment_of_a_whole_need_leaves_room_for_a_second_donor,
+    holds::the_confirmation_link_works_once_and_only_for_its_commitment,
+    holds::a_contact_and_a_network_are_limited_but_a_retry_always_answers,
+    holds::a_confirmed_account_commits_for_the_full_period_and_staff_confirm_others,
     accounts::a_crowd_of_sign_ins_keeps_memory_bounded,
     accounts::private_answers_are_never_stored_and_public_ones_revalidate,
     group::a_burst_shares_commits_and_each_reservation_keeps_its_own_outcome,

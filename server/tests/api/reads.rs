@@ -221,7 +221,8 @@ pub async fn no_public_read_writes_to_the_database(engine: Engine) {
         "/sitemap.xml".to_owned(),
     ]);
     let mut sqlite = None;
-    // Let anything the commit set off (the live totals) settle first.
+    // Let anything the commit set off (the live totals, its e-mail) settle first.
+    s.app.mail_settled().await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let before = writes_seen(&db.url, engine, &mut sqlite).await;
     for _ in 0..3 {

@@ -152,6 +152,14 @@ impl TestApp {
         config.static_dir = static_dir.path().to_owned();
         config.demo_scale = 0;
         config.upload_dir = static_dir.path().join("uploads");
+        config.mail_dir = static_dir.path().join("mail");
+        // Tests of reservations (races, bursts, bookkeeping) are about
+        // reservations: their donors are not held to the anti-abuse limits
+        // of unconfirmed contacts. The tests of those limits restore them
+        // (`production_limits`).
+        config.unconfirmed_share_percent = 100;
+        config.unconfirmed_per_contact = u32::MAX;
+        config.unconfirmed_per_network_hour = u32::MAX;
         configure(&mut config);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let running = kolaborasi_server::start(&config, async {
@@ -171,6 +179,21 @@ impl TestApp {
             shutdown,
             static_files: static_dir,
         }
+    }
+
+    /// Waits until the mail sender has sent everything queued (a background
+    /// writer that a test measuring writes must let finish first).
+    pub async fn mail_settled(&self) {
+        for _ in 0..200 {
+            let pending: i64 = kolaborasi_server::on_db!(self.db(), pool => sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",
+            ).fetch_one(pool).await.unwrap());
+            if pending == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the outbox did not drain in 10 s");
     }
 
     /// Graceful shutdown, as on SIGTERM: waits for the server, closes the pool.
@@ -420,4 +443,101 @@ pub fn fixture_names(keep: impl Fn(&Fixture) -> bool) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The limits on unconfirmed contacts as a deployment has them by default.
+pub fn production_limits(config: &mut Config) {
+    let defaults = Config::with_database("sqlite://unused.db");
+    config.unconfirmed_share_percent = defaults.unconfirmed_share_percent;
+    config.unconfirmed_per_contact = defaults.unconfirmed_per_contact;
+    config.unconfirmed_per_network_hour = defaults.unconfirmed_per_network_hour;
+}
+
+/// One e-mail as a reader sees it: its headers (unfolded) and its body,
+/// decoded from quoted-printable or base64.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub headers: String,
+    pub body: String,
+}
+
+impl Mail {
+    pub fn parse(raw: &str) -> Self {
+        let raw = raw.replace("\r\n", "\n");
+        let (head, body) = raw.split_once("\n\n").unwrap_or((raw.as_str(), ""));
+        let headers = head.replace("\n ", " ").replace("\n\t", " ");
+        let encoding = headers
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-transfer-encoding:")
+                    .map(|v| v.trim().to_owned())
+            })
+            .unwrap_or_default();
+        let body = match encoding.as_str() {
+            "quoted-printable" => quoted_printable(body),
+            "base64" => {
+                use base64::Engine as _;
+                let compact: String = body.split_whitespace().collect();
+                String::from_utf8(
+                    base64::engine::general_purpose::STANDARD
+                        .decode(compact)
+                        .expect("base64 body"),
+                )
+                .expect("UTF-8 body")
+            }
+            _ => body.to_owned(),
+        };
+        Self { headers, body }
+    }
+
+    /// A header's value (the first of that name).
+    pub fn header(&self, name: &str) -> String {
+        let prefix = format!("{}:", name.to_ascii_lowercase());
+        self.headers
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
+            .map(|l| l[prefix.len()..].trim().to_owned())
+            .unwrap_or_default()
+    }
+
+    /// The first link in the body that starts with `prefix`.
+    pub fn link(&self, prefix: &str) -> Option<String> {
+        self.body
+            .split_whitespace()
+            .find(|w| w.starts_with(prefix))
+            .map(str::to_owned)
+    }
+}
+
+fn quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'='
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("UTF-8 body")
+}
+
+/// Every message the server wrote to its mail folder (no SMTP set).
+pub fn mails_in(dir: &std::path::Path) -> Vec<Mail> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .map(|e| Mail::parse(&std::fs::read_to_string(e.path()).expect("a readable .eml")))
+        .collect()
 }

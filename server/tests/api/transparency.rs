@@ -458,6 +458,18 @@ impl OtherProcess {
             ])
             .arg("--static-dir")
             .arg(static_dir.path())
+            .arg("--mail-dir")
+            .arg(static_dir.path().join("mail"))
+            // As in-process test servers (`support.rs`): reservation
+            // tests are not held to the limits on unconfirmed contacts.
+            .args([
+                "--unconfirmed-share-percent",
+                "100",
+                "--unconfirmed-per-contact",
+                "4294967295",
+                "--unconfirmed-per-network-hour",
+                "4294967295",
+            ])
             .args(extra)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())

@@ -288,6 +288,18 @@ fn Actions(
                 )
         })
     };
+    let can_confirm =
+        move || view.with(|v| v.status == CommitmentStatus::Committed && v.confirmed_at.is_none());
+    let confirm_contact = move |_| {
+        let csrf = auth.csrf();
+        run_action(
+            auth,
+            state,
+            async move { api::confirm_contact(&code.get_value(), &csrf).await },
+            "console.contact_confirmed",
+            move |fresh| view.set(fresh),
+        );
+    };
     let can_verify_delivery =
         move || view.with(|v| v.delivery.as_ref().is_some_and(|d| d.verified_at.is_none()));
     let has_delivery = move || view.with(|v| v.delivery.is_some());
@@ -345,6 +357,19 @@ fn Actions(
                     >
                         {tr("console.verify_commitment")}
                     </button>
+                </Show>
+                <Show when=can_confirm>
+                    <button
+                        type="button"
+                        class="button"
+                        data-testid="confirm-contact"
+                        aria-describedby="confirm-contact-hint"
+                        aria-disabled=move || state.get().busy().then_some("true")
+                        on:click=confirm_contact
+                    >
+                        {tr("console.confirm_contact")}
+                    </button>
+                    <p class="hint" id="confirm-contact-hint">{tr("console.confirm_contact_hint")}</p>
                 </Show>
                 <Show when=can_verify_delivery>
                     <button

@@ -1,0 +1,399 @@
+//! E-mail to donors, never on a request's path: what a change wants sent is
+//! a row in `outbox`, written in the same transaction as the change (so an
+//! acknowledged commitment always has its message); one task per instance
+//! sends due rows over SMTP, or writes them as `.eml` files when no SMTP
+//! server is configured, and retries failures with growing delays.
+//!
+//! Messages are rendered when sent, from the commitment as it stands then,
+//! in the language the donor used, with links to the address the donor
+//! used: the receipt (tracking and manage links, and the confirmation link
+//! while the contact is unconfirmed), a reminder before a confirmed
+//! commitment expires, and the notice that the place confirmed a delivery.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::message::{Mailbox, MessageBuilder};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::sync::Notify;
+
+use crate::config::Config;
+use crate::db::{Db, now_unix};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::on_db;
+use crate::secrets::InstanceSecret;
+
+/// Wakes the sender (something was queued). A permit is kept when the
+/// sender is busy, so no wake is lost.
+static WAKE: Notify = Notify::const_new();
+
+/// Tells this instance's sender that a message was queued.
+pub fn wake() {
+    WAKE.notify_one();
+}
+
+/// Seconds a sender holds a message it took before another may try it (a
+/// sender killed mid-send leaves it to the next).
+const LEASE: i64 = 300;
+/// The longest delay between two tries of one message.
+const MAX_DELAY: i64 = 3_600;
+/// How long before a confirmed commitment's expiry its donor is reminded.
+pub const REMIND_BEFORE: i64 = 2 * 86_400;
+/// Longest wait between two looks at the outbox (messages queued by other
+/// instances, reminders falling due).
+const IDLE: u64 = 60;
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Folder(AsyncFileTransport<Tokio1Executor>),
+}
+
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    secret: InstanceSecret,
+    retry_base: i64,
+    utc_offset_minutes: i32,
+    full_days: u32,
+}
+
+impl Mailer {
+    /// The transport `config` names; a start-up error saying which flag is
+    /// wrong (never echoing the SMTP password).
+    pub fn new(config: &Config, secret: InstanceSecret) -> Result<Self, String> {
+        let from: Mailbox = config
+            .mail_from
+            .parse()
+            .map_err(|e| format!("--mail-from {:?} is not an address: {e}", config.mail_from))?;
+        let transport = if let Some(url) = &config.smtp_url {
+            Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(|e| format!("--smtp-url is not a usable SMTP URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build(),
+            )
+        } else {
+            std::fs::create_dir_all(&config.mail_dir).map_err(|e| {
+                format!(
+                    "--mail-dir {}: cannot create it: {e}",
+                    config.mail_dir.display()
+                )
+            })?;
+            tracing::info!(
+                dir = %config.mail_dir.display(),
+                "no SMTP server set (--smtp-url): e-mail is written to this folder as .eml files"
+            );
+            Transport::Folder(AsyncFileTransport::new(&config.mail_dir))
+        };
+        Ok(Self {
+            transport,
+            from,
+            secret,
+            retry_base: i64::try_from(config.mail_retry_secs).unwrap_or(30),
+            utc_offset_minutes: config.utc_offset_minutes,
+            full_days: config.commitment_expiry_days,
+        })
+    }
+
+    async fn send(&self, message: Message) -> Result<(), String> {
+        match &self.transport {
+            Transport::Smtp(smtp) => smtp
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Transport::Folder(folder) => folder
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// The delay before try `attempts + 1`: the base, doubled per failure.
+    fn delay(&self, attempts: i32) -> i64 {
+        let doublings = u32::try_from(attempts.saturating_sub(1))
+            .unwrap_or(0)
+            .min(16);
+        self.retry_base
+            .saturating_mul(1_i64 << doublings)
+            .min(MAX_DELAY)
+    }
+}
+
+/// The sender: queues reminders that fall due, sends what is due, then
+/// sleeps until the next message is due, a wake, or a minute.
+#[must_use]
+pub fn spawn(db: Db, mailer: Arc<Mailer>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut moved = crate::clock::moved();
+        loop {
+            if let Err(e) = queue_reminders(&db, now_unix()).await {
+                tracing::warn!(?e, "could not queue reminders");
+            }
+            loop {
+                match send_next(&db, &mailer).await {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) => {
+                        tracing::warn!(?e, "could not read the outbox");
+                        break;
+                    }
+                }
+            }
+            let next: Option<i64> = match next_due(&db).await {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::warn!(?e, "could not read the outbox");
+                    None
+                }
+            };
+            let wait = next.map_or(IDLE, |at| {
+                u64::try_from((at - now_unix()).clamp(1, 60)).unwrap_or(IDLE)
+            });
+            tokio::select! {
+                () = WAKE.notified() => {}
+                () = tokio::time::sleep(Duration::from_secs(wait)) => {}
+                _ = moved.changed() => {}
+            }
+        }
+    })
+}
+
+async fn next_due(db: &Db) -> Result<Option<i64>, sqlx::Error> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT MIN(next_attempt_at) FROM outbox WHERE sent_at IS NULL",
+    )
+    .fetch_one(pool)
+    .await?))
+}
+
+/// Queues the reminder of every confirmed open commitment that expires
+/// within [`REMIND_BEFORE`] and was not reminded yet. Reads first, so an
+/// idle server writes nothing.
+pub async fn queue_reminders(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    const DUE: &str = "status = 'committed' AND expires_at <= $1 AND expires_at > $2 \
+        AND reminded_at IS NULL AND confirmed_at IS NOT NULL AND demo = FALSE AND base_url <> ''";
+    let any: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+        &format!("SELECT id FROM commitments WHERE {DUE} LIMIT 1"),
+    )
+    .bind(now + REMIND_BEFORE)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?);
+    if any.is_none() {
+        return Ok(0);
+    }
+    let queued = on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "UPDATE commitments SET reminded_at = $3 WHERE {DUE} RETURNING id"
+        ))
+        .bind(now + REMIND_BEFORE)
+        .bind(now)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        for id in &ids {
+            sqlx::query(
+                "INSERT INTO outbox (kind, commitment_id, created_at, next_attempt_at) \
+                 VALUES ('reminder', $1, $2, $2)",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        ids.len()
+    });
+    Ok(u64::try_from(queued).unwrap_or(0))
+}
+
+/// Takes the oldest due message and sends it; `false` when none is due.
+async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
+    let now = now_unix();
+    let due: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+         ORDER BY next_attempt_at, id LIMIT 1",
+    )
+    .bind(now)
+    .fetch_optional(pool)
+    .await?);
+    let Some(id) = due else { return Ok(false) };
+    // Taken only if still due: another instance that took it first moved it.
+    let claimed: Option<(String, i64, i32)> = on_db!(db, pool => sqlx::query_as(
+        "UPDATE outbox SET next_attempt_at = $2, attempts = attempts + 1 \
+         WHERE id = $1 AND sent_at IS NULL AND next_attempt_at <= $3 \
+         RETURNING kind, commitment_id, attempts",
+    )
+    .bind(id)
+    .bind(now + LEASE)
+    .bind(now)
+    .fetch_optional(pool)
+    .await?);
+    let Some((kind, commitment_id, attempts)) = claimed else {
+        return Ok(true);
+    };
+    let outcome = match render(db, mailer, &kind, commitment_id).await {
+        Ok(Some(message)) => mailer.send(message).await,
+        // Nothing to say any more (a reminder for a closed commitment).
+        Ok(None) => Ok(()),
+        Err(e) => Err(format!("{e:?}")),
+    };
+    match outcome {
+        Ok(()) => {
+            on_db!(db, pool => sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(now_unix())
+                .execute(pool)
+                .await
+                .map(drop)?);
+        }
+        Err(error) => {
+            let retry = now_unix() + mailer.delay(attempts);
+            tracing::warn!(id, kind, attempts, %error, retry_at = retry, "e-mail not sent; it will be tried again");
+            on_db!(db, pool => sqlx::query("UPDATE outbox SET next_attempt_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(retry)
+                .execute(pool)
+                .await
+                .map(drop)?);
+        }
+    }
+    Ok(true)
+}
+
+#[derive(sqlx::FromRow)]
+struct About {
+    code: String,
+    status: String,
+    lang: String,
+    base_url: String,
+    contact_email: String,
+    collaborator_name: String,
+    expires_at: i64,
+    confirmed_at: Option<i64>,
+    place: String,
+}
+
+/// The message of `kind` about the commitment, or `None` when there is
+/// nothing to say any more.
+async fn render(
+    db: &Db,
+    mailer: &Mailer,
+    kind: &str,
+    commitment_id: i64,
+) -> Result<Option<Message>, AppError> {
+    let about: Option<About> = on_db!(db, pool => sqlx::query_as(
+        "SELECT c.code, c.status, c.lang, c.base_url, c.contact_email, c.collaborator_name, \
+         c.expires_at, c.confirmed_at, l.name AS place \
+         FROM commitments c JOIN locations l ON l.id = c.location_id WHERE c.id = $1",
+    )
+    .bind(commitment_id)
+    .fetch_optional(pool)
+    .await?);
+    let Some(about) = about else { return Ok(None) };
+    let lang = Lang::from_code(&about.lang);
+    let code = about.code.as_str();
+    let track = format!("{}/kolaborasi/{code}", about.base_url);
+    let manage = format!(
+        "{track}#{}{}",
+        kolaborasi_shared::routes::MANAGE_FRAGMENT,
+        mailer.secret.manage_token(code)
+    );
+    let until = local_time(about.expires_at, mailer.utc_offset_minutes);
+    let days = mailer.full_days.to_string();
+    let common = [
+        ("name", about.collaborator_name.as_str()),
+        ("place", about.place.as_str()),
+        ("code", code),
+        ("track", track.as_str()),
+        ("manage", manage.as_str()),
+        ("until", until.as_str()),
+        ("days", days.as_str()),
+    ];
+    let (subject, mut body) = match kind {
+        "committed" => {
+            let mut body = lang.message("mail.committed.body", &common);
+            if about.status == "committed" && about.confirmed_at.is_none() {
+                let link = format!(
+                    "{}/konfirmasi/{code}#{}{}",
+                    about.base_url,
+                    kolaborasi_shared::routes::CONFIRM_FRAGMENT,
+                    mailer.secret.confirm_token(code)
+                );
+                let mut args = common.to_vec();
+                args.push(("link", link.as_str()));
+                body.push_str("\n\n");
+                body.push_str(&lang.message("mail.committed.confirm", &args));
+            }
+            (lang.message("mail.committed.subject", &common), body)
+        }
+        "reminder" if about.status == "committed" => (
+            lang.message("mail.reminder.subject", &common),
+            lang.message("mail.reminder.body", &common),
+        ),
+        "delivered" => (
+            lang.message("mail.delivered.subject", &common),
+            lang.message("mail.delivered.body", &common),
+        ),
+        _ => return Ok(None),
+    };
+    body.push_str("\n\n-- \n");
+    body.push_str(&lang.message("mail.footer", &[]));
+    let to = Mailbox::new(
+        Some(about.collaborator_name.clone()),
+        about
+            .contact_email
+            .parse()
+            .map_err(|e| AppError::Internal(format!("recipient address: {e}")))?,
+    );
+    let builder: MessageBuilder = Message::builder()
+        .from(mailer.from.clone())
+        .to(to)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN);
+    let message = builder
+        .body(body)
+        .map_err(|e| AppError::Internal(format!("message: {e}")))?;
+    Ok(Some(message))
+}
+
+/// `YYYY-MM-DD HH:MM (UTC+7)` in the deployment's time.
+#[must_use]
+pub fn local_time(unix: i64, offset_minutes: i32) -> String {
+    let local = unix + i64::from(offset_minutes) * 60;
+    let day = local.div_euclid(86_400);
+    let seconds = local.rem_euclid(86_400);
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let (hours, minutes) = (offset_minutes.abs() / 60, offset_minutes.abs() % 60);
+    let zone = if minutes == 0 {
+        format!("UTC{sign}{hours}")
+    } else {
+        format!("UTC{sign}{hours}:{minutes:02}")
+    };
+    format!(
+        "{} {:02}:{:02} ({zone})",
+        kolaborasi_shared::validate::civil_from_days(day),
+        seconds / 3600,
+        seconds % 3600 / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_time;
+
+    #[test]
+    fn times_are_written_in_the_deployments_zone() {
+        // 2026-12-06 11:00 UTC.
+        let t = 1_796_554_800;
+        assert_eq!(local_time(t, 420), "2026-12-06 18:00 (UTC+7)");
+        assert_eq!(local_time(t, 0), "2026-12-06 11:00 (UTC+0)");
+        assert_eq!(local_time(t, -330), "2026-12-06 05:30 (UTC-5:30)");
+        assert_eq!(local_time(t + 6 * 3600, 420), "2026-12-07 00:00 (UTC+7)");
+    }
+}

@@ -1,0 +1,343 @@
+//! Confirmed contacts and bounded holds (issue 16, finding 3): one
+//! anonymous request cannot lock a place up. An unconfirmed commitment
+//! takes at most a share of what remains and holds it for hours; the
+//! e-mailed link (once, for its commitment only), a confirmed account or
+//! staff give it the full period; contacts and networks are limited.
+
+use kolaborasi_shared::{CommitmentReceipt, CommitmentView, ErrorCode};
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+use crate::commitments::{Scene, order, scene};
+use crate::staff::admin;
+use crate::support::{Engine, TestApp, TestDb, error_envelope, ok_json, production_limits};
+
+const HOUR: i64 = 3_600;
+const DAY: i64 = 86_400;
+
+fn from(email: &str, location: i64, lines: &[(i64, i64)]) -> kolaborasi_shared::NewCommitment {
+    let mut body = order(location, lines);
+    email.clone_into(&mut body.collaborator.email);
+    body
+}
+
+async fn confirm(s: &Scene, code: &str, token: &str) -> reqwest::Response {
+    s.app
+        .post(
+            &format!("/api/v1/commitments/{code}/confirm"),
+            &json!({ "token": token }),
+            &[],
+        )
+        .await
+}
+
+async fn guarded(engine: Engine) -> TestApp {
+    TestApp::start_configured(TestDb::fresh(engine).await, production_limits).await
+}
+
+async fn created(response: reqwest::Response) -> CommitmentReceipt {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+fn token_of(s: &Scene, code: &str) -> String {
+    s.app.running.state.secret.confirm_token(code)
+}
+
+pub async fn an_unconfirmed_commitment_of_a_whole_need_leaves_room_for_a_second_donor(
+    engine: Engine,
+) {
+    let s = scene(guarded(engine).await).await;
+    // Sembako: 100 needed. The whole need is refused, with the most allowed.
+    let whole = s
+        .commit(
+            "holds-whole-key",
+            &from("a@donor.example.id", s.location, &[(s.sembako, 100)]),
+        )
+        .await;
+    let error = error_envelope(whole, StatusCode::BAD_REQUEST).await;
+    assert_eq!(error.code, ErrorCode::InvalidParameter);
+    let field = error
+        .fields
+        .iter()
+        .find(|f| f.field == "lines.0.quantity")
+        .unwrap_or_else(|| panic!("no quantity problem in {error:?}"));
+    assert!(field.message.contains("50"), "{}", field.message);
+    assert_eq!(
+        s.need(s.sembako).await.remaining,
+        100,
+        "a refusal takes nothing"
+    );
+
+    // Half is allowed, and held for hours, not days.
+    let first = s
+        .commit_ok(
+            "holds-half-key",
+            &from("a@donor.example.id", s.location, &[(s.sembako, 50)]),
+        )
+        .await
+        .commitment;
+    assert_eq!(first.confirmed_at, None);
+    let hold = first.expires_at - first.created_at;
+    assert_eq!(hold, 6 * HOUR, "the default unconfirmed hold");
+    // A second donor still finds room: half of what remains.
+    let refused = s
+        .commit(
+            "holds-second-all-key",
+            &from("b@donor.example.id", s.location, &[(s.sembako, 50)]),
+        )
+        .await;
+    error_envelope(refused, StatusCode::BAD_REQUEST).await;
+    s.commit_ok(
+        "holds-second-key",
+        &from("b@donor.example.id", s.location, &[(s.sembako, 25)]),
+    )
+    .await;
+    assert_eq!(s.need(s.sembako).await.remaining, 25);
+    // At the last unit, one unit is always allowed.
+    let lebaran_all = s
+        .commit(
+            "holds-one-key",
+            &from("c@donor.example.id", s.location, &[(s.lebaran, 1)]),
+        )
+        .await;
+    assert_eq!(lebaran_all.status(), StatusCode::CREATED);
+    s.assert_books_balance().await;
+}
+
+pub async fn the_confirmation_link_works_once_and_only_for_its_commitment(engine: Engine) {
+    let s = scene(guarded(engine).await).await;
+    let a = s
+        .commit_ok(
+            "holds-a-key",
+            &from("a@donor.example.id", s.location, &[(s.sembako, 10)]),
+        )
+        .await
+        .commitment;
+    let b = s
+        .commit_ok(
+            "holds-b-key",
+            &from("b@donor.example.id", s.location, &[(s.sembako, 10)]),
+        )
+        .await
+        .commitment;
+    // B's token does not confirm A; nothing changes.
+    let wrong = confirm(&s, &a.code, &token_of(&s, &b.code)).await;
+    error_envelope(wrong, StatusCode::FORBIDDEN).await;
+    let garbage = confirm(&s, &a.code, "not-a-token").await;
+    error_envelope(garbage, StatusCode::FORBIDDEN).await;
+    let still: CommitmentView =
+        ok_json(s.app.get(&format!("/api/v1/commitments/{}", a.code)).await).await;
+    assert_eq!(still.confirmed_at, None);
+
+    // A's own token confirms it: the full period, from when it was made.
+    let done: CommitmentView = ok_json(confirm(&s, &a.code, &token_of(&s, &a.code)).await).await;
+    assert!(done.confirmed_at.is_some());
+    assert_eq!(done.expires_at, a.created_at + 14 * DAY);
+    let public: CommitmentView =
+        ok_json(s.app.get(&format!("/api/v1/commitments/{}", a.code)).await).await;
+    assert_eq!(
+        public.expires_at,
+        a.created_at + 14 * DAY,
+        "the public view shows it at once"
+    );
+    // Once.
+    let again = confirm(&s, &a.code, &token_of(&s, &a.code)).await;
+    let error = error_envelope(again, StatusCode::CONFLICT).await;
+    assert!(
+        error.message.contains("sudah dikonfirmasi"),
+        "{}",
+        error.message
+    );
+    // B is untouched; once cancelled, its link no longer confirms it.
+    let b_now: CommitmentView =
+        ok_json(s.app.get(&format!("/api/v1/commitments/{}", b.code)).await).await;
+    assert_eq!(b_now.confirmed_at, None);
+    assert_eq!(b_now.expires_at, b.expires_at);
+    let manage = s.app.running.state.secret.manage_token(&b.code);
+    let cancelled = s
+        .app
+        .post(
+            &format!("/api/v1/commitments/{}/cancel", b.code),
+            &json!({ "token": manage }),
+            &[],
+        )
+        .await;
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    let late = confirm(&s, &b.code, &token_of(&s, &b.code)).await;
+    error_envelope(late, StatusCode::CONFLICT).await;
+}
+
+pub async fn a_contact_and_a_network_are_limited_but_a_retry_always_answers(engine: Engine) {
+    let db = TestDb::fresh(engine).await;
+    let app = TestApp::start_configured(db, |c| {
+        production_limits(c);
+        c.unconfirmed_per_network_hour = 5;
+    })
+    .await;
+    let s = scene(app).await;
+    let same = "same@donor.example.id";
+    let mut codes = Vec::new();
+    for i in 0..3 {
+        let r = s
+            .commit_ok(
+                &format!("holds-same-{i}-key"),
+                &from(same, s.location, &[(s.sembako, 1)]),
+            )
+            .await;
+        codes.push(r.commitment.code);
+    }
+    // A fourth awaiting confirmation for the same address is refused, and
+    // says why; a retry of one already made still answers with it.
+    let fourth = s
+        .commit(
+            "holds-same-3-key",
+            &from(same, s.location, &[(s.sembako, 1)]),
+        )
+        .await;
+    let error = error_envelope(fourth, StatusCode::CONFLICT).await;
+    assert!(
+        error.message.contains("menunggu konfirmasi"),
+        "{}",
+        error.message
+    );
+    let replay = s
+        .commit(
+            "holds-same-0-key",
+            &from(same, s.location, &[(s.sembako, 1)]),
+        )
+        .await;
+    assert_eq!(replay.status(), StatusCode::OK);
+    // Confirming one makes room for another.
+    let ok = confirm(&s, &codes[0], &token_of(&s, &codes[0])).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    s.commit_ok(
+        "holds-same-4-key",
+        &from(same, s.location, &[(s.sembako, 1)]),
+    )
+    .await;
+
+    // The network made 4 unconfirmed commitments; one more is allowed,
+    // then 429 with a retry time, whatever the address typed.
+    s.commit_ok(
+        "holds-other-0-key",
+        &from("x0@donor.example.id", s.location, &[(s.sembako, 1)]),
+    )
+    .await;
+    let limited = s
+        .commit(
+            "holds-other-1-key",
+            &from("x1@donor.example.id", s.location, &[(s.sembako, 1)]),
+        )
+        .await;
+    let retry: u64 = limited
+        .headers()
+        .get(header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("a Retry-After header");
+    assert!((1..=3_600).contains(&retry), "{retry}");
+    let error = error_envelope(limited, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(error.message.contains("jaringan ini"), "{}", error.message);
+    assert_eq!(s.commitment_count().await, 5);
+}
+
+pub async fn a_confirmed_account_commits_for_the_full_period_and_staff_confirm_others(
+    engine: Engine,
+) {
+    let s = scene(guarded(engine).await).await;
+    // An account whose address is confirmed (as the link confirms it).
+    let response = s
+        .app
+        .post(
+            "/api/v1/account",
+            &json!({ "email": "csr@majujaya.example.id", "password": "kata-sandi-panjang-1", "name": "PT Maju Jaya Abadi", "kind": "company", "phone": "0812-3456-7890" }),
+            &[],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap()
+        .to_owned();
+    let signed = |key: &str, lines: &[(i64, i64)]| {
+        let body = order(s.location, lines);
+        s.app
+            .client
+            .post(s.app.url("/api/v1/commitments"))
+            .header("Idempotency-Key", key)
+            .header(header::COOKIE, cookie.clone())
+            .json(&body)
+            .send()
+    };
+    // Unconfirmed account: short hold, share cap.
+    let first = created(signed("holds-acc-1-key", &[(s.sembako, 10)]).await.unwrap()).await;
+    assert_eq!(first.commitment.confirmed_at, None);
+    // Its link confirms the commitment and the account's address.
+    let ok = confirm(
+        &s,
+        &first.commitment.code,
+        &token_of(&s, &first.commitment.code),
+    )
+    .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let session: kolaborasi_shared::Account = ok_json(
+        s.app
+            .client
+            .get(s.app.url("/api/v1/session"))
+            .header(header::COOKIE, cookie.clone())
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(session.email_confirmed);
+    // Now everything that remains may be taken, for the full period.
+    let all = created(signed("holds-acc-2-key", &[(s.sembako, 90)]).await.unwrap()).await;
+    assert!(all.commitment.confirmed_at.is_some());
+    assert_eq!(
+        all.commitment.expires_at - all.commitment.created_at,
+        14 * DAY
+    );
+    assert_eq!(s.need(s.sembako).await.remaining, 0);
+
+    // A kiosk donor without e-mail: staff confirm after reaching them.
+    let kiosk = s
+        .commit_ok(
+            "holds-kiosk-key",
+            &from("kiosk@donor.example.id", s.location, &[(s.lebaran, 10)]),
+        )
+        .await
+        .commitment;
+    let staff = admin(&s.app).await;
+    let confirmed = staff
+        .post(
+            &s.app,
+            &format!("/api/v1/staff/commitments/{}/confirm-contact", kiosk.code),
+            &json!({}),
+        )
+        .await;
+    let view: CommitmentView = ok_json(confirmed).await;
+    assert!(view.confirmed_at.is_some());
+    assert_eq!(view.expires_at, kiosk.created_at + 14 * DAY);
+    // Named in the audit trail.
+    let audit: i64 = kolaborasi_server::on_db!(s.app.db(), pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'contact_confirmed' AND subject = $1",
+    ).bind(&kiosk.code).fetch_one(pool).await.unwrap());
+    assert_eq!(audit, 1);
+    // Without a staff session: refused.
+    let anonymous = s
+        .app
+        .post(
+            &format!("/api/v1/staff/commitments/{}/confirm-contact", kiosk.code),
+            &json!({}),
+            &[],
+        )
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
