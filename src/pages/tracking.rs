@@ -336,7 +336,11 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
                     data-testid="tracking-status"
                     data-status=move || status().as_str()
                 >
-                    {move || lang().text(status_key(status()))}
+                    {move || {
+                        let awaiting = v.with(|v| v.confirmed_at.is_none())
+                            && status() == CommitmentStatus::Committed;
+                        lang().text(if awaiting { "track.awaiting" } else { status_key(status()) })
+                    }}
                 </span>
                 <span class="status-note">{move || v.with(|v| status_note(lang(), v))}</span>
             </p>

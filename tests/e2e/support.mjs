@@ -156,18 +156,41 @@ export async function fillDetails(page, donor = DONOR, { showName = false } = {}
 }
 
 /// A commitment made directly through the API (as another collaborator).
+/// Without a confirmed contact one commitment takes at most a share of
+/// what remains (`unconfirmed_share_percent`), so a larger single line is
+/// taken in as many commitments as that needs: the last receipt, with every
+/// receipt in `all`.
 export async function commitViaApi(locationId, lines, plannedDate) {
-  const key = `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  const res = await apiSend('POST', '/commitments', {
-    location_id: locationId,
-    lines,
-    planned_date: plannedDate,
-    collaborator: {
-      name: 'Yayasan Lain', kind: 'organisation', email: 'lain@yayasan.or.id', phone: '021-555-0123', show_name: true,
-    },
-  }, { 'Idempotency-Key': key });
-  assert.equal(res.status, 201, JSON.stringify(res.body));
-  return res.body;
+  const send = async (chunk) => {
+    const key = `e2e-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const res = await apiSend('POST', '/commitments', {
+      location_id: locationId,
+      lines: chunk,
+      planned_date: plannedDate,
+      collaborator: {
+        name: 'Yayasan Lain', kind: 'organisation', email: 'lain@yayasan.or.id', phone: '021-555-0123', show_name: true,
+      },
+    }, { 'Idempotency-Key': key });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return res.body;
+  };
+  if (lines.length !== 1) {
+    const receipt = await send(lines);
+    return { ...receipt, all: [receipt] };
+  }
+  const { unconfirmed_share_percent: share } = await api('/config');
+  const [{ package_id: packageId, quantity }] = lines;
+  let left = quantity;
+  const all = [];
+  while (left > 0) {
+    const detail = await api(`/locations/${locationId}`);
+    const remaining = detail.needs.find((n) => n.package_id === packageId).remaining;
+    const cap = Math.max(1, Math.floor((remaining * share) / 100));
+    const take = Math.min(left, cap);
+    all.push(await send([{ package_id: packageId, quantity: take }]));
+    left -= take;
+  }
+  return { ...all[all.length - 1], all };
 }
 
 /// One unit committed through the API at an active place with an open need

@@ -18,6 +18,12 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// Where the server writes its e-mail (no SMTP server is set).
+    #[must_use]
+    pub fn mail_dir(&self) -> PathBuf {
+        self.dir.join("mail")
+    }
+
     pub fn start(root: &Path, binary: &Path, name: &str, extra: &[&str]) -> Result<Self, String> {
         Self::start_on(root, binary, name, None, extra)
     }
@@ -43,6 +49,8 @@ impl ServerProcess {
             .arg(&database_url)
             .arg("--upload-dir")
             .arg(dir.join("uploads"))
+            .arg("--mail-dir")
+            .arg(dir.join("mail"))
             .args(["--tile-url", "http://127.0.0.1:9/{z}/{x}/{y}.png"])
             .args(extra)
             .stdout(Stdio::piped())

@@ -1,0 +1,130 @@
+// Confirmed contacts and bounded holds, as a donor meets them: one
+// commitment without a confirmed e-mail takes at most a share of what a
+// place still needs (the form says so at the quantity box), it is shown as
+// awaiting confirmation, and the link in the e-mail confirms it.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BASE_URL, DESKTOP, PHONE, api, apiSend, fillToReview, sharedBrowser, openPage, screenshot, violations,
+} from './support.mjs';
+
+const browser = sharedBrowser();
+const MAIL_DIR = process.env.E2E_MAIL_DIR;
+
+/// An active place (from the highest ids, past other tests' places) with a
+/// package of which at least `min` are still needed.
+async function placeWith(min, skip) {
+  const { locations } = await api('/locations');
+  const open = locations.filter((l) => l.remaining_percent === 100).sort((a, b) => b.id - a.id);
+  for (const summary of open.slice(skip)) {
+    const detail = await api(`/locations/${summary.id}`);
+    const need = detail.needs.find((n) => n.remaining >= min);
+    if (detail.active && need) return { detail, need };
+  }
+  throw new Error('no open place in the demo data');
+}
+
+/// The body of an .eml file, quoted-printable or base64 decoded.
+function bodyOf(raw) {
+  const text = raw.replace(/\r\n/g, '\n');
+  const split = text.indexOf('\n\n');
+  const head = text.slice(0, split).replace(/\n[ \t]/g, ' ');
+  const body = text.slice(split + 2);
+  const encoding = (head.match(/^content-transfer-encoding:\s*(\S+)/im) ?? [])[1]?.toLowerCase();
+  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (encoding === 'quoted-printable') {
+    const bytes = body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+/// The e-mail about commitment `code` the server wrote (no SMTP server is set).
+async function mailAbout(code) {
+  assert.ok(MAIL_DIR, 'E2E_MAIL_DIR is not set (cargo xtask test sets it)');
+  for (let i = 0; i < 100; i++) {
+    let names = [];
+    try {
+      names = readdirSync(MAIL_DIR).filter((n) => n.endsWith('.eml'));
+    } catch { /* not written yet */ }
+    for (const name of names) {
+      const body = bodyOf(readFileSync(join(MAIL_DIR, name), 'utf8'));
+      if (body.includes(code)) return body;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no e-mail about ${code} in ${MAIL_DIR}`);
+}
+
+describe('a donor without a confirmed e-mail', () => {
+  test('asking for a whole need is refused at the quantity box with the most allowed', async () => {
+    const { detail, need } = await placeWith(4, 30);
+    const { unconfirmed_share_percent: share } = await api('/config');
+    const cap = Math.max(1, Math.floor((need.remaining * share) / 100));
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/lokasi/${detail.id}/bantu`);
+    await fillToReview(page, need.package_id, need.remaining);
+    await page.getByTestId('submit').click();
+    const message = page.getByText(`satu komitmen paling banyak ${cap} dari yang masih dibutuhkan`).first();
+    await message.waitFor();
+    await screenshot(page, 'phone-commit-unconfirmed-share');
+    const after = await api(`/locations/${detail.id}`);
+    assert.equal(after.needs.find((n) => n.package_id === need.package_id).remaining, need.remaining, 'nothing was taken');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('sees the commitment awaiting confirmation, and the e-mailed link confirms it once', async () => {
+    const { detail, need } = await placeWith(2, 45);
+    const date = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const res = await apiSend('POST', '/commitments', {
+      location_id: detail.id,
+      lines: [{ package_id: need.package_id, quantity: 1 }],
+      planned_date: date,
+      collaborator: { name: 'Ibu Konfirmasi', kind: 'individual', email: 'konfirmasi@contoh.or.id', phone: '081234567890', show_name: false },
+    }, { 'Idempotency-Key': `e2e-hold-${Date.now()}` });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    const { code } = res.body.commitment;
+
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/kolaborasi/${code}`);
+    await page.getByText('Menunggu konfirmasi e-mail').first().waitFor();
+    await screenshot(page, 'phone-tracking-awaiting-confirmation');
+
+    const mail = await mailAbout(code);
+    assert.match(mail, new RegExp(`/kolaborasi/${code}#kelola=[0-9a-f]{32}`), 'the manage link');
+    const link = mail.match(new RegExp(`\\S+/konfirmasi/${code}#t=[0-9a-f]{32}`))?.[0];
+    assert.ok(link, `no confirmation link in:\n${mail}`);
+    const path = link.slice(link.indexOf('/konfirmasi/'));
+
+    for (const [viewport, name] of [[PHONE, 'phone'], [DESKTOP, 'desktop']]) {
+      const confirmPage = name === 'phone' ? page : await openPage(browser(), viewport);
+      await confirmPage.goto(`${BASE_URL}${path}`);
+      const button = confirmPage.getByTestId('confirm-button');
+      await button.waitFor();
+      // The token leaves the address bar.
+      await confirmPage.waitForFunction(() => window.location.hash === '');
+      assert.deepEqual(await violations(confirmPage), []);
+      await screenshot(confirmPage, `${name}-confirm-contact`);
+      await button.click();
+      if (name === 'phone') {
+        await confirmPage.getByTestId('confirm-done').waitFor();
+        await screenshot(confirmPage, 'phone-confirm-contact-done');
+      } else {
+        // Once only.
+        const error = confirmPage.getByTestId('confirm-error');
+        await error.waitFor();
+        assert.match(await error.innerText(), /sudah dikonfirmasi/);
+        await confirmPage.context().close();
+      }
+    }
+    const view = await api(`/commitments/${code}`);
+    assert.ok(view.confirmed_at, 'confirmed');
+    await page.goto(`${BASE_URL}/kolaborasi/${code}`);
+    await page.getByText('Paket dicadangkan sampai').first().waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+});
