@@ -237,7 +237,8 @@ fn commitments_sql(filter: &Filter) -> String {
         "SELECT c.id, c.code, c.status, c.created_at, c.planned_date, c.closed_at, \
          l.id AS location_id, l.name AS location_name, l.category, l.kelurahan_code, \
          a4.name AS kelurahan, a3.name AS kecamatan, a2.name AS kota, \
-         c.collaborator_name, c.show_name, c.collaborator_kind, \
+         c.collaborator_name, (c.show_name AND c.confirmed_at IS NOT NULL) AS show_name, \
+         c.collaborator_kind, \
          g.slug AS program, p.slug AS package, q.quantity, q.unit_value, c.demo \
          FROM commitments c JOIN locations l ON l.id = c.location_id \
          JOIN areas a4 ON a4.code = l.kelurahan_code JOIN areas a3 ON a3.code = l.kecamatan_code \

@@ -406,7 +406,9 @@ async fn collaboration_info(
     code: &str,
     url: String,
 ) -> Result<Option<PageInfo>, sqlx::Error> {
-    const SQL: &str = "SELECT c.code, c.status, c.total_value, c.show_name, \
+    // A name is public only with consent and a confirmed contact (finding 5).
+    const SQL: &str = "SELECT c.code, c.status, c.total_value, \
+        (c.show_name AND c.confirmed_at IS NOT NULL) AS show_name, \
         c.collaborator_name, l.name AS location_name \
         FROM commitments c JOIN locations l ON l.id = c.location_id WHERE c.code = $1";
     let row: Option<CollaborationRow> =

@@ -35,6 +35,10 @@ use crate::{log, on_db, query};
 
 /// Commitments that count (see `wire::stats`).
 const COUNTING: &str = "c.status IN ('committed', 'delivered')";
+/// A commitment shown under its collaborator's name: with consent and a
+/// confirmed contact (finding 5: an address typed by anyone named nobody).
+const NAMED: &str = "c.show_name = TRUE AND c.confirmed_at IS NOT NULL";
+const UNNAMED: &str = "(c.show_name = FALSE OR c.confirmed_at IS NULL)";
 
 /// Totals and the log entry they include, read in one snapshot.
 pub async fn compute(db: &Db) -> Result<Stats, AppError> {
@@ -539,18 +543,18 @@ async fn directory_page(
          CAST(COALESCE(SUM(CASE WHEN c.status = 'delivered' THEN COALESCE(q.delivered_quantity, q.quantity) * q.unit_value ELSE 0 END), 0) AS BIGINT) AS value_delivered, \
          MIN(c.created_at) AS first_at \
          FROM commitments c JOIN commitment_lines q ON q.commitment_id = c.id \
-         WHERE {COUNTING} AND c.show_name = TRUE{kind_filter} \
+         WHERE {COUNTING} AND {NAMED}{kind_filter} \
          GROUP BY c.collaborator_ref ORDER BY value DESC, reference \
          LIMIT {per_page} OFFSET {}",
         u64::from(page - 1) * u64::from(per_page)
     );
     let total_sql = format!(
         "SELECT COUNT(DISTINCT c.collaborator_ref) FROM commitments c \
-         WHERE {COUNTING} AND c.show_name = TRUE{kind_filter}"
+         WHERE {COUNTING} AND {NAMED}{kind_filter}"
     );
     let anonymous_sql = format!(
         "SELECT {sums} FROM commitments c JOIN commitment_lines q ON q.commitment_id = c.id \
-         WHERE {COUNTING} AND c.show_name = FALSE{kind_filter}"
+         WHERE {COUNTING} AND {UNNAMED}{kind_filter}"
     );
     let (rows, total, anonymous) = on_db!(db, pool => {
         let mut q = sqlx::query_as::<_, DirectoryRow>(&named);
@@ -585,7 +589,7 @@ async fn name_rows(db: &Db, rows: Vec<DirectoryRow>) -> Result<Vec<CollaboratorE
     let placeholders: Vec<String> = (1..=rows.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "SELECT c.collaborator_ref, c.collaborator_name, c.collaborator_kind FROM commitments c \
-         WHERE {COUNTING} AND c.show_name = TRUE AND c.collaborator_ref IN ({}) \
+         WHERE {COUNTING} AND {NAMED} AND c.collaborator_ref IN ({}) \
          ORDER BY c.created_at DESC, c.id DESC",
         placeholders.join(", ")
     );

@@ -4,14 +4,11 @@
 // awaiting confirmation, and the link in the e-mail confirms it.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
-  BASE_URL, DESKTOP, PHONE, api, apiSend, fillToReview, sharedBrowser, openPage, screenshot, violations,
+  BASE_URL, DESKTOP, PHONE, api, apiSend, fillToReview, mailAbout, sharedBrowser, openPage, screenshot, violations,
 } from './support.mjs';
 
 const browser = sharedBrowser();
-const MAIL_DIR = process.env.E2E_MAIL_DIR;
 
 /// An active place (from the highest ids, past other tests' places) with a
 /// package of which at least `min` are still needed.
@@ -24,38 +21,6 @@ async function placeWith(min, skip) {
     if (detail.active && need) return { detail, need };
   }
   throw new Error('no open place in the demo data');
-}
-
-/// The body of an .eml file, quoted-printable or base64 decoded.
-function bodyOf(raw) {
-  const text = raw.replace(/\r\n/g, '\n');
-  const split = text.indexOf('\n\n');
-  const head = text.slice(0, split).replace(/\n[ \t]/g, ' ');
-  const body = text.slice(split + 2);
-  const encoding = (head.match(/^content-transfer-encoding:\s*(\S+)/im) ?? [])[1]?.toLowerCase();
-  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
-  if (encoding === 'quoted-printable') {
-    const bytes = body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-    return Buffer.from(bytes, 'latin1').toString('utf8');
-  }
-  return body;
-}
-
-/// The e-mail about commitment `code` the server wrote (no SMTP server is set).
-async function mailAbout(code) {
-  assert.ok(MAIL_DIR, 'E2E_MAIL_DIR is not set (cargo xtask test sets it)');
-  for (let i = 0; i < 100; i++) {
-    let names = [];
-    try {
-      names = readdirSync(MAIL_DIR).filter((n) => n.endsWith('.eml'));
-    } catch { /* not written yet */ }
-    for (const name of names) {
-      const body = bodyOf(readFileSync(join(MAIL_DIR, name), 'utf8'));
-      if (body.includes(code)) return body;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no e-mail about ${code} in ${MAIL_DIR}`);
 }
 
 describe('a donor without a confirmed e-mail', () => {
@@ -83,7 +48,7 @@ describe('a donor without a confirmed e-mail', () => {
       location_id: detail.id,
       lines: [{ package_id: need.package_id, quantity: 1 }],
       planned_date: date,
-      collaborator: { name: 'Ibu Konfirmasi', kind: 'individual', email: 'konfirmasi@contoh.or.id', phone: '081234567890', show_name: false },
+      collaborator: { name: 'Ibu Konfirmasi', kind: 'individual', email: 'konfirmasi@contoh.or.id', phone: '081234567890', show_name: true },
     }, { 'Idempotency-Key': `e2e-hold-${Date.now()}` });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     const { code } = res.body.commitment;
@@ -91,6 +56,8 @@ describe('a donor without a confirmed e-mail', () => {
     const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/kolaborasi/${code}`);
     await page.getByText('Menunggu konfirmasi e-mail').first().waitFor();
+    // No public name before the address is confirmed.
+    assert.equal(await page.getByTestId('tracking-collaborator').innerText(), 'Anonim (Perorangan)');
     await screenshot(page, 'phone-tracking-awaiting-confirmation');
 
     const mail = await mailAbout(code);
@@ -124,6 +91,7 @@ describe('a donor without a confirmed e-mail', () => {
     assert.ok(view.confirmed_at, 'confirmed');
     await page.goto(`${BASE_URL}/kolaborasi/${code}`);
     await page.getByText('Paket dicadangkan sampai').first().waitFor();
+    assert.equal(await page.getByTestId('tracking-collaborator').innerText(), 'Ibu Konfirmasi (Perorangan)');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

@@ -1,7 +1,7 @@
 // Shared set-up for the browser tests: Debian's Chromium driven by
 // playwright-core, against the real server that `cargo xtask test` started
 // (BASE_URL) with the release build of the client.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -153,6 +153,51 @@ export async function fillDetails(page, donor = DONOR, { showName = false } = {}
   await page.locator('#f-collaborator-phone').fill(donor.phone);
   if (showName) await page.locator('#f-show-name').check();
   return planned;
+}
+
+const MAIL_DIR = process.env.E2E_MAIL_DIR;
+
+/// The body of an .eml file, quoted-printable or base64 decoded.
+function bodyOf(raw) {
+  const text = raw.replace(/\r\n/g, '\n');
+  const split = text.indexOf('\n\n');
+  const head = text.slice(0, split).replace(/\n[ \t]/g, ' ');
+  const body = text.slice(split + 2);
+  const encoding = (head.match(/^content-transfer-encoding:\s*(\S+)/im) ?? [])[1]?.toLowerCase();
+  if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  if (encoding === 'quoted-printable') {
+    const bytes = body.replace(/=\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+/// The e-mail about commitment `code` the server wrote (no SMTP server is set).
+export async function mailAbout(code) {
+  assert.ok(MAIL_DIR, 'E2E_MAIL_DIR is not set (cargo xtask test sets it)');
+  for (let i = 0; i < 100; i++) {
+    let names = [];
+    try {
+      names = readdirSync(MAIL_DIR).filter((n) => n.endsWith('.eml'));
+    } catch { /* not written yet */ }
+    for (const name of names) {
+      const body = bodyOf(readFileSync(join(MAIL_DIR, name), 'utf8'));
+      if (body.includes(code)) return body;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no e-mail about ${code} in ${MAIL_DIR}`);
+}
+
+/// Confirms commitment `code` as its donor does: with the link in the
+/// e-mail the server wrote (names are public only once confirmed).
+export async function confirmByMail(code) {
+  const mail = await mailAbout(code);
+  const token = mail.match(new RegExp(`/konfirmasi/${code}#t=([0-9a-f]{32})`))?.[1];
+  assert.ok(token, `no confirmation link in:\n${mail}`);
+  const res = await apiSend('POST', `/commitments/${code}/confirm`, { token });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body;
 }
 
 /// A commitment made directly through the API (as another collaborator).

@@ -81,7 +81,14 @@ async fn create(
     };
     let packages: Vec<i64> = checked.lines.iter().map(|(p, _)| *p).collect();
     let location_id = checked.location_id;
-    let collaborator_ref = crate::log::collaborator_ref(&state.secret, &checked.identity.email);
+    // Who the log says made it: a confirmed account's address links its
+    // commitments; anyone else gets a reference of this commitment alone, so
+    // an anonymous commitment cannot be linked to a named one by a typed
+    // address (finding 4).
+    let collaborator_ref = match account.as_ref().filter(|a| a.email_confirmed) {
+        Some(a) => crate::log::collaborator_ref(&state.secret, &a.email),
+        None => format!("c-{}", secrets::hex(&secrets::random_bytes::<16>()?)),
+    };
     let outcome = state
         .committer
         .reserve(store::Request {

@@ -309,7 +309,8 @@ macro_rules! reserve_in {
             collaborator: CollaboratorFacts {
                 reference: $req.collaborator_ref.clone(),
                 kind: c.identity.kind.as_str().to_owned(),
-                name: c.show_name.then(|| c.identity.name.clone()),
+                // The log is forever: a name only for a confirmed contact.
+                name: (c.show_name && $req.confirmed).then(|| c.identity.name.clone()),
             },
             // Logged in the order the lines were stored (by package).
             lines: logged,
@@ -536,7 +537,9 @@ impl Row {
             lines,
             total_value: self.total_value,
             planned_date: self.planned_date.clone(),
-            collaborator_name: self.show_name.then(|| self.collaborator_name.clone()),
+            // With consent and a confirmed contact only (finding 5).
+            collaborator_name: (self.show_name && self.confirmed_at.is_some())
+                .then(|| self.collaborator_name.clone()),
             collaborator_kind: CollaboratorKind::parse(&self.collaborator_kind)
                 .ok_or_else(|| AppError::Internal("bad collaborator kind".into()))?,
             created_at: self.created_at,

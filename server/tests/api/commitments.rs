@@ -99,6 +99,76 @@ impl Scene {
         serde_json::from_str(&text).unwrap()
     }
 
+    /// Confirms a commitment's contact as its e-mailed link does.
+    pub async fn confirm(&self, code: &str) {
+        let token = self.app.running.state.secret.confirm_token(code);
+        let response = self
+            .app
+            .post(
+                &format!("/api/v1/commitments/{code}/confirm"),
+                &serde_json::json!({ "token": token }),
+                &[],
+            )
+            .await;
+        let status = response.status();
+        assert_eq!(status, StatusCode::OK, "{}", response.text().await.unwrap());
+    }
+
+    /// A guest's commitment whose contact then confirmed it (its name may
+    /// then be public).
+    pub async fn commit_confirmed(&self, key: &str, body: &NewCommitment) -> CommitmentReceipt {
+        let receipt = self.commit_ok(key, body).await;
+        self.confirm(&receipt.commitment.code).await;
+        receipt
+    }
+
+    /// A registered collaborator whose address is confirmed (as its first
+    /// confirmation link does): the session cookie.
+    pub async fn confirmed_account(&self, email: &str, name: &str, kind: &str) -> String {
+        let response = self
+            .app
+            .post(
+                "/api/v1/account",
+                &serde_json::json!({ "email": email, "password": "kata-sandi-panjang-1", "name": name, "kind": kind, "phone": DONOR_PHONE }),
+                &[],
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let cookie = response
+            .headers()
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .unwrap()
+            .to_owned();
+        on_db!(self.app.db(), pool => sqlx::query(
+            "UPDATE accounts SET email_confirmed_at = created_at WHERE email = $1",
+        ).bind(email).execute(pool).await.map(drop).unwrap());
+        cookie
+    }
+
+    /// A commitment made while signed in with `cookie`.
+    pub async fn commit_ok_as(
+        &self,
+        cookie: &str,
+        key: &str,
+        body: &NewCommitment,
+    ) -> CommitmentReceipt {
+        let response = send(
+            self.app
+                .client
+                .post(self.app.url("/api/v1/commitments"))
+                .header("Idempotency-Key", key)
+                .header(header::COOKIE, cookie)
+                .json(body),
+        )
+        .await;
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
     pub async fn need(&self, package: i64) -> Need {
         let detail: LocationDetail = ok_json(
             self.app

@@ -341,3 +341,72 @@ pub async fn a_confirmed_account_commits_for_the_full_period_and_staff_confirm_o
         .await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Findings 4 and 5: the log's reference of a guest's commitment is its own
+/// (a typed address links nothing), and a name is public only for a
+/// confirmed contact (a stranger typing a donor's address renames nobody).
+pub async fn names_and_references_belong_to_confirmed_contacts(engine: Engine) {
+    let s = scene(guarded(engine).await).await;
+    let victim = "csr@majujaya.example.id";
+    let account = s
+        .confirmed_account(victim, "PT Maju Jaya Abadi", "company")
+        .await;
+    let mut real = from(victim, s.location, &[(s.sembako, 10)]);
+    real.collaborator.name = "PT Maju Jaya Abadi".into();
+    let named = s.commit_ok_as(&account, "holds-real-key", &real).await;
+
+    // A stranger types the same address with another name, consenting.
+    let mut fake = from(victim, s.location, &[(s.sembako, 5)]);
+    fake.collaborator.name = "PT Palsu Sekali".into();
+    let faked = s.commit_ok("holds-fake-key", &fake).await.commitment;
+    assert_eq!(faked.collaborator_name, None, "no public name unconfirmed");
+    // An anonymous guest commitment with the same address, twice.
+    let mut hidden = from(victim, s.location, &[(s.lebaran, 1)]);
+    hidden.collaborator.show_name = false;
+    let h1 = s.commit_ok("holds-hidden-1-key", &hidden).await.commitment;
+    let h2 = s.commit_ok("holds-hidden-2-key", &hidden).await.commitment;
+
+    let d: kolaborasi_shared::CollaboratorDirectory =
+        ok_json(s.app.get("/api/v1/collaborators").await).await;
+    let listed: Vec<&str> = d.items.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(
+        listed,
+        ["PT Maju Jaya Abadi"],
+        "the stranger renamed nobody"
+    );
+    assert_eq!(d.items[0].collaborations, 1);
+
+    let log: kolaborasi_shared::LogPage = ok_json(s.app.get("/api/v1/log").await).await;
+    let reference = |code: &str| {
+        let entry = log
+            .entries
+            .iter()
+            .find(|e| e.kind == "commitment_made" && e.facts["code"] == code)
+            .unwrap_or_else(|| panic!("no log entry for {code}"));
+        (
+            entry.facts["collaborator"]["ref"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            entry.facts["collaborator"]["name"].clone(),
+        )
+    };
+    let (real_ref, real_name) = reference(&named.commitment.code);
+    assert_eq!(real_name, "PT Maju Jaya Abadi");
+    let (fake_ref, fake_name) = reference(&faked.code);
+    assert!(fake_name.is_null(), "{fake_name}");
+    let (r1, _) = reference(&h1.code);
+    let (r2, _) = reference(&h2.code);
+    let refs = [&real_ref, &fake_ref, &r1, &r2];
+    for (i, a) in refs.iter().enumerate() {
+        for b in &refs[i + 1..] {
+            assert_ne!(a, b, "two commitments linked by a typed address");
+        }
+    }
+    // Once the stranger's commitment is confirmed (the address's owner
+    // clicked), its name shows, as its own entry.
+    s.confirm(&faked.code).await;
+    let d: kolaborasi_shared::CollaboratorDirectory =
+        ok_json(s.app.get("/api/v1/collaborators").await).await;
+    assert_eq!(d.total, 2);
+}

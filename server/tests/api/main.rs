@@ -49,6 +49,7 @@ on_both_engines! {
     holds::the_confirmation_link_works_once_and_only_for_its_commitment,
     holds::a_contact_and_a_network_are_limited_but_a_retry_always_answers,
     holds::a_confirmed_account_commits_for_the_full_period_and_staff_confirm_others,
+    holds::names_and_references_belong_to_confirmed_contacts,
     accounts::a_crowd_of_sign_ins_keeps_memory_bounded,
     accounts::private_answers_are_never_stored_and_public_ones_revalidate,
     group::a_burst_shares_commits_and_each_reservation_keeps_its_own_outcome,

@@ -74,7 +74,7 @@ pub async fn public_answers_show_each_change_in_the_next_read_and_keep_their_tag
     // A commitment: the place, the list, the totals, the breakdowns, the
     // directory and the log head show it at once; the rest stays 304.
     let receipt = s
-        .commit_ok("reads-0001-key", &order(s.location, &[(s.sembako, 50)]))
+        .commit_confirmed("reads-0001-key", &order(s.location, &[(s.sembako, 50)]))
         .await;
     assert_eq!(s.need(s.sembako).await.remaining, 50);
     assert!(remaining_percent(&s.app, s.location).await < Some(100));

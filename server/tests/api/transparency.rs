@@ -95,8 +95,14 @@ pub async fn deliver(s: &Scene, code: &str) {
 /// A scripted day: commitments by three collaborators (one twice), one
 /// cancelled, one expired, one delivered.
 async fn scripted_day(s: &Scene) -> Vec<CommitmentReceipt> {
+    // A company signed in with a confirmed address, twice; the others are
+    // guests who confirmed by the e-mailed link (but the anonymous one).
+    let account = s
+        .confirmed_account(DONOR_EMAIL, "PT Maju Jaya Abadi", "company")
+        .await;
     let a1 = s
-        .commit_ok(
+        .commit_ok_as(
+            &account,
             "day-0001-a1-key",
             &by(
                 "PT Maju Jaya Abadi",
@@ -120,7 +126,8 @@ async fn scripted_day(s: &Scene) -> Vec<CommitmentReceipt> {
         )
         .await;
     let a2 = s
-        .commit_ok(
+        .commit_ok_as(
+            &account,
             "day-0003-a2-key",
             &by(
                 "PT Maju Jaya Abadi",
@@ -132,7 +139,7 @@ async fn scripted_day(s: &Scene) -> Vec<CommitmentReceipt> {
         )
         .await;
     let c = s
-        .commit_ok(
+        .commit_confirmed(
             "day-0004-c-key",
             &by(
                 "Baznas Contoh",
@@ -145,7 +152,7 @@ async fn scripted_day(s: &Scene) -> Vec<CommitmentReceipt> {
         .await;
     cancel(s, &c).await;
     let d = s
-        .commit_ok(
+        .commit_confirmed(
             "day-0005-d-key",
             &by(
                 "Yayasan Contoh",
@@ -633,7 +640,7 @@ pub async fn breakdowns_and_the_directory_name_only_those_who_consented(engine: 
     );
 
     // An aggregator, marked as such, and the kind filter.
-    s.commit_ok(
+    s.commit_confirmed(
         "dir-0001-agg-key",
         &by(
             "Baznas Contoh",

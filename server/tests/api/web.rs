@@ -288,7 +288,7 @@ pub async fn shared_links_carry_the_page_title_and_description_escaped_and_witho
 
     // A collaboration: the donor's name only with consent, never contacts.
     let named = s
-        .commit_ok("preview-1", &order(s.location, &[(s.sembako, 2)]))
+        .commit_confirmed("preview-1", &order(s.location, &[(s.sembako, 2)]))
         .await;
     let mut anonymous_order = order(s.location, &[(s.sembako, 1)]);
     anonymous_order.collaborator.show_name = false;
