@@ -1,9 +1,10 @@
 //! Optional collaborator accounts: register, sign in and out, "my
 //! commitments". Passwords are argon2id hashes; sessions live on the server
 //! (only a SHA-256 of the cookie value is stored); the cookie is `HttpOnly`
-//! and `SameSite=Strict`. Failed sign-ins are limited per e-mail address in
-//! the database, so the limit holds across instances and does not punish
-//! many kiosks behind one address.
+//! and `SameSite=Strict`. Failed sign-ins are limited in the database (so
+//! across instances) per client and address, per client over all addresses,
+//! and per address with a growing delay that never locks the owner out
+//! (`rate::SignIn`).
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -19,17 +20,16 @@ use kolaborasi_shared::{
 };
 
 use crate::body::JsonBody;
+use crate::client::RateKey;
 use crate::collaborator::{self, Identity, Typed};
-use crate::db::{Db, now_unix};
+use crate::db::now_unix;
 use crate::error::{AppError, AppResult, FieldIssue};
+use crate::rate::SignIn;
 use crate::state::AppState;
 use crate::{on_db, secrets};
 
 pub const SESSION_COOKIE: &str = "kolaborasi_session";
 const SESSION_DAYS: i64 = 30;
-/// Failed sign-ins allowed per address within [`FAILURE_WINDOW`] seconds.
-pub const MAX_FAILURES: i64 = 5;
-pub const FAILURE_WINDOW: i64 = 15 * 60;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -266,45 +266,6 @@ async fn register(
     start_session(&state, account, StatusCode::CREATED).await
 }
 
-/// Whose sign-in failures are counted: collaborators' and staff members'
-/// apart, whatever the address looks like.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Scope {
-    Account,
-    Staff,
-}
-
-impl Scope {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Account => "account",
-            Self::Staff => "staff",
-        }
-    }
-}
-
-/// Seconds until the address may try again, when it has failed too often.
-pub(crate) async fn locked_for(
-    db: &Db,
-    scope: Scope,
-    email: &str,
-    now: i64,
-) -> AppResult<Option<u64>> {
-    let since = now - FAILURE_WINDOW;
-    let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM login_failures WHERE scope = $3 AND email = $1 AND at > $2",
-    )
-    .bind(email)
-    .bind(since)
-    .bind(scope.as_str())
-    .fetch_one(pool)
-    .await?);
-    Ok((count >= MAX_FAILURES).then(|| {
-        let until = oldest.unwrap_or(now) + FAILURE_WINDOW;
-        u64::try_from((until - now).max(1)).unwrap_or(1)
-    }))
-}
-
 /// An argon2id hash of a random password, made once: verifying against it
 /// costs what verifying a real account costs, so response times do not
 /// tell which addresses have accounts.
@@ -319,16 +280,14 @@ pub(crate) async fn dummy_hash() -> AppResult<String> {
 
 async fn sign_in(
     State(state): State<AppState>,
+    client: RateKey,
     JsonBody(input): JsonBody<Credentials>,
 ) -> AppResult<Response> {
     let email = input.email.trim().to_lowercase();
     let now = now_unix();
-    if let Some(retry_after) = locked_for(&state.db, Scope::Account, &email, now).await? {
-        return Err(AppError::RateLimited {
-            retry_after,
-            key: "error.auth.rate_limited",
-        });
-    }
+    SignIn::Account
+        .allowed(&state.db, &email, &client, now)
+        .await?;
     let row: Option<(i64, String)> = on_db!(&state.db, pool => sqlx::query_as(
         "SELECT id, password_hash FROM accounts WHERE email = $1",
     )
@@ -348,12 +307,16 @@ async fn sign_in(
         }),
     };
     if !ok {
-        record_failure(&state.db, Scope::Account, &email, now).await?;
+        SignIn::Account
+            .failed(&state.db, &email, &client, now)
+            .await?;
         return Err(AppError::Unauthenticated {
             key: "error.auth.bad_credentials",
         });
     }
-    clear_failures(&state.db, Scope::Account, &email).await?;
+    SignIn::Account
+        .succeeded(&state.db, &email, &client)
+        .await?;
     let row: AccountRow = on_db!(&state.db, pool => sqlx::query_as(
         "SELECT id, name, kind, email, phone, email_confirmed_at IS NOT NULL AS email_confirmed \
          FROM accounts WHERE id = $1",
@@ -362,34 +325,6 @@ async fn sign_in(
     .fetch_one(pool)
     .await?);
     start_session(&state, row.into_account()?, StatusCode::OK).await
-}
-
-/// Counts a failed sign-in of an address in `scope` and prunes failures
-/// older than the window.
-pub(crate) async fn record_failure(db: &Db, scope: Scope, key: &str, now: i64) -> AppResult<()> {
-    on_db!(db, pool => {
-        sqlx::query("DELETE FROM login_failures WHERE at <= $1")
-            .bind(now - FAILURE_WINDOW)
-            .execute(pool)
-            .await?;
-        sqlx::query("INSERT INTO login_failures (email, at, scope) VALUES ($1, $2, $3)")
-            .bind(key)
-            .bind(now)
-            .bind(scope.as_str())
-            .execute(pool)
-            .await?;
-    });
-    Ok(())
-}
-
-pub(crate) async fn clear_failures(db: &Db, scope: Scope, key: &str) -> AppResult<()> {
-    on_db!(db, pool => sqlx::query("DELETE FROM login_failures WHERE scope = $2 AND email = $1")
-        .bind(key)
-        .bind(scope.as_str())
-        .execute(pool)
-        .await
-        .map(drop)?);
-    Ok(())
 }
 
 /// The signed-in account, or 204 when nobody is: asking is part of every

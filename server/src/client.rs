@@ -160,6 +160,16 @@ pub struct RateKey {
 }
 
 impl RateKey {
+    /// This client's counters about one subject (an address it signs in
+    /// as): the same buckets, each keyed by the subject too.
+    #[must_use]
+    pub fn about(&self, subject: &str) -> Self {
+        Self {
+            address: format!("{subject}\n{}", self.address),
+            kiosk: self.kiosk.clone(),
+        }
+    }
+
     /// The counters one failure is recorded in, each with its limit, given
     /// the limit for one client: the address alone, or the address and
     /// device with the address's ceiling beside it.

@@ -87,3 +87,128 @@ pub async fn record(db: &Db, limit: &Limit, client: &RateKey, now: i64) -> AppRe
     });
     Ok(())
 }
+
+/// Whose sign-in failures are counted: collaborators' and staff members'
+/// apart, each under scopes of its own (an address a user types can never
+/// reach the other's counters; finding 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    Account,
+    Staff,
+}
+
+/// Failures counted for sign-ins, in seconds.
+pub const SIGN_IN_WINDOW: i64 = 15 * 60;
+/// Wrong passwords one client may try for one address in the window.
+pub const SIGN_IN_PER_CLIENT: i64 = 5;
+/// Wrong passwords one client may try over all addresses in the window
+/// (one password sprayed over many accounts; finding 11).
+pub const SIGN_IN_PER_NETWORK: i64 = 50;
+/// Failures of one address, from everywhere, after which each further try
+/// waits 2, 4, 8, … seconds after the last failure, at most a minute: a
+/// growing delay, never a lock the owner cannot get through (finding 8).
+pub const SIGN_IN_FREE_FAILURES: i64 = 5;
+pub const SIGN_IN_MAX_DELAY: i64 = 60;
+
+impl SignIn {
+    /// (this client for this address, this client for any, the address).
+    fn scopes(self) -> [&'static str; 3] {
+        match self {
+            Self::Account => ["signin_client", "signin_network", "signin_address"],
+            Self::Staff => [
+                "staff_signin_client",
+                "staff_signin_network",
+                "staff_signin_address",
+            ],
+        }
+    }
+
+    fn limits(self) -> [Limit; 2] {
+        let [client, network, _] = self.scopes();
+        [
+            Limit {
+                scope: client,
+                per_client: SIGN_IN_PER_CLIENT,
+                window: SIGN_IN_WINDOW,
+                message: "error.auth.rate_limited",
+            },
+            Limit {
+                scope: network,
+                per_client: SIGN_IN_PER_NETWORK,
+                window: SIGN_IN_WINDOW,
+                message: "error.auth.rate_limited",
+            },
+        ]
+    }
+
+    /// `Err(RateLimited)` when this client may not try `email` now.
+    pub async fn allowed(self, db: &Db, email: &str, client: &RateKey, now: i64) -> AppResult<()> {
+        let [per_address, per_network] = self.limits();
+        check(db, &per_address, &client.about(email), now).await?;
+        check(db, &per_network, client, now).await?;
+        let (count, last): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
+            "SELECT COUNT(*), MAX(at) FROM rate_events WHERE scope = $1 AND key = $2 AND at > $3",
+        )
+        .bind(self.scopes()[2])
+        .bind(email)
+        .bind(now - SIGN_IN_WINDOW)
+        .fetch_one(pool)
+        .await?);
+        if count > SIGN_IN_FREE_FAILURES {
+            let doublings = u32::try_from(count - SIGN_IN_FREE_FAILURES)
+                .unwrap_or(u32::MAX)
+                .min(16);
+            let delay = (1_i64 << doublings).min(SIGN_IN_MAX_DELAY);
+            let until = last.unwrap_or(now) + delay;
+            if now < until {
+                return Err(AppError::RateLimited {
+                    key: "error.auth.rate_limited",
+                    retry_after: u64::try_from(until - now).unwrap_or(1),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts a wrong password for `email` from `client`.
+    pub async fn failed(self, db: &Db, email: &str, client: &RateKey, now: i64) -> AppResult<()> {
+        let [per_address, per_network] = self.limits();
+        record(db, &per_address, &client.about(email), now).await?;
+        record(db, &per_network, client, now).await?;
+        on_db!(db, pool => sqlx::query("INSERT INTO rate_events (scope, key, at) VALUES ($1, $2, $3)")
+            .bind(self.scopes()[2])
+            .bind(email)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(drop)?);
+        Ok(())
+    }
+
+    /// The right password: this client's failures for the address, and the
+    /// address's delay, are forgotten (other clients' are not).
+    pub async fn succeeded(self, db: &Db, email: &str, client: &RateKey) -> AppResult<()> {
+        let [client_scope, _, address_scope] = self.scopes();
+        let keys: Vec<String> = client
+            .about(email)
+            .buckets(1)
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect();
+        on_db!(db, pool => {
+            for key in &keys {
+                sqlx::query("DELETE FROM rate_events WHERE scope = $1 AND key = $2")
+                    .bind(client_scope)
+                    .bind(key)
+                    .execute(pool)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM rate_events WHERE scope = $1 AND key = $2")
+                .bind(address_scope)
+                .bind(email)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -241,17 +241,13 @@ fn cookie(state: &AppState, value: &str, max_age: i64) -> AppResult<HeaderValue>
 
 async fn sign_in(
     State(state): State<AppState>,
+    client: crate::client::RateKey,
     JsonBody(input): JsonBody<StaffCredentials>,
 ) -> AppResult<Response> {
     let email = input.email.trim().to_lowercase();
     let now = now_unix();
-    let staff = accounts::Scope::Staff;
-    if let Some(retry_after) = accounts::locked_for(&state.db, staff, &email, now).await? {
-        return Err(AppError::RateLimited {
-            retry_after,
-            key: "error.auth.rate_limited",
-        });
-    }
+    let staff = crate::rate::SignIn::Staff;
+    staff.allowed(&state.db, &email, &client, now).await?;
     let row: Option<(i64, String, bool)> = on_db!(&state.db, pool => sqlx::query_as(
         "SELECT id, password_hash, active FROM staff WHERE email = $1",
     )
@@ -270,12 +266,12 @@ async fn sign_in(
         None
     };
     let Some(id) = ok_id else {
-        accounts::record_failure(&state.db, staff, &email, now).await?;
+        staff.failed(&state.db, &email, &client, now).await?;
         return Err(AppError::Unauthenticated {
             key: "error.auth.bad_credentials",
         });
     };
-    accounts::clear_failures(&state.db, staff, &email).await?;
+    staff.succeeded(&state.db, &email, &client).await?;
     let token = secrets::token()?;
     let token_hash = secrets::sha256_hex(token.as_bytes());
     let sql = format!("SELECT {MEMBER_COLUMNS} FROM staff s WHERE s.id = $1");

@@ -404,3 +404,89 @@ pub async fn a_crowd_of_sign_ins_keeps_memory_bounded(engine: Engine) {
         "peak memory grew by {grown_mib} MiB under 200 sign-ins"
     );
 }
+
+/// Findings 8 and 11: wrong passwords lock the network that sent them, not
+/// the account: its owner elsewhere signs in, at worst after a short and
+/// bounded delay; an IPv6 subscriber cannot rotate through its /64; and
+/// one network cannot spray a password over many accounts.
+pub async fn wrong_passwords_lock_their_network_not_the_owner(engine: Engine) {
+    let app = TestApp::start_configured(crate::support::TestDb::fresh(engine).await, |c| {
+        c.trust_proxy = true;
+    })
+    .await;
+    let owner = "bendahara@peduliwarga.or.id";
+    let registered = app.post("/api/v1/account", &registration(owner), &[]).await;
+    assert_eq!(registered.status(), StatusCode::CREATED);
+    let from = |network: &str, email: &str, password: &str| {
+        let body = Credentials {
+            email: email.into(),
+            password: password.into(),
+        };
+        let network = network.to_owned();
+        let app = &app;
+        async move {
+            app.post(
+                "/api/v1/session",
+                &body,
+                &[("X-Forwarded-For", network.as_str())],
+            )
+            .await
+        }
+    };
+    // An attacker's network: five wrong passwords, then even the right one waits.
+    for i in 0..5 {
+        let r = from("203.0.113.7", owner, &format!("tebakan-{i}")).await;
+        error_envelope(r, StatusCode::UNAUTHORIZED).await;
+    }
+    let locked = from("203.0.113.7", owner, PASSWORD).await;
+    error_envelope(locked, StatusCode::TOO_MANY_REQUESTS).await;
+    // The owner, elsewhere, is not locked out.
+    let owner_in = from("198.51.100.9", owner, PASSWORD).await;
+    assert_eq!(owner_in.status(), StatusCode::OK);
+
+    // Rotating networks only buys a growing delay after the last failure,
+    // at most a minute, and the owner gets through after it.
+    for (i, network) in [
+        "192.0.2.1",
+        "192.0.2.2",
+        "192.0.2.3",
+        "192.0.2.4",
+        "192.0.2.5",
+        "192.0.2.6",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let r = from(network, owner, &format!("putar-{i}")).await;
+        error_envelope(r, StatusCode::UNAUTHORIZED).await;
+    }
+    let waiting = from("198.51.100.9", owner, PASSWORD).await;
+    let retry: u64 = header_text(&waiting, header::RETRY_AFTER).parse().unwrap();
+    assert!(
+        (1..=2).contains(&retry),
+        "6 failures: 2 s, not a lock ({retry})"
+    );
+    error_envelope(waiting, StatusCode::TOO_MANY_REQUESTS).await;
+    tokio::time::sleep(std::time::Duration::from_secs(retry + 1)).await;
+    assert_eq!(
+        from("198.51.100.9", owner, PASSWORD).await.status(),
+        StatusCode::OK
+    );
+
+    // One IPv6 subscriber is one client, whatever address of its /64.
+    for i in 1..=5 {
+        let r = from(&format!("2001:db8:1:2::{i}"), owner, "salah-lagi").await;
+        error_envelope(r, StatusCode::UNAUTHORIZED).await;
+    }
+    let rotated = from("2001:db8:1:2:ffff::99", owner, PASSWORD).await;
+    error_envelope(rotated, StatusCode::TOO_MANY_REQUESTS).await;
+
+    // Spraying one password over many addresses from one network.
+    let sprayer = "198.51.100.200";
+    for i in 0..kolaborasi_server::rate::SIGN_IN_PER_NETWORK {
+        let r = from(sprayer, &format!("orang{i}@contoh.id"), "Jakarta2026!").await;
+        error_envelope(r, StatusCode::UNAUTHORIZED).await;
+    }
+    let one_more = from(sprayer, "lain@contoh.id", "Jakarta2026!").await;
+    error_envelope(one_more, StatusCode::TOO_MANY_REQUESTS).await;
+}

@@ -212,7 +212,7 @@ pub async fn sign_in_sets_a_strict_cookie_checks_csrf_and_locks_out(engine: Engi
         StatusCode::TOO_MANY_REQUESTS,
     )
     .await;
-    on_db!(app.db(), pool => sqlx::query("DELETE FROM login_failures").execute(pool).await.map(drop).unwrap());
+    on_db!(app.db(), pool => sqlx::query("DELETE FROM rate_events").execute(pool).await.map(drop).unwrap());
 
     // Signing out everywhere ends both sessions.
     let r = admin
