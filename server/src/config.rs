@@ -151,6 +151,13 @@ pub struct Config {
     #[arg(long, env = "KOLABORASI_UPLOAD_DIR", default_value = "data/uploads")]
     pub upload_dir: PathBuf,
 
+    /// MiB of delivery evidence kept in all; uploads beyond are refused with
+    /// a clear message (and the server logs it). Files no report uses are
+    /// removed after a day.
+    #[arg(long, env = "KOLABORASI_UPLOAD_QUOTA_MIB", default_value_t = 10_240,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub upload_quota_mib: u64,
+
     /// Days a place's one-time confirmation code stays valid.
     #[arg(long, env = "KOLABORASI_RECEIPT_CODE_DAYS", default_value_t = 14,
           value_parser = clap::value_parser!(u32).range(1..=365))]

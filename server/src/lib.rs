@@ -143,6 +143,8 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         cookie_secure: config.cookie_secure,
         hub,
         upload_dir: Arc::new(config.upload_dir.clone()),
+        upload_quota: i64::try_from(config.upload_quota_mib.saturating_mul(1 << 20))
+            .unwrap_or(i64::MAX),
         receipt_code_days: config.receipt_code_days,
         overdue_days: config.overdue_days,
         public_url: config
@@ -236,6 +238,8 @@ pub async fn start(
         std::time::Duration::from_secs(config.expiry_sweep_secs),
     );
     let mailer = mail::spawn(state.db.clone(), state.mailer.clone());
+    let uploads =
+        deliveries::spawn_upload_sweeper(state.db.clone(), state.upload_dir.as_ref().clone());
     let hub = state.hub.clone();
     let task = tokio::spawn(async move {
         let served = axum::serve(
@@ -250,6 +254,7 @@ pub async fn start(
         .await;
         sweeper.abort();
         mailer.abort();
+        uploads.abort();
         served
     });
     Ok(Running { addr, state, task })

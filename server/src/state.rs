@@ -50,6 +50,8 @@ pub struct Shared {
     pub hub: crate::stats::Hub,
     /// Where delivery evidence is stored.
     pub upload_dir: Arc<std::path::PathBuf>,
+    /// `--upload-quota-mib`, in bytes.
+    pub upload_quota: i64,
     pub receipt_code_days: u32,
     pub overdue_days: u32,
     pub public_url: Option<Arc<str>>,

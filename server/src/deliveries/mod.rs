@@ -32,6 +32,11 @@ use crate::{on_db, secrets};
 
 /// Uploads one commitment may receive in all (photos, documents, retries).
 const MAX_UPLOADS_PER_COMMITMENT: i64 = 40;
+/// Bytes of evidence one commitment may hold (a report needs a few photos
+/// and a document; 40 files of 8 MiB would be 320 MiB).
+pub const MAX_UPLOAD_BYTES_PER_COMMITMENT: i64 = 64 << 20;
+/// Evidence kept though attached to no delivery report, in seconds.
+pub const UNATTACHED_KEPT: i64 = 86_400;
 /// Wrong confirmation codes one client may try per window (on a kiosk
 /// network: one kiosk, see [`crate::client`]).
 pub const MAX_GUESSES: i64 = 10;
@@ -161,6 +166,8 @@ async fn upload(
             args: Vec::new(),
         });
     }
+    let new_bytes = i64::try_from(cleaned.len()).map_err(AppError::internal)?;
+    check_quotas(&state, row.id, new_bytes).await?;
     store_file(&state, &id, kind, &cleaned).await?;
     let bytes = i64::try_from(cleaned.len()).map_err(AppError::internal)?;
     // The count is checked again in the insert itself, so parallel uploads
@@ -204,6 +211,35 @@ async fn upload(
         }),
     )
         .into_response())
+}
+
+/// Disk quotas: per commitment, and for all evidence (finding 7).
+async fn check_quotas(state: &AppState, commitment: i64, new_bytes: i64) -> AppResult<()> {
+    let (mine, all): (i64, i64) = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN uploaded_for = $1 THEN bytes ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM evidence",
+    )
+    .bind(commitment)
+    .fetch_one(pool)
+    .await?);
+    if mine + new_bytes > MAX_UPLOAD_BYTES_PER_COMMITMENT {
+        return Err(AppError::Conflict {
+            key: "error.evidence.commitment_quota",
+            args: vec![("mib", (MAX_UPLOAD_BYTES_PER_COMMITMENT >> 20).to_string())],
+        });
+    }
+    if all + new_bytes > state.upload_quota {
+        tracing::warn!(
+            used = all,
+            quota = state.upload_quota,
+            "the evidence quota is used up (--upload-quota-mib)"
+        );
+        return Err(AppError::Conflict {
+            key: "error.evidence.storage_full",
+            args: Vec::new(),
+        });
+    }
+    Ok(())
 }
 
 /// The request body, at most [`MAX_EVIDENCE_BYTES`]: 413 beyond, 400 when
@@ -275,9 +311,8 @@ async fn store_file(
     bytes: &[u8],
 ) -> AppResult<()> {
     let path = file_path(state, id);
-    if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-        return Ok(());
-    }
+    // Written again even when the same content is stored: the fresh time
+    // keeps the upload sweep from removing a file an upload is using.
     let dir = path
         .parent()
         .map(std::path::Path::to_path_buf)
@@ -1080,4 +1115,78 @@ async fn at_place(
         })
         .collect();
     Ok(Json(PlaceDeliveries { deliveries }))
+}
+
+/// Forgets evidence that no report will use (finding 7): files of a
+/// commitment that was cancelled or expired, and files attached to no
+/// delivery report a day after their upload. A file is removed from disk
+/// once no commitment holds it and it was not written for `min_age` (an
+/// upload of the same content in progress rewrites it). Returns the number
+/// of evidence rows forgotten.
+pub async fn sweep_uploads(
+    db: &Db,
+    dir: &std::path::Path,
+    now: i64,
+    min_age: std::time::Duration,
+) -> AppResult<u64> {
+    const DOOMED: &str = "FROM evidence e JOIN commitments c ON c.id = e.uploaded_for \
+        WHERE c.status IN ('cancelled', 'expired') \
+           OR (e.created_at <= $1 AND NOT EXISTS (SELECT 1 FROM delivery_evidence d \
+               WHERE d.commitment_id = e.uploaded_for AND d.evidence_id = e.id))";
+    let doomed: Vec<(i64, String)> = on_db!(db, pool => sqlx::query_as(
+        &format!("SELECT e.uploaded_for, e.id {DOOMED}"),
+    )
+    .bind(now - UNATTACHED_KEPT)
+    .fetch_all(pool)
+    .await?);
+    if doomed.is_empty() {
+        return Ok(0);
+    }
+    let mut forgotten = 0;
+    for (commitment, id) in &doomed {
+        let (gone, still_held): (u64, bool) = on_db!(db, pool => {
+            let gone = sqlx::query(
+                "DELETE FROM evidence WHERE uploaded_for = $1 AND id = $2 AND NOT EXISTS \
+                 (SELECT 1 FROM delivery_evidence d WHERE d.commitment_id = $1 AND d.evidence_id = $2)",
+            )
+            .bind(commitment)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected();
+            let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM evidence WHERE id = $1)")
+                .bind(id)
+                .fetch_one(pool)
+                .await?;
+            (gone, held)
+        });
+        forgotten += gone;
+        if !still_held {
+            let path = dir.join(&id[..2]).join(id);
+            let old_enough = std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age >= min_age);
+            if old_enough && let Err(e) = std::fs::remove_file(&path) {
+                tracing::warn!(%e, path = %path.display(), "could not remove an unused evidence file");
+            }
+        }
+    }
+    Ok(forgotten)
+}
+
+/// Runs [`sweep_uploads`] at start and every hour.
+#[must_use]
+pub fn spawn_upload_sweeper(db: Db, dir: std::path::PathBuf) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            match sweep_uploads(&db, &dir, now_unix(), std::time::Duration::from_mins(10)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(forgotten = n, "removed evidence no delivery report uses"),
+                Err(e) => tracing::warn!(?e, "could not sweep uploads"),
+            }
+            tokio::time::sleep(std::time::Duration::from_hours(1)).await;
+        }
+    })
 }

@@ -979,3 +979,101 @@ pub async fn the_location_list_shows_what_a_place_received_and_when(engine: Engi
     assert_eq!(without["received_percent"], serde_json::Value::Null);
     assert_eq!(without["remaining_percent"], serde_json::Value::Null);
 }
+
+/// A PDF of about `size` bytes whose content differs with `n`.
+fn pdf_numbered(n: usize, size: usize) -> Vec<u8> {
+    let mut f = format!("%PDF-1.4\n% dokumen {n}\n").into_bytes();
+    f.extend(std::iter::repeat_n(b' ', size));
+    f.extend_from_slice(
+        b"\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+    );
+    f
+}
+
+fn stored(s: &Scene, id: &str) -> bool {
+    s.app
+        .running
+        .state
+        .upload_dir
+        .join(&id[..2])
+        .join(id)
+        .exists()
+}
+
+/// Finding 7: evidence no report uses does not stay: a cancelled
+/// commitment's files go at the next sweep, a file attached to no report a
+/// day later; a file another report holds stays; and the disk is bounded
+/// by a quota with a clear message.
+pub async fn evidence_no_report_uses_is_removed_and_disk_is_bounded(engine: Engine) {
+    let db = crate::support::TestDb::fresh(engine).await;
+    let s = scene(TestApp::start_configured(db, |c| c.upload_quota_mib = 1).await).await;
+    let sweep = |now: i64| {
+        kolaborasi_server::deliveries::sweep_uploads(
+            s.app.db(),
+            &s.app.running.state.upload_dir,
+            now,
+            std::time::Duration::ZERO,
+        )
+    };
+    // A delivered commitment: its photo and document are attached.
+    let delivered = s
+        .commit_ok("sweep-0001-key", &order(s.location, &[(s.sembako, 2)]))
+        .await;
+    let (_, photo, pdf) = deliver_with_evidence(&s, &delivered, &[(s.sembako, 2)]).await;
+    // A cancelled one uploaded the same photo and a document of its own.
+    let cancelled = s
+        .commit_ok("sweep-0002-key", &order(s.location, &[(s.sembako, 1)]))
+        .await;
+    let same_photo = upload(&s.app, &cancelled, jpeg_with_gps()).await;
+    assert_eq!(same_photo.id, photo.id, "stored once, by content");
+    let own = upload(&s.app, &cancelled, pdf_numbered(1, 100)).await;
+    let cancel = s
+        .app
+        .post(
+            &format!("/api/v1/commitments/{}/cancel", cancelled.commitment.code),
+            &kolaborasi_shared::CancelRequest {
+                token: Some(cancelled.manage_token.clone()),
+            },
+            &[],
+        )
+        .await;
+    assert_eq!(cancel.status(), StatusCode::OK);
+    // An open one uploaded a document but has not reported.
+    let open = s
+        .commit_ok("sweep-0003-key", &order(s.location, &[(s.sembako, 1)]))
+        .await;
+    let pending = upload(&s.app, &open, pdf_numbered(2, 100)).await;
+
+    let now = kolaborasi_server::db::now_unix();
+    assert_eq!(
+        sweep(now).await.unwrap(),
+        2,
+        "the cancelled commitment's two"
+    );
+    assert!(!stored(&s, &own.id), "its own document is gone");
+    assert!(
+        stored(&s, &photo.id),
+        "the photo another report holds stays"
+    );
+    assert!(stored(&s, &pdf.id) && stored(&s, &pending.id));
+    let public = s.app.get(&format!("/api/v1/evidence/{}", photo.id)).await;
+    assert_eq!(public.status(), StatusCode::OK);
+    // A day on, the unreported upload goes too; attached ones never.
+    assert_eq!(sweep(now + 86_400 + 1).await.unwrap(), 1);
+    assert!(!stored(&s, &pending.id));
+    assert!(stored(&s, &photo.id) && stored(&s, &pdf.id));
+
+    // The quota (1 MiB here): a clear refusal, nothing stored.
+    let big = upload(&s.app, &open, pdf_numbered(3, 600 << 10)).await;
+    let refused = upload_raw(
+        &s.app,
+        &open.commitment.code,
+        Some(&open.manage_token),
+        "application/pdf",
+        pdf_numbered(4, 600 << 10),
+    )
+    .await;
+    let error = error_envelope(refused, StatusCode::CONFLICT).await;
+    assert!(error.message.contains("penuh"), "{}", error.message);
+    assert!(stored(&s, &big.id));
+}
