@@ -174,6 +174,20 @@ pub struct Config {
     #[arg(long, env = "KOLABORASI_PUBLIC_URL")]
     pub public_url: Option<String>,
 
+    /// Open connections one client address may hold (an IPv6 client counts
+    /// by its /64); more are closed at once. Many phones behind one carrier
+    /// address share it, so keep it generous.
+    #[arg(long, env = "KOLABORASI_CONNECTIONS_PER_ADDRESS", default_value_t = 256,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub connections_per_address: u64,
+
+    /// Seconds a connection may stay without a byte read or written before
+    /// it is closed: half-sent requests, silent sockets, clients that stop
+    /// reading (live streams send a keep-alive every 15 seconds).
+    #[arg(long, env = "KOLABORASI_CONNECTION_IDLE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub connection_idle_secs: u64,
+
     /// Take the client address for rate limits from the last
     /// `X-Forwarded-For` entry (only behind a reverse proxy that sets it).
     #[arg(long, env = "KOLABORASI_TRUST_PROXY", default_value_t = false)]

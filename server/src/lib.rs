@@ -14,6 +14,7 @@ pub mod clock;
 pub mod collaborator;
 pub mod commitments;
 pub mod config;
+pub mod conn;
 pub mod db;
 pub mod deliveries;
 pub mod demo;
@@ -241,6 +242,16 @@ pub async fn start(
     let uploads =
         deliveries::spawn_upload_sweeper(state.db.clone(), state.upload_dir.as_ref().clone());
     let hub = state.hub.clone();
+    // Bounded connections (`conn.rs`); `tap_io` gives the peer address to
+    // `ConnectInfo` as for a plain listener.
+    let listener = axum::serve::ListenerExt::tap_io(
+        conn::Guarded::new(
+            listener,
+            config.connections_per_address,
+            std::time::Duration::from_secs(config.connection_idle_secs),
+        ),
+        |_| {},
+    );
     let task = tokio::spawn(async move {
         let served = axum::serve(
             listener,

@@ -72,6 +72,7 @@ on_both_engines! {
     errors::an_id_that_is_not_utf8_is_400_naming_it_in_the_envelope,
     errors::error_messages_follow_accept_language_and_default_to_indonesian,
     errors::unknown_api_routes_are_404_json_and_wrong_methods_are_405_json,
+    transport::idle_and_excess_connections_are_closed,
     transport::list_and_area_responses_revalidate_with_etags,
     transport::responses_are_compressed_when_the_client_accepts_it,
     transport::deep_links_get_the_web_client_but_api_paths_never_get_html,

@@ -160,6 +160,9 @@ impl TestApp {
         config.unconfirmed_share_percent = 100;
         config.unconfirmed_per_contact = u32::MAX;
         config.unconfirmed_per_network_hour = u32::MAX;
+        // Every test client is 127.0.0.1: bursts of hundreds of connections
+        // are the point of some tests (the cap has its own, transport.rs).
+        config.connections_per_address = 1_000_000;
         configure(&mut config);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let running = kolaborasi_server::start(&config, async {

@@ -476,6 +476,8 @@ impl OtherProcess {
                 "4294967295",
                 "--unconfirmed-per-network-hour",
                 "4294967295",
+                "--connections-per-address",
+                "1000000",
             ])
             .args(extra)
             .stdout(std::process::Stdio::piped())

@@ -302,3 +302,92 @@ pub async fn the_offline_shell_files_are_revalidated_and_the_manifest_has_its_ty
         error_envelope(response, StatusCode::NOT_FOUND).await;
     }
 }
+
+/// Reads until the server closes the socket; `None` if it stays open for
+/// `within`.
+async fn closed_within(
+    stream: &mut tokio::net::TcpStream,
+    within: std::time::Duration,
+) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    let read_all = async {
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    tokio::time::timeout(within, read_all).await.ok()?;
+    Some(seen)
+}
+
+/// Finding 6: a half-sent header and a silent socket are closed after the
+/// idle time; one address's connections beyond the cap are closed at once
+/// while its others keep working.
+pub async fn idle_and_excess_connections_are_closed(engine: Engine) {
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+    let idle = TestApp::start_configured(crate::support::TestDb::fresh(engine).await, |c| {
+        c.connection_idle_secs = 1;
+    })
+    .await;
+    let addr = idle.running.addr;
+    let mut half = TcpStream::connect(addr).await.unwrap();
+    half.write_all(b"GET /api/v1/config HTTP/1.1\r\nHost: kolaborasi\r\n")
+        .await
+        .unwrap();
+    let mut silent = TcpStream::connect(addr).await.unwrap();
+    let started = std::time::Instant::now();
+    let answered = closed_within(&mut half, std::time::Duration::from_secs(5))
+        .await
+        .expect("a half-sent header is closed within 5 s");
+    assert!(
+        answered.is_empty() || answered.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answered)
+    );
+    closed_within(&mut silent, std::time::Duration::from_secs(5))
+        .await
+        .expect("a silent socket is closed within 5 s");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "not before the idle time"
+    );
+    // A whole request on a fresh connection is answered as ever.
+    assert_eq!(idle.get("/api/v1/config").await.status(), StatusCode::OK);
+    idle.stop().await;
+
+    let capped = TestApp::start_configured(crate::support::TestDb::fresh(engine).await, |c| {
+        c.connections_per_address = 4;
+    })
+    .await;
+    let addr = capped.running.addr;
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    // Let the server accept the four before the fifth arrives.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let mut fifth = TcpStream::connect(addr).await.unwrap();
+    closed_within(&mut fifth, std::time::Duration::from_secs(2))
+        .await
+        .expect("the fifth connection of one address is closed at once");
+    let first = &mut held[0];
+    first
+        .write_all(b"GET /api/v1/config HTTP/1.1\r\nHost: kolaborasi\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = closed_within(first, std::time::Duration::from_secs(5))
+        .await
+        .expect("answered and closed");
+    assert!(
+        answer.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    drop(held);
+    capped.stop().await;
+}
