@@ -22,6 +22,7 @@ use serde::Serialize;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
+use crate::client::RateKey;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::on_db;
@@ -153,6 +154,26 @@ fn csv_line(out: &mut String, cells: &[&str]) {
         cell(out, c);
     }
     out.push_str("\r\n");
+}
+
+/// Downloads one client network may start per [`EXPORT_WINDOW`]: each costs
+/// a full query and its formatting (finding 14: sixty kept both cores busy
+/// for seconds). The public data is also on the cached API answers.
+pub const EXPORTS_PER_CLIENT: i64 = 30;
+pub const EXPORT_WINDOW: i64 = 10 * 60;
+
+const EXPORT_LIMIT: crate::rate::Limit = crate::rate::Limit {
+    scope: "export",
+    per_client: EXPORTS_PER_CLIENT,
+    window: EXPORT_WINDOW,
+    message: "error.export.rate_limited",
+};
+
+/// Counts the download against the client's limit (429 when used up).
+async fn admit(state: &AppState, client: &RateKey) -> AppResult<()> {
+    let now = crate::db::now_unix();
+    crate::rate::check(&state.db, &EXPORT_LIMIT, client, now).await?;
+    crate::rate::record(&state.db, &EXPORT_LIMIT, client, now).await
 }
 
 /// A streamed download of what arrives on `rx`; the response starts at once.
@@ -315,8 +336,10 @@ fn date_of(unix: i64) -> String {
 
 async fn commitments_csv(
     State(state): State<AppState>,
+    client: RateKey,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    admit(&state, &client).await?;
     let filter = parse_filter(
         &state,
         raw.as_deref(),
@@ -431,8 +454,10 @@ fn emit<T: Serialize>(buf: &mut String, first: &mut bool, value: &T) {
 
 async fn commitments_json(
     State(state): State<AppState>,
+    client: RateKey,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    admit(&state, &client).await?;
     let filter = parse_filter(
         &state,
         raw.as_deref(),
@@ -606,8 +631,10 @@ fn location_filter(
 
 async fn locations_csv(
     State(state): State<AppState>,
+    client: RateKey,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    admit(&state, &client).await?;
     let (filter, program) = location_filter(&state, raw.as_deref(), &["program", "area", "hxl"])?;
     let mut head = String::new();
     let names: Vec<&str> = LOCATION_COLUMNS.iter().map(|(n, _)| *n).collect();
@@ -703,8 +730,10 @@ struct GeoFeature {
 
 async fn locations_geojson(
     State(state): State<AppState>,
+    client: RateKey,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
+    admit(&state, &client).await?;
     let (filter, program) = location_filter(&state, raw.as_deref(), &["program", "area"])?;
     let sql = locations_sql(&filter, program);
     let pending = std::sync::Arc::new(std::sync::Mutex::new((None::<GeoFeature>, true)));

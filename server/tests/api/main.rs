@@ -103,6 +103,7 @@ on_both_engines! {
     accounts::an_account_registers_signs_in_and_lists_its_own_commitments,
     accounts::sign_in_is_limited_after_five_failures_per_address,
     accounts::another_account_cannot_see_or_cancel_a_commitment,
+    transparency::downloads_are_limited_per_client_network,
     transparency::every_change_is_logged_and_the_log_derives_the_live_totals,
     transparency::changing_deleting_or_reordering_a_stored_entry_is_detected,
     transparency::live_totals_reach_every_subscriber_after_a_commitment,

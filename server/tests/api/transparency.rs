@@ -17,7 +17,8 @@ use reqwest::{StatusCode, header};
 
 use crate::commitments::{DONOR_EMAIL, Scene, order, scene};
 use crate::support::{
-    CONTACT_NAME, CONTACT_PHONE, Engine, TestApp, TestDb, error_envelope, ok_json, send,
+    CONTACT_NAME, CONTACT_PHONE, Engine, TestApp, TestDb, error_envelope, header_text, ok_json,
+    send,
 };
 
 fn by(
@@ -979,4 +980,36 @@ pub async fn the_openapi_document_describes_every_public_endpoint_with_generated
         }
     }
     app.stop().await;
+}
+
+/// Finding 14: downloads cost a full query each, so one client network
+/// starts at most its share of them; another network is not affected.
+pub async fn downloads_are_limited_per_client_network(engine: Engine) {
+    let app = TestApp::start_configured(TestDb::fresh(engine).await, |c| {
+        c.trust_proxy = true;
+    })
+    .await;
+    app.insert(&crate::support::fixtures()).await;
+    let download = |network: &'static str, path: &'static str| {
+        let app = &app;
+        async move { send(app.request(path).header("X-Forwarded-For", network)).await }
+    };
+    let files = [
+        "/api/v1/export/commitments.csv",
+        "/api/v1/export/commitments.json",
+        "/api/v1/export/locations.csv",
+        "/api/v1/export/locations.geojson",
+    ];
+    let per_client = usize::try_from(kolaborasi_server::export::EXPORTS_PER_CLIENT).unwrap();
+    for i in 0..per_client {
+        let r = download("203.0.113.50", files[i % files.len()]).await;
+        assert_eq!(r.status(), StatusCode::OK, "download {i}");
+        r.bytes().await.unwrap();
+    }
+    let refused = download("203.0.113.50", files[0]).await;
+    assert!(!header_text(&refused, header::RETRY_AFTER).is_empty());
+    let error = error_envelope(refused, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(error.message.contains("unduhan"), "{}", error.message);
+    let other = download("198.51.100.50", files[2]).await;
+    assert_eq!(other.status(), StatusCode::OK);
 }
