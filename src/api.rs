@@ -510,9 +510,20 @@ pub fn sign_out_keepalive() {
     let _ = window().fetch_with_str_and_init(&format!("{API_PREFIX}/session"), &init);
 }
 
-pub async fn register(registration: &Registration) -> Result<Account, ApiFailure> {
+/// Registers: a message goes to the address (202), whether or not it has
+/// an account already.
+pub async fn register(
+    registration: &Registration,
+) -> Result<kolaborasi_shared::RegistrationSent, ApiFailure> {
     Call::write(Method::POST, "/account")
         .json(Some(registration))
+        .await
+}
+
+/// Opens the e-mailed activation link: the account, signed in.
+pub async fn activate(token: String) -> Result<Account, ApiFailure> {
+    Call::write(Method::POST, "/account/confirm")
+        .json(Some(&kolaborasi_shared::ConfirmRequest { token }))
         .await
 }
 

@@ -161,6 +161,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kolaborasi/:code") view=pages::tracking::TrackingPage />
                     <Route path=path!("/masuk") view=pages::account::SignInPage />
                     <Route path=path!("/daftar") view=pages::account::RegisterPage />
+                    <Route path=path!("/daftar/konfirmasi") view=pages::account::ActivatePage />
                     <Route path=path!("/saya") view=pages::account::MinePage />
                     <Route path=path!("/tentang") view=pages::about::AboutPage />
                     <Route path=path!("/transparansi") view=pages::transparency::TransparencyPage />

@@ -34,6 +34,8 @@ pub enum Page {
     Register {
         next: Option<String>,
     },
+    /// The e-mailed activation link of a new account (token in the fragment).
+    Activate,
     /// The signed-in collaborator's commitments.
     Mine,
     About,
@@ -108,6 +110,7 @@ impl Page {
             ),
             Self::SignIn { next } => with_next("/masuk", next.as_deref()),
             Self::Register { next } => with_next("/daftar", next.as_deref()),
+            Self::Activate => "/daftar/konfirmasi".into(),
             Self::Mine => "/saya".into(),
             Self::About => "/tentang".into(),
             Self::Transparency => "/transparansi".into(),
@@ -213,6 +216,7 @@ mod tests {
                 next: Some("/saya".into()),
             },
             Page::Register { next: None },
+            Page::Activate,
             Page::Mine,
             Page::About,
             Page::Transparency,

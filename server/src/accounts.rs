@@ -34,6 +34,7 @@ const SESSION_DAYS: i64 = 30;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", post(register))
+        .route("/account/confirm", post(confirm))
         .route("/account/commitments", get(my_commitments))
         .route("/session", get(current).post(sign_in).delete(sign_out))
 }
@@ -202,10 +203,8 @@ pub(crate) async fn verify_password(password: String, hash: String) -> AppResult
     .await
 }
 
-async fn register(
-    State(state): State<AppState>,
-    JsonBody(input): JsonBody<Registration>,
-) -> AppResult<Response> {
+/// The registration's fields, each checked (all problems at once).
+fn checked(input: &Registration) -> AppResult<Identity> {
     let mut issues = Vec::new();
     let identity = collaborator::check(
         &Typed {
@@ -220,50 +219,155 @@ async fn register(
     if let Err(key) = validate::password(&input.password) {
         issues.push(FieldIssue::new("password", key));
     }
-    let (
-        Some(Identity {
-            name,
-            kind,
-            email,
-            phone,
-        }),
-        true,
-    ) = (identity, issues.is_empty())
-    else {
-        return Err(AppError::Fields(issues));
-    };
-    let password_hash = hash_password(input.password).await?;
-    let inserted: Result<i64, sqlx::Error> = on_db!(&state.db, pool => sqlx::query_scalar(
-        "INSERT INTO accounts (email, password_hash, name, kind, phone, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(&email)
-    .bind(&password_hash)
-    .bind(&name)
-    .bind(kind.as_str())
-    .bind(&phone)
-    .bind(now_unix())
-    .fetch_one(pool)
-    .await);
-    let id = match inserted {
-        Ok(id) => id,
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Err(AppError::Fields(vec![FieldIssue::new(
-                "email",
-                "error.field.email_taken",
-            )]));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let account = Account {
-        id,
+    match identity {
+        Some(identity) if issues.is_empty() => Ok(identity),
+        _ => Err(AppError::Fields(issues)),
+    }
+}
+
+async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    JsonBody(input): JsonBody<Registration>,
+) -> AppResult<Response> {
+    let Identity {
         name,
         kind,
         email,
         phone,
-        email_confirmed: false,
+    } = checked(&input)?;
+    // Hashed whether or not the address has an account: the answer and its
+    // time are the same either way (finding 12); the e-mail tells the owner.
+    let password_hash = hash_password(input.password).await?;
+    let now = now_unix();
+    let lang = crate::i18n::Lang::current().code();
+    let base_url = state.absolute_url(&headers, "");
+    on_db!(&state.db, pool => {
+        let mut tx = pool.begin().await?;
+        let existing: Option<(i64, bool)> = sqlx::query_as(
+            "SELECT id, email_confirmed_at IS NOT NULL FROM accounts WHERE email = $1",
+        )
+        .bind(&email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (account, kind) = match existing {
+            None => {
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO accounts (email, password_hash, name, kind, phone, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING RETURNING id",
+                )
+                .bind(&email)
+                .bind(&password_hash)
+                .bind(&name)
+                .bind(kind.as_str())
+                .bind(&phone)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                // A registration racing this one made it: that one mails.
+                (id, "account_confirm")
+            }
+            // Not confirmed yet: the latest registration is the one that
+            // counts (whoever typed the address first has no hold on it),
+            // and sessions of the earlier one end.
+            Some((id, false)) => {
+                sqlx::query(
+                    "UPDATE accounts SET password_hash = $2, name = $3, kind = $4, phone = $5 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(&password_hash)
+                .bind(&name)
+                .bind(kind.as_str())
+                .bind(&phone)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                (Some(id), "account_confirm")
+            }
+            // The owner is told, at most once an hour.
+            Some((id, true)) => {
+                let told: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM outbox WHERE account_id = $1 AND kind = 'account_exists' AND created_at > $2",
+                )
+                .bind(id)
+                .bind(now - 3_600)
+                .fetch_optional(&mut *tx)
+                .await?;
+                (told.is_none().then_some(id), "account_exists")
+            }
+        };
+        if let Some(account) = account {
+            sqlx::query(
+                "INSERT INTO outbox (kind, account_id, lang, base_url, created_at, next_attempt_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5)",
+            )
+            .bind(kind)
+            .bind(account)
+            .bind(lang)
+            .bind(&base_url)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+    });
+    crate::mail::wake();
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(kolaborasi_shared::RegistrationSent { email }),
+    )
+        .into_response())
+}
+
+/// `POST /account/confirm`: the activation link. The address is confirmed
+/// and the account signed in; the link works once.
+async fn confirm(
+    State(state): State<AppState>,
+    JsonBody(input): JsonBody<kolaborasi_shared::ConfirmRequest>,
+) -> AppResult<Response> {
+    let invalid = || AppError::Forbidden {
+        key: "error.account.confirm_invalid",
     };
-    start_session(&state, account, StatusCode::CREATED).await
+    let id: i64 = input
+        .token
+        .split_once('.')
+        .and_then(|(id, _)| id.parse().ok())
+        .ok_or_else(invalid)?;
+    let row: Option<(String, Option<i64>)> = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT password_hash, email_confirmed_at FROM accounts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?);
+    let (password_hash, confirmed_at) = row.ok_or_else(invalid)?;
+    let expected = crate::mail::account_token(&state.secret, id, &password_hash);
+    if !secrets::constant_time_eq(expected.as_bytes(), input.token.trim().as_bytes()) {
+        return Err(invalid());
+    }
+    if confirmed_at.is_some() {
+        return Err(AppError::Conflict {
+            key: "error.account.already_confirmed",
+            args: Vec::new(),
+        });
+    }
+    let row: AccountRow = on_db!(&state.db, pool => {
+        sqlx::query("UPDATE accounts SET email_confirmed_at = $2 WHERE id = $1 AND email_confirmed_at IS NULL")
+            .bind(id)
+            .bind(now_unix())
+            .execute(pool)
+            .await?;
+        sqlx::query_as(
+            "SELECT id, name, kind, email, phone, email_confirmed_at IS NOT NULL AS email_confirmed \
+             FROM accounts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await?
+    });
+    start_session(&state, row.into_account()?, StatusCode::OK).await
 }
 
 /// An argon2id hash of a random password, made once: verifying against it
@@ -288,8 +392,8 @@ async fn sign_in(
     SignIn::Account
         .allowed(&state.db, &email, &client, now)
         .await?;
-    let row: Option<(i64, String)> = on_db!(&state.db, pool => sqlx::query_as(
-        "SELECT id, password_hash FROM accounts WHERE email = $1",
+    let row: Option<(i64, String, bool)> = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT id, password_hash, email_confirmed_at IS NOT NULL FROM accounts WHERE email = $1",
     )
     .bind(&email)
     .fetch_optional(pool)
@@ -299,12 +403,16 @@ async fn sign_in(
         .chars()
         .take(validate::PASSWORD_MAX)
         .collect::<String>();
-    let (id, ok) = match row {
-        Some((id, hash)) => (id, verify_password(password, hash).await?),
-        None => (0, {
-            let _ = verify_password(password, dummy_hash().await?).await;
-            false
-        }),
+    let (id, ok, confirmed) = match row {
+        Some((id, hash, confirmed)) => (id, verify_password(password, hash).await?, confirmed),
+        None => (
+            0,
+            {
+                let _ = verify_password(password, dummy_hash().await?).await;
+                false
+            },
+            false,
+        ),
     };
     if !ok {
         SignIn::Account
@@ -317,6 +425,13 @@ async fn sign_in(
     SignIn::Account
         .succeeded(&state.db, &email, &client)
         .await?;
+    if !confirmed {
+        // The right password of an account whose activation link was not
+        // opened yet: say what to do (only its owner knows the password).
+        return Err(AppError::Forbidden {
+            key: "error.account.unconfirmed",
+        });
+    }
     let row: AccountRow = on_db!(&state.db, pool => sqlx::query_as(
         "SELECT id, name, kind, email, phone, email_confirmed_at IS NOT NULL AS email_confirmed \
          FROM accounts WHERE id = $1",

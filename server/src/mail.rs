@@ -224,20 +224,26 @@ async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
     .await?);
     let Some(id) = due else { return Ok(false) };
     // Taken only if still due: another instance that took it first moved it.
-    let claimed: Option<(String, i64, i32)> = on_db!(db, pool => sqlx::query_as(
+    let claimed: Option<Claimed> = on_db!(db, pool => sqlx::query_as(
         "UPDATE outbox SET next_attempt_at = $2, attempts = attempts + 1 \
          WHERE id = $1 AND sent_at IS NULL AND next_attempt_at <= $3 \
-         RETURNING kind, commitment_id, attempts",
+         RETURNING kind, commitment_id, account_id, lang, base_url, attempts",
     )
     .bind(id)
     .bind(now + LEASE)
     .bind(now)
     .fetch_optional(pool)
     .await?);
-    let Some((kind, commitment_id, attempts)) = claimed else {
+    let Some(claimed) = claimed else {
         return Ok(true);
     };
-    let outcome = match render(db, mailer, &kind, commitment_id).await {
+    let (kind, attempts) = (claimed.kind.clone(), claimed.attempts);
+    let rendered = match (claimed.commitment_id, claimed.account_id) {
+        (Some(commitment), _) => render(db, mailer, &kind, commitment).await,
+        (None, Some(account)) => render_account(db, mailer, &claimed, account).await,
+        (None, None) => Ok(None),
+    };
+    let outcome = match rendered {
         Ok(Some(message)) => mailer.send(message).await,
         // Nothing to say any more (a reminder for a closed commitment).
         Ok(None) => Ok(()),
@@ -264,6 +270,87 @@ async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
         }
     }
     Ok(true)
+}
+
+#[derive(sqlx::FromRow)]
+struct Claimed {
+    kind: String,
+    commitment_id: Option<i64>,
+    account_id: Option<i64>,
+    lang: Option<String>,
+    base_url: Option<String>,
+    attempts: i32,
+}
+
+/// A message about an account (registration), or `None` when the account
+/// is gone or already confirmed.
+async fn render_account(
+    db: &Db,
+    mailer: &Mailer,
+    claimed: &Claimed,
+    account: i64,
+) -> Result<Option<Message>, AppError> {
+    let row: Option<(String, String, String, bool)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT email, name, password_hash, email_confirmed_at IS NOT NULL FROM accounts WHERE id = $1",
+    )
+    .bind(account)
+    .fetch_optional(pool)
+    .await?);
+    let Some((email, name, password_hash, confirmed)) = row else {
+        return Ok(None);
+    };
+    let lang = Lang::from_code(claimed.lang.as_deref().unwrap_or("id"));
+    let base = claimed.base_url.as_deref().unwrap_or_default();
+    let (subject, mut body) = match claimed.kind.as_str() {
+        "account_confirm" if !confirmed => {
+            let link = format!(
+                "{base}/daftar/konfirmasi#{}{}",
+                kolaborasi_shared::routes::CONFIRM_FRAGMENT,
+                account_token(&mailer.secret, account, &password_hash)
+            );
+            let args = [("name", name.as_str()), ("link", link.as_str())];
+            (
+                lang.message("mail.account_confirm.subject", &args),
+                lang.message("mail.account_confirm.body", &args),
+            )
+        }
+        "account_exists" => {
+            let sign_in = format!("{base}/masuk");
+            let args = [("name", name.as_str()), ("link", sign_in.as_str())];
+            (
+                lang.message("mail.account_exists.subject", &args),
+                lang.message("mail.account_exists.body", &args),
+            )
+        }
+        _ => return Ok(None),
+    };
+    body.push_str("\n\n-- \n");
+    body.push_str(&lang.message("mail.footer_account", &[]));
+    let to = Mailbox::new(
+        Some(name),
+        email
+            .parse()
+            .map_err(|e| AppError::Internal(format!("recipient address: {e}")))?,
+    );
+    Message::builder()
+        .from(mailer.from.clone())
+        .to(to)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map(Some)
+        .map_err(|e| AppError::Internal(format!("message: {e}")))
+}
+
+/// The token of an account's activation link: its id and an HMAC of the id
+/// and the password hash (a new registration of the still unconfirmed
+/// address sets a new password, and the older links stop working).
+#[must_use]
+pub fn account_token(secret: &InstanceSecret, account: i64, password_hash: &str) -> String {
+    format!(
+        "{account}.{}",
+        secret.sign(&format!("confirm-account:{account}:{password_hash}"))
+    )
 }
 
 #[derive(sqlx::FromRow)]

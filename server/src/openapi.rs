@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kolaborasi_shared::{
     API_PREFIX, Account, AreaTree, Breakdowns, CancelRequest, ClientConfig, CollaboratorDirectory,
-    CommitmentList, CommitmentPrivate, CommitmentReceipt, CommitmentView, Credentials, ErrorBody,
-    IDEMPOTENCY_HEADER, LocationDetail, LocationList, LogHead, LogPage, MANAGE_TOKEN_HEADER,
-    NewCommitment, ProgramList, Registration, Stats,
+    CommitmentList, CommitmentPrivate, CommitmentReceipt, CommitmentView, ConfirmRequest,
+    Credentials, ErrorBody, IDEMPOTENCY_HEADER, LocationDetail, LocationList, LogHead, LogPage,
+    MANAGE_TOKEN_HEADER, NewCommitment, ProgramList, Registration, RegistrationSent, Stats,
 };
 use kolaborasi_shared::{
     AuditPage, CSRF_HEADER, DeliveryReport, Evidence, LocationInput, NewCorrection, NewPackage,
@@ -221,10 +221,22 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             responses: [vec![(200, "Cancelled.", JSON, Some(schema::<CommitmentView>(g)))], errors(g, &[(403, "Wrong or missing token."), (409, "Not open any more.")])].concat(),
         },
         Op {
+            method: "post", path: "/commitments/{code}/confirm", tag: "commitments", summary: "Confirm a commitment's contact",
+            description: "With the token of the link e-mailed to the contact. Until then a commitment holds its quantities for a few hours only (`unconfirmed_hold_hours` in `/config`); confirmed, for the full period. Works once.",
+            params: vec![code.clone()], body: Some(schema::<ConfirmRequest>(g)), access: Access::Public,
+            responses: [vec![(200, "Confirmed.", JSON, Some(schema::<CommitmentView>(g)))], errors(g, &[(403, "Not this commitment's token."), (404, "No such commitment."), (409, "Confirmed already, or not open any more.")])].concat(),
+        },
+        Op {
             method: "post", path: "/account", tag: "accounts", summary: "Register a collaborator account",
-            description: "Optional: commitments work without one. Signs in (sets the session cookie).",
+            description: "Optional: commitments work without one. Answers the same whether or not the address has an account: an activation link goes to a new address, a note to the owner of a taken one.",
             params: vec![], body: Some(schema::<Registration>(g)), access: Access::Public,
-            responses: [vec![(201, "Registered and signed in.", JSON, Some(schema::<Account>(g)))], errors(g, &[(400, "Invalid fields."), (409, "The address is taken.")])].concat(),
+            responses: [vec![(202, "A message went to the address.", JSON, Some(schema::<RegistrationSent>(g)))], errors(g, &[(400, "Invalid fields.")])].concat(),
+        },
+        Op {
+            method: "post", path: "/account/confirm", tag: "accounts", summary: "Activate an account",
+            description: "With the token of the e-mailed activation link: confirms the address and signs in (sets the session cookie). Works once.",
+            params: vec![], body: Some(schema::<ConfirmRequest>(g)), access: Access::Public,
+            responses: [vec![(200, "Confirmed and signed in.", JSON, Some(schema::<Account>(g)))], errors(g, &[(403, "Not a valid link."), (409, "Confirmed already.")])].concat(),
         },
         Op {
             method: "get", path: "/session", tag: "accounts", summary: "The signed-in account",
@@ -233,7 +245,7 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         },
         Op {
             method: "post", path: "/session", tag: "accounts", summary: "Sign in",
-            description: "Sets an HttpOnly, SameSite=Strict session cookie. Five failures per address in 15 minutes answer 429 with `Retry-After`.",
+            description: "Sets an HttpOnly, SameSite=Strict session cookie. Five wrong passwords for an address from one client (fifty for any address) in 15 minutes answer 429 with `Retry-After`; an address failing from everywhere waits a growing delay, at most a minute. An account not activated yet answers 403.",
             params: vec![], body: Some(schema::<Credentials>(g)), access: Access::Public,
             responses: [vec![(200, "Signed in.", JSON, Some(schema::<Account>(g)))], errors(g, &[(401, "Wrong address or password."), (429, "Too many failures.")])].concat(),
         },
@@ -668,6 +680,25 @@ fn staff_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
             responses: with(
                 [
                     vec![(200, "Verified.", JSON, Some(view.clone()))],
+                    not_found.clone(),
+                    conflict.clone(),
+                ]
+                .concat(),
+                &denied,
+            ),
+        },
+        Op {
+            method: "post",
+            path: "/staff/commitments/{code}/confirm-contact",
+            tag: "staff",
+            summary: "Confirm a commitment's contact",
+            description: "For a donor without e-mail whom staff reached (a kiosk, a phone call): the commitment keeps its quantities for the full period. Admins, verifiers, operators in their area. Audited.",
+            params: vec![code.clone()],
+            body: Some(json!({ "type": "object" })),
+            access: Access::Staff,
+            responses: with(
+                [
+                    vec![(200, "Confirmed.", JSON, Some(view.clone()))],
                     not_found.clone(),
                     conflict.clone(),
                 ]

@@ -267,7 +267,8 @@ pub fn RegisterPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let navigate = use_navigate();
+    // Where the activation link went, once the registration was accepted.
+    let sent = RwSignal::new(None::<String>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if form.busy.get_untracked() {
@@ -299,11 +300,18 @@ pub fn RegisterPage() -> impl IntoView {
                 phone: phone.get_untracked().trim().to_owned(),
                 password: password.get_untracked(),
             };
-            form.send(
-                async move { api::register(&registration).await },
-                &REGISTRATION_FIELDS,
-                navigate.clone(),
-            );
+            form.busy.set(true);
+            leptos::task::spawn_local(async move {
+                let result = api::register(&registration).await;
+                form.busy.set(false);
+                match result {
+                    Ok(answer) => {
+                        sent.set(Some(answer.email));
+                        focus_soon("register-sent".to_owned());
+                    }
+                    Err(e) => form.show_failure(&e, &REGISTRATION_FIELDS),
+                }
+            });
         }
     };
     let sign_in = move || {
@@ -317,11 +325,20 @@ pub fn RegisterPage() -> impl IntoView {
             <h1>{tr("account.register")}</h1>
             <p class="lead">{tr("account.register_intro")}</p>
             <SignedInNote />
-            <form class="account-form" novalidate on:submit=submit>
-                <AccountAlert form />
-                <RegisterFields name kind email phone password errors=form.errors />
-                <SubmitButton form label="account.register" busy_label="account.registering" />
-            </form>
+            {move || match sent.get() {
+                Some(address) => view! {
+                    <p class="status-box" role="status" id="register-sent" tabindex="-1" data-testid="register-sent">
+                        {tr_with(lang(), "account.check_email", &[("email", &address)])}
+                    </p>
+                }.into_any(),
+                None => view! {
+                    <form class="account-form" novalidate on:submit=submit>
+                        <AccountAlert form />
+                        <RegisterFields name kind email phone password errors=form.errors />
+                        <SubmitButton form label="account.register" busy_label="account.registering" />
+                    </form>
+                }.into_any(),
+            }}
             <p class="alt-action">
                 {tr("account.have_account")} " " <A href=sign_in>{tr("account.sign_in")}</A>
             </p>
@@ -509,5 +526,72 @@ fn CommitmentRow(commitment: CommitmentView) -> impl IntoView {
                 {planned_text}
             </p>
         </li>
+    }
+}
+
+/// `/daftar/konfirmasi#t=TOKEN`: the e-mailed activation link. Activating
+/// is a button press, not the page load (mail scanners open links).
+#[component]
+pub fn ActivatePage() -> impl IntoView {
+    Effect::new(move |_| set_title(&lang().text("account.activate_heading")));
+    let form = AccountForm::new();
+    let location = leptos_router::hooks::use_location();
+    let navigate = use_navigate();
+    let token = RwSignal::new(untrack(|| {
+        location
+            .hash
+            .get()
+            .strip_prefix('#')
+            .and_then(|h| h.strip_prefix(crate::route::CONFIRM_FRAGMENT))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    }));
+    // The token leaves the address bar at once.
+    let clean = navigate.clone();
+    Effect::new(move |_| {
+        if !location.hash.get().is_empty() {
+            let options = NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..NavigateOptions::default()
+            };
+            clean(&Page::Activate.href(), options);
+        }
+    });
+    let activate = move |_| {
+        if form.busy.get_untracked() {
+            return;
+        }
+        if let Some(token) = token.get_untracked() {
+            form.send(
+                async move { api::activate(token).await },
+                &[],
+                navigate.clone(),
+            );
+        }
+    };
+    view! {
+        <div class="page narrow account-page">
+            <h1>{tr("account.activate_heading")}</h1>
+            {move || if token.get().is_some() {
+                view! {
+                    <p class="lead">{tr("account.activate_intro")}</p>
+                    <AccountAlert form />
+                    <button
+                        type="button"
+                        class="button button-cta button-large"
+                        data-testid="activate-button"
+                        disabled=move || form.busy.get()
+                        on:click=activate.clone()
+                    >
+                        {move || if form.busy.get() { tr("account.activating") } else { tr("account.activate_button") }}
+                    </button>
+                }.into_any()
+            } else {
+                view! {
+                    <p class="status-box" role="alert">{tr("error.account.confirm_invalid")}</p>
+                }.into_any()
+            }}
+        </div>
     }
 }

@@ -2,7 +2,7 @@
 // account and listed under "Kolaborasi saya", signing out and in again.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, PHONE, api, sharedBrowser, openPage, screenshot } from './support.mjs';
+import { BASE_URL, PHONE, api, mailAbout, sharedBrowser, openPage, screenshot } from './support.mjs';
 
 const browser = sharedBrowser();
 
@@ -27,6 +27,16 @@ describe('accounts', () => {
     await page.locator('#f-password-error').filter({ hasText: 'minimal 10 karakter' }).waitFor();
     await page.locator('#f-password').fill(me.password);
     await page.locator('form button[type=submit]').click();
+    // The same answer whether or not the address has an account: the e-mail
+    // carries the activation link, which signs in.
+    await page.getByTestId('register-sent').filter({ hasText: me.email }).waitFor();
+    await screenshot(page, 'phone-register-sent');
+    const mail = await mailAbout(me.email);
+    const link = mail.match(/\S+\/daftar\/konfirmasi#t=\S+/)?.[0];
+    assert.ok(link, `no activation link in:\n${mail}`);
+    await page.goto(`${BASE_URL}${link.slice(link.indexOf('/daftar/konfirmasi'))}`);
+    await page.waitForFunction(() => window.location.hash === '');
+    await page.getByTestId('activate-button').click();
     await page.waitForURL(`${BASE_URL}/saya`);
     await page.getByTestId('account-link').filter({ hasText: me.name }).waitFor();
     await page.getByText('Belum ada kolaborasi.').waitFor();

@@ -15,6 +15,15 @@ pub struct Registration {
     pub password: String,
 }
 
+/// The answer to `POST /api/v1/account` (202), the same whether or not the
+/// address already had an account: a message went to it (an activation
+/// link, or a note to the owner).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RegistrationSent {
+    pub email: String,
+}
+
 /// `POST /api/v1/session`: sign in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

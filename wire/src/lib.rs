@@ -20,7 +20,7 @@ pub mod staff;
 pub mod stats;
 pub mod validate;
 
-pub use account::{Account, Credentials, Registration};
+pub use account::{Account, Credentials, Registration, RegistrationSent};
 pub use area::{AreaLevel, AreaNode, AreaRef, AreaTree};
 pub use catalogue::{Localized, Need, NeedLevel, Package, Program, ProgramList};
 pub use commitment::{

@@ -38,6 +38,7 @@ pub const APP_ROUTES: &[&[Segment]] = &[
     &[Lit("kolaborasi"), Code],
     &[Lit("masuk")],
     &[Lit("daftar")],
+    &[Lit("daftar"), Lit("konfirmasi")],
     &[Lit("saya")],
     &[Lit("tentang")],
     &[Lit("transparansi")],

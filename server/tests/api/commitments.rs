@@ -127,13 +127,9 @@ impl Scene {
     pub async fn confirmed_account(&self, email: &str, name: &str, kind: &str) -> String {
         let response = self
             .app
-            .post(
-                "/api/v1/account",
-                &serde_json::json!({ "email": email, "password": "kata-sandi-panjang-1", "name": name, "kind": kind, "phone": DONOR_PHONE }),
-                &[],
-            )
+            .register(&serde_json::json!({ "email": email, "password": "kata-sandi-panjang-1", "name": name, "kind": kind, "phone": DONOR_PHONE }))
             .await;
-        assert_eq!(response.status(), StatusCode::CREATED);
+        assert_eq!(response.status(), StatusCode::OK);
         let cookie = response
             .headers()
             .get(header::SET_COOKIE)

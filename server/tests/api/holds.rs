@@ -248,16 +248,12 @@ pub async fn a_confirmed_account_commits_for_the_full_period_and_staff_confirm_o
     engine: Engine,
 ) {
     let s = scene(guarded(engine).await).await;
-    // An account whose address is confirmed (as the link confirms it).
+    // An account, activated by the link e-mailed to its address.
     let response = s
         .app
-        .post(
-            "/api/v1/account",
-            &json!({ "email": "csr@majujaya.example.id", "password": "kata-sandi-panjang-1", "name": "PT Maju Jaya Abadi", "kind": "company", "phone": "0812-3456-7890" }),
-            &[],
-        )
+        .register(&json!({ "email": "csr@majujaya.example.id", "password": "kata-sandi-panjang-1", "name": "PT Maju Jaya Abadi", "kind": "company", "phone": "0812-3456-7890" }))
         .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.status(), StatusCode::OK);
     let cookie = response
         .headers()
         .get(header::SET_COOKIE)
@@ -275,17 +271,7 @@ pub async fn a_confirmed_account_commits_for_the_full_period_and_staff_confirm_o
             .json(&body)
             .send()
     };
-    // Unconfirmed account: short hold, share cap.
-    let first = created(signed("holds-acc-1-key", &[(s.sembako, 10)]).await.unwrap()).await;
-    assert_eq!(first.commitment.confirmed_at, None);
-    // Its link confirms the commitment and the account's address.
-    let ok = confirm(
-        &s,
-        &first.commitment.code,
-        &token_of(&s, &first.commitment.code),
-    )
-    .await;
-    assert_eq!(ok.status(), StatusCode::OK);
+    // An activated account's address is confirmed.
     let session: kolaborasi_shared::Account = ok_json(
         s.app
             .client
@@ -298,7 +284,12 @@ pub async fn a_confirmed_account_commits_for_the_full_period_and_staff_confirm_o
     .await;
     assert!(session.email_confirmed);
     // Now everything that remains may be taken, for the full period.
-    let all = created(signed("holds-acc-2-key", &[(s.sembako, 90)]).await.unwrap()).await;
+    let all = created(
+        signed("holds-acc-2-key", &[(s.sembako, 100)])
+            .await
+            .unwrap(),
+    )
+    .await;
     assert!(all.commitment.confirmed_at.is_some());
     assert_eq!(
         all.commitment.expires_at - all.commitment.created_at,

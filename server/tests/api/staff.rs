@@ -161,11 +161,7 @@ pub async fn sign_in_sets_a_strict_cookie_checks_csrf_and_locks_out(engine: Engi
 
     // A collaborator's session is no staff session.
     let registered = app
-        .post(
-            "/api/v1/account",
-            &json!({ "name": "Budi", "kind": "individual", "email": "budi@example.id", "phone": "081234567890", "password": PASSWORD }),
-            &[],
-        )
+        .register(&json!({ "name": "Budi", "kind": "individual", "email": "budi@example.id", "phone": "081234567890", "password": PASSWORD }))
         .await;
     let collaborator = header_text(&registered, header::SET_COOKIE);
     let response = send(
@@ -192,13 +188,9 @@ pub async fn sign_in_sets_a_strict_cookie_checks_csrf_and_locks_out(engine: Engi
     // kept apart now, whatever an address looks like.
     let decoy = format!("staff:{ADMIN_EMAIL}");
     let registered = app
-        .post(
-            "/api/v1/account",
-            &json!({ "name": "Decoy", "kind": "individual", "email": decoy, "phone": "081234567891", "password": PASSWORD }),
-            &[],
-        )
+        .register(&json!({ "name": "Decoy", "kind": "individual", "email": decoy, "phone": "081234567891", "password": PASSWORD }))
         .await;
-    assert_eq!(registered.status(), StatusCode::CREATED);
+    assert_eq!(registered.status(), StatusCode::OK);
     let signed = app
         .post(
             "/api/v1/session",
@@ -385,6 +377,7 @@ fn table() -> Vec<Row> {
         Row { method: Method::GET, path: "/api/v1/staff/queues/collaborators", body: no_body, expect: [U, U, A, F, F, A] },
         Row { method: Method::GET, path: "/api/v1/staff/commitments/{code}", body: no_body, expect: [U, U, A, A, F, A] },
         Row { method: Method::POST, path: "/api/v1/staff/commitments/{code}/verify", body: empty, expect: [U, U, A, A, F, A] },
+        Row { method: Method::POST, path: "/api/v1/staff/commitments/{code}/confirm-contact", body: empty, expect: [U, U, A, A, F, A] },
         // The delivery endpoints are shared with the collaborator's token; staff may report in their area.
         Row { method: Method::POST, path: "/api/v1/commitments/{code}/evidence", body: no_body, expect: [F, F, F, A, F, A] },
         Row { method: Method::POST, path: "/api/v1/commitments/{code}/delivery", body: |_, _, _| Some(json!({ "delivered_on": "2026-01-01", "lines": [], "photos": [], "documents": [] })), expect: [F, F, F, A, F, A] },
@@ -426,11 +419,7 @@ pub async fn every_staff_route_checks_role_and_area_for_everyone(engine: Engine)
         .commit_ok("authz-0002-key", &order(outside, &[(s.sembako, 5)]))
         .await;
     let registered = app
-        .post(
-            "/api/v1/account",
-            &json!({ "name": "Budi", "kind": "individual", "email": "budi@example.id", "phone": "081234567890", "password": PASSWORD }),
-            &[],
-        )
+        .register(&json!({ "name": "Budi", "kind": "individual", "email": "budi@example.id", "phone": "081234567890", "password": PASSWORD }))
         .await;
     let collaborator_cookie = header_text(&registered, header::SET_COOKIE)
         .split(';')

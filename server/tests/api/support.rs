@@ -184,6 +184,29 @@ impl TestApp {
         }
     }
 
+    /// Registers an account and opens its activation link, as its owner
+    /// does: the activation's answer (200, the session cookie, the account).
+    pub async fn register(&self, body: &impl serde::Serialize) -> Response {
+        let sent = self.post("/api/v1/account", body, &[]).await;
+        let status = sent.status();
+        let text = sent.text().await.unwrap();
+        assert_eq!(status, StatusCode::ACCEPTED, "{text}");
+        let email = serde_json::from_str::<serde_json::Value>(&text).unwrap()["email"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (id, hash): (i64, String) = kolaborasi_server::on_db!(self.db(), pool => sqlx::query_as(
+            "SELECT id, password_hash FROM accounts WHERE email = $1",
+        ).bind(&email).fetch_one(pool).await.unwrap());
+        let token = kolaborasi_server::mail::account_token(&self.running.state.secret, id, &hash);
+        self.post(
+            "/api/v1/account/confirm",
+            &serde_json::json!({ "token": token }),
+            &[],
+        )
+        .await
+    }
+
     /// Waits until the mail sender has sent everything queued (a background
     /// writer that a test measuring writes must let finish first).
     pub async fn mail_settled(&self) {
