@@ -114,20 +114,19 @@ pub async fn an_account_registers_signs_in_and_lists_its_own_commitments(engine:
     );
     app.mail_settled().await;
     let mails = crate::support::mails_in(&app.static_dir().join("mail"));
-    let to = |who: &str| {
+    let to = |who: &str, saying: &str| {
         mails
             .iter()
-            .find(|m| m.header("To").contains(who))
-            .unwrap_or_else(|| panic!("no mail to {who} in {mails:#?}"))
+            .find(|m| m.header("To").contains(who) && m.body.contains(saying))
+            .unwrap_or_else(|| panic!("no mail to {who} saying {saying:?} in {mails:#?}"))
     };
-    let notice = to("pengurus@peduliwarga.or.id");
-    assert!(notice.body.contains("sudah punya akun"), "{}", notice.body);
+    let notice = to("pengurus@peduliwarga.or.id", "sudah punya akun");
     assert!(
         notice
             .link(&format!("{}/daftar/konfirmasi", app.base))
             .is_none()
     );
-    let activation = to("baru@peduliwarga.or.id");
+    let activation = to("baru@peduliwarga.or.id", "/daftar/konfirmasi#t=");
     let link = activation
         .link(&format!("{}/daftar/konfirmasi#t=", app.base))
         .unwrap_or_else(|| panic!("no activation link in {}", activation.body));
