@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DONOR, api, launch, fillDetails, fillToReview, line, screenshot, sharedBrowser, stepHeading, violations,
+  BASE_URL, DONOR, api, launch, fillDetails, fillToReview, line, mailAbout, screenshot, sharedBrowser, stepHeading, violations,
   watchErrors,
 } from './support.mjs';
 
@@ -113,12 +113,18 @@ describe('kiosk mode', () => {
     assertNothingPersonal(await storageDump(page), typed);
     // Someone even signed up on the kiosk (by typing an address): the
     // session must not outlive them either.
+    const address = `kiosk-${Date.now()}@contoh.id`;
     const signUp = await page.request.post(`${BASE_URL}/api/v1/account`, {
       data: {
-        name: 'Pengunjung Kiosk', kind: 'individual', email: `kiosk-${Date.now()}@contoh.id`, phone: '0812-1111-2222', password: 'kata-sandi-panjang-sekali',
+        name: 'Pengunjung Kiosk', kind: 'individual', email: address, phone: '0812-1111-2222', password: 'kata-sandi-panjang-sekali',
       },
     });
-    assert.equal(signUp.status(), 201);
+    assert.equal(signUp.status(), 202);
+    // ... and opened the activation link from their mail on the kiosk.
+    const token = (await mailAbout(address)).match(/\/daftar\/konfirmasi#t=(\S+)/)?.[1];
+    assert.ok(token, 'an activation link');
+    const activated = await page.request.post(`${BASE_URL}/api/v1/account/confirm`, { data: { token } });
+    assert.equal(activated.status(), 200);
     assert.equal(await sessionStatus(page), 200);
 
     await page.waitForURL(`${BASE_URL}/kiosk`, { timeout: (IDLE + 10) * 1000 });
