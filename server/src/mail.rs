@@ -212,68 +212,88 @@ pub async fn queue_reminders(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     Ok(u64::try_from(queued).unwrap_or(0))
 }
 
-/// Takes the oldest due message and sends it; `false` when none is due.
+/// Messages taken at once: a burst of commitments is mailed with two
+/// write transactions per batch, not per message.
+const BATCH: usize = 32;
+
+/// Takes the oldest due messages and sends them; `false` when none is due.
 async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
     let now = now_unix();
-    let due: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+    let due: Vec<i64> = on_db!(db, pool => sqlx::query_scalar(
         "SELECT id FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
-         ORDER BY next_attempt_at, id LIMIT 1",
+         ORDER BY next_attempt_at, id LIMIT $2",
     )
     .bind(now)
-    .fetch_optional(pool)
+    .bind(i64::try_from(BATCH).unwrap_or(32))
+    .fetch_all(pool)
     .await?);
-    let Some(id) = due else { return Ok(false) };
-    // Taken only if still due: another instance that took it first moved it.
-    let claimed: Option<Claimed> = on_db!(db, pool => sqlx::query_as(
-        "UPDATE outbox SET next_attempt_at = $2, attempts = attempts + 1 \
-         WHERE id = $1 AND sent_at IS NULL AND next_attempt_at <= $3 \
-         RETURNING kind, commitment_id, account_id, lang, base_url, attempts",
-    )
-    .bind(id)
-    .bind(now + LEASE)
-    .bind(now)
-    .fetch_optional(pool)
-    .await?);
-    let Some(claimed) = claimed else {
-        return Ok(true);
-    };
-    let (kind, attempts) = (claimed.kind.clone(), claimed.attempts);
-    let rendered = match (claimed.commitment_id, claimed.account_id) {
-        (Some(commitment), _) => render(db, mailer, &kind, commitment).await,
-        (None, Some(account)) => render_account(db, mailer, &claimed, account).await,
-        (None, None) => Ok(None),
-    };
-    let outcome = match rendered {
-        Ok(Some(message)) => mailer.send(message).await,
-        // Nothing to say any more (a reminder for a closed commitment).
-        Ok(None) => Ok(()),
-        Err(e) => Err(format!("{e:?}")),
-    };
-    match outcome {
-        Ok(()) => {
-            on_db!(db, pool => sqlx::query("UPDATE outbox SET sent_at = $2 WHERE id = $1")
-                .bind(id)
-                .bind(now_unix())
-                .execute(pool)
-                .await
-                .map(drop)?);
+    if due.is_empty() {
+        return Ok(false);
+    }
+    // Taken only if still due: another instance that took one first moved it.
+    let list = (0..due.len())
+        .map(|i| format!("${}", i + 3))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
+         WHERE sent_at IS NULL AND next_attempt_at <= $2 AND id IN ({list}) \
+         RETURNING id, kind, commitment_id, account_id, lang, base_url, attempts"
+    );
+    let claimed: Vec<Claimed> = on_db!(db, pool => {
+        let mut q = sqlx::query_as(&sql).bind(now + LEASE).bind(now);
+        for id in &due {
+            q = q.bind(id);
         }
-        Err(error) => {
-            let retry = now_unix() + mailer.delay(attempts);
-            tracing::warn!(id, kind, attempts, %error, retry_at = retry, "e-mail not sent; it will be tried again");
-            on_db!(db, pool => sqlx::query("UPDATE outbox SET next_attempt_at = $2 WHERE id = $1")
-                .bind(id)
-                .bind(retry)
-                .execute(pool)
-                .await
-                .map(drop)?);
+        q.fetch_all(pool).await?
+    });
+    let mut sent = Vec::with_capacity(claimed.len());
+    for message in &claimed {
+        let rendered = match (message.commitment_id, message.account_id) {
+            (Some(commitment), _) => render(db, mailer, &message.kind, commitment).await,
+            (None, Some(account)) => render_account(db, mailer, message, account).await,
+            (None, None) => Ok(None),
+        };
+        let outcome = match rendered {
+            Ok(Some(letter)) => mailer.send(letter).await,
+            // Nothing to say any more (a reminder for a closed commitment).
+            Ok(None) => Ok(()),
+            Err(e) => Err(format!("{e:?}")),
+        };
+        match outcome {
+            Ok(()) => sent.push(message.id),
+            Err(error) => {
+                let retry = now_unix() + mailer.delay(message.attempts);
+                tracing::warn!(id = message.id, kind = message.kind, attempts = message.attempts, %error, retry_at = retry, "e-mail not sent; it will be tried again");
+                on_db!(db, pool => sqlx::query("UPDATE outbox SET next_attempt_at = $2 WHERE id = $1")
+                    .bind(message.id)
+                    .bind(retry)
+                    .execute(pool)
+                    .await
+                    .map(drop)?);
+            }
         }
+    }
+    if !sent.is_empty() {
+        let list = (0..sent.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("UPDATE outbox SET sent_at = $1 WHERE id IN ({list})");
+        on_db!(db, pool => {
+            let mut q = sqlx::query(&sql).bind(now_unix());
+            for id in &sent {
+                q = q.bind(id);
+            }
+            q.execute(pool).await.map(drop)?;
+        });
     }
     Ok(true)
 }
 
 #[derive(sqlx::FromRow)]
 struct Claimed {
+    id: i64,
     kind: String,
     commitment_id: Option<i64>,
     account_id: Option<i64>,

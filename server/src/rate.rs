@@ -73,17 +73,20 @@ pub async fn record(db: &Db, limit: &Limit, client: &RateKey, now: i64) -> AppRe
         "INSERT INTO rate_events (scope, key, at) VALUES {}",
         values_placeholders(buckets.len(), 3)
     );
+    // One transaction: one commit (one fsync on SQLite), not two.
     on_db!(db, pool => {
+        let mut tx = pool.begin().await?;
         sqlx::query("DELETE FROM rate_events WHERE scope = $1 AND at <= $2")
             .bind(limit.scope)
             .bind(now - limit.window)
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
         let mut insert = sqlx::query(&sql);
         for (key, _) in &buckets {
             insert = insert.bind(limit.scope).bind(key).bind(now);
         }
-        insert.execute(pool).await?;
+        insert.execute(&mut *tx).await?;
+        tx.commit().await?;
     });
     Ok(())
 }
