@@ -136,13 +136,21 @@ fn address_of(parts: &Parts, trust_proxy: bool) -> String {
 /// IPv6 address by its /64 (one subscriber's prefix, through which it can
 /// rotate addresses at will; finding 11).
 fn network_key(address: &str) -> String {
-    match address.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
-        Ok(IpAddr::V6(v6)) => {
+    address
+        .parse::<IpAddr>()
+        .map_or_else(|_| address.to_owned(), network_of)
+}
+
+/// The client network of an address: IPv4 as it is, IPv6 as its /64. The
+/// one place that decides it (rate limits and the connection cap).
+#[must_use]
+pub fn network_of(ip: IpAddr) -> String {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
             let prefix = u128::from(v6) & (u128::MAX << 64);
             format!("{}/64", std::net::Ipv6Addr::from(prefix))
         }
-        Ok(IpAddr::V4(v4)) => v4.to_string(),
-        Err(_) => address.to_owned(),
+        IpAddr::V4(v4) => v4.to_string(),
     }
 }
 

@@ -13,8 +13,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, MessageBuilder};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
 
@@ -110,6 +110,29 @@ impl Mailer {
                 .map(drop)
                 .map_err(|e| e.to_string()),
         }
+    }
+
+    /// A plain-text message from the deployment's sender to `name <email>`.
+    fn letter(
+        &self,
+        name: String,
+        email: &str,
+        subject: String,
+        body: String,
+    ) -> Result<Message, AppError> {
+        let to = Mailbox::new(
+            Some(name),
+            email
+                .parse()
+                .map_err(|e| AppError::Internal(format!("recipient address: {e}")))?,
+        );
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(body)
+            .map_err(|e| AppError::Internal(format!("message: {e}")))
     }
 
     /// The delay before try `attempts + 1`: the base, doubled per failure.
@@ -346,20 +369,7 @@ async fn render_account(
     };
     body.push_str("\n\n-- \n");
     body.push_str(&lang.message("mail.footer_account", &[]));
-    let to = Mailbox::new(
-        Some(name),
-        email
-            .parse()
-            .map_err(|e| AppError::Internal(format!("recipient address: {e}")))?,
-    );
-    Message::builder()
-        .from(mailer.from.clone())
-        .to(to)
-        .subject(subject)
-        .header(ContentType::TEXT_PLAIN)
-        .body(body)
-        .map(Some)
-        .map_err(|e| AppError::Internal(format!("message: {e}")))
+    mailer.letter(name, &email, subject, body).map(Some)
 }
 
 /// The token of an account's activation link: its id and an HMAC of the id
@@ -451,22 +461,9 @@ async fn render(
     };
     body.push_str("\n\n-- \n");
     body.push_str(&lang.message("mail.footer", &[]));
-    let to = Mailbox::new(
-        Some(about.collaborator_name.clone()),
-        about
-            .contact_email
-            .parse()
-            .map_err(|e| AppError::Internal(format!("recipient address: {e}")))?,
-    );
-    let builder: MessageBuilder = Message::builder()
-        .from(mailer.from.clone())
-        .to(to)
-        .subject(subject)
-        .header(ContentType::TEXT_PLAIN);
-    let message = builder
-        .body(body)
-        .map_err(|e| AppError::Internal(format!("message: {e}")))?;
-    Ok(Some(message))
+    mailer
+        .letter(about.collaborator_name, &about.contact_email, subject, body)
+        .map(Some)
 }
 
 /// `YYYY-MM-DD HH:MM (UTC+7)` in the deployment's time.

@@ -48,8 +48,10 @@ async fn committed_packages(app: &TestApp) -> i64 {
     stats.totals.packages_committed
 }
 
-async fn expiry_without_writers(engine: Engine) {
-    let app = TestApp::with_fixtures(engine).await;
+/// The fixtures, with 100 Sembako packages needed at "RW 03 Cideng":
+/// (place, package).
+async fn hundred_sembako(app: &TestApp) -> (i64, i64) {
+    app.insert(&support::fixtures()).await;
     let location = app.id_of("RW 03 Cideng").await;
     let sembako = catalogue::package_id(app.db(), "pangan-sembako")
         .await
@@ -59,6 +61,12 @@ async fn expiry_without_writers(engine: Engine) {
         .await
         .unwrap();
     app.edited();
+    (location, sembako)
+}
+
+async fn expiry_without_writers(engine: Engine) {
+    let app = TestApp::start(engine).await;
+    let (location, sembako) = hundred_sembako(&app).await;
     let response = app
         .post(
             "/api/v1/commitments",
@@ -241,16 +249,7 @@ async fn mailing_server(engine: Engine, port: u16) -> (TestApp, i64, i64) {
         c.mail_retry_secs = 1;
     })
     .await;
-    app.insert(&support::fixtures()).await;
-    let location = app.id_of("RW 03 Cideng").await;
-    let sembako = catalogue::package_id(app.db(), "pangan-sembako")
-        .await
-        .unwrap()
-        .unwrap();
-    set_needs(app.db(), &[(location, sembako, 100)])
-        .await
-        .unwrap();
-    app.edited();
+    let (location, sembako) = hundred_sembako(&app).await;
     (app, location, sembako)
 }
 

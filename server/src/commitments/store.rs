@@ -701,9 +701,9 @@ pub async fn deliver(
 }
 
 /// Confirms an open commitment's contact: it keeps its quantities until
-/// `expires_at` (the full period). An account that made it with the same
-/// address has that address confirmed too. `false` when it was confirmed
-/// already or is not open.
+/// `expires_at` (the full period). `false` when it was confirmed already or
+/// is not open. (Accounts sign in only once activated, so an account's
+/// commitments are confirmed when made.)
 pub async fn confirm(
     db: &Db,
     row: &Row,
@@ -725,17 +725,6 @@ pub async fn confirm(
         .await?
         .rows_affected()
             == 1;
-        if changed && let Some(account) = row.account_id {
-            sqlx::query(
-                "UPDATE accounts SET email_confirmed_at = $3 \
-                 WHERE id = $1 AND email = $2 AND email_confirmed_at IS NULL",
-            )
-            .bind(account)
-            .bind(&row.contact_email)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
         if changed && let Some(staff) = staff {
             crate::staff::audit_in!(tx, staff, "contact_confirmed", &row.code, "");
         }

@@ -249,18 +249,9 @@ pub async fn a_confirmed_account_commits_for_the_full_period_and_staff_confirm_o
 ) {
     let s = scene(guarded(engine).await).await;
     // An account, activated by the link e-mailed to its address.
-    let response = s
-        .app
-        .register(&json!({ "email": "csr@majujaya.example.id", "password": "kata-sandi-panjang-1", "name": "PT Maju Jaya Abadi", "kind": "company", "phone": "0812-3456-7890" }))
+    let cookie = s
+        .confirmed_account("csr@majujaya.example.id", "PT Maju Jaya Abadi", "company")
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let cookie = response
-        .headers()
-        .get(header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .unwrap()
-        .to_owned();
     let signed = |key: &str, lines: &[(i64, i64)]| {
         let body = order(s.location, lines);
         s.app
