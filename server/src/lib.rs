@@ -241,6 +241,7 @@ pub async fn start(
     let mailer = mail::spawn(state.db.clone(), state.mailer.clone());
     let uploads =
         deliveries::spawn_upload_sweeper(state.db.clone(), state.upload_dir.as_ref().clone());
+    let forgetter = rate::spawn_forgetter(state.db.clone());
     let hub = state.hub.clone();
     // Bounded connections (`conn.rs`); `tap_io` gives the peer address to
     // `ConnectInfo` as for a plain listener.
@@ -266,6 +267,7 @@ pub async fn start(
         sweeper.abort();
         mailer.abort();
         uploads.abort();
+        forgetter.abort();
         served
     });
     Ok(Running { addr, state, task })

@@ -42,16 +42,24 @@ pub fn unconfirmed_commitments(per_hour: u32) -> Limit {
     }
 }
 
+/// How long events are kept: longer than every window. The hourly
+/// [`spawn_forgetter`] removes older ones (a request never deletes).
+pub const KEPT: i64 = 86_400;
+
 /// `Err(RateLimited)` with the time until the oldest counted event leaves
-/// the window, when the client has used up `limit`.
+/// the window, when the client has used up `limit`. Reads at most
+/// `per_client` events per bucket, however many there are.
 pub async fn check(db: &Db, limit: &Limit, client: &RateKey, now: i64) -> AppResult<()> {
+    debug_assert!(limit.window <= KEPT);
     for (key, allowed) in client.buckets(limit.per_client) {
         let (count, oldest): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
-            "SELECT COUNT(*), MIN(at) FROM rate_events WHERE scope = $1 AND key = $2 AND at > $3",
+            "SELECT COUNT(*), MIN(at) FROM (SELECT at FROM rate_events \
+             WHERE scope = $1 AND key = $2 AND at > $3 ORDER BY at LIMIT $4) AS counted",
         )
         .bind(limit.scope)
         .bind(&key)
         .bind(now - limit.window)
+        .bind(allowed)
         .fetch_one(pool)
         .await?);
         if count >= allowed {
@@ -65,30 +73,63 @@ pub async fn check(db: &Db, limit: &Limit, client: &RateKey, now: i64) -> AppRes
     Ok(())
 }
 
-/// Counts one event against the client (and forgets events older than
-/// the window of this scope).
-pub async fn record(db: &Db, limit: &Limit, client: &RateKey, now: i64) -> AppResult<()> {
-    let buckets = client.buckets(limit.per_client);
-    let sql = format!(
+/// The rows one event against `client` adds: `(scope, key)` per bucket,
+/// for a caller that records it inside a transaction of its own (a
+/// commitment counts in the reservation's transaction).
+#[must_use]
+pub fn events(limit: &Limit, client: &RateKey) -> Vec<(&'static str, String)> {
+    client
+        .buckets(limit.per_client)
+        .into_iter()
+        .map(|(key, _)| (limit.scope, key))
+        .collect()
+}
+
+/// `INSERT` of `n` events, binding scope, key and time for each.
+#[must_use]
+pub fn insert_sql(n: usize) -> String {
+    format!(
         "INSERT INTO rate_events (scope, key, at) VALUES {}",
-        values_placeholders(buckets.len(), 3)
-    );
-    // One transaction: one commit (one fsync on SQLite), not two.
+        values_placeholders(n, 3)
+    )
+}
+
+/// Counts one event against the client.
+pub async fn record(db: &Db, limit: &Limit, client: &RateKey, now: i64) -> AppResult<()> {
+    let rows = events(limit, client);
+    let sql = insert_sql(rows.len());
     on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        sqlx::query("DELETE FROM rate_events WHERE scope = $1 AND at <= $2")
-            .bind(limit.scope)
-            .bind(now - limit.window)
-            .execute(&mut *tx)
-            .await?;
         let mut insert = sqlx::query(&sql);
-        for (key, _) in &buckets {
-            insert = insert.bind(limit.scope).bind(key).bind(now);
+        for (scope, key) in &rows {
+            insert = insert.bind(*scope).bind(key).bind(now);
         }
-        insert.execute(&mut *tx).await?;
-        tx.commit().await?;
+        insert.execute(pool).await?;
     });
     Ok(())
+}
+
+/// Forgets events older than [`KEPT`]; the number removed.
+pub async fn forget_old(db: &Db, now: i64) -> AppResult<u64> {
+    Ok(
+        on_db!(db, pool => sqlx::query("DELETE FROM rate_events WHERE at <= $1")
+        .bind(now - KEPT)
+        .execute(pool)
+        .await?
+        .rows_affected()),
+    )
+}
+
+/// Runs [`forget_old`] at start and every hour.
+#[must_use]
+pub fn spawn_forgetter(db: Db) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = forget_old(&db, crate::clock::now()).await {
+                tracing::warn!(?e, "could not forget old rate-limit events");
+            }
+            tokio::time::sleep(std::time::Duration::from_hours(1)).await;
+        }
+    })
 }
 
 /// Whose sign-in failures are counted: collaborators' and staff members'
@@ -150,11 +191,14 @@ impl SignIn {
         check(db, &per_address, &client.about(email), now).await?;
         check(db, &per_network, client, now).await?;
         let (count, last): (i64, Option<i64>) = on_db!(db, pool => sqlx::query_as(
-            "SELECT COUNT(*), MAX(at) FROM rate_events WHERE scope = $1 AND key = $2 AND at > $3",
+            "SELECT COUNT(*), MAX(at) FROM (SELECT at FROM rate_events \
+             WHERE scope = $1 AND key = $2 AND at > $3 ORDER BY at DESC LIMIT $4) AS counted",
         )
         .bind(self.scopes()[2])
         .bind(email)
         .bind(now - SIGN_IN_WINDOW)
+        // Enough to reach the longest delay; more would change nothing.
+        .bind(SIGN_IN_FREE_FAILURES + 17)
         .fetch_one(pool)
         .await?);
         if count > SIGN_IN_FREE_FAILURES {

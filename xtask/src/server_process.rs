@@ -17,6 +17,18 @@ pub struct ServerProcess {
     pub base_url: String,
 }
 
+/// One machine plays every client in the browser tests and most benchmarks
+/// (one address): limits per client address would count them as one. The
+/// limits have their own tests (server/tests/api).
+const RELAXED: &[&str] = &[
+    "--connections-per-address",
+    "1000000",
+    "--unconfirmed-per-contact",
+    "1000000",
+    "--unconfirmed-per-network-hour",
+    "1000000",
+];
+
 impl ServerProcess {
     /// Where the server writes its e-mail (no SMTP server is set).
     #[must_use]
@@ -36,6 +48,28 @@ impl ServerProcess {
         database_url: Option<&str>,
         extra: &[&str],
     ) -> Result<Self, String> {
+        Self::launch(root, binary, name, database_url, extra, RELAXED)
+    }
+
+    /// Like [`Self::start_on`], with the limits per client as deployed: for
+    /// a load generator that plays many clients from many addresses.
+    pub fn start_deployed(
+        root: &Path,
+        binary: &Path,
+        name: &str,
+        database_url: Option<&str>,
+    ) -> Result<Self, String> {
+        Self::launch(root, binary, name, database_url, &[], &[])
+    }
+
+    fn launch(
+        root: &Path,
+        binary: &Path,
+        name: &str,
+        database_url: Option<&str>,
+        extra: &[&str],
+        limits: &[&str],
+    ) -> Result<Self, String> {
         let dir = std::env::temp_dir().join(format!("kolaborasi-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -52,17 +86,7 @@ impl ServerProcess {
             .arg("--mail-dir")
             .arg(dir.join("mail"))
             .args(["--tile-url", "http://127.0.0.1:9/{z}/{x}/{y}.png"])
-            // One machine plays every client here (benchmarks, the browser
-            // tests): limits per client address would count them as one.
-            // The limits have their own tests (server/tests/api).
-            .args([
-                "--connections-per-address",
-                "1000000",
-                "--unconfirmed-per-contact",
-                "1000000",
-                "--unconfirmed-per-network-hour",
-                "1000000",
-            ])
+            .args(limits)
             .args(extra)
             .stdout(Stdio::piped())
             .spawn()

@@ -104,15 +104,17 @@ async fn create(
             share_percent: state.unconfirmed_share_percent,
             lang: crate::i18n::Lang::current().code(),
             base_url: state.absolute_url(&headers, ""),
+            rate_events: if confirmed {
+                Vec::new()
+            } else {
+                rate::events(&state.unconfirmed_limit, &client)
+            },
         })
         .await?;
     let (code, status) = match outcome {
         store::Outcome::Created { code } => {
             state.expiry.expires_at(expires_at);
             crate::mail::wake();
-            if !confirmed {
-                rate::record(&state.db, &state.unconfirmed_limit, &client, now).await?;
-            }
             (code, StatusCode::CREATED)
         }
         store::Outcome::Replayed { code } => (code, StatusCode::OK),
@@ -160,7 +162,7 @@ async fn unconfirmed_limits(
     email: &str,
     now: i64,
 ) -> AppResult<()> {
-    let waiting = store::unconfirmed_of(&state.db, email).await?;
+    let waiting = store::unconfirmed_of(&state.db, email, state.unconfirmed_per_contact).await?;
     if waiting >= state.unconfirmed_per_contact {
         return Err(AppError::Conflict {
             key: "error.commitment.contact_unconfirmed",

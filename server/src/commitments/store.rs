@@ -59,6 +59,9 @@ pub struct Request {
     /// for e-mail about the commitment.
     pub lang: &'static str,
     pub base_url: String,
+    /// Rate-limit events this commitment counts as (`rate::events`),
+    /// recorded in its own transaction: no commit of their own.
+    pub rate_events: Vec<(&'static str, String)>,
 }
 
 /// The most one unconfirmed commitment may take of `remaining` units:
@@ -286,6 +289,14 @@ macro_rules! reserve_in {
             .execute(&mut *$tx)
             .await?;
         }
+        if !$req.rate_events.is_empty() {
+            let sql = crate::rate::insert_sql($req.rate_events.len());
+            let mut q = sqlx::query(&sql);
+            for (scope, key) in &$req.rate_events {
+                q = q.bind(*scope).bind(key).bind($req.now);
+            }
+            q.execute(&mut *$tx).await?;
+        }
         let sql = format!(
             "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) VALUES {}",
             values_placeholders(priced.len(), 4)
@@ -440,13 +451,16 @@ pub async fn key_used(db: &Db, key: &str) -> Result<bool, AppError> {
     Ok(found.is_some())
 }
 
-/// Open commitments of this contact still awaiting confirmation.
-pub async fn unconfirmed_of(db: &Db, email: &str) -> Result<i64, AppError> {
+/// Open commitments of this contact still awaiting confirmation, counted
+/// up to `up_to` (a limit needs no more, and an address with thousands of
+/// them costs no more than one with a few).
+pub async fn unconfirmed_of(db: &Db, email: &str, up_to: i64) -> Result<i64, AppError> {
     Ok(on_db!(db, pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM commitments \
-         WHERE contact_email = $1 AND status = 'committed' AND confirmed_at IS NULL",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM commitments \
+         WHERE contact_email = $1 AND status = 'committed' AND confirmed_at IS NULL LIMIT $2) AS open",
     )
     .bind(email)
+    .bind(up_to)
     .fetch_one(pool)
     .await?))
 }

@@ -242,6 +242,30 @@ pub async fn a_contact_and_a_network_are_limited_but_a_retry_always_answers(engi
     let error = error_envelope(limited, StatusCode::TOO_MANY_REQUESTS).await;
     assert!(error.message.contains("jaringan ini"), "{}", error.message);
     assert_eq!(s.commitment_count().await, 5);
+
+    // A day on, the network may commit again, and the hourly sweep forgets
+    // the old events (the five counted, not the new one).
+    kolaborasi_server::on_db!(s.app.db(), pool => sqlx::query("UPDATE rate_events SET at = at - $1")
+        .bind(DAY)
+        .execute(pool)
+        .await
+        .map(drop)
+        .unwrap());
+    s.commit_ok(
+        "holds-other-2-key",
+        &from("x2@donor.example.id", s.location, &[(s.sembako, 1)]),
+    )
+    .await;
+    let now = kolaborasi_server::clock::now();
+    let forgotten = kolaborasi_server::rate::forget_old(s.app.db(), now)
+        .await
+        .unwrap();
+    assert_eq!(forgotten, 5);
+    let left: i64 = kolaborasi_server::on_db!(s.app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM rate_events")
+        .fetch_one(pool)
+        .await
+        .unwrap());
+    assert_eq!(left, 1);
 }
 
 pub async fn a_confirmed_account_commits_for_the_full_period_and_staff_confirm_others(
