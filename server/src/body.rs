@@ -33,6 +33,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::PayloadTooLarge
+            } else if crate::conn::is_too_slow(&e) {
+                AppError::TooSlow
             } else {
                 // The client went away or sent a broken body.
                 AppError::invalid("body", "error.body.malformed")

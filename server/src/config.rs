@@ -188,6 +188,13 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub connection_idle_secs: u64,
 
+    /// Seconds a request's header may take to arrive in full; its body may
+    /// take as long and must then keep arriving at 1 KiB/s on average. A
+    /// client trickling bytes to hold connections gets 408 and is closed.
+    #[arg(long, env = "KOLABORASI_REQUEST_READ_SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_read_secs: u64,
+
     /// Take the client address for rate limits from the last
     /// `X-Forwarded-For` entry (only behind a reverse proxy that sets it).
     #[arg(long, env = "KOLABORASI_TRUST_PROXY", default_value_t = false)]

@@ -4,8 +4,15 @@
 //! either direction for `--connection-idle-secs` is closed: a half-sent
 //! header, a silent socket, a client that stops reading. Live streams are
 //! not idle (a keep-alive comment every 15 seconds).
+//!
+//! A client that keeps a connection busy by trickling bytes is bounded too:
+//! a request's header must be complete within `--request-read-secs`
+//! (hyper's header timeout, on our own accept loop, [`serve`]), and its body
+//! may take that long and then must keep arriving at [`MIN_BODY_RATE`] on
+//! average ([`MinRate`]), else 408 and the connection is closed.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -192,5 +199,159 @@ impl AsyncWrite for Connection {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then stops
+/// accepting and waits for open requests to finish (live streams end when
+/// the hub stops). Like `axum::serve`, plus hyper's header read timeout,
+/// which needs a timer that `axum::serve` does not set.
+pub async fn serve(
+    mut listener: Guarded,
+    router: axum::Router,
+    read_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    use axum::extract::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt as _;
+
+    // HTTP/1.1 only, as before (the server is built without HTTP/2).
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(read_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (io, peer) = tokio::select! {
+            accepted = axum::serve::Listener::accept(&mut listener) => accepted,
+            () = &mut shutdown => break,
+        };
+        let service =
+            router
+                .clone()
+                .map_request(move |mut request: http::Request<hyper::body::Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                });
+        let connection =
+            builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::trace!(%peer, %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// The slowest average pace a request body may keep once its first
+/// `--request-read-secs` are over, in bytes per second: a phone on 2G
+/// sends tens of kilobytes a second; a trickle of a byte every few seconds
+/// only holds a connection.
+pub const MIN_BODY_RATE: u64 = 1_024;
+
+/// The error a body too slow for [`MinRate`] fails with.
+#[derive(Debug)]
+pub struct TooSlow;
+
+impl std::fmt::Display for TooSlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("request body arrived too slowly")
+    }
+}
+
+impl std::error::Error for TooSlow {}
+
+/// Whether `error` (or what caused it) is [`TooSlow`].
+#[must_use]
+pub fn is_too_slow(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if e.is::<TooSlow>() {
+            return true;
+        }
+        current = e.source();
+    }
+    false
+}
+
+/// A request body that fails with [`TooSlow`] when, after `grace`, less
+/// than [`MIN_BODY_RATE`] bytes per second have arrived on average.
+pub struct MinRate {
+    inner: axum::body::Body,
+    received: u64,
+    started: Instant,
+    grace: Duration,
+    deadline: Pin<Box<Sleep>>,
+}
+
+impl MinRate {
+    #[must_use]
+    pub fn new(inner: axum::body::Body, grace: Duration) -> Self {
+        let started = Instant::now();
+        Self {
+            inner,
+            received: 0,
+            started,
+            grace,
+            deadline: Box::pin(tokio::time::sleep_until(started + grace)),
+        }
+    }
+
+    /// When the next byte is due: the grace, plus the time the bytes so
+    /// far buy at the minimum rate.
+    fn next_due(&self) -> Instant {
+        self.started + self.grace + Duration::from_millis(self.received * 1_000 / MIN_BODY_RATE)
+    }
+}
+
+impl http_body::Body for MinRate {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    self.received += data.len() as u64;
+                    let due = self.next_due();
+                    self.deadline.as_mut().reset(due);
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(other) => Poll::Ready(other),
+            Poll::Pending => match self.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    tracing::debug!(received = self.received, "request body too slow");
+                    Poll::Ready(Some(Err(axum::Error::new(TooSlow))))
+                }
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Middleware: every request body is a [`MinRate`] with `grace`.
+pub fn min_rate(
+    grace: Duration,
+) -> impl Fn(axum::extract::Request) -> axum::extract::Request + Clone + Send + Sync + 'static {
+    move |request: axum::extract::Request| {
+        request.map(|body| axum::body::Body::new(MinRate::new(body, grace)))
     }
 }

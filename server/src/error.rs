@@ -67,6 +67,9 @@ pub enum AppError {
         args: Vec<(&'static str, String)>,
     },
     PayloadTooLarge,
+    /// The body arrived slower than `conn::MIN_BODY_RATE` allows; the
+    /// connection is closed after the answer.
+    TooSlow,
     UnsupportedMediaType,
     /// An uploaded file whose content is not an accepted type.
     UnsupportedFile {
@@ -194,6 +197,10 @@ impl IntoResponse for AppError {
                 error.code = ErrorCode::PayloadTooLarge;
                 error.message = lang.message("error.body.too_large", &[]);
             }
+            Self::TooSlow => {
+                error.code = ErrorCode::RequestTimeout;
+                error.message = lang.message("error.body.too_slow", &[]);
+            }
             Self::UnsupportedMediaType => {
                 error.code = ErrorCode::UnsupportedMediaType;
                 error.message = lang.message("error.body.not_json", &[]);
@@ -223,14 +230,27 @@ impl IntoResponse for AppError {
         }
         let status =
             StatusCode::from_u16(error.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, Json(ErrorBody { error })).into_response();
-        if let Some(secs) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
+        with_headers(
+            (status, Json(ErrorBody { error })).into_response(),
+            retry_after,
+        )
     }
+}
+
+/// `Retry-After` for a rate limit; `Connection: close` after a body that
+/// arrived too slowly (the rest of it is not worth waiting for).
+fn with_headers(mut response: Response, retry_after: Option<u64>) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    if let Some(secs) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -195,6 +195,10 @@ pub fn app(state: AppState, config: &Config) -> Router {
             "geolocation=(self), camera=(), microphone=(), payment=(), usb=()",
         ))
         .layer(hsts(config.cookie_secure))
+        // A trickled body is refused (conn.rs, issue 16 finding 6).
+        .layer(tower::util::MapRequestLayer::new(conn::min_rate(
+            std::time::Duration::from_secs(config.request_read_secs),
+        )))
         .layer(TraceLayer::new_for_http())
 }
 
@@ -243,27 +247,21 @@ pub async fn start(
         deliveries::spawn_upload_sweeper(state.db.clone(), state.upload_dir.as_ref().clone());
     let forgetter = rate::spawn_forgetter(state.db.clone());
     let hub = state.hub.clone();
-    // Bounded connections (`conn.rs`); `tap_io` gives the peer address to
-    // `ConnectInfo` as for a plain listener.
-    let listener = axum::serve::ListenerExt::tap_io(
-        conn::Guarded::new(
-            listener,
-            config.connections_per_address,
-            std::time::Duration::from_secs(config.connection_idle_secs),
-        ),
-        |_| {},
+    // Bounded connections and request read times (`conn.rs`).
+    let listener = conn::Guarded::new(
+        listener,
+        config.connections_per_address,
+        std::time::Duration::from_secs(config.connection_idle_secs),
     );
+    let read_timeout = std::time::Duration::from_secs(config.request_read_secs);
     let task = tokio::spawn(async move {
-        let served = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
+        conn::serve(listener, router, read_timeout, async move {
             shutdown.await;
             // Ends the live streams, which would keep the shutdown waiting.
             hub.stop();
         })
         .await;
+        let served = Ok(());
         sweeper.abort();
         mailer.abort();
         uploads.abort();

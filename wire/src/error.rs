@@ -23,6 +23,8 @@ pub enum ErrorCode {
     InsufficientNeed,
     /// The resource is not in a state that allows this (e.g. already cancelled).
     Conflict,
+    /// The request arrived too slowly (its connection is closed).
+    RequestTimeout,
     /// The body is larger than the server accepts.
     PayloadTooLarge,
     /// The body is not `application/json`.
@@ -49,6 +51,7 @@ impl ErrorCode {
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
             Self::InsufficientNeed | Self::Conflict => 409,
+            Self::RequestTimeout => 408,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::IdempotencyKeyReused => 422,

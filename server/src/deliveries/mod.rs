@@ -259,6 +259,7 @@ async fn read_bounded(headers: &HeaderMap, body: axum::body::Body) -> AppResult<
         loop {
             match body.frame().await {
                 None => return Ok(Bytes::from(kept)),
+                Some(Err(e)) if crate::conn::is_too_slow(&e) => return Err(AppError::TooSlow),
                 Some(Err(_)) => return Err(AppError::invalid("body", "error.body.malformed")),
                 Some(Ok(frame)) => {
                     if let Some(data) = frame.data_ref() {

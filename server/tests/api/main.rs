@@ -73,6 +73,7 @@ on_both_engines! {
     errors::error_messages_follow_accept_language_and_default_to_indonesian,
     errors::unknown_api_routes_are_404_json_and_wrong_methods_are_405_json,
     transport::idle_and_excess_connections_are_closed,
+    transport::trickled_headers_and_bodies_are_cut_off,
     transport::list_and_area_responses_revalidate_with_etags,
     transport::responses_are_compressed_when_the_client_accepts_it,
     transport::deep_links_get_the_web_client_but_api_paths_never_get_html,

@@ -306,7 +306,7 @@ pub async fn the_offline_shell_files_are_revalidated_and_the_manifest_has_its_ty
 /// Reads until the server closes the socket; `None` if it stays open for
 /// `within`.
 async fn closed_within(
-    stream: &mut tokio::net::TcpStream,
+    stream: &mut (impl tokio::io::AsyncRead + Unpin),
     within: std::time::Duration,
 ) -> Option<Vec<u8>> {
     use tokio::io::AsyncReadExt;
@@ -390,4 +390,74 @@ pub async fn idle_and_excess_connections_are_closed(engine: Engine) {
     );
     drop(held);
     capped.stop().await;
+}
+
+/// Finding 6, the trickle: bytes sent one at a time keep a connection busy
+/// but never finish a request. A header must be complete within
+/// `--request-read-secs`; a body may take as long and then must arrive at
+/// 1 KiB/s on average, else 408 in the client's language and the
+/// connection is closed. Nothing is written.
+pub async fn trickled_headers_and_bodies_are_cut_off(engine: Engine) {
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+    let app = TestApp::start_configured(crate::support::TestDb::fresh(engine).await, |c| {
+        c.request_read_secs = 1;
+    })
+    .await;
+    let addr = app.running.addr;
+    // One byte every 200 ms: never idle, never done.
+    let trickle = |start: &'static [u8]| async move {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let (read, mut write) = stream.into_split();
+        write.write_all(start).await.unwrap();
+        let writer = tokio::spawn(async move {
+            for _ in 0..100 {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                if write.write_all(b"x").await.is_err() {
+                    break;
+                }
+            }
+        });
+        (read, writer)
+    };
+
+    let (mut header, writer) =
+        trickle(b"GET /api/v1/config HTTP/1.1\r\nHost: kolaborasi\r\nX-Slow: ").await;
+    let answer = closed_within(&mut header, std::time::Duration::from_secs(5))
+        .await
+        .expect("a trickled header is cut off within 5 s");
+    writer.abort();
+    assert!(
+        answer.is_empty() || answer.starts_with(b"HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+
+    let count = || async {
+        let n: i64 = kolaborasi_server::on_db!(app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM commitments")
+            .fetch_one(pool)
+            .await
+            .unwrap());
+        n
+    };
+    let before = count().await;
+    let (mut body, writer) = trickle(
+        b"POST /api/v1/commitments HTTP/1.1\r\nHost: kolaborasi\r\n\
+          Content-Type: application/json\r\nAccept-Language: id\r\n\
+          Idempotency-Key: trickle-body-key-1\r\nContent-Length: 4000\r\n\r\n{",
+    )
+    .await;
+    let answer = closed_within(&mut body, std::time::Duration::from_secs(6))
+        .await
+        .expect("a trickled body is answered and closed within 6 s");
+    writer.abort();
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("\"request_timeout\""), "{text}");
+    assert!(text.contains("terlalu lambat"), "{text}");
+    assert_eq!(count().await, before);
+
+    // A whole request is served as ever.
+    assert_eq!(app.get("/api/v1/config").await.status(), StatusCode::OK);
+    app.stop().await;
 }
