@@ -12,12 +12,16 @@
 //!   `cargo xtask test` installs): a commitment made while the server is
 //!   down is acknowledged and its receipt arrives once it is up, in the
 //!   donor's language, with links that work; the reminder comes before the
-//!   expiry (the clock again).
+//!   expiry (the clock again), and the delivery notice once the place
+//!   confirms the receipt.
 
 #![allow(dead_code)] // support.rs serves the other test binary too
 
 #[path = "api/support.rs"]
 mod support;
+
+#[path = "api/evidence.rs"]
+mod evidence;
 
 use kolaborasi_server::catalogue;
 use kolaborasi_server::clock;
@@ -27,13 +31,9 @@ use kolaborasi_shared::{
     Stats,
 };
 use reqwest::StatusCode;
-use support::{Engine, Mail, TestApp, TestDb, ok_json, send};
+use support::{Engine, Mail, TestApp, TestDb, ok_json, send, today};
 
 const DAY: i64 = 86_400;
-
-fn today() -> String {
-    kolaborasi_shared::validate::civil_from_days(kolaborasi_server::db::now_unix().div_euclid(DAY))
-}
 
 async fn remaining(app: &TestApp, location: i64) -> (u32, Option<u8>) {
     let detail: LocationDetail =
@@ -91,6 +91,11 @@ async fn expiry_without_writers(engine: Engine) {
     assert_eq!(response.status(), StatusCode::CREATED);
     let receipt: CommitmentReceipt = response.json().await.unwrap();
     let expires_at = receipt.commitment.expires_at;
+    assert_eq!(
+        expires_at - receipt.commitment.created_at,
+        6 * 3_600,
+        "an unconfirmed contact holds for the short window"
+    );
 
     assert_eq!(remaining(&app, location).await, (70, Some(70)));
     assert_eq!(committed_packages(&app).await, 30);
@@ -345,7 +350,51 @@ async fn mail_over_smtp(engine: Engine) {
         })
         .await;
     assert!(reminder.body.contains(&manage), "{}", reminder.body);
+
+    delivery_notice(&app, &smtp, &receipt, sembako).await;
     app.stop().await;
+}
+
+/// The commitment is delivered, and the place confirms: the donor is told
+/// over SMTP, in the language they committed in (English).
+async fn delivery_notice(app: &TestApp, smtp: &Smtp, receipt: &CommitmentReceipt, sembako: i64) {
+    let code = &receipt.commitment.code;
+    let (slip, _, _) = evidence::report_delivery(app, receipt, &[(sembako, 5)]).await;
+    let answer = kolaborasi_shared::ReceiptAnswer {
+        outcome: kolaborasi_shared::ReceiptStatus::Confirmed,
+        lines: vec![kolaborasi_shared::ReceivedLineInput {
+            package_id: sembako,
+            ok: 5,
+            damaged: 0,
+        }],
+        comment: String::new(),
+    };
+    let received = app
+        .post(
+            &format!("/api/v1/receipts/{}", slip.confirm_code),
+            &answer,
+            &[],
+        )
+        .await;
+    assert_eq!(received.status(), StatusCode::OK);
+    let notice = smtp
+        .wait_for("delivery notice", |m| {
+            m.body
+                .contains("confirmed that the packages of collaboration")
+        })
+        .await;
+    assert!(notice.body.contains(code.as_str()), "{}", notice.body);
+    assert!(
+        notice.header("To").contains("surat@example.id"),
+        "{notice:?}"
+    );
+    assert!(
+        notice
+            .body
+            .contains(&format!("{}/kolaborasi/{code}", app.base)),
+        "{}",
+        notice.body
+    );
 }
 
 /// One test: the scenarios must not overlap (see the module comment).

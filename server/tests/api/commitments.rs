@@ -55,10 +55,7 @@ pub async fn scene(app: TestApp) -> Scene {
     }
 }
 
-pub fn today() -> String {
-    let days = kolaborasi_server::db::now_unix().div_euclid(86_400);
-    kolaborasi_shared::validate::civil_from_days(days)
-}
+pub use crate::support::today;
 
 pub const DONOR_EMAIL: &str = "csr@majujaya.example.id";
 pub const DONOR_PHONE: &str = "0812-3456-7890";

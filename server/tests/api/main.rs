@@ -15,6 +15,7 @@ mod commitments;
 mod deliveries;
 mod demo;
 mod errors;
+mod evidence;
 mod group;
 mod holds;
 mod kiosk;

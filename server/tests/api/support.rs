@@ -567,3 +567,10 @@ pub fn mails_in(dir: &std::path::Path) -> Vec<Mail> {
         .map(|e| Mail::parse(&std::fs::read_to_string(e.path()).expect("a readable .eml")))
         .collect()
 }
+
+/// Today's date (UTC), as forms send it.
+#[must_use]
+pub fn today() -> String {
+    let days = kolaborasi_server::db::now_unix().div_euclid(86_400);
+    kolaborasi_shared::validate::civil_from_days(days)
+}
