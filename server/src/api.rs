@@ -31,8 +31,11 @@ pub fn router() -> Router<AppState> {
     Router::new().nest("/v1", v1).fallback(route_not_found)
 }
 
-async fn areas(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    state.areas_json.respond(&headers)
+async fn areas(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> crate::error::AppResult<Response> {
+    state.areas_json.respond(&headers).await
 }
 
 /// Public and small: revalidated, unlike the private answers' `no-store`.

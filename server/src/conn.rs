@@ -352,6 +352,9 @@ pub fn min_rate(
     grace: Duration,
 ) -> impl Fn(axum::extract::Request) -> axum::extract::Request + Clone + Send + Sync + 'static {
     move |request: axum::extract::Request| {
+        if http_body::Body::is_end_stream(request.body()) {
+            return request; // no body (a GET): nothing to time
+        }
         request.map(|body| axum::body::Body::new(MinRate::new(body, grace)))
     }
 }

@@ -132,7 +132,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         )),
         expiry,
         db,
-        areas_json: Arc::new(read_model::Answer::fixed(&tree).map_err(|e| format!("{e:?}"))?),
+        areas_json: read_model::Answer::fixed(&tree).map_err(|e| format!("{e:?}"))?,
         areas: Arc::new(tree),
         client_config: Arc::new(client_config),
         secret,

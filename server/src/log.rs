@@ -4,8 +4,9 @@
 //! does. `GET /api/v1/log`, `GET /api/v1/log/head`, the start-up backfill
 //! of commitments made before the log existed, and `verify-log`.
 
-use std::sync::LazyLock;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -153,17 +154,68 @@ static APPENDED: LazyLock<watch::Sender<u64>> = LazyLock::new(|| watch::channel(
 /// answer only as long as this has not moved since it was built.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
+/// What each recent generation changed: the places whose public data
+/// changed, or `None` for anything at all. Consecutive generations, oldest
+/// first, at most [`RECENT_CHANGES`].
+static CHANGES: LazyLock<Mutex<VecDeque<Changed>>> = LazyLock::new(Mutex::default);
+
+/// A generation and the places it changed (`None`: anything).
+type Changed = (u64, Option<Arc<[i64]>>);
+
+/// Generations whose changes are remembered.
+const RECENT_CHANGES: usize = 1024;
+
+/// Moves the version, remembering what changed.
+fn moved(places: Option<Arc<[i64]>>) {
+    let mut changes = CHANGES.lock().unwrap_or_else(PoisonError::into_inner);
+    let generation = GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
+    if changes.len() == RECENT_CHANGES {
+        changes.pop_front();
+    }
+    changes.push_back((generation, places));
+}
+
 /// Tells this process that public data changed: call after the commit of
 /// every change the public can see (the one place the version moves).
 pub fn announce() {
-    GENERATION.fetch_add(1, Ordering::SeqCst);
+    moved(None);
+    APPENDED.send_modify(|n| *n = n.wrapping_add(1));
+}
+
+/// Like [`announce`], for a change of these places' public data only
+/// (reservations, expiries): an answer listing many places may then be
+/// brought up to date by reading only these (`places_changed`).
+pub fn announce_places(places: &[i64]) {
+    moved(Some(places.into()));
     APPENDED.send_modify(|n| *n = n.wrapping_add(1));
 }
 
 /// Another instance committed a change (its notification arrived, or the
 /// fallback poll saw the log head move).
 pub(crate) fn heard() {
-    GENERATION.fetch_add(1, Ordering::SeqCst);
+    moved(None);
+}
+
+/// The places changed by the generations after `since` up to `until`, or
+/// `None` when one of them may have changed anything (or is forgotten).
+#[must_use]
+pub fn places_changed(since: u64, until: u64) -> Option<Vec<i64>> {
+    let changes = CHANGES.lock().unwrap_or_else(PoisonError::into_inner);
+    if until <= since {
+        return Some(Vec::new());
+    }
+    if changes.front()?.0 > since + 1 || changes.back()?.0 < until {
+        return None;
+    }
+    let mut places = Vec::new();
+    for (generation, changed) in changes.iter() {
+        if *generation > since && *generation <= until {
+            places.extend_from_slice(changed.as_deref()?);
+        }
+    }
+    places.sort_unstable();
+    places.dedup();
+    Some(places)
 }
 
 /// This process among the instances on one database: notifications carry

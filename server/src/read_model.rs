@@ -1,7 +1,8 @@
 //! The read model: what anonymous visitors read (the map list for each
 //! filter, a place, programs, breakdowns, the directory, the log head) is
 //! built once per version of the public data, serialised once, compressed
-//! once (brotli and gzip), and then served from memory.
+//! once per encoding a client asks for (brotli, gzip; an answer whose JSON
+//! did not change keeps its compressed copies), and then served from memory.
 //!
 //! - **Version.** `log::generation()` moves after every public change
 //!   committed by this process and every one another instance announced
@@ -21,6 +22,7 @@
 //!   answer keeps it across versions and instances; a matching
 //!   `If-None-Match` gets 304 from memory.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write as _;
@@ -31,6 +33,8 @@ use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use serde::Serialize;
+
+use tokio::sync::OnceCell;
 
 use crate::commitments::expiry::Schedule;
 use crate::error::{AppError, AppResult};
@@ -49,8 +53,8 @@ const GZIP_LEVEL: u32 = 6;
 /// Public answers held in memory, per key (route and canonical query).
 pub struct ReadModel {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
-    /// Bytes held by all answers (JSON and both compressed copies).
-    bytes: AtomicUsize,
+    /// Bytes held by all answers alive (JSON and compressed copies).
+    bytes: Arc<AtomicUsize>,
     budget: usize,
     clock: AtomicU64,
     schedule: Arc<Schedule>,
@@ -75,63 +79,145 @@ impl Slot {
     }
 }
 
-/// One answer as it is sent: the body, its compressed copies, its tag.
+/// One answer as it is sent: the body, its compressed copies (each made
+/// when a client first asks for it), its tag.
 pub struct Answer {
     generation: u64,
     content_type: &'static str,
     etag: HeaderValue,
     json: Bytes,
-    gzip: Bytes,
-    brotli: Bytes,
+    gzip: OnceCell<Bytes>,
+    brotli: OnceCell<Bytes>,
+    /// The byte count of the model holding it: this answer's bytes are in
+    /// it while the answer lives (none for a fixed answer).
+    counted: Option<Arc<AtomicUsize>>,
+    /// The value it was serialised from, kept for a builder that brings it
+    /// up to date ([`ReadModel::respond_from`]); counted as its JSON's size.
+    data: Option<Arc<dyn Any + Send + Sync>>,
+}
+
+/// An earlier answer's value and the generation its reads began after.
+pub struct Previous<T> {
+    pub generation: u64,
+    pub data: Arc<T>,
+}
+
+/// What a builder makes: the body, and the value to keep beside it.
+type Built = (Vec<u8>, Option<Arc<dyn Any + Send + Sync>>);
+
+/// A compressor of answers.
+type Compress = fn(&[u8]) -> AppResult<Bytes>;
+
+/// Below this size an answer is compressed on the request's own thread.
+const INLINE_COMPRESS: usize = 16 * 1024;
+
+fn gzip(json: &[u8]) -> AppResult<Bytes> {
+    let mut gz = flate2::write::GzEncoder::new(
+        Vec::with_capacity(json.len() / 6),
+        flate2::Compression::new(GZIP_LEVEL),
+    );
+    gz.write_all(json).map_err(AppError::internal)?;
+    Ok(gz.finish().map_err(AppError::internal)?.into())
+}
+
+fn brotli(json: &[u8]) -> AppResult<Bytes> {
+    let mut out = Vec::with_capacity(json.len() / 8);
+    let params = brotli::enc::BrotliEncoderParams {
+        quality: BROTLI_QUALITY,
+        ..Default::default()
+    };
+    brotli::BrotliCompress(&mut &json[..], &mut out, &params).map_err(AppError::internal)?;
+    Ok(out.into())
 }
 
 impl Answer {
-    /// An answer that never changes (the area tree), compressed once at start.
-    pub fn fixed<T: Serialize>(value: &T) -> AppResult<Self> {
+    /// An answer that never changes (the area tree), compressed at start.
+    pub fn fixed<T: Serialize>(value: &T) -> AppResult<Arc<Self>> {
         let json = serde_json::to_vec(value).map_err(AppError::internal)?;
-        Self::new(0, "application/json", json)
+        let answer = Self::new(0, "application/json", (json, None), None, None)?;
+        answer
+            .gzip
+            .set(gzip(&answer.json)?)
+            .map_err(AppError::internal)?;
+        answer
+            .brotli
+            .set(brotli(&answer.json)?)
+            .map_err(AppError::internal)?;
+        Ok(Arc::new(answer))
     }
 
-    fn new(generation: u64, content_type: &'static str, json: Vec<u8>) -> AppResult<Self> {
+    /// `previous`: the answer this one replaces; when its JSON is the same,
+    /// its compressed copies are taken over.
+    fn new(
+        generation: u64,
+        content_type: &'static str,
+        (json, data): Built,
+        previous: Option<&Self>,
+        counted: Option<Arc<AtomicUsize>>,
+    ) -> AppResult<Self> {
         // Weak: the same content may be sent in three encodings.
         let etag = HeaderValue::from_str(&format!("W/\"{}\"", content_tag(&json)))
             .map_err(AppError::internal)?;
-        let mut gz = flate2::write::GzEncoder::new(
-            Vec::with_capacity(json.len() / 6),
-            flate2::Compression::new(GZIP_LEVEL),
-        );
-        gz.write_all(&json).map_err(AppError::internal)?;
-        let gzip = gz.finish().map_err(AppError::internal)?;
-        let mut brotli = Vec::with_capacity(json.len() / 8);
-        let params = brotli::enc::BrotliEncoderParams {
-            quality: BROTLI_QUALITY,
-            ..Default::default()
-        };
-        brotli::BrotliCompress(&mut &json[..], &mut brotli, &params).map_err(AppError::internal)?;
-        Ok(Self {
+        let same = previous.filter(|p| p.json[..] == json[..]);
+        let answer = Self {
             generation,
             content_type,
             etag,
             json: json.into(),
-            gzip: gzip.into(),
-            brotli: brotli.into(),
-        })
+            gzip: OnceCell::new_with(same.and_then(|p| p.gzip.get().cloned())),
+            brotli: OnceCell::new_with(same.and_then(|p| p.brotli.get().cloned())),
+            counted,
+            data,
+        };
+        if let Some(c) = &answer.counted {
+            c.fetch_add(answer.size(), Ordering::Relaxed);
+        }
+        Ok(answer)
     }
 
     fn size(&self) -> usize {
-        self.json.len() + self.gzip.len() + self.brotli.len()
+        self.json.len() * if self.data.is_some() { 2 } else { 1 }
+            + self.gzip.get().map_or(0, Bytes::len)
+            + self.brotli.get().map_or(0, Bytes::len)
+    }
+
+    /// The body in `encoding`, compressed now if no client asked for it
+    /// before (once, however many ask at the same time).
+    async fn encoded(self: &Arc<Self>, encoding: Encoding) -> AppResult<Bytes> {
+        let (cell, compress): (&OnceCell<Bytes>, Compress) = match encoding {
+            Encoding::Identity => return Ok(self.json.clone()),
+            Encoding::Gzip => (&self.gzip, gzip),
+            Encoding::Brotli => (&self.brotli, brotli),
+        };
+        cell.get_or_try_init(|| async {
+            let json = self.json.clone();
+            let bytes = if json.len() < INLINE_COMPRESS {
+                compress(&json)?
+            } else {
+                tokio::task::spawn_blocking(move || compress(&json))
+                    .await
+                    .map_err(AppError::internal)??
+            };
+            if let Some(c) = &self.counted {
+                c.fetch_add(bytes.len(), Ordering::Relaxed);
+            }
+            Ok::<_, AppError>(bytes)
+        })
+        .await
+        .cloned()
     }
 
     /// 304 when the client holds this answer, else the best encoding it accepts.
-    #[must_use]
-    pub fn respond(&self, request: &HeaderMap) -> Response {
+    pub async fn respond(self: &Arc<Self>, request: &HeaderMap) -> AppResult<Response> {
         let mut response = if matches_if_none_match(request, &self.etag) {
             StatusCode::NOT_MODIFIED.into_response()
         } else {
-            let (encoding, body) = match Encoding::preferred(request) {
-                Encoding::Brotli => (Some("br"), self.brotli.clone()),
-                Encoding::Gzip => (Some("gzip"), self.gzip.clone()),
-                Encoding::Identity => (None, self.json.clone()),
+            let preferred = Encoding::preferred(request);
+            let body = self.encoded(preferred).await?;
+            let encoding = match preferred {
+                Encoding::Brotli => Some("br"),
+                Encoding::Gzip => Some("gzip"),
+                Encoding::Identity => None,
             };
             let mut response = Body::from(body).into_response();
             let headers = response.headers_mut();
@@ -149,7 +235,15 @@ impl Answer {
         // Always revalidate: cheap thanks to the ETag, never stale.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        response
+        Ok(response)
+    }
+}
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        if let Some(c) = &self.counted {
+            c.fetch_sub(self.size(), Ordering::Relaxed);
+        }
     }
 }
 
@@ -160,7 +254,7 @@ impl ReadModel {
     pub fn new(budget: usize, schedule: Arc<Schedule>) -> Self {
         Self {
             slots: Mutex::new(HashMap::new()),
-            bytes: AtomicUsize::new(0),
+            bytes: Arc::default(),
             budget,
             clock: AtomicU64::new(0),
             schedule,
@@ -180,7 +274,41 @@ impl ReadModel {
         F: FnOnce() -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        Ok(self.get(key, build).await?.respond(request))
+        self.get(key, build).await?.respond(request).await
+    }
+
+    /// Like [`Self::respond`], for an answer its builder can bring up to
+    /// date from the previous one (given with the generation its reads
+    /// began after; the builder gets the generation it builds for).
+    pub async fn respond_from<T, F, Fut>(
+        &self,
+        key: &str,
+        request: &HeaderMap,
+        build: F,
+    ) -> AppResult<Response>
+    where
+        T: Serialize + Send + Sync + 'static,
+        F: FnOnce(Option<Previous<T>>, u64) -> Fut,
+        Fut: Future<Output = AppResult<T>>,
+    {
+        self.get_with(key, "application/json", |previous, generation| {
+            let previous = previous.and_then(|a| {
+                let data = a.data.clone()?.downcast::<T>().ok()?;
+                Some(Previous {
+                    generation: a.generation,
+                    data,
+                })
+            });
+            async move {
+                let value = build(previous, generation).await?;
+                let json = serde_json::to_vec(&value).map_err(AppError::internal)?;
+                let data: Arc<dyn Any + Send + Sync> = Arc::new(value);
+                Ok((json, Some(data)))
+            }
+        })
+        .await?
+        .respond(request)
+        .await
     }
 
     pub async fn get<T, F, Fut>(&self, key: &str, build: F) -> AppResult<Arc<Answer>>
@@ -206,6 +334,22 @@ impl ReadModel {
         F: FnOnce() -> Fut,
         Fut: Future<Output = AppResult<Vec<u8>>>,
     {
+        self.get_with(key, content_type, |_, _| async {
+            Ok((build().await?, None))
+        })
+        .await
+    }
+
+    async fn get_with<F, Fut>(
+        &self,
+        key: &str,
+        content_type: &'static str,
+        build: F,
+    ) -> AppResult<Arc<Answer>>
+    where
+        F: FnOnce(Option<Arc<Answer>>, u64) -> Fut,
+        Fut: Future<Output = AppResult<Built>>,
+    {
         // Reservations due by now are returned (by the sweeper) first.
         self.schedule.settled().await;
         let slot = self.slot(key);
@@ -225,21 +369,25 @@ impl ReadModel {
         // Read before the database is: a change committed after this point
         // moves it, and the answer built now is not used again.
         let generation = log::generation();
-        let body = build().await?;
-        let answer = Arc::new(
-            tokio::task::spawn_blocking(move || Answer::new(generation, content_type, body))
-                .await
-                .map_err(AppError::internal)??,
-        );
-        let old = slot
+        let previous = slot
             .answer
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let made = build(previous.clone(), generation).await?;
+        let answer = Arc::new(Answer::new(
+            generation,
+            content_type,
+            made,
+            previous.as_deref(),
+            Some(self.bytes.clone()),
+        )?);
+        drop(previous);
+        // The answer replaced leaves the count when its last user is done.
+        slot.answer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .replace(answer.clone());
-        self.bytes.fetch_add(answer.size(), Ordering::Relaxed);
-        if let Some(old) = old {
-            self.bytes.fetch_sub(old.size(), Ordering::Relaxed);
-        }
         self.evict(key);
         Ok(answer)
     }
@@ -277,14 +425,14 @@ impl ReadModel {
             if slots.len() <= MAX_ANSWERS && self.bytes() <= self.budget {
                 break;
             }
-            if let Some(slot) = slots.remove(&key)
-                && let Some(answer) = slot
-                    .answer
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .take()
-            {
-                self.bytes.fetch_sub(answer.size(), Ordering::Relaxed);
+            if let Some(slot) = slots.remove(&key) {
+                // Leaves the count as it is dropped (Answer's Drop).
+                drop(
+                    slot.answer
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .take(),
+                );
             }
         }
     }
@@ -383,6 +531,7 @@ mod tests {
             "a new generation rebuilds"
         );
         // Over the (one-byte) budget: building "b" drops "a".
+        drop((first, again));
         let _ = model.get("b", build).await.unwrap();
         assert!(model.slots.lock().unwrap().get("a").is_none());
         assert_eq!(

@@ -182,7 +182,10 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
         })
         .await;
     match answer {
-        Ok(answer) => answer.respond(&headers),
+        Ok(answer) => match answer.respond(&headers).await {
+            Ok(response) => response,
+            Err(e) => e.into_response(),
+        },
         Err(_) => render(&spa, Some(built), &uri, &headers).await,
     }
 }

@@ -295,8 +295,9 @@ async fn current(State(state): State<AppState>, headers: HeaderMap) -> AppResult
         .get_bytes("stats", "application/json", || async {
             Ok(hub.fresh().await.json.clone().into_bytes())
         })
+        .await?
+        .respond(&headers)
         .await
-        .map(|answer| answer.respond(&headers))
 }
 
 /// Counts a subscriber for as long as its stream lives.

@@ -38,7 +38,7 @@ pub async fn release_due(db: &Db) -> Result<u64, AppError> {
     });
     let mut released = 0;
     // One short transaction per location keeps locks small and ordered.
-    for location_id in due {
+    for &location_id in &due {
         released += on_db!(db, pool => {
             let mut tx = pool.begin().await?;
             let expired = release_in!(tx, location_id, now);
@@ -48,7 +48,7 @@ pub async fn release_due(db: &Db) -> Result<u64, AppError> {
         });
     }
     if released > 0 {
-        crate::log::announce();
+        crate::log::announce_places(&due);
     }
     Ok(released)
 }

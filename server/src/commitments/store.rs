@@ -365,17 +365,19 @@ async fn try_create(db: &Db, req: &Request) -> Result<Outcome, sqlx::Error> {
         outcome
     });
     if matches!(outcome, Outcome::Created { .. }) {
-        log::announce();
+        log::announce_places(&[req.checked.location_id]);
     }
     Ok(outcome)
 }
 
 /// One transaction for the whole group; the outcome of each reservation
 /// (an `Err` only for that reservation), valid once this returns `Ok`.
+/// Also whether the group wrote anything public (a reservation made, or an
+/// overdue one of its places returned).
 pub(crate) async fn commit_group(
     db: &Db,
     requests: &[Request],
-) -> Result<Vec<Result<Outcome, sqlx::Error>>, sqlx::Error> {
+) -> Result<(Vec<Result<Outcome, sqlx::Error>>, bool), sqlx::Error> {
     let notify = db.engine() == "postgres";
     let now = requests.iter().map(|r| r.now).max().unwrap_or_default();
     let mut places: Vec<i64> = requests.iter().map(|r| r.checked.location_id).collect();
@@ -426,7 +428,7 @@ pub(crate) async fn commit_group(
         }
         append_in!(tx, notify, &events);
         tx.commit().await?;
-        outcomes
+        (outcomes, !events.is_empty())
     }))
 }
 
@@ -654,7 +656,7 @@ pub async fn cancel(
         changed
     });
     if changed {
-        log::announce();
+        log::announce_places(&[location_id]);
     }
     Ok(changed)
 }
@@ -709,7 +711,7 @@ pub async fn deliver(
         changed
     });
     if changed {
-        log::announce();
+        log::announce_places(&[location_id]);
     }
     Ok(changed)
 }

@@ -33,6 +33,7 @@ struct SummaryRow {
 enum Bind {
     Text(String),
     Float(f64),
+    Int(i64),
 }
 
 fn parse_category(s: &str) -> Result<Category, AppError> {
@@ -49,13 +50,36 @@ pub async fn list(
     query: &LocationQuery,
     area_level: Option<AreaLevel>,
 ) -> Result<Vec<LocationSummary>, AppError> {
+    list_of(db, query, area_level, None).await
+}
+
+/// [`list`], of the places `only` among them when given (an answer
+/// brought up to date after changes at a few places).
+pub async fn list_of(
+    db: &Db,
+    query: &LocationQuery,
+    area_level: Option<AreaLevel>,
+    only: Option<&[i64]>,
+) -> Result<Vec<LocationSummary>, AppError> {
+    let mut binds = Vec::new();
+    // `(... AND) x IN ($1, $2, …)` for each aggregate and the places, the
+    // same placeholders each time.
+    let within = |column: &str| -> String {
+        only.map_or_else(String::new, |ids| {
+            let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+            format!(" AND {column} IN ({})", list.join(", "))
+        })
+    };
+    if let Some(ids) = only {
+        binds.extend(ids.iter().map(|id| Bind::Int(*id)));
+    }
     // The need summary and the latest delivery are aggregates joined in,
     // never a query per location. What remains follows [`remaining`]:
     // once-per-family packages are capped by the headcount. What was received
     // is the `delivered` counter on the same basis (active packages' value).
     // PostgreSQL sums BIGINT into NUMERIC, hence the casts. `delivered_on`
     // is `YYYY-MM-DD`, so its text maximum is the latest day.
-    let mut sql = String::from(
+    let mut sql = format!(
         "SELECT l.id, l.name, l.category, l.kelurahan_code, l.lat, l.lon, l.headcount, \
          s.total_value, s.remaining_value, s.delivered_value, r.last_delivered_on \
          FROM locations l LEFT JOIN ( \
@@ -71,17 +95,20 @@ pub async fn list(
                  THEN h.headcount ELSE n.target END AS ceiling \
              FROM needs n JOIN packages p ON p.id = n.package_id \
                JOIN locations h ON h.id = n.location_id \
-             WHERE p.active = TRUE \
+             WHERE p.active = TRUE{} \
            ) m GROUP BY location_id \
          ) s ON s.location_id = l.id \
          LEFT JOIN ( \
            SELECT c.location_id, MAX(d.delivered_on) AS last_delivered_on \
            FROM deliveries d JOIN commitments c ON c.id = d.commitment_id \
+           WHERE TRUE{} \
            GROUP BY c.location_id \
          ) r ON r.location_id = l.id \
-         WHERE l.active = TRUE",
+         WHERE l.active = TRUE{}",
+        within("n.location_id"),
+        within("c.location_id"),
+        within("l.id"),
     );
-    let mut binds = Vec::new();
     let mut next = |sql: &mut String, bind: Bind| {
         binds.push(bind);
         let _ = write!(sql, "${}", binds.len());
@@ -128,32 +155,33 @@ pub async fn list(
             q = match b {
                 Bind::Text(s) => q.bind(s.as_str()),
                 Bind::Float(f) => q.bind(*f),
+                Bind::Int(i) => q.bind(*i),
             };
         }
         q.fetch_all(pool).await?
     });
-    rows.into_iter()
-        .map(|r| {
-            Ok(LocationSummary {
-                id: r.id,
-                name: r.name,
-                category: parse_category(&r.category)?,
-                area: r.kelurahan_code,
-                lat: r.lat,
-                lon: r.lon,
-                headcount: headcount(r.headcount)?,
-                remaining_percent: remaining_percent(
-                    r.remaining_value.unwrap_or(0),
-                    r.total_value.unwrap_or(0),
-                ),
-                received_percent: received_percent(
-                    r.delivered_value.unwrap_or(0),
-                    r.total_value.unwrap_or(0),
-                ),
-                last_delivered_on: r.last_delivered_on,
-            })
-        })
-        .collect()
+    rows.into_iter().map(summary).collect()
+}
+
+fn summary(r: SummaryRow) -> Result<LocationSummary, AppError> {
+    Ok(LocationSummary {
+        id: r.id,
+        name: r.name,
+        category: parse_category(&r.category)?,
+        area: r.kelurahan_code,
+        lat: r.lat,
+        lon: r.lon,
+        headcount: headcount(r.headcount)?,
+        remaining_percent: remaining_percent(
+            r.remaining_value.unwrap_or(0),
+            r.total_value.unwrap_or(0),
+        ),
+        received_percent: received_percent(
+            r.delivered_value.unwrap_or(0),
+            r.total_value.unwrap_or(0),
+        ),
+        last_delivered_on: r.last_delivered_on,
+    })
 }
 
 #[derive(sqlx::FromRow)]

@@ -272,3 +272,57 @@ async fn postgres_a_change_through_one_instance_reaches_the_read_model_of_anothe
     drop(b);
     a.app.stop().await;
 }
+
+/// A map list brought up to date place by place after reservations,
+/// cancellations and deliveries is the list read whole: with and without
+/// a filter, and when a change takes a place out of a filter.
+pub async fn a_list_brought_up_to_date_equals_the_list_read_whole(engine: Engine) {
+    use kolaborasi_server::locations::store;
+    use kolaborasi_shared::LocationQuery;
+    let s = scene(TestApp::start(engine).await).await;
+    let other = s.app.id_of("RW 05 Pisangan Baru").await;
+    let paths = [
+        "/api/v1/locations",
+        "/api/v1/locations?category=rw_prioritas",
+    ];
+    let whole = |path: &'static str| {
+        let db = s.app.db().clone();
+        async move {
+            let pairs = path
+                .split_once('?')
+                .and_then(|(_, q)| q.split_once('='))
+                .into_iter();
+            let query = LocationQuery::from_pairs(pairs).unwrap();
+            LocationList {
+                locations: store::list(&db, &query, None).await.unwrap(),
+            }
+        }
+    };
+    for path in paths {
+        let _: LocationList = ok_json(s.app.get(path).await).await;
+    }
+    let first = s
+        .commit_ok("patch-0001-key", &order(s.location, &[(s.sembako, 30)]))
+        .await;
+    s.commit_ok("patch-0002-key", &order(s.location, &[(s.lebaran, 10)]))
+        .await;
+    for path in paths {
+        let served: LocationList = ok_json(s.app.get(path).await).await;
+        assert_eq!(served, whole(path).await, "{path} after two commitments");
+    }
+    crate::transparency::cancel(&s, &first).await;
+    let delivered = s
+        .commit_ok("patch-0003-key", &order(s.location, &[(s.lebaran, 5)]))
+        .await;
+    crate::transparency::deliver(&s, &delivered.commitment.code).await;
+    for path in paths {
+        let served: LocationList = ok_json(s.app.get(path).await).await;
+        assert_eq!(
+            served,
+            whole(path).await,
+            "{path} after a cancellation and a delivery"
+        );
+        assert!(served.locations.iter().any(|l| l.id == other));
+    }
+    s.app.stop().await;
+}
