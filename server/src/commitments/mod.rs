@@ -71,8 +71,14 @@ async fn create(
     // A contact is confirmed by an account whose address is confirmed;
     // anyone else holds for a short window until the e-mailed link is used.
     let confirmed = account.as_ref().is_some_and(|a| a.email_confirmed);
-    if !confirmed && !store::key_used(&state.db, &key).await? {
-        unconfirmed_limits(&state, &client, &checked.identity.email, now).await?;
+    // A replay of a key already used is never refused by a limit (asked
+    // only when a limit refuses: one query less for everyone else).
+    if !confirmed
+        && let Err(refused) =
+            unconfirmed_limits(&state, &client, &checked.identity.email, now).await
+        && !store::key_used(&state.db, &key).await?
+    {
+        return Err(refused);
     }
     let expires_at = if confirmed {
         now + i64::from(expiry_days) * DAY
