@@ -117,13 +117,43 @@ async fn create(
             },
         })
         .await?;
-    let (code, status) = match outcome {
-        store::Outcome::Created { code } => {
-            state.expiry.expires_at(expires_at);
-            crate::mail::wake();
-            (code, StatusCode::CREATED)
-        }
-        store::Outcome::Replayed { code } => (code, StatusCode::OK),
+    let ((row, lines), status) = stored(&state, outcome, location_id, &packages).await?;
+    if status == StatusCode::CREATED {
+        state.expiry.expires_at(expires_at);
+        crate::mail::wake();
+    }
+    let receipt = CommitmentReceipt {
+        manage_token: state.secret.manage_token(&row.code),
+        commitment: row.view(lines)?,
+    };
+    let mut response = (status, Json(receipt)).into_response();
+    if status == StatusCode::OK {
+        response
+            .headers_mut()
+            .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// The commitment a reservation's outcome stands for, with its status
+/// (201 made, 200 replayed), or the error it comes to.
+async fn stored(
+    state: &AppState,
+    outcome: store::Outcome,
+    location_id: i64,
+    packages: &[i64],
+) -> AppResult<(
+    (store::Row, Vec<kolaborasi_shared::CommitmentLine>),
+    StatusCode,
+)> {
+    Ok(match outcome {
+        store::Outcome::Created { record, .. } => (*record, StatusCode::CREATED),
+        store::Outcome::Replayed { code } => (
+            store::by_code(&state.db, &code)
+                .await?
+                .ok_or_else(|| AppError::Internal(format!("commitment {code} vanished")))?,
+            StatusCode::OK,
+        ),
         store::Outcome::KeyReused => return Err(AppError::IdempotencyKeyReused),
         store::Outcome::LocationUnknown => {
             return Err(AppError::invalid(
@@ -139,24 +169,10 @@ async fn create(
         }
         store::Outcome::BadLines(issues) => return Err(AppError::Fields(issues)),
         store::Outcome::Insufficient => {
-            let remaining = store::remaining_of(&state.db, location_id, &packages).await?;
+            let remaining = store::remaining_of(&state.db, location_id, packages).await?;
             return Err(AppError::InsufficientNeed { remaining });
         }
-    };
-    let (row, lines) = store::by_code(&state.db, &code)
-        .await?
-        .ok_or_else(|| AppError::Internal(format!("commitment {code} vanished")))?;
-    let receipt = CommitmentReceipt {
-        manage_token: state.secret.manage_token(&code),
-        commitment: row.view(lines)?,
-    };
-    let mut response = (status, Json(receipt)).into_response();
-    if status == StatusCode::OK {
-        response
-            .headers_mut()
-            .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    })
 }
 
 /// Refuses an unconfirmed commitment when its contact already has

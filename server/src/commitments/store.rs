@@ -23,6 +23,8 @@ use sqlx::Acquire as _;
 pub enum Outcome {
     Created {
         code: String,
+        /// The commitment as stored, for the receipt (no read after).
+        record: Box<(Row, Vec<CommitmentLine>)>,
     },
     /// The idempotency key was used before with the same request.
     Replayed {
@@ -90,6 +92,7 @@ struct PlaceRow {
     category: String,
     kelurahan_code: String,
     kota_code: String,
+    kecamatan_code: String,
     headcount_unit: String,
 }
 
@@ -142,7 +145,8 @@ macro_rules! reserve_in {
         // this commitment, so the log's facts follow the order of changes.
         let location: Option<PlaceRow> = sqlx::query_as(
             "UPDATE locations SET headcount = headcount WHERE id = $1 \
-             RETURNING active, headcount, name, category, kelurahan_code, kota_code, headcount_unit",
+             RETURNING active, headcount, name, category, kelurahan_code, kota_code, kecamatan_code, \
+             headcount_unit",
         )
         .bind(location_id)
         .fetch_optional(&mut *$tx)
@@ -306,6 +310,43 @@ macro_rules! reserve_in {
             q = q.bind(id).bind(*package_id).bind(*quantity).bind(*unit_value);
         }
         q.execute(&mut *$tx).await?;
+        let record = Box::new((
+            Row {
+                id,
+                code: code.clone(),
+                status: "committed".to_owned(),
+                planned_date: c.planned_date.clone(),
+                collaborator_name: c.identity.name.clone(),
+                collaborator_kind: c.identity.kind.as_str().to_owned(),
+                show_name: c.show_name,
+                total_value: total,
+                created_at: $req.now,
+                expires_at: $req.expires_at,
+                closed_at: None,
+                location_id,
+                location_name: place.name.clone(),
+                location_category: place.category.clone(),
+                location_area: place.kelurahan_code.clone(),
+                contact_email: c.identity.email.clone(),
+                contact_phone: c.identity.phone.clone(),
+                account_id: $req.account_id,
+                kota_code: place.kota_code.clone(),
+                kecamatan_code: place.kecamatan_code.clone(),
+                verified_at: None,
+                confirmed_at: $req.confirmed.then_some($req.now),
+            },
+            priced
+                .iter()
+                .map(|(package_id, quantity, unit_value)| {
+                    Ok(CommitmentLine {
+                        package_id: *package_id,
+                        quantity: u32::try_from(*quantity)
+                            .map_err(|_| sqlx::Error::Protocol(format!("quantity {quantity}")))?,
+                        unit_value: *unit_value,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?,
+        ));
         let made = MadeFacts {
             code: code.clone(),
             location: PlaceFacts {
@@ -330,7 +371,7 @@ macro_rules! reserve_in {
             demo: $req.demo,
         };
         events.push(log::Event::made(&made, $req.now));
-        Ok::<_, sqlx::Error>((Outcome::Created { code }, events))
+        Ok::<_, sqlx::Error>((Outcome::Created { code, record }, events))
         }
     };
 }
@@ -520,6 +561,17 @@ pub struct Row {
     pub verified_at: Option<i64>,
     /// When its contact was confirmed.
     pub confirmed_at: Option<i64>,
+}
+
+/// Never the contact fields, so a logged outcome cannot leak them.
+impl std::fmt::Debug for Row {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Row")
+            .field("id", &self.id)
+            .field("code", &self.code)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
 }
 
 const SELECT_ROW: &str = "SELECT c.id, c.code, c.status, c.planned_date, c.collaborator_name, \
