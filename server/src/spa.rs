@@ -17,7 +17,7 @@ use std::time::SystemTime;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use kolaborasi_shared::{Category, CommitmentStatus, routes, validate};
@@ -79,6 +79,22 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
         }
     });
     Router::new()
+        // The navigation says "Lacak": people type that address too.
+        .route(
+            "/lacak",
+            get(|| async { Redirect::permanent("/kolaborasi") }),
+        )
+        .route(
+            "/lacak/{code}",
+            get(
+                |axum::extract::Path(code): axum::extract::Path<String>| async move {
+                    match kolaborasi_shared::validate::tracking_code(&code) {
+                        Some(code) => Redirect::permanent(&format!("/kolaborasi/{code}")),
+                        None => Redirect::permanent("/kolaborasi"),
+                    }
+                },
+            ),
+        )
         .route("/robots.txt", get(robots))
         .route("/sitemap.xml", get(sitemap).layer(CompressionLayer::new()))
         .with_state(spa.clone())

@@ -148,6 +148,9 @@ pub fn TextField(
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional, into)] min: Option<Signal<String>>,
     #[prop(optional, into)] max: Option<Signal<String>>,
+    /// Most characters the box takes (the browser stops typing there).
+    #[prop(optional)]
+    maxlength: Option<usize>,
     /// Checks the value; runs on leaving the field (once something was
     /// typed) and while typing once the field shows an error.
     #[prop(optional)]
@@ -187,6 +190,7 @@ pub fn TextField(
                 inputmode=inputmode
                 min=move || min.map(|m| m.get())
                 max=move || max.map(|m| m.get())
+                maxlength=maxlength
                 aria-invalid=move || message.read().is_some().then_some("true")
                 aria-describedby=describedby
                 prop:value=move || value.get()

@@ -1262,6 +1262,7 @@ fn DetailsStep(form: Form) -> impl IntoView {
                 value=form.name
                 errors=form.errors
                 autocomplete="name"
+                maxlength=validate::NAME_MAX
                 hint=Signal::derive(move || lang().text("commit.name_hint"))
                 check=rule(validate::name)
             />

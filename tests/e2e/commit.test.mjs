@@ -241,6 +241,14 @@ describe('committing packages ("Beri Bantuan")', () => {
     assert.equal(await page.locator('#f-collaborator-name').inputValue(), DONOR.name);
     assert.equal(await page.locator('#f-collaborator-email').inputValue(), DONOR.email);
     assert.equal(await phone.inputValue(), '12345');
+    // The name box stops at the 120 characters the server takes, before
+    // any error (typed, not pasted: the browser's limit is what is checked).
+    const name = page.locator('#f-collaborator-name');
+    await name.fill('');
+    await name.pressSequentially('N'.repeat(125));
+    assert.equal((await name.inputValue()).length, 120);
+    assert.equal(await page.locator('#f-collaborator-name-error').count(), 0);
+    await name.fill(DONOR.name);
 
     // A reload keeps the step, the quantities and every field.
     await page.reload();

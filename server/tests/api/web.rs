@@ -162,6 +162,21 @@ pub async fn app_pages_are_200_and_any_other_path_is_a_404_with_the_app(engine: 
             "{path}: {text}"
         );
     }
+    // The navigation says "Lacak": that address leads to tracking, with a
+    // code however it is typed.
+    let manual = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for (path, to) in [
+        ("/lacak", "/kolaborasi"),
+        ("/lacak/ab12cd34", "/kolaborasi/AB12-CD34"),
+        ("/lacak/not-a-code!", "/kolaborasi"),
+    ] {
+        let response = manual.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::PERMANENT_REDIRECT, "{path}");
+        assert_eq!(header_text(&response, header::LOCATION), to, "{path}");
+    }
 }
 
 pub async fn robots_and_the_sitemap_list_the_public_pages_and_nothing_private(engine: Engine) {
