@@ -18,7 +18,7 @@ mod shell;
 mod storage;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::path;
 use wasm_bindgen::JsCast;
 
@@ -159,6 +159,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lokasi/:id/bantu") view=pages::commit::CommitPage />
                     <Route path=path!("/kolaborasi") view=pages::tracking::TrackLookupPage />
                     <Route path=path!("/kolaborasi/:code") view=pages::tracking::TrackingPage />
+                    // The navigation says "Lacak"; the server redirects these
+                    // too, but a service worker answers with the app first.
+                    <Route path=path!("/lacak") view=|| view! { <Redirect path="/kolaborasi" /> } />
+                    <Route path=path!("/lacak/:code") view=pages::tracking::TrackingPage />
                     <Route path=path!("/masuk") view=pages::account::SignInPage />
                     <Route path=path!("/daftar") view=pages::account::RegisterPage />
                     <Route path=path!("/daftar/konfirmasi") view=pages::account::ActivatePage />

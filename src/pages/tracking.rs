@@ -46,8 +46,12 @@ pub fn TrackLookupPage() -> impl IntoView {
 
 /// A code to look up; typed codes are forgiven case, dashes and lookalikes.
 #[component]
-pub fn TrackForm() -> impl IntoView {
-    let code = RwSignal::new(String::new());
+pub fn TrackForm(
+    /// What the box starts with (a code that was not found, to correct).
+    #[prop(optional)]
+    initial: Option<String>,
+) -> impl IntoView {
+    let code = RwSignal::new(initial.unwrap_or_default());
     let error = RwSignal::new(false);
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -128,7 +132,9 @@ pub fn TrackingPage() -> impl IntoView {
         // A canonical address without the fragment (`k7q2m9xd` → `K7Q2-M9XD`).
         if let Some(c) = code.get() {
             let has_token = token_in(&location.hash.get()).is_some();
-            if has_token || raw.get() != c {
+            // `/lacak/{code}` (the navigation's word) becomes the address.
+            let alias = location.pathname.get_untracked().starts_with("/lacak/");
+            if has_token || alias || raw.get() != c {
                 let options = NavigateOptions {
                     replace: true,
                     scroll: false,
@@ -167,12 +173,19 @@ pub fn TrackingPage() -> impl IntoView {
                             } else {
                                 Some(error.message)
                             };
+                            // The code as it was typed, shown back and kept in
+                            // the box to correct.
+                            let typed = raw.get_untracked();
+                            let shown = typed.clone();
                             view! {
                                 <h1>{tr("track.not_found")}</h1>
                                 <p class="lead">
                                     {move || message.clone().unwrap_or_else(|| lang().text("error.path.invalid_code"))}
                                 </p>
-                                <TrackAgain />
+                                <p data-testid="looked-up">
+                                    {move || tr_with(lang(), "track.looked_up", &[("code", &shown)])}
+                                </p>
+                                <TrackAgain initial=typed />
                             }
                             .into_any()
                         }
@@ -186,11 +199,11 @@ pub fn TrackingPage() -> impl IntoView {
 
 /// Looking up another code, below a commitment.
 #[component]
-fn TrackAgain() -> impl IntoView {
+fn TrackAgain(#[prop(optional)] initial: Option<String>) -> impl IntoView {
     view! {
         <section class="track-again" aria-labelledby="track-again-heading">
             <h2 id="track-again-heading">{tr("track.another")}</h2>
-            <TrackForm />
+            <TrackForm initial=initial.unwrap_or_default() />
         </section>
     }
 }
@@ -669,7 +682,10 @@ fn PrivateDetails(
                     view! {
                         <div class="field">
                             <label for="manage-link">{tr("track.manage_link")}</label>
-                            <p class="hint" id="manage-link-hint">{tr("track.manage_link_hint")}</p>
+                            // The warning is about cancelling: moot once it is closed.
+                            <p class="hint" id="manage-link-hint">
+                                {move || open().then(|| lang().text("track.manage_link_hint"))}
+                            </p>
                             <div class="inline-row">
                                 <input
                                     id="manage-link"

@@ -446,6 +446,8 @@ describe('committing packages ("Beri Bantuan")', () => {
     await device.waitForURL(`${BASE_URL}/kolaborasi/${code}`);
     await device.getByTestId('manage-panel').waitFor();
     assert.equal(await device.getByTestId('contact-email').innerText(), DONOR.email);
+    // While open, the link comes with its warning: whoever holds it can cancel.
+    assert.match(await device.locator('#manage-link-hint').innerText(), /membatalkan/);
     await device.getByTestId('cancel').click();
     // A confirmation step first; focus moves to it.
     await device.getByTestId('cancel-confirm').waitFor();
@@ -460,6 +462,8 @@ describe('committing packages ("Beri Bantuan")', () => {
     await device.goto(`${BASE_URL}/kolaborasi/${code}`);
     await device.getByTestId('manage-panel').waitFor();
     assert.equal(await device.getByTestId('cancel').count(), 0);
+    // Cancelled: nothing is left to warn about.
+    assert.equal(await device.locator('#manage-link-hint').innerText(), '');
     for (const p of [page, stranger, device]) assert.deepEqual(p.errors, []);
   });
 
@@ -473,6 +477,17 @@ describe('committing packages ("Beri Bantuan")', () => {
     assert.equal(await input.getAttribute('aria-invalid'), 'true');
     await input.fill('zzzz zzzz');
     await page.getByRole('button', { name: 'Lacak', exact: true }).click();
+    await page.waitForURL(`${BASE_URL}/kolaborasi/ZZZZ-ZZZZ`);
+    await page.locator('h1', { hasText: 'Kolaborasi tidak ditemukan' }).waitFor();
+    // The code is shown back and kept in the box, to be corrected.
+    assert.equal(await page.getByTestId('looked-up').innerText(), 'Kode yang Anda cari: ZZZZ-ZZZZ');
+    assert.equal(await page.getByLabel('Kode kolaborasi').inputValue(), 'ZZZZ-ZZZZ');
+    // The address the navigation names leads here too, with or without a
+    // code (here answered by the service worker, which serves the app).
+    await page.goto(`${BASE_URL}/lacak`);
+    await page.waitForURL(`${BASE_URL}/kolaborasi`);
+    await page.locator('h1', { hasText: 'Lacak kolaborasi' }).waitFor();
+    await page.goto(`${BASE_URL}/lacak/zzzzzzzz`);
     await page.waitForURL(`${BASE_URL}/kolaborasi/ZZZZ-ZZZZ`);
     await page.locator('h1', { hasText: 'Kolaborasi tidak ditemukan' }).waitFor();
     assert.deepEqual(page.errors, []);
