@@ -43,6 +43,17 @@ impl AreaRecord {
 }
 
 impl AreaFile {
+    /// The package to credit (ODbL), without the repository's own files
+    /// named after it (the hand-written positions are credited in words).
+    #[must_use]
+    pub fn credit(&self) -> String {
+        self.source
+            .split(" + ")
+            .next()
+            .unwrap_or(&self.source)
+            .to_owned()
+    }
+
     /// The file compiled into the binary.
     pub fn embedded() -> &'static AreaFile {
         static FILE: OnceLock<AreaFile> = OnceLock::new();

@@ -113,7 +113,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         map_zoom: 11,
         region_name: tree.root.name.clone(),
         demo_data,
-        area_data_source: file.source.clone(),
+        area_data_source: file.credit(),
         area_data_licence: file.licence.clone(),
         commitment_expiry_days: config.commitment_expiry_days,
         kiosk_idle_secs: config.kiosk_idle_secs,

@@ -66,5 +66,6 @@ describe('list view and location page', () => {
     const credit = page.getByTestId('area-attribution');
     await credit.waitFor();
     assert.match(await credit.innerText(), /idn-area-data .*ODbL|idn-area-data.*Open Database License/s);
+    assert.doesNotMatch(await credit.innerText(), /xtask|\.csv/, 'no developer file path');
   });
 });

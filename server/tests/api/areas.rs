@@ -75,4 +75,9 @@ pub async fn the_config_names_the_region_and_reports_no_demo_data_when_none_was_
     assert!(config.tile_url.contains("{z}") && config.tile_url.contains("{x}"));
     assert_eq!(config.area_data_licence, "ODbL-1.0");
     assert!(config.area_data_source.contains("idn-area-data"));
+    assert!(
+        !config.area_data_source.contains(".csv"),
+        "no file of the repository in the credit: {}",
+        config.area_data_source
+    );
 }
