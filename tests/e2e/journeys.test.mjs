@@ -18,6 +18,24 @@ async function named(name, email, skip = 0) {
 }
 
 describe('journeys: bugs', () => {
+  test('on a 360 px phone the header is two rows: brand and language, then the navigation', async () => {
+    const page = await openPage(browser(), { width: 360, height: 800 });
+    await page.goto(`${BASE_URL}/transparansi`);
+    await page.locator('main h1').waitFor();
+    const rows = await page.evaluate(() => {
+      const tops = [...document.querySelectorAll('.site-header .bar > *')]
+        .filter((e) => e.getBoundingClientRect().height > 0)
+        .map((e) => Math.round(e.getBoundingClientRect().top));
+      // Rows: tops more than 24 px apart (items of one row differ by a few).
+      tops.sort((a, b) => a - b);
+      return tops.filter((t, i) => i === 0 || t - tops[i - 1] > 24).length;
+    });
+    assert.ok(rows <= 2, `the header takes ${rows} rows`);
+    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
+    await screenshot(page, 'phone-360-header');
+    assert.deepEqual(page.errors, []);
+  });
+
   test('the directory pages: "Berikutnya" is a real button and shows the next named collaborators', async () => {
     // More named collaborators than one page (20) holds.
     const before = await api('/collaborators?page=1&per_page=20');
