@@ -261,12 +261,11 @@ pub async fn start(
             hub.stop();
         })
         .await;
-        let served = Ok(());
         sweeper.abort();
         mailer.abort();
         uploads.abort();
         forgetter.abort();
-        served
+        Ok(())
     });
     Ok(Running { addr, state, task })
 }

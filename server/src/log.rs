@@ -178,15 +178,20 @@ fn moved(places: Option<Arc<[i64]>>) {
 /// Tells this process that public data changed: call after the commit of
 /// every change the public can see (the one place the version moves).
 pub fn announce() {
-    moved(None);
-    APPENDED.send_modify(|n| *n = n.wrapping_add(1));
+    announced(None);
 }
 
 /// Like [`announce`], for a change of these places' public data only
 /// (reservations, expiries): an answer listing many places may then be
 /// brought up to date by reading only these (`places_changed`).
 pub fn announce_places(places: &[i64]) {
-    moved(Some(places.into()));
+    announced(Some(places.into()));
+}
+
+/// A change committed by this process: the version moves and the stats
+/// hub is told.
+fn announced(places: Option<Arc<[i64]>>) {
+    moved(places);
     APPENDED.send_modify(|n| *n = n.wrapping_add(1));
 }
 

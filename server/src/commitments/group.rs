@@ -87,14 +87,11 @@ async fn run(db: Db, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<(Request, Reply)>
         let committed = commit_group(&db, &requests).await;
         tracing::debug!(size = requests.len(), took = ?started.elapsed(), "commit group");
         match committed {
-            Ok((outcomes, wrote)) => {
+            Ok((outcomes, changed)) => {
                 // Every change is at the group's places (the reservations,
                 // and the overdue ones they returned).
-                if wrote {
-                    let mut places: Vec<i64> =
-                        requests.iter().map(|r| r.checked.location_id).collect();
-                    places.dedup(); // sorted above
-                    log::announce_places(&places);
+                if !changed.is_empty() {
+                    log::announce_places(&changed);
                 }
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(outcome.map_err(AppError::from));

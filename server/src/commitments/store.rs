@@ -22,7 +22,6 @@ use sqlx::Acquire as _;
 #[derive(Debug)]
 pub enum Outcome {
     Created {
-        code: String,
         /// The commitment as stored, for the receipt (no read after).
         record: Box<(Row, Vec<CommitmentLine>)>,
     },
@@ -371,7 +370,7 @@ macro_rules! reserve_in {
             demo: $req.demo,
         };
         events.push(log::Event::made(&made, $req.now));
-        Ok::<_, sqlx::Error>((Outcome::Created { code, record }, events))
+        Ok::<_, sqlx::Error>((Outcome::Created { record }, events))
         }
     };
 }
@@ -413,12 +412,12 @@ async fn try_create(db: &Db, req: &Request) -> Result<Outcome, sqlx::Error> {
 
 /// One transaction for the whole group; the outcome of each reservation
 /// (an `Err` only for that reservation), valid once this returns `Ok`.
-/// Also whether the group wrote anything public (a reservation made, or an
-/// overdue one of its places returned).
+/// Also the group's places when it wrote anything public there (a
+/// reservation made, or an overdue one returned), else none.
 pub(crate) async fn commit_group(
     db: &Db,
     requests: &[Request],
-) -> Result<(Vec<Result<Outcome, sqlx::Error>>, bool), sqlx::Error> {
+) -> Result<(Vec<Result<Outcome, sqlx::Error>>, Vec<i64>), sqlx::Error> {
     let notify = db.engine() == "postgres";
     let now = requests.iter().map(|r| r.now).max().unwrap_or_default();
     let mut places: Vec<i64> = requests.iter().map(|r| r.checked.location_id).collect();
@@ -428,7 +427,7 @@ pub(crate) async fn commit_group(
         // First statements: writes (SQLite takes its lock at once). The
         // group's places return their overdue reservations, once each.
         let mut events = Vec::new();
-        for place in places {
+        for &place in &places {
             events.extend(release_in!(tx, place, now));
         }
         let mut outcomes = Vec::with_capacity(requests.len());
@@ -469,7 +468,7 @@ pub(crate) async fn commit_group(
         }
         append_in!(tx, notify, &events);
         tx.commit().await?;
-        (outcomes, !events.is_empty())
+        (outcomes, if events.is_empty() { Vec::new() } else { places })
     }))
 }
 
