@@ -105,10 +105,13 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     await screenshot(page, 'offline-list-phone');
 
     // Our own server failing (503) is no reason to drop the copy either.
-    await page.context().setOffline(false);
+    // The failure is in place before the browser is back online: coming
+    // online asks for the list again at once, and a real answer would
+    // replace the three-hour-old copy this step is about.
     await page.route('**/api/v1/locations', (route) => route.fulfill({
       status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"x"}}',
     }));
+    await page.context().setOffline(false);
     await page.goto(`${BASE_URL}/`);
     await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
     assert.equal(await page.getByTestId('map-count').innerText(), shown);
