@@ -50,6 +50,8 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   // Map tiles and other hosts, the API, evidence files: the network's.
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  // The staff console is a build of its own, never stored here.
+  if (url.pathname === '/konsol' || url.pathname.startsWith('/konsol/')) return;
   if (request.mode === 'navigate') {
     // Every page of the app is the same index.html: this build's.
     event.respondWith(

@@ -18,7 +18,7 @@ mod shell;
 mod storage;
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 use wasm_bindgen::JsCast;
 
@@ -117,8 +117,80 @@ fn FocusOnNavigation() -> impl IntoView {
     });
 }
 
+/// The staff console's pages, in the console's build (`console` feature).
+#[cfg(feature = "console")]
+#[component(transparent)]
+fn ConsoleRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    use pages::console::{audit, catalogue, commitment, home, location, staff};
+    view! {
+        <ParentRoute path=path!("/konsol") view=leptos_router::components::Outlet>
+            <Route path=path!("") view=home::ConsoleHome />
+            <Route path=path!("kolaborasi/:code") view=commitment::ConsoleCommitmentPage />
+            <Route path=path!("lokasi/baru") view=location::NewLocationPage />
+            <Route path=path!("lokasi/:id") view=location::EditLocationPage />
+            <Route path=path!("katalog") view=catalogue::CataloguePage />
+            <Route path=path!("staf") view=staff::StaffPage />
+            <Route path=path!("audit") view=audit::AuditPage />
+        </ParentRoute>
+    }
+    .into_inner()
+}
+
+/// In the donor's build, the console is another download: its pages are
+/// left to the browser, which loads the console's build from the server.
+#[cfg(not(feature = "console"))]
+#[component(transparent)]
+fn ConsoleRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
+    view! {
+        <ParentRoute path=path!("/konsol") view=ConsoleElsewhere>
+            <Route path=path!("") view=|| () />
+            <Route path=path!("*rest") view=|| () />
+        </ParentRoute>
+    }
+    .into_inner()
+}
+
+thread_local! {
+    /// The address the document was loaded at (see [`ConsoleElsewhere`]).
+    static LOADED_AT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// A console page reached by a link inside the donor's app: the browser
+/// loads it for real, replacing the history entry the router just made.
+/// If this document itself was loaded there (only a service worker of an
+/// old release could do that), reloading would loop: it says so instead.
+#[cfg(not(feature = "console"))]
+#[component]
+fn ConsoleElsewhere() -> impl IntoView {
+    if kiosk::active() {
+        // A kiosk leads nowhere a visitor should not go.
+        return view! {
+            <div class="page narrow">
+                <h1>{tr("console.not_on_kiosk")}</h1>
+            </div>
+        }
+        .into_any();
+    }
+    let href = window().location().href().unwrap_or_default();
+    if LOADED_AT.with(|l| *l.borrow() != href) {
+        let _ = window().location().replace(&href);
+    }
+    view! {
+        <div class="page narrow">
+            <h1>{tr("console.title")}</h1>
+            <p>
+                <a href=href rel="external">
+                    {tr("console.open")}
+                </a>
+            </p>
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn App() -> impl IntoView {
+    LOADED_AT.with(|l| *l.borrow_mut() = window().location().href().unwrap_or_default());
     kiosk::start();
     I18n::provide();
     cache::Freshness::provide();
@@ -140,6 +212,7 @@ pub fn App() -> impl IntoView {
             }
         });
     }
+    #[cfg(feature = "console")]
     pages::console::StaffAuth::provide();
     live::Live::provide();
     view! {
@@ -171,22 +244,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/transparansi") view=pages::transparency::TransparencyPage />
                     <Route path=path!("/verifikasi") view=pages::verify::VerifyPage />
                     <Route path=path!("/dokumentasi-api") view=pages::api_docs::ApiDocsPage />
-                    <Route path=path!("/konsol") view=pages::console::home::ConsoleHome />
-                    <Route
-                        path=path!("/konsol/kolaborasi/:code")
-                        view=pages::console::commitment::ConsoleCommitmentPage
-                    />
-                    <Route
-                        path=path!("/konsol/lokasi/baru")
-                        view=pages::console::location::NewLocationPage
-                    />
-                    <Route
-                        path=path!("/konsol/lokasi/:id")
-                        view=pages::console::location::EditLocationPage
-                    />
-                    <Route path=path!("/konsol/katalog") view=pages::console::catalogue::CataloguePage />
-                    <Route path=path!("/konsol/staf") view=pages::console::staff::StaffPage />
-                    <Route path=path!("/konsol/audit") view=pages::console::audit::AuditPage />
+                    <ConsoleRoutes />
                     <Route path=path!("/terima/:code") view=pages::receipt::ReceiptPage />
                     <Route path=path!("/konfirmasi/:code") view=pages::confirm::ConfirmPage />
                     <Route path=path!("/antrean") view=pages::outbox::OutboxPage />

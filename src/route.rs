@@ -48,16 +48,22 @@ pub enum Page {
     /// The staff console: sign-in, then the work queues.
     Console,
     /// A commitment as staff see it.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     ConsoleCommitment(String),
     /// A new location (staff).
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     ConsoleNewLocation,
     /// Editing a location (staff).
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     ConsoleLocation(i64),
     /// Adding programs and packages (admin).
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     ConsoleCatalogue,
     /// Staff members (admin).
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     ConsoleStaff,
     /// The audit trail (admin).
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
     ConsoleAudit,
     /// The place's page for confirming a delivery, by its one-time code.
     Receipt(String),
@@ -133,12 +139,16 @@ impl Page {
 }
 
 /// Query parameters of the console's queue view.
+#[cfg_attr(not(feature = "console"), allow(dead_code))]
 pub const QUEUE_PARAM: &str = "antrian";
+#[cfg_attr(not(feature = "console"), allow(dead_code))]
 pub const AREA_PARAM: &str = "wilayah";
+#[cfg_attr(not(feature = "console"), allow(dead_code))]
 pub const PAGE_PARAM: &str = "halaman";
 
 /// The console home showing one queue, optionally within an area, at a page.
 #[must_use]
+#[cfg_attr(not(feature = "console"), allow(dead_code))]
 pub fn console_queue_href(queue: &str, area: Option<&str>, page: u32) -> String {
     let mut href = format!("/konsol?{QUEUE_PARAM}={queue}");
     if let Some(area) = area.filter(|a| !a.is_empty()) {

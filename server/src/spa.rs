@@ -31,7 +31,29 @@ use crate::{first_paint, on_db, seo};
 #[derive(Clone)]
 struct Spa {
     app: AppState,
+    /// The donor's app (`index.html`).
     shell: Arc<Shell>,
+    /// The staff console, a build of its own under [`CONSOLE`].
+    console: Arc<Shell>,
+}
+
+/// The staff console's pages and files live under this path.
+const CONSOLE: &str = "/konsol";
+
+fn is_console(path: &str) -> bool {
+    path.strip_prefix(CONSOLE)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+impl Spa {
+    /// The shell a path's page is built from.
+    fn shell_for(&self, path: &str) -> &Shell {
+        if is_console(path) {
+            &self.console
+        } else {
+            &self.shell
+        }
+    }
 }
 
 pub fn router(app: AppState, static_dir: &Path) -> Router {
@@ -42,8 +64,11 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
             "web client not built: run `cargo xtask run` (or `cargo xtask build-client`)"
         );
     }
+    let tiles = app.client_config.tile_url.clone();
+    let console = static_dir.join(&CONSOLE[1..]).join("index.html");
     let spa = Spa {
-        shell: Arc::new(Shell::new(index, app.client_config.tile_url.clone())),
+        shell: Arc::new(Shell::new(index, tiles.clone())),
+        console: Arc::new(Shell::new(console, tiles)),
         app,
     };
     // Pages come compressed from the read model; a 404 is compressed here.
@@ -160,7 +185,7 @@ impl Shell {
 /// (a missing place, the client not built) is rendered each time.
 async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Response {
     let path = uri.path();
-    let shell = spa.shell.current();
+    let shell = spa.shell_for(path).current();
     let Some(built) = shell.as_deref().filter(|_| routes::is_app_path(path)) else {
         return render(&spa, shell.as_deref(), &uri, &headers).await;
     };
@@ -602,7 +627,7 @@ async fn cache_headers(State(spa): State<Spa>, req: Request, next: Next) -> Resp
     // Every HTML answer carries the policy: the pages, the 404 page, and
     // `/index.html` itself (which the service worker keeps for offline
     // starts, headers included).
-    if is_html && let Some(built) = spa.shell.current() {
+    if is_html && let Some(built) = spa.shell_for(&path).current() {
         res.headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, built.csp.clone());
     }

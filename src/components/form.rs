@@ -355,7 +355,9 @@ pub fn TextAreaField(
 }
 
 /// A labelled `<select>`; `options` are (value, text) pairs. With a
-/// `placeholder` an empty first option asks for a choice.
+/// `placeholder` an empty first option asks for a choice. (Only the
+/// console's forms have one.)
+#[cfg(feature = "console")]
 #[component]
 pub fn SelectField(
     field: &'static str,

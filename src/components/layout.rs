@@ -222,7 +222,10 @@ pub fn Footer() -> impl IntoView {
                 " · "
                 <A href=Page::ApiDocs.href()>{tr("nav.api")}</A>
                 " · "
-                <A href=Page::Console.href() attr:data-testid="console-link">{tr("console.link")}</A>
+                // The console is its own build: the browser loads it.
+                <a href=Page::Console.href() rel="external" data-testid="console-link">
+                    {tr("console.link")}
+                </a>
                 " · "
                 {tr("footer.data_licence")}
                 " · "

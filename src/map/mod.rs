@@ -7,6 +7,8 @@
 //! keyboard and screen-reader equivalent of everything the map shows.
 
 mod layer;
+/// The console's location editor picks a point on a map.
+#[cfg(feature = "console")]
 pub mod picker;
 
 use std::sync::Arc;

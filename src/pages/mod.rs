@@ -5,6 +5,7 @@ pub mod account;
 pub mod api_docs;
 pub mod commit;
 pub mod confirm;
+#[cfg(feature = "console")]
 pub mod console;
 pub mod location;
 pub mod map;

@@ -257,6 +257,47 @@ describe('facilitator console and the three voices of a delivery', () => {
     assert.deepEqual(staff.errors, []);
   });
 
+  test('the footer leads from the donor app to the console build and back, signed in all along', async () => {
+    /// The wasm files this document loaded.
+    const wasmOf = (page) => page.evaluate(() => performance.getEntriesByType('resource')
+      .map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')));
+    const page = await openPage(browser(), DESKTOP);
+    await page.goto(`${BASE_URL}/`);
+    await page.getByTestId('list-count').waitFor();
+    const donorWasm = await wasmOf(page);
+    assert.equal(donorWasm.length, 1);
+    assert.ok(!donorWasm[0].startsWith('/konsol/'), donorWasm[0]);
+
+    await page.getByTestId('console-link').click();
+    await page.waitForURL(`${BASE_URL}/konsol`);
+    const form = page.getByTestId('staff-sign-in');
+    await form.waitFor();
+    const consoleWasm = await wasmOf(page);
+    assert.equal(consoleWasm.length, 1);
+    assert.ok(consoleWasm[0].startsWith('/konsol/'), consoleWasm[0]);
+    await form.locator('input[type=email]').fill(ADMIN.email);
+    await form.locator('input[type=password]').fill(ADMIN.password);
+    await page.getByTestId('staff-sign-in-submit').click();
+    await page.getByTestId('staff-name').waitFor();
+
+    // A donor page from the console's navigation; loaded afresh, it is the
+    // donor's build again.
+    await page.locator('header nav').getByRole('link', { name: 'Transparansi' }).click();
+    await page.waitForURL(`${BASE_URL}/transparansi`);
+    await page.getByTestId('download-locations-csv').waitFor();
+    await page.reload();
+    await page.getByTestId('download-locations-csv').waitFor();
+    assert.deepEqual(await wasmOf(page), donorWasm);
+
+    // Back to the console: still signed in, nothing asked again.
+    await page.getByTestId('console-link').click();
+    await page.waitForURL(`${BASE_URL}/konsol`);
+    await page.getByTestId('staff-name').waitFor();
+    assert.equal(await page.getByTestId('staff-sign-in').count(), 0);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the console works on a tablet and at 200% zoom, and signs out', async () => {
     const tablet = await openPage(browser(), { width: 820, height: 1180 });
     await signIn(tablet);

@@ -50,6 +50,9 @@ describe('a first visit', () => {
     // console error here.
     const page = await openPage(browser(), PHONE, { bypassCSP: false });
     const problems = recordProblems(page);
+    // The staff console is a download of its own: no donor page asks for it.
+    const asked = [];
+    page.on('request', (r) => asked.push(new URL(r.url()).pathname));
     for (const [path, ready] of [
       ['/', 'list-count'],
       [`/lokasi/${open.id}`, 'needs'],
@@ -69,6 +72,8 @@ describe('a first visit', () => {
       assert.deepEqual(problems, [], `${path}`);
     }
     assert.deepEqual(page.errors, []);
+    assert.equal(new Set(asked.filter((p) => p.endsWith('.wasm'))).size, 1, 'every page is the same one wasm');
+    assert.deepEqual(asked.filter((p) => p === '/konsol' || p.startsWith('/konsol/')), []);
   });
 
   test('each public page has its header and heading in the HTML, where the app then draws them (no shift)', async () => {

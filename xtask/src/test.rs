@@ -34,18 +34,16 @@ pub fn test(root: &Path) -> Result<(), String> {
             .args(&HOST_PACKAGES[..6])
             .args(["--", "-D", "warnings"]),
     )?;
-    cmd::run(command(root, "cargo").args([
-        "clippy",
-        "--target",
-        "wasm32-unknown-unknown",
-        "-p",
-        "kolaborasi",
-        "-p",
-        "kolaborasi-shared",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
+    // The client twice: the donor's build, and the console's (a feature).
+    for features in [&[][..], &["--features", "kolaborasi/console"][..]] {
+        cmd::run(
+            command(root, "cargo")
+                .args(["clippy", "--target", "wasm32-unknown-unknown"])
+                .args(["-p", "kolaborasi", "-p", "kolaborasi-shared"])
+                .args(features)
+                .args(["--", "-D", "warnings"]),
+        )?;
+    }
 
     // Unit tests and the server's integration tests, on SQLite and PostgreSQL.
     let pg = TempPostgres::start()?;

@@ -83,6 +83,7 @@ on_both_engines! {
     transport::every_response_carries_the_security_headers,
     transport::the_offline_shell_files_are_revalidated_and_the_manifest_has_its_type,
     web::built_assets_are_sent_as_their_precompressed_copies_and_kept_forever,
+    web::console_pages_get_the_console_build_and_donor_pages_never_do,
     web::app_pages_are_200_and_any_other_path_is_a_404_with_the_app,
     web::robots_and_the_sitemap_list_the_public_pages_and_nothing_private,
     web::shared_links_carry_the_page_title_and_description_escaped_and_without_contacts,

@@ -116,6 +116,9 @@ pub const INDEX_HTML: &str = "<!doctype html><html lang=\"id\"><head><title>Kola
 /// each page's head and first paint around it).
 pub const APP_MARKER: &str = "<div id=\"app\">spa shell</div>";
 
+/// The staff console's shell (a build of its own, under `/konsol/`).
+pub const CONSOLE_HTML: &str = "<!doctype html><html lang=\"id\"><head><title>Konsol</title></head><body><div id=\"app\">console shell</div></body></html>\n";
+
 /// One running server and a client pointed at it.
 pub struct TestApp {
     pub base: String,
@@ -147,6 +150,9 @@ impl TestApp {
     pub async fn start_configured(db: Arc<TestDb>, configure: impl FnOnce(&mut Config)) -> Self {
         let static_dir = tempfile::tempdir().expect("create a temporary directory");
         std::fs::write(static_dir.path().join("index.html"), INDEX_HTML).expect("write index.html");
+        let console = static_dir.path().join("konsol");
+        std::fs::create_dir(&console).expect("create konsol/");
+        std::fs::write(console.join("index.html"), CONSOLE_HTML).expect("write konsol/index.html");
         let mut config = Config::with_database(db.url.clone());
         config.bind = "127.0.0.1:0".parse().expect("a socket address");
         config.static_dir = static_dir.path().to_owned();

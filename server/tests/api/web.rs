@@ -118,6 +118,65 @@ async fn client_files_answer(app: &TestApp, from_memory: bool) {
     }
 }
 
+/// The staff console is a build of its own: its pages get its shell, with
+/// a policy allowing its own loader and not the donor's; the donor's pages
+/// never get it.
+pub async fn console_pages_get_the_console_build_and_donor_pages_never_do(engine: Engine) {
+    let db = crate::support::TestDb::fresh(engine).await;
+    let donor = "import init from '/kolaborasi-0123456789abcdef.js'; await init();";
+    let console = "import init from '/konsol/kolaborasi-fedcba9876543210.js'; await init();";
+    let shell = |loader: &str, marker: &str| {
+        format!(
+            "<!doctype html><html><head><script type=\"module\">{loader}</script></head>\
+             <body><div id=\"app\">{marker}</div></body></html>"
+        )
+    };
+    let app = TestApp::start_configured(db, |c| {
+        std::fs::write(c.static_dir.join("index.html"), shell(donor, "spa shell")).unwrap();
+        std::fs::write(
+            c.static_dir.join("konsol/index.html"),
+            shell(console, "console shell"),
+        )
+        .unwrap();
+    })
+    .await;
+    let hash = |loader: &str| {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(loader.as_bytes());
+        format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        )
+    };
+    for (path, status) in [
+        ("/konsol", StatusCode::OK),
+        ("/konsol/", StatusCode::OK),
+        ("/konsol/lokasi/baru", StatusCode::OK),
+        ("/konsol/kolaborasi/AB12-CD34", StatusCode::OK),
+        ("/konsol/no-such-page", StatusCode::NOT_FOUND),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let csp = header_text(&response, header::CONTENT_SECURITY_POLICY);
+        assert!(csp.contains(&hash(console)), "{path}: {csp}");
+        assert!(!csp.contains(&hash(donor)), "{path}: {csp}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("console shell"), "{path}: {text}");
+        assert!(!text.contains("spa shell"), "{path}");
+    }
+    for path in ["/", "/konsolidasi", "/transparansi", "/no/such/page"] {
+        let response = app.get(path).await;
+        let csp = header_text(&response, header::CONTENT_SECURITY_POLICY);
+        assert!(csp.contains(&hash(donor)), "{path}: {csp}");
+        assert!(!csp.contains(&hash(console)), "{path}: {csp}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("spa shell"), "{path}");
+        assert!(!text.contains("console shell"), "{path}");
+    }
+    app.stop().await;
+}
+
 pub async fn app_pages_are_200_and_any_other_path_is_a_404_with_the_app(engine: Engine) {
     let app = TestApp::with_fixtures(engine).await;
     let place = app.id_of("RW 03 Cideng").await;
@@ -125,7 +184,6 @@ pub async fn app_pages_are_200_and_any_other_path_is_a_404_with_the_app(engine: 
         "/".to_owned(),
         "/transparansi".to_owned(),
         "/tentang/".to_owned(),
-        "/konsol/lokasi/baru".to_owned(),
         format!("/lokasi/{place}"),
         format!("/lokasi/{place}/bantu?x=1"),
     ] {
