@@ -10,4 +10,5 @@ pub mod lines_table;
 pub mod location_list;
 pub mod need;
 pub mod offline;
+pub mod share;
 pub mod status;

@@ -1107,6 +1107,10 @@ fn PackageLine(line: Line, form: Form) -> impl IntoView {
                 <p class="package-meta">
                     {move || program_name.get(lang().code()).to_owned()} " · " {value_text}
                 </p>
+                // What the package holds: what the donor buys and hands over.
+                <p class="package-contents" data-testid="package-contents">
+                    {move || package.with_value(|p| p.description.get(lang().code()).to_owned())}
+                </p>
                 <p class="package-remaining" id=hint_id.clone() data-testid="package-remaining">
                     {remaining_text}
                 </p>
@@ -1343,7 +1347,8 @@ fn ReviewStep(form: Form, place: String) -> impl IntoView {
                     <td class="num">
                         {move || {
                             let l = lang();
-                            format!("{} {}", l.number(u64::from(q)), package.with_value(|p| p.unit.get(l.code()).to_owned()))
+                            let unit = package.with_value(|p| p.unit.get(l.code()).to_owned());
+                            tr_with(l, "track.quantity", &[("count", &l.number(u64::from(q))), ("unit", &unit)])
                         }}
                     </td>
                     <td class="num">{move || lang().rupiah(i64::from(q) * package.with_value(|p| p.unit_value))}</td>

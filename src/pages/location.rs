@@ -10,6 +10,7 @@ use leptos_router::hooks::use_params_map;
 use crate::api::{self, ApiFailure};
 use crate::components::delivery::PlaceDeliveriesList;
 use crate::components::need::{NeedProgress, need_rows};
+use crate::components::share::ShareButtons;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::map::{MapView, category_color};
@@ -130,9 +131,34 @@ fn Profile(detail: LocationDetail) -> impl IntoView {
                 </div>
                 <div>
                     <dt>{tr("location.coordinates")}</dt>
-                    <dd>{d.with_value(|d| format!("{:.5}, {:.5}", d.lat, d.lon))}</dd>
+                    <dd>
+                        {d.with_value(|d| format!("{:.5}, {:.5}", d.lat, d.lon))} " · "
+                        // The donor takes the goods there: the phone's maps app.
+                        <a
+                            href=d
+                                .with_value(|d| {
+                                    format!(
+                                        "https://www.google.com/maps/dir/?api=1&destination={:.5},{:.5}",
+                                        d.lat,
+                                        d.lon,
+                                    )
+                                })
+                            target="_blank"
+                            rel="noopener noreferrer external"
+                            data-testid="directions"
+                        >
+                            {tr("location.directions")}
+                        </a>
+                    </dd>
                 </div>
             </dl>
+            <ShareButtons
+                path=Page::Location(d.with_value(|d| d.id)).href()
+                title=d.with_value(|d| d.name.clone())
+                text=Signal::derive(move || {
+                    tr_with(lang(), "share.place_text", &[("place", &d.with_value(|d| d.name.clone()))])
+                })
+            />
             <Needs detail=d />
             <PlaceDeliveriesList id=d.with_value(|d| d.id) />
             <h2>{tr("location.about")}</h2>

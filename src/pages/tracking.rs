@@ -17,6 +17,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::delivery::{Corrections, DeliveryForm, SlipCard, Voices, shows_delivery};
 use crate::components::form::{focus_soon, kind_text};
 use crate::components::lines_table::LinesTable;
+use crate::components::share::ShareButtons;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{Lang, lang, tr, tr_with};
 use crate::route::{MANAGE_FRAGMENT, Page};
@@ -287,11 +288,20 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
                 .iter()
                 .map(|line| {
                     let (name, unit) = package_name(catalogue.as_ref(), l, line.package_id);
+                    // The unit's value as everywhere else: "Rp … per keluarga/minggu".
+                    let each = tr_with(
+                        l,
+                        "need.unit_value",
+                        &[("value", &l.rupiah(line.unit_value)), ("unit", &unit)],
+                    );
                     // "keluarga/minggu" may break after the slash on a phone.
                     let unit = unit.replace('/', "/\u{200b}");
-                    let quantity = format!("{} {unit}", l.number(u64::from(line.quantity)));
+                    let quantity = tr_with(
+                        l,
+                        "track.quantity",
+                        &[("count", &l.number(u64::from(line.quantity))), ("unit", &unit)],
+                    );
                     let value = l.rupiah(i64::from(line.quantity) * line.unit_value);
-                    let each = tr_with(l, "track.each", &[("value", &l.rupiah(line.unit_value))]);
                     view! {
                         <tr data-testid="tracking-line" data-package-id=line.package_id.to_string()>
                             <th scope="row">{name}<span class="cell-note">{each}</span></th>
@@ -343,6 +353,17 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
                     {move || copied.get().then(|| lang().text("track.copied"))}
                 </span>
             </div>
+            <ShareButtons
+                path=Page::Tracking(code.clone()).href()
+                title=code.clone()
+                text=Signal::derive({
+                    let code = code.clone();
+                    move || {
+                        let place = v.with(|v| v.location.name.clone());
+                        tr_with(lang(), "share.collaboration_text", &[("code", &code), ("place", &place)])
+                    }
+                })
+            />
             <p class="status-line">
                 <span
                     class=move || format!("status-badge status-{}", status().as_str())

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, api, apiSend, commitOneUnit, confirmByMail, sharedBrowser, openPage, screenshot,
+  BASE_URL, DESKTOP, PHONE, api, apiSend, commitOneUnit, confirmByMail, sharedBrowser, openPage, screenshot,
 } from './support.mjs';
 
 const browser = sharedBrowser();
@@ -116,5 +116,84 @@ describe('journeys: bugs', () => {
     await page.locator(`[data-testid=${id}][aria-current=page]`).waitFor();
     assert.equal(await current().count(), 1);
     assert.deepEqual(page.errors, []);
+  });
+});
+
+/// The catalogue's package by id.
+async function packageOf(id) {
+  const { programs } = await api('/programs');
+  return programs.flatMap((p) => p.packages).find((p) => p.id === id);
+}
+
+describe('journeys: frictions', () => {
+  test('a place offers directions and sharing; a collaboration can be shared too', async () => {
+    const receipt = await commitOneUnit({
+      name: 'Yayasan Uji Berbagi', email: 'e2e-share@example.id', fromEnd: true, skip: 3, minPercent: 50,
+    });
+    const { code } = receipt.commitment;
+    const detail = await api(`/locations/${receipt.commitment.location.id}`);
+    const page = await openPage(browser(), PHONE, { permissions: ['clipboard-read', 'clipboard-write'] });
+    await page.goto(`${BASE_URL}/lokasi/${detail.id}`);
+    const directions = page.getByTestId('directions');
+    await directions.waitFor();
+    const href = new URL(await directions.getAttribute('href'));
+    assert.equal(href.searchParams.get('destination'), `${detail.lat.toFixed(5)},${detail.lon.toFixed(5)}`);
+    assert.equal(await directions.getAttribute('target'), '_blank');
+
+    const placeUrl = `${BASE_URL}/lokasi/${detail.id}`;
+    const whatsapp = new URL(await page.getByTestId('share-whatsapp').getAttribute('href'));
+    assert.equal(whatsapp.origin, 'https://wa.me');
+    const message = whatsapp.searchParams.get('text');
+    assert.ok(message.includes(detail.name), message);
+    assert.ok(message.endsWith(placeUrl), message);
+    await page.getByTestId('share-copy').click();
+    await page.getByText('Tautan disalin.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), placeUrl);
+    await screenshot(page, 'phone-location-share');
+
+    await page.goto(`${BASE_URL}/kolaborasi/${code}`);
+    await page.getByTestId('tracking-code').waitFor();
+    const shared = new URL(await page.getByTestId('share-whatsapp').getAttribute('href')).searchParams.get('text');
+    assert.ok(shared.includes(code) && shared.includes(detail.name), shared);
+    assert.ok(shared.endsWith(`${BASE_URL}/kolaborasi/${code}`), shared);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('packages say what they hold, and a quantity and its unit read the same everywhere, in both languages', async () => {
+    const receipt = await commitOneUnit({
+      name: 'Yayasan Uji Satuan', email: 'e2e-units@example.id', fromEnd: true, skip: 5, minPercent: 50,
+    });
+    const line = receipt.commitment.lines[0];
+    const pkg = await packageOf(line.package_id);
+    const page = await openPage(browser(), PHONE);
+    // What "reached" counts is said in the words of each kind of place.
+    await page.goto(`${BASE_URL}/transparansi`);
+    const cards = page.locator('.total-card:not(.total-card-pending)');
+    await cards.first().waitFor();
+    const totals = await page.locator('.total-card').allInnerTexts();
+    assert.ok(totals.some((t) => t.includes('keluarga di RW terjangkau')), totals.join(' | '));
+    assert.ok(totals.some((t) => t.includes('orang di lembaga & UMKM terjangkau')), totals.join(' | '));
+    await page.goto(`${BASE_URL}/lokasi/${receipt.commitment.location.id}/bantu`);
+    const row = page.locator(`[data-testid=package-line][data-package-id="${pkg.id}"]`);
+    assert.equal(await row.getByTestId('package-contents').innerText(), pkg.description.id);
+
+    await page.goto(`${BASE_URL}/kolaborasi/${receipt.commitment.code}`);
+    const tracked = page.locator(`[data-testid=tracking-line][data-package-id="${pkg.id}"]`);
+    await tracked.waitFor();
+    const plain = async (locator) => (await locator.innerText()).replace(/\u200b/g, '');
+    assert.equal(await plain(tracked.getByTestId('tracking-quantity')), `1 ${pkg.unit.id}`);
+    assert.match(await plain(tracked.locator('th')), new RegExp(`per ${pkg.unit.id.replace('/', '\\/')}`));
+    assert.doesNotMatch(await plain(tracked), /satuan/);
+
+    await page.locator('.lang-switch').click();
+    await page.locator('.lang-switch', { hasText: 'Bahasa Indonesia' }).waitFor();
+    assert.equal(await plain(tracked.getByTestId('tracking-quantity')), `1 × ${pkg.unit.en}`);
+    assert.match(await plain(tracked.locator('th')), new RegExp(`per ${pkg.unit.en.replace('/', '\\/')}`));
+    await page.goto(`${BASE_URL}/lokasi/${receipt.commitment.location.id}/bantu`);
+    assert.equal(await row.getByTestId('package-contents').innerText(), pkg.description.en);
+    await screenshot(page, 'phone-commit-contents-en');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
   });
 });
