@@ -44,6 +44,51 @@ thread_local! {
     static ATTRACT: Cell<bool> = const { Cell::new(true) };
     /// The last commitment made here, for its receipt; in memory only.
     static RECEIPT: RefCell<Option<(CommitmentView, String)>> = const { RefCell::new(None) };
+    /// Seconds until the idle reset, while the warning is up.
+    static COUNTDOWN: RefCell<Option<ArcRwSignal<Option<u32>>>> = const { RefCell::new(None) };
+}
+
+/// The warning comes this long before the reset: a fifth of the timeout,
+/// at least 3 and at most 20 seconds.
+fn warning_secs(idle: u32) -> u32 {
+    (idle / 5).clamp(3, 20)
+}
+
+fn countdown() -> ArcRwSignal<Option<u32>> {
+    COUNTDOWN.with(|c| {
+        c.borrow_mut()
+            .get_or_insert_with(|| ArcRwSignal::new(None))
+            .clone()
+    })
+}
+
+/// Before the idle reset, the screen says so and counts down, with a button
+/// to stay: the reset loses what is on screen, the receipt's QR code (the
+/// only copy of its manage link) included. Any touch keeps the session.
+#[component]
+pub fn IdleWarning() -> impl IntoView {
+    let left = countdown();
+    let shown = left.clone();
+    view! {
+        <Show when=move || shown.get().is_some()>
+            <div class="kiosk-idle" role="alertdialog" aria-modal="false" aria-labelledby="kiosk-idle-title" data-testid="kiosk-idle-warning">
+                <p id="kiosk-idle-title" class="kiosk-idle-title">{tr("kiosk.idle_title")}</p>
+                <p aria-live="polite">
+                    {
+                        let left = left.clone();
+                        move || {
+                            let n = left.get().unwrap_or(0).to_string();
+                            tr_with(lang(), "kiosk.idle_body", &[("seconds", &n)])
+                        }
+                    }
+                </p>
+                // Touching anything counts; the button says so plainly.
+                <button type="button" class="button kiosk-big" data-testid="kiosk-stay" on:click=|_| touched()>
+                    {tr("kiosk.idle_stay")}
+                </button>
+            </div>
+        </Show>
+    }
 }
 
 #[must_use]
@@ -158,6 +203,10 @@ pub fn use_server_idle(secs: u32) {
 
 fn touched() {
     LAST_INPUT.with(|t| t.set(js_sys::Date::now()));
+    let left = countdown();
+    if left.get_untracked().is_some() {
+        left.set(None);
+    }
 }
 
 fn watch_idle() {
@@ -183,10 +232,22 @@ fn watch_idle() {
     on_input.forget();
     let _ = set_interval_with_handle(
         || {
-            let idle_ms = f64::from(IDLE_SECS.with(Cell::get)) * 1000.0;
+            let idle = IDLE_SECS.with(Cell::get);
+            let idle_ms = f64::from(idle) * 1000.0;
             let quiet = js_sys::Date::now() - LAST_INPUT.with(Cell::get);
-            if quiet >= idle_ms && !ATTRACT.with(Cell::get) {
+            if ATTRACT.with(Cell::get) {
+                return;
+            }
+            if quiet >= idle_ms {
                 reset();
+                return;
+            }
+            let warn_ms = f64::from(warning_secs(idle)) * 1000.0;
+            if quiet >= idle_ms - warn_ms {
+                // Whole seconds left, rounded up (never "0" before the reset).
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                let secs = ((idle_ms - quiet) / 1000.0).ceil() as u32;
+                countdown().set(Some(secs.max(1)));
             }
         },
         Duration::from_secs(1),

@@ -223,6 +223,7 @@ pub fn App() -> impl IntoView {
                 {tr("app.skip_to_content")}
             </a>
             <FocusOnNavigation />
+            {kiosk::active().then(|| view! { <kiosk::IdleWarning /> })}
             <Header />
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFound>

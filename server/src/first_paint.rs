@@ -133,9 +133,15 @@ fn content(lang: Lang, main: &FirstMain) -> String {
     match main {
         FirstMain::Map => format!(
             "<div class=\"map-page\"><div class=\"sidebar\"><section class=\"filters\">\
-             <h1 id=\"filters-heading\">{}</h1><p class=\"intro\">{}</p></section></div></div>",
+             <h1 id=\"filters-heading\">{}</h1><p class=\"intro\">{}</p>\
+             <details class=\"how-it-works\"><summary>{}</summary><ol><li>{}</li><li>{}</li>\
+             <li>{}</li></ol></details></section></div></div>",
             t(lang, "map.heading"),
-            t(lang, "map.intro")
+            t(lang, "map.intro"),
+            t(lang, "how.summary"),
+            t(lang, "how.choose"),
+            t(lang, "how.deliver"),
+            t(lang, "how.confirm")
         ),
         FirstMain::Page {
             heading,

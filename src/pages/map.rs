@@ -148,6 +148,22 @@ fn quiet_navigation() -> NavigateOptions {
     }
 }
 
+/// How giving works, in three steps, folded into one line (the server's
+/// first paint has the same line, so nothing moves when the app starts).
+#[component]
+fn HowItWorks() -> impl IntoView {
+    view! {
+        <details class="how-it-works" data-testid="how-it-works">
+            <summary>{tr("how.summary")}</summary>
+            <ol>
+                <li>{tr("how.choose")}</li>
+                <li>{tr("how.deliver")}</li>
+                <li>{tr("how.confirm")}</li>
+            </ol>
+        </details>
+    }
+}
+
 /// Filters and the map/list switch. Every change becomes a new URL.
 #[component]
 fn FilterPanel(
@@ -182,6 +198,7 @@ fn FilterPanel(
         <section class="filters" aria-labelledby="filters-heading">
             <h1 id="filters-heading">{tr("map.heading")}</h1>
             <p class="intro">{tr("map.intro")}</p>
+            <HowItWorks />
             <nav class="view-switch" aria-label=tr("view.switch")>
                 <ViewLink query list_view color_by list=false />
                 <ViewLink query list_view color_by list=true />

@@ -126,6 +126,22 @@ async function packageOf(id) {
 }
 
 describe('journeys: frictions', () => {
+  test('the home page says how giving works: one line that opens to three steps, already in the HTML', async () => {
+    const html = await (await fetch(`${BASE_URL}/`)).text();
+    assert.match(html, /<details class="how-it-works"><summary>Bagaimana cara membantu\?<\/summary>/);
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/`);
+    await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
+    const how = page.getByTestId('how-it-works');
+    assert.equal(await how.locator('li').first().isVisible(), false, 'folded at first');
+    await how.locator('summary').click();
+    assert.equal(await how.locator('li').count(), 3);
+    assert.match(await how.innerText(), /membeli barangnya dan mengantarnya/);
+    assert.match(await how.innerText(), /tercatat terbuka/);
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('a place offers directions and sharing; a collaboration can be shared too', async () => {
     const receipt = await commitOneUnit({
       name: 'Yayasan Uji Berbagi', email: 'e2e-share@example.id', fromEnd: true, skip: 3, minPercent: 50,

@@ -146,6 +146,33 @@ describe('kiosk mode', () => {
     await page.context().close();
   });
 
+  test('before the idle reset the kiosk warns and counts down; a touch keeps the visitor', async () => {
+    const idle = 10;
+    const page = await kioskPage();
+    await page.goto(`${BASE_URL}/kiosk?idle=${idle}`);
+    await page.getByTestId('kiosk-attract').tap();
+    await page.getByRole('heading', { name: 'Apa yang ingin Anda lihat?' }).waitFor();
+    const warning = page.getByTestId('kiosk-idle-warning');
+    // Nobody touches: the warning comes 3 seconds before the reset.
+    await warning.waitFor({ timeout: (idle + 5) * 1000 });
+    assert.match(await warning.innerText(), /kembali ke awal dalam [1-3] detik/);
+    assert.match(await warning.innerText(), /kode QR tanda terima/);
+    await screenshot(page, 'kiosk-idle-warning');
+    assert.deepEqual(await violations(page), []);
+    await page.getByTestId('kiosk-stay').tap();
+    await warning.waitFor({ state: 'hidden' });
+    // The visitor stays where they were, past the moment of the reset.
+    await page.waitForTimeout(4000);
+    assert.equal(page.url(), `${BASE_URL}/kiosk?idle=${idle}`);
+    await page.getByRole('heading', { name: 'Apa yang ingin Anda lihat?' }).waitFor();
+    assert.equal(await page.getByTestId('kiosk-attract').count(), 0);
+    // Left alone again: the warning, then the attract screen.
+    await warning.waitFor({ timeout: (idle + 5) * 1000 });
+    await page.getByTestId('kiosk-attract').waitFor({ timeout: 10_000 });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('a staff-assisted commitment ends with a printable QR receipt, not a saved session', async () => {
     const detail = await openPlaceInArea();
     const open = detail.needs.find((n) => n.remaining >= 2);

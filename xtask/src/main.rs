@@ -19,6 +19,7 @@ mod precompress;
 mod run;
 mod server_process;
 mod test;
+mod tiles;
 mod tools;
 
 use std::path::{Path, PathBuf};

@@ -85,7 +85,12 @@ impl ServerProcess {
             .arg(dir.join("uploads"))
             .arg("--mail-dir")
             .arg(dir.join("mail"))
-            .args(["--tile-url", "http://127.0.0.1:9/{z}/{x}/{y}.png"])
+            // Unless the caller serves tiles: a closed port (no internet here).
+            .args(if extra.contains(&"--tile-url") {
+                &[][..]
+            } else {
+                &["--tile-url", "http://127.0.0.1:9/{z}/{x}/{y}.png"][..]
+            })
             .args(limits)
             .args(extra)
             .stdout(Stdio::piped())
