@@ -161,7 +161,7 @@ fn AccountNav() -> impl IntoView {
     // Nothing until known: no "Masuk" flashing for a signed-in user.
     let body = move || match shared.session.get() {
         Session::Unknown => ().into_any(),
-        Session::Guest => view! { <SignInLink /> }.into_any(),
+        Session::Guest => view! { <GuestSlot /> }.into_any(),
         Session::SignedIn(account) => view! { <AccountMenu name=account.name /> }.into_any(),
     };
     view! {
@@ -169,6 +169,31 @@ fn AccountNav() -> impl IntoView {
             {body}
         </div>
     }
+}
+
+/// No collaborator signed in: "Masuk" — unless a staff member is signed in
+/// to the console (its build only), who sees their name leading there.
+#[cfg(feature = "console")]
+#[component]
+fn GuestSlot() -> impl IntoView {
+    use crate::pages::console::{StaffAuth, StaffState};
+    let auth = StaffAuth::get();
+    move || match auth.state.get() {
+        StaffState::In(s) => view! {
+            <A href=Page::Console.href() attr:class="account-link" attr:data-testid="staff-account">
+                <span class="visually-hidden">{tr("account.signed_in_as")} " "</span>
+                <span class="account-name">{s.staff.name}</span>
+            </A>
+        }
+        .into_any(),
+        _ => view! { <SignInLink /> }.into_any(),
+    }
+}
+
+#[cfg(not(feature = "console"))]
+#[component]
+fn GuestSlot() -> impl IntoView {
+    view! { <SignInLink /> }
 }
 
 #[component]

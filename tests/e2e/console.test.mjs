@@ -298,6 +298,56 @@ describe('facilitator console and the three voices of a delivery', () => {
     await page.context().close();
   });
 
+  test('staff find a collaboration by its code and return to the same queue; the header names them; the editor keeps Save in reach', async () => {
+    const receipt = await commit('Yayasan Uji Cari Kode');
+    const { code } = receipt.commitment;
+    const page = await openPage(browser(), DESKTOP);
+    await signIn(page);
+    // Signed in as staff: the header says who, not "Masuk".
+    await page.getByTestId('staff-account').filter({ hasText: 'Admin E2E' }).waitFor();
+    assert.equal(await page.getByTestId('sign-in-link').count(), 0);
+
+    // A queue narrowed to a kota.
+    await page.getByTestId('queue-locations').click();
+    const kota = await page.getByTestId('queue-kota').locator('option').nth(1).getAttribute('value');
+    await page.getByTestId('queue-kota').selectOption(kota);
+    await page.waitForURL((u) => u.searchParams.get('wilayah') === kota);
+    const queueUrl = page.url();
+
+    // A code read out on the phone: a wrong one is explained, a loose one opens it.
+    const find = page.getByTestId('console-find');
+    await find.locator('input').fill('nope');
+    await find.getByRole('button').click();
+    await find.getByRole('alert').filter({ hasText: 'AB12-CD34' }).waitFor();
+    await find.locator('input').fill(code.toLowerCase().replace('-', ' '));
+    await find.getByRole('button').click();
+    await page.waitForURL(`${BASE_URL}/konsol/kolaborasi/${code}`);
+    const guide = page.getByTestId('verify-guide');
+    await guide.waitFor();
+    assert.match(await guide.innerText(), /kontak sudah dikonfirmasi/);
+    await page.getByTestId('console-back').click();
+    await page.waitForURL(queueUrl);
+    await page.locator('[data-testid=queue-item], [data-testid=queue-empty]').first().waitFor();
+    assert.equal(await page.getByTestId('queue-kota').inputValue(), kota);
+
+    // The editor: "Save" is in view from the top; deactivating comes after the form.
+    const { locations } = await api('/locations');
+    await page.goto(`${BASE_URL}/konsol/lokasi/${locations[0].id}`);
+    await page.getByTestId('location-form').waitFor();
+    const save = await page.getByTestId('location-save').boundingBox();
+    assert.ok(save && save.y + save.height <= DESKTOP.height, `Save at ${save?.y}`);
+    const after = await page.evaluate(() => {
+      const form = document.querySelector('[data-testid=location-form]');
+      const danger = document.querySelector('[data-testid=deactivate-location]');
+      return Boolean(danger && (form.compareDocumentPosition(danger) & Node.DOCUMENT_POSITION_FOLLOWING));
+    });
+    assert.ok(after, 'the deactivate button follows the form');
+    assert.deepEqual(await violations(page), []);
+    await screenshot(page, 'console-location-desktop');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the console works on a tablet and at 200% zoom, and signs out', async () => {
     const tablet = await openPage(browser(), { width: 820, height: 1180 });
     await signIn(tablet);

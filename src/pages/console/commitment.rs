@@ -346,6 +346,18 @@ fn Actions(
     view! {
         <section class="console-actions" aria-labelledby="actions-heading">
             <h2 id="actions-heading">{tr("console.actions")}</h2>
+            // What each verification vouches for, before the button that does it.
+            <Show when=move || can_verify() || can_verify_delivery()>
+                <details class="verify-guide" data-testid="verify-guide" open>
+                    <summary>{tr("console.guide_summary")}</summary>
+                    <Show when=can_verify>
+                        <p class="hint">{tr("console.guide_commitment")}</p>
+                    </Show>
+                    <Show when=can_verify_delivery>
+                        <p class="hint">{tr("console.guide_delivery")}</p>
+                    </Show>
+                </details>
+            </Show>
             <div class="button-row">
                 <Show when=can_verify>
                     <button

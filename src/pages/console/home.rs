@@ -56,6 +56,7 @@ fn Home() -> impl IntoView {
     view! {
         <h1>{tr("console.title")}</h1>
         <StaffCard />
+        <FindByCode />
         <Tools />
         {move || auth.session().map(|_| view! { <Queues /> })}
     }
@@ -165,6 +166,52 @@ fn Tools() -> impl IntoView {
     }
 }
 
+/// A collaboration by its tracking code (as a collaborator reads it out on
+/// the phone), forgiving case, spaces and dashes like the public lookup.
+#[component]
+fn FindByCode() -> impl IntoView {
+    let navigate = use_navigate();
+    let text = RwSignal::new(String::new());
+    let wrong = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match kolaborasi_shared::validate::tracking_code(&text.get_untracked()) {
+            Some(code) => {
+                wrong.set(false);
+                navigate(
+                    &Page::ConsoleCommitment(code).href(),
+                    NavigateOptions::default(),
+                );
+            }
+            None => wrong.set(true),
+        }
+    };
+    view! {
+        <form class="console-find" role="search" on:submit=submit data-testid="console-find">
+            <label for="console-find-code">{tr("console.find_label")}</label>
+            <div class="console-find-row">
+                <input
+                    id="console-find-code"
+                    type="text"
+                    autocomplete="off"
+                    autocapitalize="characters"
+                    spellcheck="false"
+                    maxlength="20"
+                    placeholder="AB12-CD34"
+                    aria-invalid=move || wrong.get().then_some("true")
+                    aria-describedby="console-find-error"
+                    prop:value=move || text.get()
+                    on:input:target=move |ev| text.set(ev.target().value())
+                />
+                <button type="submit" class="button">{tr("console.find_button")}</button>
+            </div>
+            <p id="console-find-error" class="field-error" role="alert">
+                {move || wrong.get().then(|| lang().text("console.find_invalid"))}
+            </p>
+        </form>
+    }
+}
+
 /// The queue view's state, from the address.
 #[derive(Debug, Clone, PartialEq)]
 struct View {
@@ -192,6 +239,15 @@ fn Queues() -> impl IntoView {
                 .filter(|p| *p >= 1)
                 .unwrap_or(1),
         }
+    });
+    // "Back to the queue" from an item returns to this queue, area and page.
+    Effect::new(move |_| {
+        let v = current.get();
+        super::remember_queue(console_queue_href(
+            v.queue.as_str(),
+            v.area.as_deref(),
+            v.page,
+        ));
     });
     let counts = LocalResource::new(api::queue_counts);
     let page = LocalResource::new(move || {

@@ -544,6 +544,7 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
                 <ActionStatus state />
             </div>
         </form>
+        {move || current.get().map(|c| view! { <LocationDanger location=c current /> })}
     }
 }
 
@@ -654,11 +655,9 @@ fn LocationState(
 ) -> impl IntoView {
     let auth = StaffAuth::get();
     let state = RwSignal::new(Action::Idle);
-    let confirming = RwSignal::new(false);
     let id = location.location.id;
     let verified = location.location.verified;
     let active = location.location.active;
-    let may_deactivate = move || matches!(auth.role(), Some(Role::Admin | Role::Operator));
     let verify = move |_| {
         let csrf = auth.csrf();
         run_action(
@@ -666,17 +665,6 @@ fn LocationState(
             state,
             async move { api::verify_location(id, &csrf).await },
             "console.location_verified",
-            move |l| current.set(Some(l)),
-        );
-    };
-    let deactivate = move |_| {
-        let csrf = auth.csrf();
-        confirming.set(false);
-        run_action(
-            auth,
-            state,
-            async move { api::deactivate_location(id, &csrf).await },
-            "console.location_deactivated",
             move |l| current.set(Some(l)),
         );
     };
@@ -691,8 +679,8 @@ fn LocationState(
                 </span>
                 <A href=Page::Location(id).href()>{tr("console.public_page")}</A>
             </p>
-            <div class="button-row">
-                <Show when=move || !verified && active>
+            <Show when=move || !verified && active>
+                <div class="button-row">
                     <button
                         type="button"
                         class="button"
@@ -702,8 +690,43 @@ fn LocationState(
                     >
                         {tr("console.verify")}
                     </button>
-                </Show>
-                <Show when=move || active && may_deactivate() && !confirming.get()>
+                </div>
+            </Show>
+            <ActionStatus state />
+        </div>
+    }
+}
+
+/// Deactivating, below the form and its "Save": the rare, destructive
+/// action is not the first thing on the page.
+#[component]
+fn LocationDanger(
+    location: StaffLocation,
+    current: RwSignal<Option<StaffLocation>>,
+) -> impl IntoView {
+    let auth = StaffAuth::get();
+    let state = RwSignal::new(Action::Idle);
+    let confirming = RwSignal::new(false);
+    let id = location.location.id;
+    let active = location.location.active;
+    let may_deactivate = move || matches!(auth.role(), Some(Role::Admin | Role::Operator));
+    let deactivate = move |_| {
+        let csrf = auth.csrf();
+        confirming.set(false);
+        run_action(
+            auth,
+            state,
+            async move { api::deactivate_location(id, &csrf).await },
+            "console.location_deactivated",
+            move |l| current.set(Some(l)),
+        );
+    };
+    view! {
+        <Show when=move || active && may_deactivate()>
+            <section class="danger-zone" aria-labelledby="deactivate-heading">
+                <h2 id="deactivate-heading">{tr("console.deactivate_heading")}</h2>
+                <p class="hint">{tr("console.deactivate_question")}</p>
+                <Show when=move || !confirming.get()>
                     <button
                         type="button"
                         class="button button-danger"
@@ -716,27 +739,26 @@ fn LocationState(
                         {tr("console.deactivate")}
                     </button>
                 </Show>
-            </div>
-            <Show when=move || confirming.get()>
-                <div class="confirm" role="group" aria-labelledby="deactivate-question">
-                    <p id="deactivate-question" class="confirm-question">{tr("console.deactivate_question")}</p>
-                    <div class="button-row">
-                        <button
-                            type="button"
-                            id="deactivate-confirm"
-                            class="button button-danger"
-                            data-testid="deactivate-confirm"
-                            on:click=deactivate
-                        >
-                            {tr("console.deactivate_yes")}
-                        </button>
-                        <button type="button" class="button button-quiet" on:click=move |_| confirming.set(false)>
-                            {tr("track.cancel_no")}
-                        </button>
+                <Show when=move || confirming.get()>
+                    <div class="confirm" role="group" aria-labelledby="deactivate-heading">
+                        <div class="button-row">
+                            <button
+                                type="button"
+                                id="deactivate-confirm"
+                                class="button button-danger"
+                                data-testid="deactivate-confirm"
+                                on:click=deactivate
+                            >
+                                {tr("console.deactivate_yes")}
+                            </button>
+                            <button type="button" class="button button-quiet" on:click=move |_| confirming.set(false)>
+                                {tr("track.cancel_no")}
+                            </button>
+                        </div>
                     </div>
-                </div>
-            </Show>
-            <ActionStatus state />
-        </div>
+                </Show>
+            </section>
+        </Show>
+        <ActionStatus state />
     }
 }

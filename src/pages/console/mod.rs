@@ -25,6 +25,23 @@ use crate::i18n::{Lang, lang, tr};
 use crate::route::Page;
 use crate::{Shared, set_title};
 
+thread_local! {
+    /// The queue view last shown (its address), for "back to the queue".
+    static LAST_QUEUE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Remembers the queue view being shown.
+pub fn remember_queue(href: String) {
+    LAST_QUEUE.with(|q| *q.borrow_mut() = Some(href));
+}
+
+/// Where "back to the queue" leads: the last queue view, else the console.
+fn last_queue() -> String {
+    LAST_QUEUE
+        .with(|q| q.borrow().clone())
+        .unwrap_or_else(|| Page::Console.href())
+}
+
 /// Who is signed in to the console.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StaffState {
@@ -221,7 +238,7 @@ pub fn ConsoleFrame(
         <div class="page console-page" data-testid="console">
             <Show when=move || !home && signed_in()>
                 <p class="back">
-                    <A href=Page::Console.href()>
+                    <A href=last_queue() attr:data-testid="console-back">
                         <span aria-hidden="true">"← "</span>
                         {tr("console.back")}
                     </A>
