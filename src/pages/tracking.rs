@@ -364,6 +364,14 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
                     }
                 })
             />
+            // The collaborator's own view (the manage link), before the goods
+            // have been handed over: thanks, and what happens next.
+            <Show when=move || {
+                token.get().is_some()
+                    && v.with(|v| v.status == CommitmentStatus::Committed && v.delivery.is_none())
+            }>
+                <NextSteps view=v />
+            </Show>
             <p class="status-line">
                 <span
                     class=move || format!("status-badge status-{}", status().as_str())
@@ -466,6 +474,47 @@ enum Cancel {
     Sending,
     Done,
     Failed(String),
+}
+
+/// What the collaborator does now, in order, with the dates that matter:
+/// confirm the contact (while it is only a hold), buy and hand over the
+/// goods by the planned date (the area's facilitator verifies and can be
+/// asked), have the place confirm with its code, report the delivery here.
+#[component]
+fn NextSteps(view: RwSignal<CommitmentView>) -> impl IntoView {
+    let steps = move || {
+        let l = lang();
+        view.with(|v| {
+            let mut steps = Vec::new();
+            if v.confirmed_at.is_none() {
+                steps.push(tr_with(
+                    l,
+                    "track.next.confirm",
+                    &[("time", &local_time(l, v.expires_at))],
+                ));
+            }
+            steps.push(tr_with(
+                l,
+                "track.next.deliver",
+                &[
+                    ("place", &v.location.name),
+                    ("date", &l.date(&v.planned_date)),
+                ],
+            ));
+            steps.push(l.text("track.next.handover"));
+            steps.push(l.text("track.next.report"));
+            steps
+                .into_iter()
+                .map(|s| view! { <li>{s}</li> })
+                .collect_view()
+        })
+    };
+    view! {
+        <div class="next-steps" data-testid="next-steps">
+            <p class="next-steps-thanks">{tr("track.next.thanks")}</p>
+            <ol>{steps}</ol>
+        </div>
+    }
 }
 
 /// The private part: the manage link, contact details and cancelling.
@@ -617,9 +666,13 @@ fn PrivateDetails(
         match who {
             who if reportable.get() => {
                 let lines = view.with_untracked(|v| v.lines.clone());
+                // Folded until the goods have been handed over: right after
+                // committing, the next steps come first, not a form.
                 view! {
-                    <section class="delivery-panel" aria-labelledby="delivery-heading">
-                        <h3 id="delivery-heading">{tr("delivery.heading")}</h3>
+                    <details class="delivery-panel" data-testid="delivery-panel">
+                        <summary>
+                            <h3 id="delivery-heading">{tr("delivery.heading")}</h3>
+                        </summary>
                         <p class="note">{tr("delivery.intro")}</p>
                         <DeliveryForm
                             code=code.get_value()
@@ -627,7 +680,7 @@ fn PrivateDetails(
                             who
                             on_done
                         />
-                    </section>
+                    </details>
                 }
                 .into_any()
             }
@@ -638,7 +691,7 @@ fn PrivateDetails(
         Cancel::Idle | Cancel::Failed(_) if open() => view! {
             <button
                 type="button"
-                class="button button-danger"
+                class="button button-quiet"
                 data-testid="cancel"
                 on:click=move |_| {
                     state.set(Cancel::Confirming);

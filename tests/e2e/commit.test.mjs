@@ -123,6 +123,16 @@ describe('committing packages ("Beri Bantuan")', () => {
     assert.match(await page.getByTestId('tracking-collaborator').innerText(), /^Anonim/);
     await page.getByTestId('tracking-total').filter({ hasText: rupiah(total) }).waitFor();
     await page.getByTestId('manage-panel').waitFor();
+    // Thanks and what happens next, in order, before any form; cancelling
+    // is there but quiet.
+    const next = page.getByTestId('next-steps');
+    await next.waitFor();
+    const steps = await next.locator('li').allInnerTexts();
+    assert.equal(steps.length, 4, steps.join(' | '));
+    assert.match(steps[0], /mengonfirmasi kontak/);
+    assert.ok(steps[1].includes(summary.name), steps[1]);
+    assert.equal(await page.getByTestId('delivery-form').isVisible(), false);
+    assert.doesNotMatch(await page.getByTestId('cancel').getAttribute('class'), /danger/);
     await screenshot(page, 'phone-tracking');
 
     const view = await api(`/commitments/${code}`);

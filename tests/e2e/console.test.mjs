@@ -115,7 +115,12 @@ describe('facilitator console and the three voices of a delivery', () => {
     // The collaborator, on a phone with the manage link, reports the delivery.
     const donor = await openPage(browser(), PHONE);
     await donor.goto(`${BASE_URL}/kolaborasi/${code}#kelola=${receipt.manage_token}`);
+    // Before the handover the page leads with the next steps; the report
+    // form opens on request.
+    await donor.getByTestId('next-steps').waitFor();
     const form = donor.getByTestId('delivery-form');
+    assert.equal(await form.isVisible(), false);
+    await donor.getByTestId('delivery-panel').locator('summary').click();
     await form.waitFor();
     const photo = await photoWithGps(donor);
     await donor.getByTestId('delivery-photos').setInputFiles({ name: 'foto.jpg', mimeType: 'image/jpeg', buffer: photo });
