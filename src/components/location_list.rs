@@ -38,15 +38,30 @@ pub fn LocationList(
 ) -> impl IntoView {
     let names = StoredValue::new(kelurahan_names(&tree));
     let limit = RwSignal::new(PAGE);
-    // A new result set starts from the top again.
+    // Most needed first (what a donor looks for), or by name.
+    let by_need = RwSignal::new(true);
+    // A new result set, or a new order, starts from the top again.
     Effect::new(move |_| {
         points.track();
+        by_need.track();
         limit.set(PAGE);
     });
     let sorted = Memo::new(move |_| {
+        let need_first = by_need.get();
         points.get().map(|p| {
             let mut v: Vec<LocationSummary> = p.as_ref().clone();
-            v.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+            if need_first {
+                // Highest share still open first; places listing no needs last.
+                v.sort_by(|a, b| {
+                    let open = |l: &LocationSummary| l.remaining_percent.map_or(-1, i16::from);
+                    open(b)
+                        .cmp(&open(a))
+                        .then_with(|| a.name.cmp(&b.name))
+                        .then(a.id.cmp(&b.id))
+                });
+            } else {
+                v.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+            }
             Arc::new(v)
         })
     });
@@ -84,6 +99,27 @@ pub fn LocationList(
             <p class="list-count" role="status" data-testid="list-count">
                 {move || tr_with(lang(), "list.count", &[("count", &lang().number(total() as u64))])}
             </p>
+            <div class="list-sort" role="group" aria-label=tr("list.sort") data-testid="list-sort">
+                <span aria-hidden="true">{tr("list.sort")}</span>
+                <button
+                    type="button"
+                    class="chip"
+                    aria-pressed=move || if by_need.get() { "true" } else { "false" }
+                    data-testid="sort-need"
+                    on:click=move |_| by_need.set(true)
+                >
+                    {tr("list.sort_need")}
+                </button>
+                <button
+                    type="button"
+                    class="chip"
+                    aria-pressed=move || if by_need.get() { "false" } else { "true" }
+                    data-testid="sort-name"
+                    on:click=move |_| by_need.set(false)
+                >
+                    {tr("list.sort_name")}
+                </button>
+            </div>
             <Show when=move || sorted.read().as_ref().is_some_and(|v| v.is_empty())>
                 <p class="empty">{tr("list.empty")}</p>
             </Show>

@@ -22,6 +22,12 @@ pub fn AboutPage() -> impl IntoView {
             <h1>{tr("about.heading")}</h1>
             <p>{tr("about.body")}</p>
             <p>{tr("about.program")}</p>
+            <h2>{tr("how.summary")}</h2>
+            <ol data-testid="about-how">
+                <li>{tr("how.choose")}</li>
+                <li>{tr("how.deliver")}</li>
+                <li>{tr("how.confirm")}</li>
+            </ol>
             <h2>{tr("about.data_heading")}</h2>
             <ul>
                 <li data-testid="area-attribution">

@@ -53,6 +53,27 @@ describe('list view and location page', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('the list puts the places most in need first, and can be sorted by name', async () => {
+    const { locations } = await api('/locations?category=umkm');
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/?category=umkm&view=list`);
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-testid=list-count]')?.innerText.replace(/\D/g, '') === String(n),
+      locations.length,
+    );
+    const open = (l) => l.remaining_percent ?? -1;
+    const byNeed = [...locations].sort((a, b) => open(b) - open(a) || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id));
+    const names = () => page.getByTestId('location-list').locator('li a').allInnerTexts();
+    assert.equal(await page.getByTestId('sort-need').getAttribute('aria-pressed'), 'true');
+    assert.deepEqual((await names()).slice(0, 10), byNeed.slice(0, 10).map((l) => l.name));
+    await page.getByTestId('sort-name').click();
+    const byName = [...locations].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id));
+    await page.waitForFunction((first) => document.querySelector('[data-testid=location-list] li a')?.innerText === first, byName[0].name);
+    assert.deepEqual((await names()).slice(0, 10), byName.slice(0, 10).map((l) => l.name));
+    assert.equal(await page.getByTestId('sort-name').getAttribute('aria-pressed'), 'true');
+    assert.deepEqual(page.errors, []);
+  });
+
   test('an unknown location says so instead of failing', async () => {
     const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/lokasi/999999999`);
@@ -60,12 +81,15 @@ describe('list view and location page', () => {
     assert.deepEqual(page.errors, []);
   });
 
-  test('the about page credits the area data (ODbL)', async () => {
+  test('the about page says how giving works and credits the area data (ODbL)', async () => {
     const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/tentang`);
     const credit = page.getByTestId('area-attribution');
     await credit.waitFor();
     assert.match(await credit.innerText(), /idn-area-data .*ODbL|idn-area-data.*Open Database License/s);
     assert.doesNotMatch(await credit.innerText(), /xtask|\.csv/, 'no developer file path');
+    const how = await page.getByTestId('about-how').locator('li').allInnerTexts();
+    assert.equal(how.length, 3);
+    assert.match(how[1], /Kolaborasi tidak menerima uang/);
   });
 });

@@ -33,7 +33,7 @@ pub const CONSOLE_DIR: &str = "konsol";
 /// target is 200 KiB (issue 13); this ceiling only comes down.
 const WASM_BROTLI_BUDGET: u64 = 530 * 1024;
 /// The console's wasm (staff, at desks; all of the app and the console).
-const CONSOLE_WASM_BROTLI_BUDGET: u64 = 600 * 1024;
+const CONSOLE_WASM_BROTLI_BUDGET: u64 = 620 * 1024;
 
 pub fn build(root: &Path) -> Result<(), String> {
     let stamp = std::fs::metadata(root.join(STAMP)).and_then(|m| m.modified());
