@@ -84,7 +84,24 @@ pub fn wipe_except(keep: &str) {
 /// Where a commitment's manage token is kept on the donor's device.
 #[must_use]
 pub fn manage_token_key(code: &str) -> String {
-    format!("kolaborasi.manage.{code}")
+    format!("{MANAGE_PREFIX}{code}")
+}
+
+const MANAGE_PREFIX: &str = "kolaborasi.manage.";
+
+/// Every (code, manage token) this device keeps, at most `limit`.
+#[must_use]
+pub fn manage_tokens(limit: usize) -> Vec<(String, String)> {
+    let Some(s) = local() else {
+        return Vec::new();
+    };
+    let n = s.length().unwrap_or(0);
+    (0..n)
+        .filter_map(|i| s.key(i).ok().flatten())
+        .filter_map(|k| k.strip_prefix(MANAGE_PREFIX).map(str::to_owned))
+        .filter_map(|code| local_get(&manage_token_key(&code)).map(|t| (code, t)))
+        .take(limit)
+        .collect()
 }
 
 /// Today in the browser's time zone, as days since 1970-01-01.

@@ -16,7 +16,7 @@ use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::pages::tracking::status_key;
 use crate::route::{NEXT_PARAM, Page, safe_next};
-use crate::{Session, Shared, set_title};
+use crate::{Session, Shared, set_title, storage};
 
 /// Where to go after signing in: the `lanjut` parameter when it is a path
 /// of this app, else "my commitments".
@@ -443,7 +443,67 @@ fn MineGuest() -> impl IntoView {
             " "
             <A href=Page::TrackLookup.href()>{tr("nav.track")}</A>
         </p>
+        <OnThisDevice />
     }
+}
+
+/// The most collaborations listed from this device's manage links.
+const ON_DEVICE_MAX: usize = 20;
+
+/// Collaborations made on this device without an account: the device keeps
+/// their manage links, so the guest finds them again here, newest first.
+#[component]
+fn OnThisDevice() -> impl IntoView {
+    let tokens = storage::manage_tokens(ON_DEVICE_MAX);
+    if tokens.is_empty() {
+        return ().into_any();
+    }
+    let list = LocalResource::new(move || {
+        let tokens = tokens.clone();
+        async move {
+            let mut found = Vec::new();
+            for (code, token) in tokens {
+                // One that no longer answers (or a stale key) is left out.
+                if let Ok(view) = api::commitment(&code).await {
+                    found.push((view, token));
+                }
+            }
+            found.sort_by_key(|(v, _)| std::cmp::Reverse(v.created_at));
+            found
+        }
+    });
+    view! {
+        <section class="on-device" aria-labelledby="on-device-heading" data-testid="on-device">
+            <h2 id="on-device-heading">{tr("account.on_device")}</h2>
+            <p class="note">{tr("account.on_device_note")}</p>
+            <Transition fallback=Loading>
+                <ul class="commitment-list">
+                    {move || {
+                        list.get()
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|(v, token)| {
+                                let href = Page::Manage { code: v.code.clone(), token }.href();
+                                let status = status_key(v.status);
+                                view! {
+                                    <li class="commitment-row" data-testid="on-device-item" data-code=v.code.clone()>
+                                        <div class="commitment-head">
+                                            <a href=href class="code-link">{v.code.clone()}</a>
+                                            <span class=format!("status-badge status-{}", v.status.as_str())>
+                                                {move || lang().text(status)}
+                                            </span>
+                                        </div>
+                                        <p class="meta">{v.location.name.clone()}</p>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </Transition>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]

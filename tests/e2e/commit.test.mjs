@@ -145,6 +145,15 @@ describe('committing packages ("Beri Bantuan")', () => {
       chosen.map((c) => [c.package_id, c.quantity]).sort(),
     );
 
+    // A guest finds it again under "Kolaborasi saya": this device keeps its manage link.
+    await page.goto(`${BASE_URL}/saya`);
+    const mine = page.locator(`[data-testid=on-device-item][data-code="${code}"]`);
+    await mine.waitFor();
+    assert.match(await mine.innerText(), new RegExp(summary.name));
+    assert.match(await mine.locator('a').getAttribute('href'), new RegExp(`^/kolaborasi/${code}#kelola=`));
+    await screenshot(page, 'phone-mine-on-device');
+    await page.goto(`${BASE_URL}/kolaborasi/${code}`);
+
     // Back on the place's page the need dropped by exactly what was committed.
     await page.getByTestId('tracking').getByRole('link', { name: summary.name }).click();
     await page.waitForURL(`${BASE_URL}/lokasi/${summary.id}`);
