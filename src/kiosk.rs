@@ -533,15 +533,11 @@ pub fn KioskReceiptPage() -> impl IntoView {
         }
         .into_any();
     };
-    let origin = window().location().origin().unwrap_or_default();
-    let manage = format!(
-        "{origin}{}",
-        Page::Manage {
-            code: commitment.code.clone(),
-            token
-        }
-        .href()
-    );
+    let manage = Page::Manage {
+        code: commitment.code.clone(),
+        token,
+    }
+    .absolute();
     let qr = qrcode::QrCode::with_error_correction_level(manage.as_bytes(), qrcode::EcLevel::M)
         .map(|code| {
             code.render::<qrcode::render::svg::Color<'_>>()

@@ -136,6 +136,17 @@ impl Page {
             Self::KioskReceipt => "/kiosk/tanda-terima".into(),
         }
     }
+
+    /// The page's full address on this origin, for links that leave the
+    /// app: shared, printed, copied or sent as a QR code.
+    #[must_use]
+    pub fn absolute(&self) -> String {
+        let origin = leptos::prelude::window()
+            .location()
+            .origin()
+            .unwrap_or_default();
+        format!("{origin}{}", self.href())
+    }
 }
 
 /// Query parameters of the console's queue view.

@@ -251,10 +251,10 @@ pub fn Corrections(#[prop(into)] list: Signal<Vec<Correction>>) -> impl IntoView
 /// The place's one-time confirmation code, link and QR, printable.
 #[component]
 pub fn SlipCard(slip: ReceiptSlip) -> impl IntoView {
-    let origin = window().location().origin().unwrap_or_default();
     // The server names the path too (`confirm_path`); this app's route is the same.
-    let path = crate::route::Page::Receipt(slip.confirm_code.clone()).href();
-    let url = format!("{origin}{path}");
+    let page = crate::route::Page::Receipt(slip.confirm_code.clone());
+    let path = page.href();
+    let url = page.absolute();
     let expires = slip.expires_at;
     let print = move |_| {
         let _ = window().print();

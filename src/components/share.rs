@@ -6,13 +6,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::i18n::{lang, tr};
+use crate::route::Page;
 use crate::storage;
-
-/// The page's absolute address (`path` on this origin).
-fn absolute(path: &str) -> String {
-    let origin = window().location().origin().unwrap_or_default();
-    format!("{origin}{path}")
-}
 
 /// `navigator.share`, when this browser has it.
 fn share_function() -> Option<js_sys::Function> {
@@ -41,18 +36,18 @@ fn share_now(title: &str, text: &str, url: &str) {
     }
 }
 
-/// The share buttons for the page at `path`: `title` names it, `text` says
-/// in one sentence why someone might open it.
+/// The share buttons for `page`: `title` names it, `text` says in one
+/// sentence why someone might open it.
 #[component]
 pub fn ShareButtons(
-    path: String,
+    page: Page,
     #[prop(into)] title: Signal<String>,
     #[prop(into)] text: Signal<String>,
 ) -> impl IntoView {
     if crate::kiosk::active() {
         return ().into_any();
     }
-    let url = StoredValue::new(absolute(&path));
+    let url = StoredValue::new(page.absolute());
     let has_sheet = share_function().is_some();
     let whatsapp = move || {
         let message = format!("{}\n{}", text.get(), url.get_value());

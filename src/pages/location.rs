@@ -153,7 +153,7 @@ fn Profile(detail: LocationDetail) -> impl IntoView {
                 </div>
             </dl>
             <ShareButtons
-                path=Page::Location(d.with_value(|d| d.id)).href()
+                page=Page::Location(d.with_value(|d| d.id))
                 title=d.with_value(|d| d.name.clone())
                 text=Signal::derive(move || {
                     tr_with(lang(), "share.place_text", &[("place", &d.with_value(|d| d.name.clone()))])

@@ -354,7 +354,7 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
                 </span>
             </div>
             <ShareButtons
-                path=Page::Tracking(code.clone()).href()
+                page=Page::Tracking(code.clone())
                 title=code.clone()
                 text=Signal::derive({
                     let code = code.clone();
@@ -589,15 +589,11 @@ fn PrivateDetails(
     let code = StoredValue::new(code);
     let link = move || {
         token.get().map(|t| {
-            let origin = window().location().origin().unwrap_or_default();
-            format!(
-                "{origin}{}",
-                Page::Manage {
-                    code: code.get_value(),
-                    token: t
-                }
-                .href()
-            )
+            Page::Manage {
+                code: code.get_value(),
+                token: t,
+            }
+            .absolute()
         })
     };
     let copied = RwSignal::new(false);
