@@ -150,6 +150,7 @@ fn ConsoleRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
     .into_inner()
 }
 
+#[cfg(not(feature = "console"))]
 thread_local! {
     /// The address the document was loaded at (see [`ConsoleElsewhere`]).
     static LOADED_AT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
@@ -190,6 +191,7 @@ fn ConsoleElsewhere() -> impl IntoView {
 
 #[component]
 pub fn App() -> impl IntoView {
+    #[cfg(not(feature = "console"))]
     LOADED_AT.with(|l| *l.borrow_mut() = window().location().href().unwrap_or_default());
     kiosk::start();
     I18n::provide();

@@ -101,24 +101,20 @@ pub fn LocationList(
             </p>
             <div class="list-sort" role="group" aria-label=tr("list.sort") data-testid="list-sort">
                 <span aria-hidden="true">{tr("list.sort")}</span>
-                <button
-                    type="button"
-                    class="chip"
-                    aria-pressed=move || if by_need.get() { "true" } else { "false" }
-                    data-testid="sort-need"
-                    on:click=move |_| by_need.set(true)
-                >
-                    {tr("list.sort_need")}
-                </button>
-                <button
-                    type="button"
-                    class="chip"
-                    aria-pressed=move || if by_need.get() { "false" } else { "true" }
-                    data-testid="sort-name"
-                    on:click=move |_| by_need.set(false)
-                >
-                    {tr("list.sort_name")}
-                </button>
+                {[(true, "list.sort_need", "sort-need"), (false, "list.sort_name", "sort-name")]
+                    .map(|(need, label, testid)| {
+                        view! {
+                            <button
+                                type="button"
+                                class="chip"
+                                aria-pressed=move || if by_need.get() == need { "true" } else { "false" }
+                                data-testid=testid
+                                on:click=move |_| by_need.set(need)
+                            >
+                                {tr(label)}
+                            </button>
+                        }
+                    })}
             </div>
             <Show when=move || sorted.read().as_ref().is_some_and(|v| v.is_empty())>
                 <p class="empty">{tr("list.empty")}</p>

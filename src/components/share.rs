@@ -54,8 +54,6 @@ pub fn ShareButtons(
         let encoded: String = js_sys::encode_uri_component(&message).into();
         format!("https://wa.me/?text={encoded}")
     };
-    let copied = RwSignal::new(false);
-    let copy = move |_| storage::copy_to_clipboard(&url.get_value(), move |ok| copied.set(ok));
     view! {
         <div class="share" role="group" aria-label=tr("share.label") data-testid="share">
             {has_sheet
@@ -80,18 +78,34 @@ pub fn ShareButtons(
             >
                 {tr("share.whatsapp")}
             </a>
-            <button
-                type="button"
-                class="button button-quiet button-small"
-                data-testid="share-copy"
-                on:click=copy
-            >
-                {tr("share.copy")}
-            </button>
-            <span class="copy-status" role="status">
-                {move || copied.get().then(|| lang().text("share.copied"))}
-            </span>
+            <CopyButton text=url.get_value() label="share.copy" done="share.copied" testid="share-copy" />
         </div>
     }
     .into_any()
+}
+
+/// A button that copies `text`, and says `done` once it is on the
+/// clipboard (nothing where the browser allows no clipboard).
+#[component]
+pub fn CopyButton(
+    text: String,
+    label: &'static str,
+    done: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
+    let text = StoredValue::new(text);
+    let copied = RwSignal::new(false);
+    view! {
+        <button
+            type="button"
+            class="button button-quiet button-small"
+            data-testid=testid
+            on:click=move |_| storage::copy_to_clipboard(&text.get_value(), move |ok| copied.set(ok))
+        >
+            {tr(label)}
+        </button>
+        <span class="copy-status" role="status">
+            {move || copied.get().then(|| lang().text(done))}
+        </span>
+    }
 }

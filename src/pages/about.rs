@@ -23,11 +23,7 @@ pub fn AboutPage() -> impl IntoView {
             <p>{tr("about.body")}</p>
             <p>{tr("about.program")}</p>
             <h2>{tr("how.summary")}</h2>
-            <ol data-testid="about-how">
-                <li>{tr("how.choose")}</li>
-                <li>{tr("how.deliver")}</li>
-                <li>{tr("how.confirm")}</li>
-            </ol>
+            <HowSteps testid="about-how" />
             <h2>{tr("about.data_heading")}</h2>
             <ul>
                 <li data-testid="area-attribution">
@@ -38,5 +34,17 @@ pub fn AboutPage() -> impl IntoView {
                 <li>{tr("about.tiles_source")}</li>
             </ul>
         </article>
+    }
+}
+
+/// How giving works, in three steps (here and folded on the map page).
+#[component]
+pub fn HowSteps(#[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
+    view! {
+        <ol data-testid=testid>
+            <li>{tr("how.choose")}</li>
+            <li>{tr("how.deliver")}</li>
+            <li>{tr("how.confirm")}</li>
+        </ol>
     }
 }

@@ -155,11 +155,7 @@ fn HowItWorks() -> impl IntoView {
     view! {
         <details class="how-it-works" data-testid="how-it-works">
             <summary>{tr("how.summary")}</summary>
-            <ol>
-                <li>{tr("how.choose")}</li>
-                <li>{tr("how.deliver")}</li>
-                <li>{tr("how.confirm")}</li>
-            </ol>
+            <crate::pages::about::HowSteps />
         </details>
     }
 }

@@ -17,7 +17,7 @@ use crate::api::{self, ApiFailure};
 use crate::components::delivery::{Corrections, DeliveryForm, SlipCard, Voices, shows_delivery};
 use crate::components::form::{focus_soon, kind_text};
 use crate::components::lines_table::LinesTable;
-use crate::components::share::ShareButtons;
+use crate::components::share::{CopyButton, ShareButtons};
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{Lang, lang, tr, tr_with};
 use crate::route::{MANAGE_FRAGMENT, Page};
@@ -51,7 +51,14 @@ pub fn TrackForm(
     /// What the box starts with (a code that was not found, to correct).
     #[prop(optional)]
     initial: Option<String>,
+    /// The page a valid code opens (the public tracking page unless given).
+    #[prop(optional)]
+    to: Option<fn(String) -> Page>,
+    /// The box's label (`track.code_label` unless given).
+    #[prop(optional)]
+    label: Option<&'static str>,
 ) -> impl IntoView {
+    let to = to.unwrap_or(Page::Tracking);
     let code = RwSignal::new(initial.unwrap_or_default());
     let error = RwSignal::new(false);
     let navigate = use_navigate();
@@ -60,7 +67,7 @@ pub fn TrackForm(
         if let Some(c) = validate::tracking_code(&code.get_untracked()) {
             error.set(false);
             code.set(String::new());
-            navigate(&Page::Tracking(c).href(), NavigateOptions::default());
+            navigate(&to(c).href(), NavigateOptions::default());
         } else {
             error.set(true);
             focus_soon("track-code".to_owned());
@@ -69,7 +76,7 @@ pub fn TrackForm(
     view! {
         <form class="track-form" role="search" on:submit=submit novalidate>
             <div class="field" class:field-invalid=move || error.get()>
-                <label for="track-code">{tr("track.code_label")}</label>
+                <label for="track-code">{tr(label.unwrap_or("track.code_label"))}</label>
                 <p class="hint" id="track-code-hint">{tr("track.code_hint")}</p>
                 <div class="inline-row">
                     <input
@@ -92,7 +99,7 @@ pub fn TrackForm(
                     <button type="submit" class="button">{tr("track.lookup")}</button>
                 </div>
                 <Show when=move || error.get()>
-                    <p class="field-error" id="track-code-error">
+                    <p class="field-error" id="track-code-error" role="alert">
                         <span aria-hidden="true" class="field-error-icon">"!"</span>
                         {tr("error.path.invalid_code")}
                     </p>
@@ -334,24 +341,12 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
             }
         })
     };
-    let copied = RwSignal::new(false);
-    let copy_code = {
-        let code = code.clone();
-        move |_| {
-            storage::copy_to_clipboard(&code, move |ok| copied.set(ok));
-        }
-    };
     view! {
         <article class="tracking" data-testid="tracking">
             <p class="eyebrow">{tr("track.code")}</p>
             <div class="code-row">
                 <h1 class="tracking-code" data-testid="tracking-code">{code.clone()}</h1>
-                <button type="button" class="button button-quiet button-small" on:click=copy_code>
-                    {tr("track.copy_code")}
-                </button>
-                <span class="copy-status" role="status">
-                    {move || copied.get().then(|| lang().text("track.copied"))}
-                </span>
+                <CopyButton text=code.clone() label="track.copy_code" done="track.copied" />
             </div>
             <ShareButtons
                 page=Page::Tracking(code.clone())
@@ -366,10 +361,7 @@ fn Commitment(initial: CommitmentView, token: RwSignal<Option<String>>) -> impl 
             />
             // The collaborator's own view (the manage link), before the goods
             // have been handed over: thanks, and what happens next.
-            <Show when=move || {
-                token.get().is_some()
-                    && v.with(|v| v.status == CommitmentStatus::Committed && v.delivery.is_none())
-            }>
+            <Show when=move || token.get().is_some() && v.with(awaits_delivery)>
                 <NextSteps view=v />
             </Show>
             <p class="status-line">
@@ -474,6 +466,12 @@ enum Cancel {
     Sending,
     Done,
     Failed(String),
+}
+
+/// Still open, with nothing handed over yet: the time for the next steps
+/// and for reporting the delivery.
+fn awaits_delivery(v: &CommitmentView) -> bool {
+    v.status == CommitmentStatus::Committed && v.delivery.is_none()
 }
 
 /// What the collaborator does now, in order, with the dates that matter:
@@ -650,9 +648,7 @@ fn PrivateDetails(
             }
         });
     });
-    let reportable = Memo::new(move |_| {
-        view.with(|v| v.status == CommitmentStatus::Committed && v.delivery.is_none())
-    });
+    let reportable = Memo::new(move |_| view.with(awaits_delivery));
     let report_area = move || {
         if let Some(s) = slip.get() {
             return view! { <SlipCard slip=s /> }.into_any();

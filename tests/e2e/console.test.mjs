@@ -323,7 +323,7 @@ describe('facilitator console and the three voices of a delivery', () => {
     const find = page.getByTestId('console-find');
     await find.locator('input').fill('nope');
     await find.getByRole('button').click();
-    await find.getByRole('alert').filter({ hasText: 'AB12-CD34' }).waitFor();
+    await find.getByRole('alert').filter({ hasText: /8 huruf\/angka, misalnya K7Q2-M9XD/ }).waitFor();
     await find.locator('input').fill(code.toLowerCase().replace('-', ' '));
     await find.getByRole('button').click();
     await page.waitForURL(`${BASE_URL}/konsol/kolaborasi/${code}`);

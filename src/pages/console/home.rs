@@ -14,6 +14,7 @@ use super::{
 use crate::api;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
+use crate::pages::tracking::TrackForm;
 use crate::route::{AREA_PARAM, PAGE_PARAM, Page, QUEUE_PARAM, console_queue_href};
 use crate::set_title;
 
@@ -167,48 +168,13 @@ fn Tools() -> impl IntoView {
 }
 
 /// A collaboration by its tracking code (as a collaborator reads it out on
-/// the phone), forgiving case, spaces and dashes like the public lookup.
+/// the phone): the public lookup form, opening the console's page.
 #[component]
 fn FindByCode() -> impl IntoView {
-    let navigate = use_navigate();
-    let text = RwSignal::new(String::new());
-    let wrong = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        match kolaborasi_shared::validate::tracking_code(&text.get_untracked()) {
-            Some(code) => {
-                wrong.set(false);
-                navigate(
-                    &Page::ConsoleCommitment(code).href(),
-                    NavigateOptions::default(),
-                );
-            }
-            None => wrong.set(true),
-        }
-    };
     view! {
-        <form class="console-find" role="search" on:submit=submit data-testid="console-find">
-            <label for="console-find-code">{tr("console.find_label")}</label>
-            <div class="console-find-row">
-                <input
-                    id="console-find-code"
-                    type="text"
-                    autocomplete="off"
-                    autocapitalize="characters"
-                    spellcheck="false"
-                    maxlength="20"
-                    placeholder="AB12-CD34"
-                    aria-invalid=move || wrong.get().then_some("true")
-                    aria-describedby="console-find-error"
-                    prop:value=move || text.get()
-                    on:input:target=move |ev| text.set(ev.target().value())
-                />
-                <button type="submit" class="button">{tr("console.find_button")}</button>
-            </div>
-            <p id="console-find-error" class="field-error" role="alert">
-                {move || wrong.get().then(|| lang().text("console.find_invalid"))}
-            </p>
-        </form>
+        <div class="console-find" data-testid="console-find">
+            <TrackForm to=Page::ConsoleCommitment label="console.find_label" />
+        </div>
     }
 }
 
