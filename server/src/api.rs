@@ -24,10 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::openapi::router())
         .merge(crate::staff::router())
         .merge(crate::deliveries::router())
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::extract::DefaultBodyLimit::max(
-            crate::body::BODY_LIMIT,
-        ));
+        .method_not_allowed_fallback(method_not_allowed);
     Router::new().nest("/v1", v1).fallback(route_not_found)
 }
 

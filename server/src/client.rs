@@ -15,8 +15,7 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::str::FromStr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::middleware::Next;
+use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, header};
@@ -155,7 +154,7 @@ pub fn network_of(ip: IpAddr) -> String {
 }
 
 /// The device id of a kiosk on a kiosk network, put in the request's
-/// extensions by [`kiosk_cookie`] (the one the browser sent, or a new one).
+/// extensions by [`KioskCookie`] (the one the browser sent, or a new one).
 #[derive(Debug, Clone)]
 struct KioskId(String);
 
@@ -230,28 +229,70 @@ fn new_kiosk_id(state: &AppState) -> AppResult<(String, HeaderValue)> {
     Ok((id, cookie))
 }
 
-/// Middleware of the API: on a kiosk network, makes sure the kiosk has a
-/// device cookie (issuing one when it is missing or malformed) and tells
-/// [`RateKey`] which kiosk asks. Elsewhere it does nothing.
-pub async fn kiosk_cookie(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (mut parts, body) = request.into_parts();
-    if !on_kiosk_network(&parts, &state) {
-        return next.run(Request::from_parts(parts, body)).await;
+/// Layer of the API: on a kiosk network, makes sure the kiosk has a device
+/// cookie (issuing one when it is missing or malformed) and tells
+/// [`RateKey`] which kiosk asks. Elsewhere it does nothing, and costs
+/// nothing: the request goes straight to the service below (no boxed
+/// future, unlike `middleware::from_fn`).
+#[derive(Clone)]
+pub struct KioskCookie<S> {
+    inner: S,
+    state: AppState,
+}
+
+impl<S> KioskCookie<S> {
+    #[must_use]
+    pub fn layer(state: AppState) -> impl tower::Layer<S, Service = Self> + Clone {
+        tower::layer::layer_fn(move |inner| Self {
+            inner,
+            state: state.clone(),
+        })
     }
-    let (id, issue) = if let Some(id) = sent_kiosk_id(&parts.headers) {
-        (id, None)
-    } else {
-        match new_kiosk_id(&state) {
-            Ok((id, cookie)) => (id, Some(cookie)),
-            Err(e) => return e.into_response(),
+}
+
+impl<S> tower::Service<Request> for KioskCookie<S>
+where
+    S: tower::Service<Request, Response = Response, Error = std::convert::Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Either<
+        S::Future,
+        futures_util::future::BoxFuture<'static, Result<Response, std::convert::Infallible>>,
+    >;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        use futures_util::future::Either;
+        let (mut parts, body) = request.into_parts();
+        if !on_kiosk_network(&parts, &self.state) {
+            return Either::Left(self.inner.call(Request::from_parts(parts, body)));
         }
-    };
-    parts.extensions.insert(KioskId(id));
-    let mut response = next.run(Request::from_parts(parts, body)).await;
-    if let Some(cookie) = issue {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
+        let (id, issue) = if let Some(id) = sent_kiosk_id(&parts.headers) {
+            (id, None)
+        } else {
+            match new_kiosk_id(&self.state) {
+                Ok((id, cookie)) => (id, Some(cookie)),
+                Err(e) => return Either::Right(Box::pin(async move { Ok(e.into_response()) })),
+            }
+        };
+        parts.extensions.insert(KioskId(id));
+        let answer = self.inner.call(Request::from_parts(parts, body));
+        Either::Right(Box::pin(async move {
+            let mut response = answer.await?;
+            if let Some(cookie) = issue {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(response)
+        }))
     }
-    response
 }
 
 #[cfg(test)]

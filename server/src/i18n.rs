@@ -4,10 +4,6 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::Response;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     Id,
@@ -15,7 +11,7 @@ pub enum Lang {
 }
 
 tokio::task_local! {
-    /// The language of the request being handled, set by [`language_scope`].
+    /// The language of the request being handled, set by [`LanguageScope`].
     static LANG: Lang;
 }
 
@@ -98,13 +94,37 @@ impl Lang {
 
 /// Middleware: runs the rest of the request with its language in scope, so
 /// errors produced anywhere below can speak it.
-pub async fn language_scope(req: Request, next: Next) -> Response {
-    let header = req
-        .headers()
-        .get(http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    let lang = Lang::from_accept_language(header);
-    LANG.scope(lang, next.run(req)).await
+/// Puts the request's language (its `Accept-Language`) in scope for the
+/// service below, its call and its whole answer: a plain service rather
+/// than `middleware::from_fn`, which boxes the request's future and the
+/// rest of the stack on every request.
+#[derive(Clone)]
+pub struct LanguageScope<S>(pub S);
+
+impl<S, B> tower::Service<http::Request<B>> for LanguageScope<S>
+where
+    S: tower::Service<http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = tokio::task::futures::TaskLocalFuture<Lang, S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let header = req
+            .headers()
+            .get(http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        let lang = Lang::from_accept_language(header);
+        let future = LANG.sync_scope(lang, || self.0.call(req));
+        LANG.scope(lang, future)
+    }
 }
 
 #[cfg(test)]

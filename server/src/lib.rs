@@ -43,10 +43,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::middleware;
 use http::{HeaderValue, header};
 use kolaborasi_shared::ClientConfig;
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -158,48 +158,61 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
 }
 
 /// The whole application: API under `/api`, the web client everywhere else.
+///
+/// The layers every answer passes through are one stack around the whole
+/// router (`ServiceBuilder`), not `Router::layer`, which wraps every route
+/// in each layer and boxes each of them anew per request: a dozen boxed
+/// services and futures for the smallest public answer (issue 14).
 pub fn app(state: AppState, config: &Config) -> Router {
-    let kiosk = middleware::from_fn_with_state(state.clone(), client::kiosk_cookie);
-    Router::new()
-        .nest(
-            "/api",
-            api::router()
-                .layer(kiosk.clone())
-                .layer(CompressionLayer::new())
-                // Private unless an answer says otherwise: sessions, a
-                // donor's own commitments, staff pages and slips must never
-                // sit in a shared or back-button cache. Public answers set
-                // their own (`no-cache` with an ETag).
-                .layer(always(header::CACHE_CONTROL, "no-store"))
-                .with_state(state.clone()),
-        )
-        // `nest` leaves `/api/` itself to the fallback; it is an API path too.
-        .route(
-            "/api/",
-            axum::routing::any(api::route_not_found).layer(kiosk),
-        )
-        .merge(spa::router(state, &config.static_dir))
-        .layer(middleware::from_fn(i18n::language_scope))
-        // No MIME sniffing, no framing by other sites (clickjacking), no
-        // full URLs leaked to other origins.
-        .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(always(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(always(
-            header::REFERRER_POLICY,
-            "strict-origin-when-cross-origin",
-        ))
+    let api = ServiceBuilder::new()
+        // Private unless an answer says otherwise: sessions, a donor's own
+        // commitments, staff pages and slips must never sit in a shared or
+        // back-button cache. Public answers set their own (`no-cache` with
+        // an ETag).
+        .layer(always(header::CACHE_CONTROL, "no-store"))
+        .layer(CompressionLayer::new())
+        .layer(client::KioskCookie::layer(state.clone()))
+        .service(api::router().with_state(state.clone()));
+    let inner = Router::new()
+        // `/api`, `/api/` and everything under them (the prefix stripped).
+        .nest_service("/api", api)
+        .merge(spa::router(state, &config.static_dir));
+    let outer = ServiceBuilder::new()
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // A trickled body is refused (conn.rs, issue 16 finding 6).
+        .layer(tower::util::MapRequestLayer::new(conn::min_rate(
+            std::time::Duration::from_secs(config.request_read_secs),
+        )))
+        .layer(axum::extract::DefaultBodyLimit::max(body::BODY_LIMIT))
+        .layer(hsts(config.cookie_secure))
         // Only the app itself may ask for the position (the "near me" page);
         // no camera, microphone, payment or USB for anyone.
         .layer(always(
             header::HeaderName::from_static("permissions-policy"),
             "geolocation=(self), camera=(), microphone=(), payment=(), usb=()",
         ))
-        .layer(hsts(config.cookie_secure))
-        // A trickled body is refused (conn.rs, issue 16 finding 6).
-        .layer(tower::util::MapRequestLayer::new(conn::min_rate(
-            std::time::Duration::from_secs(config.request_read_secs),
-        )))
-        .layer(TraceLayer::new_for_http())
+        // No MIME sniffing, no framing by other sites (clickjacking), no
+        // full URLs leaked to other origins.
+        .layer(always(
+            header::REFERRER_POLICY,
+            "strict-origin-when-cross-origin",
+        ))
+        .layer(always(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(tower::layer::layer_fn(i18n::LanguageScope))
+        .service(inner);
+    Router::new().fallback_service(outer)
+}
+
+/// A request's span (method and path, for the lines logged while it is
+/// handled) only when debug logging is on (`RUST_LOG=debug`): formatting
+/// one per request was a twentieth of a public read's cost.
+fn request_span<B>(request: &http::Request<B>) -> tracing::Span {
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+    } else {
+        tracing::Span::none()
+    }
 }
 
 /// Behind HTTPS (`--cookie-secure`), browsers are told to use nothing else.

@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Instant, SystemTime};
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -86,24 +86,28 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
     // not hold, and the 404 page for what the disk does not have either.
     let assets = Arc::new(crate::assets::Assets::load(static_dir));
     let files = tower::service_fn(move |request: Request| {
-        let assets = assets.clone();
-        let disk = disk.clone();
-        let pages = pages.clone();
+        // Only the service that answers is cloned (one per request).
+        let path = request.uri().path();
+        let answerer = if routes::is_app_path(path) {
+            Answerer::Page(pages.clone())
+        } else if let Some(response) = assets.respond(request.method(), path, request.headers()) {
+            Answerer::Memory(response)
+        } else {
+            Answerer::Disk(disk.clone())
+        };
         async move {
-            if routes::is_app_path(request.uri().path()) {
-                let response = tower::ServiceExt::oneshot(pages, request).await?;
-                return Ok(response.map(axum::body::Body::new));
-            }
-            if let Some(response) =
-                assets.respond(request.method(), request.uri().path(), request.headers())
-            {
-                return Ok::<_, std::convert::Infallible>(response);
-            }
-            let response = tower::ServiceExt::oneshot(disk, request).await?;
-            Ok(response.map(axum::body::Body::new))
+            Ok::<_, std::convert::Infallible>(match answerer {
+                Answerer::Page(pages) => tower::ServiceExt::oneshot(pages, request)
+                    .await?
+                    .map(axum::body::Body::new),
+                Answerer::Memory(response) => response,
+                Answerer::Disk(disk) => tower::ServiceExt::oneshot(disk, request)
+                    .await?
+                    .map(axum::body::Body::new),
+            })
         }
     });
-    Router::new()
+    let router = Router::new()
         // The navigation says "Lacak": people type that address too.
         .route(
             "/lacak",
@@ -123,9 +127,28 @@ pub fn router(app: AppState, static_dir: &Path) -> Router {
         .route("/robots.txt", get(robots))
         .route("/sitemap.xml", get(sitemap).layer(CompressionLayer::new()))
         .with_state(spa.clone())
-        .fallback_service(files)
-        .layer(middleware::from_fn_with_state(spa, cache_headers))
+        .fallback_service(files);
+    // Around the router as one service, not `Router::layer` (a box per
+    // route and per request).
+    Router::new().fallback_service(
+        tower::ServiceBuilder::new()
+            .layer(middleware::from_fn_with_state(spa, cache_headers))
+            .service(router),
+    )
 }
+
+/// Who answers a request that is not an API call or a named route.
+enum Answerer<P, D> {
+    /// A page of the app.
+    Page(P),
+    /// A built file held in memory, already answered.
+    Memory(Response),
+    /// Anything else: the disk, then the not-found page.
+    Disk(D),
+}
+
+/// How long a new build of the client may go unnoticed by a running server.
+const SHELL_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// `index.html` as built, kept in memory with the Content-Security-Policy
 /// that allows its inline loader, and read again only when the file changes
@@ -139,6 +162,8 @@ struct Shell {
 
 /// One build's shell.
 struct Built {
+    /// When the file was last looked at.
+    checked: Instant,
     modified: SystemTime,
     html: Arc<str>,
     csp: HeaderValue,
@@ -153,24 +178,38 @@ impl Shell {
         }
     }
 
-    /// The current build's shell (`None`: not built): one `stat` per call.
+    /// The current build's shell (`None`: not built). The file is looked
+    /// at (one `stat`) at most every [`SHELL_RECHECK`], not per request.
     fn current(&self) -> Option<Arc<Built>> {
-        let modified = std::fs::metadata(&self.path)
-            .and_then(|m| m.modified())
-            .ok()?;
         let mut cached = self
             .cached
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(built) = cached.as_ref()
-            && built.modified == modified
+            && built.checked.elapsed() < SHELL_RECHECK
         {
             return Some(built.clone());
+        }
+        let modified = std::fs::metadata(&self.path)
+            .and_then(|m| m.modified())
+            .ok()?;
+        if let Some(built) = cached.as_ref()
+            && built.modified == modified
+        {
+            let built = Arc::new(Built {
+                checked: Instant::now(),
+                modified,
+                html: built.html.clone(),
+                csp: built.csp.clone(),
+            });
+            *cached = Some(built.clone());
+            return Some(built);
         }
         let html: Arc<str> = std::fs::read_to_string(&self.path).ok()?.into();
         let csp =
             HeaderValue::from_str(&seo::content_security_policy(&html, &self.tile_url)).ok()?;
         let built = Arc::new(Built {
+            checked: Instant::now(),
             modified,
             html,
             csp,
@@ -222,13 +261,17 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
                 .map_err(crate::error::AppError::internal)
         })
         .await;
-    match answer {
+    let mut response = match answer {
         Ok(answer) => match answer.respond(&headers).await {
             Ok(response) => response,
             Err(e) => e.into_response(),
         },
         Err(_) => render(&spa, Some(built), &uri, &headers).await,
-    }
+    };
+    response
+        .headers_mut()
+        .insert(header::CONTENT_SECURITY_POLICY, built.csp.clone());
+    response
 }
 
 /// The page's HTML: the shell with the page's head and first paint.
@@ -627,7 +670,10 @@ async fn cache_headers(State(spa): State<Spa>, req: Request, next: Next) -> Resp
     // Every HTML answer carries the policy: the pages, the 404 page, and
     // `/index.html` itself (which the service worker keeps for offline
     // starts, headers included).
-    if is_html && let Some(built) = spa.shell_for(&path).current() {
+    if is_html
+        && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Some(built) = spa.shell_for(&path).current()
+    {
         res.headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, built.csp.clone());
     }
