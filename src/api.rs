@@ -229,6 +229,24 @@ enum Fetched {
     Body { etag: Option<String>, body: Rc<str> },
 }
 
+/// The read of `key` that `index.html` started before the wasm arrived (a
+/// first visit: nothing stored, so no `If-None-Match`), taken once.
+async fn take_early(key: &str) -> Option<Response> {
+    use wasm_bindgen::JsCast as _;
+    let early =
+        js_sys::Reflect::get(&web_sys::window()?.into(), &"__kolaborasiEarly".into()).ok()?;
+    let promise = js_sys::Reflect::get(&early, &key.into())
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let _ = js_sys::Reflect::delete_property(early.unchecked_ref::<js_sys::Object>(), &key.into());
+    let response = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    response
+        .dyn_into::<web_sys::Response>()
+        .ok()
+        .map(Response::from)
+}
+
 /// `GET` with `If-None-Match` when there is a stored ETag. The browser's
 /// HTTP cache is bypassed: the answer is ours to keep.
 async fn conditional_get(
@@ -236,6 +254,29 @@ async fn conditional_get(
     etag: Option<&str>,
     abort: bool,
 ) -> Result<Fetched, ApiFailure> {
+    let early = if etag.is_none() {
+        take_early(key).await
+    } else {
+        None
+    };
+    let response = match early {
+        Some(response) => response,
+        None => fresh_get(key, etag, abort).await?,
+    };
+    if response.status() == 304 {
+        return Ok(Fetched::NotModified);
+    }
+    let etag = response.headers().get("etag");
+    let response = ensure_ok(response).await?;
+    let body = response.text().await.map_err(|_| ApiFailure::Network)?;
+    Ok(Fetched::Body {
+        etag,
+        body: body.into(),
+    })
+}
+
+/// The request [`conditional_get`] sends when no early read answers.
+async fn fresh_get(key: &str, etag: Option<&str>, abort: bool) -> Result<Response, ApiFailure> {
     let call = Call {
         method: Method::GET,
         path: key.strip_prefix(API_PREFIX).unwrap_or(key),
@@ -247,17 +288,7 @@ async fn conditional_get(
         .cache(web_sys::RequestCache::NoStore)
         .build()
         .map_err(|_| ApiFailure::Decode)?;
-    let response = request.send().await.map_err(|_| ApiFailure::Network)?;
-    if response.status() == 304 {
-        return Ok(Fetched::NotModified);
-    }
-    let etag = response.headers().get("etag");
-    let response = ensure_ok(response).await?;
-    let body = response.text().await.map_err(|_| ApiFailure::Network)?;
-    Ok(Fetched::Body {
-        etag,
-        body: body.into(),
-    })
+    request.send().await.map_err(|_| ApiFailure::Network)
 }
 
 fn decode<T: DeserializeOwned>(body: &str) -> Result<T, ApiFailure> {

@@ -76,6 +76,24 @@ describe('a first visit', () => {
     assert.deepEqual(asked.filter((p) => p === '/konsol' || p.startsWith('/konsol/')), []);
   });
 
+  test('the map page starts its reads before the wasm has arrived, and the app takes them over', async () => {
+    const page = await openPage(browser(), PHONE);
+    const reads = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (['/api/v1/config', '/api/v1/areas', '/api/v1/locations'].includes(path)) reads.push(path);
+    });
+    await page.goto(`${BASE_URL}/`);
+    await page.getByTestId('list-count').waitFor({ state: 'attached' });
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="list-count"]')?.textContent ?? ''));
+    // index.html started them (the object exists), the app took every one
+    // (none left), and nothing was asked twice.
+    assert.deepEqual(await page.evaluate(() => window.__kolaborasiEarly && Object.keys(window.__kolaborasiEarly)), []);
+    assert.deepEqual(reads.sort(), ['/api/v1/areas', '/api/v1/config', '/api/v1/locations']);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
   test('each public page has its header and heading in the HTML, where the app then draws them (no shift)', async () => {
     const { locations } = await api('/locations');
     const place = locations.find((l) => l.remaining_percent > 0);
