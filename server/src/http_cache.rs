@@ -22,7 +22,9 @@ pub fn content_tag(body: &[u8]) -> String {
 
 /// Weak comparison (RFC 9110 §13.1.2): `W/` prefixes are ignored, `*` matches.
 pub(crate) fn matches_if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
-    let strip = |s: &str| s.trim().trim_start_matches("W/").to_owned();
+    fn strip(s: &str) -> &str {
+        s.trim().trim_start_matches("W/")
+    }
     let ours = strip(etag.to_str().unwrap_or_default());
     headers
         .get_all(header::IF_NONE_MATCH)

@@ -165,6 +165,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
 /// services and futures for the smallest public answer (issue 14).
 pub fn app(state: AppState, config: &Config) -> Router {
     let api = ServiceBuilder::new()
+        .map_response(|r: http::Response<_>| r.map(axum::body::Body::new))
         // Private unless an answer says otherwise: sessions, a donor's own
         // commitments, staff pages and slips must never sit in a shared or
         // back-button cache. Public answers set their own (`no-cache` with
@@ -172,11 +173,17 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .layer(always(header::CACHE_CONTROL, "no-store"))
         .layer(CompressionLayer::new())
         .layer(client::KioskCookie::layer(state.clone()))
-        .service(api::router().with_state(state.clone()));
-    let inner = Router::new()
-        // `/api`, `/api/` and everything under them (the prefix stripped).
-        .nest_service("/api", api)
-        .merge(spa::router(state, &config.static_dir));
+        .service(
+            Router::new()
+                .nest("/api", api::router())
+                // `/api` and `/api/` themselves.
+                .fallback(api::route_not_found)
+                .with_state(state.clone()),
+        );
+    let inner = ApiOrWeb {
+        api,
+        web: spa::router(state, &config.static_dir),
+    };
     let outer = ServiceBuilder::new()
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         // A trickled body is refused (conn.rs, issue 16 finding 6).
@@ -202,6 +209,51 @@ pub fn app(state: AppState, config: &Config) -> Router {
         .layer(tower::layer::layer_fn(i18n::LanguageScope))
         .service(inner);
     Router::new().fallback_service(outer)
+}
+
+/// `/api` and everything under it to the API (routed by its full path:
+/// no prefix to strip per request, as `nest_service` does), anything else
+/// to the web client.
+#[derive(Clone)]
+struct ApiOrWeb<A, W> {
+    api: A,
+    web: W,
+}
+
+impl<A, W> tower::Service<axum::extract::Request> for ApiOrWeb<A, W>
+where
+    A: tower::Service<axum::extract::Request, Response = axum::response::Response>,
+    W: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = A::Error,
+        >,
+{
+    type Response = axum::response::Response;
+    type Error = A::Error;
+    type Future = futures_util::future::Either<A::Future, W::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        match self.api.poll_ready(cx) {
+            std::task::Poll::Ready(Ok(())) => self.web.poll_ready(cx),
+            other => other,
+        }
+    }
+
+    fn call(&mut self, request: axum::extract::Request) -> Self::Future {
+        let path = request.uri().path();
+        if path
+            .strip_prefix("/api")
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        {
+            futures_util::future::Either::Left(self.api.call(request))
+        } else {
+            futures_util::future::Either::Right(self.web.call(request))
+        }
+    }
 }
 
 /// A request's span (method and path, for the lines logged while it is

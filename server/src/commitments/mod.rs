@@ -42,7 +42,7 @@ fn today() -> i64 {
     now_unix().div_euclid(DAY)
 }
 
-#[tracing::instrument(skip_all)]
+#[tracing::instrument(level = "debug", skip_all)]
 async fn create(
     State(state): State<AppState>,
     MaybeAccount(account): MaybeAccount,

@@ -33,7 +33,7 @@ pub fn parse_query(raw: Option<&str>) -> AppResult<LocationQuery> {
     Ok(LocationQuery::from_pairs(pairs)?)
 }
 
-#[tracing::instrument(skip(state, headers))]
+#[tracing::instrument(level = "debug", skip(state, headers))]
 async fn list_locations(
     State(state): State<AppState>,
     RawQuery(raw): RawQuery,
@@ -103,7 +103,7 @@ fn patched(
     out
 }
 
-#[tracing::instrument(skip(state, headers))]
+#[tracing::instrument(level = "debug", skip(state, headers))]
 async fn get_location(
     State(state): State<AppState>,
     // Taking the rejection too: a path that is not even UTF-8 still gets our envelope.
