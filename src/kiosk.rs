@@ -474,6 +474,7 @@ fn Menu() -> impl IntoView {
                                 },
                                 list: true,
                                 color: crate::map::ColorBy::Category,
+                                open: false,
                             }
                             .href();
                             view! {

@@ -11,6 +11,8 @@ pub enum Page {
         query: LocationQuery,
         list: bool,
         color: ColorBy,
+        /// Only the places still in need (`need=open`).
+        open: bool,
     },
     Location(i64),
     /// Places near the user (or in a chosen area), with a search.
@@ -78,21 +80,31 @@ pub enum Page {
     KioskReceipt,
 }
 
-/// `view=list` and `color=need` live next to the filters in the map's URL.
+/// `view=list`, `color=need` and `need=open` live next to the filters in
+/// the map's URL.
 pub const VIEW_PARAM: &str = "view";
 pub const COLOR_PARAM: &str = "color";
+pub const NEED_PARAM: &str = "need";
 
 impl Page {
     #[must_use]
     pub fn href(&self) -> String {
         match self {
-            Self::Map { query, list, color } => {
+            Self::Map {
+                query,
+                list,
+                color,
+                open,
+            } => {
                 let mut parts = vec![query.to_query_string()];
                 if *list {
                     parts.push(format!("{VIEW_PARAM}=list"));
                 }
                 if *color == ColorBy::Need {
                     parts.push(format!("{COLOR_PARAM}=need"));
+                }
+                if *open {
+                    parts.push(format!("{NEED_PARAM}=open"));
                 }
                 let qs = parts
                     .into_iter()
@@ -204,12 +216,14 @@ mod tests {
             query: LocationQuery::default(),
             list: true,
             color: ColorBy::Need,
+            open: true,
         };
-        assert_eq!(page.href(), "/?view=list&color=need");
+        assert_eq!(page.href(), "/?view=list&color=need&need=open");
         let page = Page::Map {
             query: LocationQuery::default(),
             list: false,
             color: ColorBy::Category,
+            open: false,
         };
         assert_eq!(page.href(), "/");
     }
@@ -223,6 +237,7 @@ mod tests {
                 query: LocationQuery::default(),
                 list: true,
                 color: ColorBy::Need,
+                open: true,
             },
             Page::Location(12),
             Page::Nearby,

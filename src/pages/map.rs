@@ -1,5 +1,5 @@
 //! The home page: filters, the map and the list. The filter state lives in
-//! the URL (`?category=…&area=…&view=list&color=need`), so a shared link or
+//! the URL (`?category=…&area=…&view=list&color=need&need=open`), so a shared link or
 //! a reload reproduces the view.
 
 use std::sync::Arc;
@@ -17,7 +17,7 @@ use crate::components::location_list::LocationList;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::map::{ColorBy, MapView};
-use crate::route::{COLOR_PARAM, Page, VIEW_PARAM};
+use crate::route::{COLOR_PARAM, NEED_PARAM, Page, VIEW_PARAM};
 use crate::{Shared, set_title};
 
 /// Reads the filters from the URL, ignoring keys that are not filters (such
@@ -45,12 +45,14 @@ pub fn MapPage() -> impl IntoView {
     let list_view = Memo::new(move |_| params.read().get(VIEW_PARAM).as_deref() == Some("list"));
     let color_by =
         Memo::new(move |_| ColorBy::from_param(params.read().get(COLOR_PARAM).as_deref()));
+    let open_only = Memo::new(move |_| params.read().get(NEED_PARAM).as_deref() == Some("open"));
     let navigate = use_navigate();
     let set_color = Callback::new(move |color: ColorBy| {
         let href = Page::Map {
             query: query.get_untracked(),
             list: list_view.get_untracked(),
             color,
+            open: open_only.get_untracked(),
         }
         .href();
         navigate(&href, quiet_navigation());
@@ -67,8 +69,9 @@ pub fn MapPage() -> impl IntoView {
     });
     // Memos: a refetch that is still loading (or returns the same list)
     // must not redraw thousands of markers and list rows.
-    let points: Signal<Option<Arc<Vec<LocationSummary>>>> =
-        Memo::new(move |_| locations.get().and_then(Result::ok).map(|(_, p)| p)).into();
+    let all_points: Memo<Option<Arc<Vec<LocationSummary>>>> =
+        Memo::new(move |_| locations.get().and_then(Result::ok).map(|(_, p)| p));
+    let points = shown(all_points, open_only);
     let points_area: Signal<Option<String>> = Memo::new(move |_| {
         locations
             .get()
@@ -84,6 +87,7 @@ pub fn MapPage() -> impl IntoView {
                 query: query.get(),
                 list: list_view.get(),
                 color: color_by.get(),
+                open: open_only.get(),
             }
             .href(),
         );
@@ -102,7 +106,7 @@ pub fn MapPage() -> impl IntoView {
     view! {
         <div class="map-page" class:show-list=move || list_view.get()>
             <div class="sidebar">
-                <FilterPanel query list_view color_by />
+                <FilterPanel query list_view color_by open_only />
                 <section class="list-panel">
                     <Transition fallback=Loading>
                         {move || Suspend::new(async move {
@@ -139,6 +143,30 @@ pub fn MapPage() -> impl IntoView {
     }
 }
 
+/// The points the map and the list show: all of the answer, or with "only
+/// places still in need" those alone (filtered here, from the same answer).
+fn shown(
+    all: Memo<Option<Arc<Vec<LocationSummary>>>>,
+    open_only: Memo<bool>,
+) -> Signal<Option<Arc<Vec<LocationSummary>>>> {
+    Memo::new(move |_| {
+        let all = all.get()?;
+        if !open_only.get() {
+            return Some(all);
+        }
+        Some(Arc::new(
+            all.iter().filter(|l| still_in_need(l)).cloned().collect(),
+        ))
+    })
+    .into()
+}
+
+/// Whether a place still needs something: part of a target is not yet
+/// committed (a place without targets has nothing to give to).
+fn still_in_need(place: &LocationSummary) -> bool {
+    place.remaining_percent.is_some_and(|p| p > 0)
+}
+
 /// Filter and colour tweaks are not separate pages in the history.
 fn quiet_navigation() -> NavigateOptions {
     NavigateOptions {
@@ -166,14 +194,16 @@ fn FilterPanel(
     query: Memo<LocationQuery>,
     list_view: Memo<bool>,
     color_by: Memo<ColorBy>,
+    open_only: Memo<bool>,
 ) -> impl IntoView {
     let shared = expect_context::<Shared>();
     let navigate = use_navigate();
-    let go = StoredValue::new(move |query: LocationQuery| {
+    let go = StoredValue::new(move |query: LocationQuery, open: bool| {
         let href = Page::Map {
             query,
             list: list_view.get_untracked(),
             color: color_by.get_untracked(),
+            open,
         }
         .href();
         navigate(&href, quiet_navigation());
@@ -181,14 +211,18 @@ fn FilterPanel(
     let set_categories = Callback::new(move |category: Vec<Category>| {
         let mut q = query.get_untracked();
         q.category = category;
-        go.with_value(|go| go(q));
+        go.with_value(|go| go(q, open_only.get_untracked()));
     });
     let set_area = Callback::new(move |area: Option<String>| {
         let mut q = query.get_untracked();
         q.area = area;
-        go.with_value(|go| go(q));
+        go.with_value(|go| go(q, open_only.get_untracked()));
     });
-    let reset = move |_| go.with_value(|go| go(LocationQuery::default()));
+    let set_open = move |ev| {
+        let open = event_target_checked(&ev);
+        go.with_value(|go| go(query.get_untracked(), open));
+    };
+    let reset = move |_| go.with_value(|go| go(LocationQuery::default(), false));
 
     view! {
         <section class="filters" aria-labelledby="filters-heading">
@@ -196,8 +230,8 @@ fn FilterPanel(
             <p class="intro">{tr("map.intro")}</p>
             <HowItWorks />
             <nav class="view-switch" aria-label=tr("view.switch")>
-                <ViewLink query list_view color_by list=false />
-                <ViewLink query list_view color_by list=true />
+                <ViewLink query list_view color_by open_only list=false />
+                <ViewLink query list_view color_by open_only list=true />
             </nav>
             <CategoryFilter selected=Signal::derive(move || query.get().category) on_change=set_categories />
             // The picker's closed box while the areas load, so the map
@@ -216,7 +250,16 @@ fn FilterPanel(
                     })
                 })}
             </Transition>
-            <Show when=move || query.get() != LocationQuery::default()>
+            <label class="open-only">
+                <input
+                    type="checkbox"
+                    data-testid="open-only"
+                    prop:checked=move || open_only.get()
+                    on:change=set_open
+                />
+                {tr("filter.open_only")}
+            </label>
+            <Show when=move || query.get() != LocationQuery::default() || open_only.get()>
                 <button type="button" class="button button-quiet" on:click=reset>
                     {tr("filter.reset")}
                 </button>
@@ -231,6 +274,7 @@ fn ViewLink(
     query: Memo<LocationQuery>,
     list_view: Memo<bool>,
     color_by: Memo<ColorBy>,
+    open_only: Memo<bool>,
     list: bool,
 ) -> impl IntoView {
     let href = move || {
@@ -238,6 +282,7 @@ fn ViewLink(
             query: query.get(),
             list,
             color: color_by.get(),
+            open: open_only.get(),
         }
         .href()
     };

@@ -156,4 +156,42 @@ describe('map page', () => {
     assert.deepEqual(page.errors, []);
     assert.deepEqual(phone.errors, []);
   });
+
+  test('"only places still in need" narrows the map and the list, is kept in the URL with the other filters, and resets', async () => {
+    const { locations: all } = await api('/locations?category=rw_prioritas');
+    const open = all.filter((l) => (l.remaining_percent ?? 0) > 0);
+    assert.ok(open.length > 0 && open.length < all.length, `demo RWs are partly covered: ${open.length} of ${all.length}`);
+
+    const page = await openPage(browser(), DESKTOP);
+    await page.goto(`${BASE_URL}/?category=rw_prioritas`);
+    await mapPointCount(page, all.length);
+    await page.getByLabel('Hanya yang masih membutuhkan').check();
+    await page.waitForURL(/category=rw_prioritas.*need=open/);
+    assert.equal(await mapPointCount(page, open.length), open.length);
+    assert.equal(countIn(await page.getByTestId('list-count').innerText()), open.length);
+    // Every row the list shows is one of those places (none already covered).
+    const openIds = new Set(open.map((l) => `/lokasi/${l.id}`));
+    const shownRows = await page.locator('.location-row > div > a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.ok(shownRows.length > 0);
+    assert.deepEqual(shownRows.filter((href) => !openIds.has(href)), []);
+    await screenshot(page, 'desktop-map-open-only');
+
+    // A reload (or a shared link) keeps it; the phone's list shows the same places.
+    await page.reload();
+    assert.equal(await page.getByLabel('Hanya yang masih membutuhkan').isChecked(), true);
+    assert.equal(await mapPointCount(page, open.length), open.length);
+    const phone = await openPage(browser(), PHONE);
+    await phone.goto(`${BASE_URL}/?category=rw_prioritas&view=list&need=open`);
+    await phone.getByTestId('list-count').waitFor();
+    await phone.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=list-count]')?.textContent ?? ''));
+    assert.equal(countIn(await phone.getByTestId('list-count').innerText()), open.length);
+    await screenshot(phone, 'phone-list-open-only');
+
+    // "Reset" clears it with the other filters.
+    await page.getByRole('button', { name: 'Hapus semua saringan' }).click();
+    await page.waitForURL(`${BASE_URL}/`);
+    assert.equal(await page.getByLabel('Hanya yang masih membutuhkan').isChecked(), false);
+    assert.deepEqual(page.errors, []);
+    assert.deepEqual(phone.errors, []);
+  });
 });
