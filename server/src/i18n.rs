@@ -92,12 +92,11 @@ impl Lang {
     }
 }
 
-/// Middleware: runs the rest of the request with its language in scope, so
-/// errors produced anywhere below can speak it.
 /// Puts the request's language (its `Accept-Language`) in scope for the
-/// service below, its call and its whole answer: a plain service rather
-/// than `middleware::from_fn`, which boxes the request's future and the
-/// rest of the stack on every request.
+/// service below, its call and its whole answer, so errors produced
+/// anywhere below can speak it: a plain service rather than
+/// `middleware::from_fn`, which boxes the request's future and the rest of
+/// the stack on every request.
 #[derive(Clone)]
 pub struct LanguageScope<S>(pub S);
 

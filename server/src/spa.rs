@@ -157,13 +157,12 @@ struct Shell {
     path: PathBuf,
     /// Map tiles come from here (the policy names its host).
     tile_url: String,
-    cached: Mutex<Option<Arc<Built>>>,
+    /// The build, and when its file was last looked at.
+    cached: Mutex<Option<(Instant, Arc<Built>)>>,
 }
 
 /// One build's shell.
 struct Built {
-    /// When the file was last looked at.
-    checked: Instant,
     modified: SystemTime,
     html: Arc<str>,
     csp: HeaderValue,
@@ -185,36 +184,29 @@ impl Shell {
             .cached
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(built) = cached.as_ref()
-            && built.checked.elapsed() < SHELL_RECHECK
+        if let Some((checked, built)) = cached.as_ref()
+            && checked.elapsed() < SHELL_RECHECK
         {
             return Some(built.clone());
         }
         let modified = std::fs::metadata(&self.path)
             .and_then(|m| m.modified())
             .ok()?;
-        if let Some(built) = cached.as_ref()
+        if let Some((checked, built)) = cached.as_mut()
             && built.modified == modified
         {
-            let built = Arc::new(Built {
-                checked: Instant::now(),
-                modified,
-                html: built.html.clone(),
-                csp: built.csp.clone(),
-            });
-            *cached = Some(built.clone());
-            return Some(built);
+            *checked = Instant::now();
+            return Some(built.clone());
         }
         let html: Arc<str> = std::fs::read_to_string(&self.path).ok()?.into();
         let csp =
             HeaderValue::from_str(&seo::content_security_policy(&html, &self.tile_url)).ok()?;
         let built = Arc::new(Built {
-            checked: Instant::now(),
             modified,
             html,
             csp,
         });
-        *cached = Some(built.clone());
+        *cached = Some((Instant::now(), built.clone()));
         Some(built)
     }
 }
@@ -261,17 +253,13 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
                 .map_err(crate::error::AppError::internal)
         })
         .await;
-    let mut response = match answer {
+    match answer {
         Ok(answer) => match answer.respond(&headers).await {
             Ok(response) => response,
             Err(e) => e.into_response(),
         },
         Err(_) => render(&spa, Some(built), &uri, &headers).await,
-    };
-    response
-        .headers_mut()
-        .insert(header::CONTENT_SECURITY_POLICY, built.csp.clone());
-    response
+    }
 }
 
 /// The page's HTML: the shell with the page's head and first paint.
@@ -670,10 +658,7 @@ async fn cache_headers(State(spa): State<Spa>, req: Request, next: Next) -> Resp
     // Every HTML answer carries the policy: the pages, the 404 page, and
     // `/index.html` itself (which the service worker keeps for offline
     // starts, headers included).
-    if is_html
-        && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY)
-        && let Some(built) = spa.shell_for(&path).current()
-    {
+    if is_html && let Some(built) = spa.shell_for(&path).current() {
         res.headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, built.csp.clone());
     }

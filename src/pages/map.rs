@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use kolaborasi_shared::{Category, LocationQuery, LocationSummary};
+use kolaborasi_shared::{Category, LocationQuery, LocationSummary, NeedLevel};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -164,7 +164,7 @@ fn shown(
 /// Whether a place still needs something: part of a target is not yet
 /// committed (a place without targets has nothing to give to).
 fn still_in_need(place: &LocationSummary) -> bool {
-    place.remaining_percent.is_some_and(|p| p > 0)
+    matches!(place.need_level(), NeedLevel::Open | NeedLevel::Nearly)
 }
 
 /// Filter and colour tweaks are not separate pages in the history.
