@@ -17,10 +17,14 @@ const STORAGE_KEY: &str = "kolaborasi.lang";
 /// The language cookie the server reads for its first paint.
 const LANG_COOKIE: &str = kolaborasi_shared::routes::LANG_COOKIE;
 
-static ID: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| serde_json::from_str(include_str!("../locales/id.json")).unwrap_or_default());
-static EN: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| serde_json::from_str(include_str!("../locales/en.json")).unwrap_or_default());
+// `locales/*.json` as this build needs them (build.rs: the donor's build
+// leaves out the e-mails and the console's texts).
+static ID: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/id.json"))).unwrap_or_default()
+});
+static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
+    serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/en.json"))).unwrap_or_default()
+});
 
 impl Lang {
     #[must_use]

@@ -1,5 +1,7 @@
 //! Every path of the app in one place, so no page builds a URL by hand.
 
+use std::fmt::Write as _;
+
 use kolaborasi_shared::{LocationQuery, routes};
 
 use crate::map::ColorBy;
@@ -85,6 +87,44 @@ pub enum Page {
 pub const VIEW_PARAM: &str = "view";
 pub const COLOR_PARAM: &str = "color";
 pub const NEED_PARAM: &str = "need";
+/// `/dekat` keeps its area (`area`, as the map), its search words (`q`) and
+/// its map view (`view=map`) in the URL; never the user's position.
+pub const SEARCH_PARAM: &str = "q";
+pub const AREA_QUERY_PARAM: &str = "area";
+
+/// The near-me page with its area, search words and view.
+#[must_use]
+pub fn nearby_href(area: Option<&str>, search: &str, map: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(area) = area.filter(|a| !a.is_empty()) {
+        parts.push(format!("{AREA_QUERY_PARAM}={}", encode_component(area)));
+    }
+    let search = search.trim();
+    if !search.is_empty() {
+        parts.push(format!("{SEARCH_PARAM}={}", encode_component(search)));
+    }
+    if map {
+        parts.push(format!("{VIEW_PARAM}=map"));
+    }
+    if parts.is_empty() {
+        Page::Nearby.href()
+    } else {
+        format!("{}?{}", Page::Nearby.href(), parts.join("&"))
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode_component(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
 
 impl Page {
     #[must_use]
@@ -283,6 +323,19 @@ mod tests {
         assert!(kolaborasi_shared::routes::is_app_path(
             queue.split('?').next().unwrap_or_default()
         ));
+    }
+
+    #[test]
+    fn nearby_urls_keep_area_words_and_view() {
+        assert_eq!(nearby_href(None, "  ", false), "/dekat");
+        assert_eq!(
+            nearby_href(Some("31.73.05"), "masjid al-ikhlas & co", true),
+            "/dekat?area=31.73.05&q=masjid%20al-ikhlas%20%26%20co&view=map"
+        );
+        assert_eq!(
+            nearby_href(None, "Panti Wredha Bu\u{e9}", false),
+            "/dekat?q=Panti%20Wredha%20Bu%C3%A9"
+        );
     }
 
     #[test]

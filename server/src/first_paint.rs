@@ -112,10 +112,17 @@ fn header(lang: Lang, path: &str, demo: bool) -> String {
          <a href=\"/\" class=\"brand\"><img src=\"/favicon.svg\" alt=\"\" width=\"36\" height=\"36\" />\
          <span class=\"brand-text\"><span class=\"brand-name\">{name}</span>\
          <span class=\"brand-tagline\">{tagline}</span></span></a>\
-         <nav aria-label=\"{nav_label}\" class=\"main-nav\">{nav}</nav>\
-         <div class=\"account-nav\" role=\"group\" aria-label=\"{account}\"></div>\
          <button type=\"button\" class=\"lang-switch\" aria-label=\"{switch_hint}\">\
-         <span lang=\"{other}\">{switch_to}</span></button></div>\
+         <span lang=\"{other}\"><span class=\"lang-long\">{switch_to}</span>\
+         <span class=\"lang-short\" aria-hidden=\"true\">{switch_short}</span></span></button>\
+         <button type=\"button\" id=\"menu-toggle\" class=\"menu-toggle\" aria-controls=\"site-menu\" \
+         aria-expanded=\"false\"><svg viewBox=\"0 0 24 24\" width=\"22\" height=\"22\" \
+         aria-hidden=\"true\" focusable=\"false\"><path d=\"M3 6h18M3 12h18M3 18h18\" \
+         stroke=\"currentColor\" stroke-width=\"2.4\" stroke-linecap=\"round\" /></svg>\
+         <span class=\"menu-label\">{menu}</span></button>\
+         <div id=\"site-menu\" class=\"site-menu\">\
+         <nav aria-label=\"{nav_label}\" class=\"main-nav\">{nav}</nav>\
+         <div class=\"account-nav\" role=\"group\" aria-label=\"{account}\"></div></div></div>\
          <section class=\"live-strip\" aria-label=\"{live}\">\
          <a href=\"/transparansi\" class=\"live-link\"><ul></ul></a></section>{banner}</header>",
         skip = t(lang, "app.skip_to_content"),
@@ -125,6 +132,8 @@ fn header(lang: Lang, path: &str, demo: bool) -> String {
         account = t(lang, "account.nav"),
         switch_hint = t(lang, "lang.switch_hint"),
         switch_to = t(lang, "lang.switch_to"),
+        switch_short = t(lang, "lang.switch_short"),
+        menu = t(lang, "nav.menu"),
         live = t(lang, "live.label"),
     )
 }

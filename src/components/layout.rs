@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use wasm_bindgen::JsCast;
 
 use crate::i18n::{lang, tr, use_i18n};
 use crate::live::{LiveState, use_live};
@@ -27,9 +28,26 @@ pub fn Header() -> impl IntoView {
             .and_then(Result::ok)
             .map_or(hinted, |c| c.demo_data)
     };
+    // Phones: the navigation and the account sit behind "Menu", so the bar
+    // is one row; wider screens show them in the bar (the toggle hides).
+    let menu_open = RwSignal::new(false);
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        location.search.track();
+        menu_open.set(false);
+    });
+    let on_key = move |ev: web_sys::KeyboardEvent| {
+        if ev.key() == "Escape" && menu_open.get_untracked() {
+            menu_open.set(false);
+            if let Some(toggle) = document().get_element_by_id("menu-toggle") {
+                let _ = toggle.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        }
+    };
     view! {
         <header class="site-header">
-            <div class="bar">
+            <div class="bar" on:keydown=on_key>
                 // A plain link (the router still handles it): `<A>` would also
                 // mark the brand as the current page.
                 <a href=if crate::kiosk::active() { "/kiosk" } else { "/" } class="brand">
@@ -39,36 +57,6 @@ pub fn Header() -> impl IntoView {
                         <span class="brand-tagline">{tr("app.tagline")}</span>
                     </span>
                 </a>
-                <Show when=crate::kiosk::active>
-                    <nav aria-label=tr("nav.main") class="main-nav kiosk-nav">
-                        <A href=Page::Kiosk.href() exact=true>
-                            {tr("kiosk.menu_link")}
-                        </A>
-                        <A href="/" exact=true>
-                            {tr("nav.map")}
-                        </A>
-                    </nav>
-                </Show>
-                <Show when=move || !crate::kiosk::active()>
-                <nav aria-label=tr("nav.main") class="main-nav">
-                    <A href="/" exact=true>
-                        {tr("nav.map")}
-                    </A>
-                    <A href=Page::Nearby.href()>{tr("nav.nearby")}</A>
-                    <A href=Page::TrackLookup.href()>{tr("nav.track")}</A>
-                    // On phones "Transparansi" and "Tentang" live in the footer
-                    // only (the live totals below the header also lead to the
-                    // dashboard), so the header keeps to two rows and the map
-                    // stays in view.
-                    <A href=Page::Transparency.href() attr:class="nav-transparency">
-                        {tr("nav.transparency")}
-                    </A>
-                    <A href=Page::About.href() attr:class="nav-about">
-                        {tr("nav.about")}
-                    </A>
-                </nav>
-                <AccountNav />
-                </Show>
                 <button
                     type="button"
                     class="lang-switch"
@@ -76,9 +64,28 @@ pub fn Header() -> impl IntoView {
                     aria-label=tr("lang.switch_hint")
                     on:click=move |_| i18n.lang.update(|l| *l = l.other())
                 >
-                    // The name of the other language, in that language.
-                    <span lang=move || i18n.lang.get().other().code()>{tr("lang.switch_to")}</span>
+                    // The name of the other language, in that language (short
+                    // on phones).
+                    <span lang=move || i18n.lang.get().other().code()>
+                        <span class="lang-long">{tr("lang.switch_to")}</span>
+                        <span class="lang-short" aria-hidden="true">{tr("lang.switch_short")}</span>
+                    </span>
                 </button>
+                <button
+                    type="button"
+                    id="menu-toggle"
+                    class="menu-toggle"
+                    data-testid="menu-toggle"
+                    aria-controls="site-menu"
+                    aria-expanded=move || if menu_open.get() { "true" } else { "false" }
+                    on:click=move |_| menu_open.update(|o| *o = !*o)
+                >
+                    <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" focusable="false">
+                        <path d="M3 6h18M3 12h18M3 18h18" stroke="currentColor" stroke-width="2.4" stroke-linecap="round" />
+                    </svg>
+                    <span class="menu-label">{tr("nav.menu")}</span>
+                </button>
+                <SiteMenu open=menu_open />
             </div>
             <LiveStrip />
             <crate::components::offline::DataAge />
@@ -90,6 +97,45 @@ pub fn Header() -> impl IntoView {
                 </p>
             </Show>
         </header>
+    }
+}
+
+/// The navigation and the account: in the bar on wide screens, behind
+/// "Menu" on phones (`open`).
+#[component]
+fn SiteMenu(open: RwSignal<bool>) -> impl IntoView {
+    view! {
+        <div id="site-menu" class="site-menu" class:open=move || open.get()>
+            <Show when=crate::kiosk::active>
+                <nav aria-label=tr("nav.main") class="main-nav kiosk-nav">
+                    <A href=Page::Kiosk.href() exact=true>
+                        {tr("kiosk.menu_link")}
+                    </A>
+                    <A href="/" exact=true>
+                        {tr("nav.map")}
+                    </A>
+                </nav>
+            </Show>
+            <Show when=move || !crate::kiosk::active()>
+                <nav aria-label=tr("nav.main") class="main-nav">
+                    <A href="/" exact=true>
+                        {tr("nav.map")}
+                    </A>
+                    <A href=Page::Nearby.href()>{tr("nav.nearby")}</A>
+                    <A href=Page::TrackLookup.href()>{tr("nav.track")}</A>
+                    // On tablets these two live in the footer only (the
+                    // bar keeps to two rows); phones have them in the
+                    // menu, desktops in the bar.
+                    <A href=Page::Transparency.href() attr:class="nav-transparency">
+                        {tr("nav.transparency")}
+                    </A>
+                    <A href=Page::About.href() attr:class="nav-about">
+                        {tr("nav.about")}
+                    </A>
+                </nav>
+                <AccountNav />
+            </Show>
+        </div>
     }
 }
 

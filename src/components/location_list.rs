@@ -53,9 +53,7 @@ pub fn LocationList(
             if need_first {
                 // Highest share still open first; places listing no needs last.
                 v.sort_by(|a, b| {
-                    let open = |l: &LocationSummary| l.remaining_percent.map_or(-1, i16::from);
-                    open(b)
-                        .cmp(&open(a))
+                    most_in_need_first(a, b)
                         .then_with(|| a.name.cmp(&b.name))
                         .then(a.id.cmp(&b.id))
                 });
@@ -178,4 +176,12 @@ fn Row(
             </div>
         </li>
     }
+}
+
+/// The places with the highest share still open first; places listing no
+/// needs last (equal shares: equal, so a stable sort keeps the prior order).
+#[must_use]
+pub fn most_in_need_first(a: &LocationSummary, b: &LocationSummary) -> std::cmp::Ordering {
+    let open = |l: &LocationSummary| l.remaining_percent.map_or(-1, i16::from);
+    open(b).cmp(&open(a))
 }

@@ -1,12 +1,14 @@
 //! `/api`: the OpenAPI document the server generates, rendered readably —
-//! every endpoint by topic, its parameters, answers and who may call it.
+//! a table of contents, then every endpoint by topic on one line that opens
+//! to its parameters, answers and who may call it.
 
 use leptos::prelude::*;
 use serde_json::Value;
+use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::status::{LoadError, Loading};
-use crate::i18n::{lang, tr};
+use crate::i18n::{lang, tr, tr_with};
 use crate::set_title;
 
 /// Topics in reading order (the document's `tags`).
@@ -77,6 +79,25 @@ fn operations(doc: &Value, tag: &str) -> Vec<Operation> {
     out
 }
 
+/// Text with `code` spans (the document's descriptions use backticks).
+fn rich(text: &str) -> impl IntoView + use<> {
+    text.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                view! { <code>{part.to_owned()}</code> }.into_any()
+            } else {
+                part.to_owned().into_any()
+            }
+        })
+        .collect_view()
+}
+
+/// The document's texts are English: marked so, a screen reader pronounces
+/// them as such on an Indonesian page.
+const DOC_LANG: &str = "en";
+
 #[component]
 fn OperationView(op: Operation) -> impl IntoView {
     let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
@@ -87,29 +108,33 @@ fn OperationView(op: Operation) -> impl IntoView {
             .iter()
             .map(|p| {
                 let required = p["required"].as_bool().unwrap_or(false);
+                let place = format!("apidocs.in_{}", text(&p["in"]));
                 view! {
                     <tr>
                         <th scope="row"><code>{text(&p["name"])}</code></th>
-                        <td>{text(&p["in"])} {required.then(|| view! { " · " {tr("apidocs.required")} })}</td>
-                        <td>{text(&p["description"])}</td>
+                        <td data-label=move || lang().text("apidocs.where")>
+                            {move || lang().text(&place)}
+                            {required.then(|| view! { " · " {tr("apidocs.required")} })}
+                        </td>
+                        <td data-label=move || lang().text("apidocs.meaning") lang=DOC_LANG>
+                            {rich(&text(&p["description"]))}
+                        </td>
                     </tr>
                 }
             })
             .collect_view();
         view! {
-            <div class="table-wrap" tabindex="0" role="region" aria-label=move || lang().text("apidocs.parameters")>
-                <table class="params">
-                    <caption class="visually-hidden">{tr("apidocs.parameters")}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{tr("apidocs.parameter")}</th>
-                            <th scope="col">{tr("apidocs.where")}</th>
-                            <th scope="col">{tr("apidocs.meaning")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <table class="params">
+                <caption class="visually-hidden">{tr("apidocs.parameters")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{tr("apidocs.parameter")}</th>
+                        <th scope="col">{tr("apidocs.where")}</th>
+                        <th scope="col">{tr("apidocs.meaning")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
         }
     });
     let body = op.doc["requestBody"]["content"]["application/json"]["schema"].clone();
@@ -131,27 +156,47 @@ fn OperationView(op: Operation) -> impl IntoView {
                 <li>
                     <code class="status-code">{status.clone()}</code>
                     " "
-                    {text(&r["description"])}
+                    <span lang=DOC_LANG>{rich(&text(&r["description"]))}</span>
                     {schema.map(|s| view! { " → " <code>{s}</code> })}
                 </li>
             }
         })
         .collect_view();
     let method = op.method.to_uppercase();
+    let description = text(&op.doc["description"]);
+    // Folded to one line each (method, path, summary): the page is an index
+    // first; a line opens to the parameters and answers.
     view! {
-        <section class="operation" data-testid="api-operation">
-            <h3>
+        <details class="operation" data-testid="api-operation">
+            <summary>
                 <span class=format!("method method-{}", op.method)>{method}</span>
-                " "
                 <code class="path">{op.path.clone()}</code>
-                {secured.then(|| view! { " " <span class="badge badge-lock" data-testid="api-secured">{tr("apidocs.secured")}</span> })}
-            </h3>
-            <p class="summary">{text(&op.doc["summary"])}</p>
-            {(!text(&op.doc["description"]).is_empty()).then(|| view! { <p class="muted">{text(&op.doc["description"])}</p> })}
-            {params_view}
-            {body_view}
-            <ul class="responses">{responses}</ul>
-        </section>
+                {secured.then(|| view! { <span class="badge badge-lock" data-testid="api-secured">{tr("apidocs.secured")}</span> })}
+                <span class="summary" lang=DOC_LANG>{rich(&text(&op.doc["summary"]))}</span>
+            </summary>
+            <div class="operation-body">
+                {(!description.is_empty()).then(|| view! { <p class="muted" lang=DOC_LANG>{rich(&description)}</p> })}
+                {params_view}
+                {body_view}
+                <h4>{tr("apidocs.responses")}</h4>
+                <ul class="responses">{responses}</ul>
+            </div>
+        </details>
+    }
+}
+
+/// A topic's anchor on the page.
+fn tag_id(tag: &str) -> String {
+    format!("api-{}", tag.replace(' ', "-"))
+}
+
+/// A topic's title: translated when known, else as the document names it.
+fn tag_title(tag: &str) -> impl Fn() -> String + use<> {
+    let key = format!("apidocs.tag_{}", tag.replace(' ', "_"));
+    let tag = tag.to_owned();
+    move || {
+        let text = lang().text(&key);
+        if text == key { tag.clone() } else { text }
     }
 }
 
@@ -163,24 +208,51 @@ pub fn ApiDocsPage() -> impl IntoView {
     let body = move || {
         doc.get().map(|r| match r {
             Err(e) => view! { <LoadError failure=e retry /> }.into_any(),
-            Ok(doc) => tags_of(&doc)
-                .into_iter()
-                .map(|tag| {
-                    let ops = operations(&doc, &tag);
-                    let key = format!("apidocs.tag_{}", tag.replace(' ', "_"));
-                    let title = move || {
-                        let text = lang().text(&key);
-                        if text == key { tag.clone() } else { text }
-                    };
-                    view! {
-                        <section class="api-tag">
-                            <h2>{title}</h2>
-                            {ops.into_iter().map(|op| view! { <OperationView op /> }).collect_view()}
-                        </section>
-                    }
-                })
-                .collect_view()
-                .into_any(),
+            Ok(doc) => {
+                let topics: Vec<(String, Vec<Operation>)> = tags_of(&doc)
+                    .into_iter()
+                    .map(|tag| {
+                        let ops = operations(&doc, &tag);
+                        (tag, ops)
+                    })
+                    .filter(|(_, ops)| !ops.is_empty())
+                    .collect();
+                let contents = topics
+                    .iter()
+                    .map(|(tag, ops)| {
+                        let count = ops.len();
+                        let id = tag_id(tag);
+                        view! {
+                            <li>
+                                <a href=format!("#{id}") on:click=move |ev| jump(&ev, &id)>
+                                    {tag_title(tag)}
+                                </a>
+                                " "
+                                <span class="muted">{move || tr_with(lang(), "apidocs.count", &[("count", &count.to_string())])}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                let sections = topics
+                    .into_iter()
+                    .map(|(tag, ops)| {
+                        view! {
+                            <section class="api-tag" id=tag_id(&tag)>
+                                <h2>{tag_title(&tag)}</h2>
+                                {ops.into_iter().map(|op| view! { <OperationView op /> }).collect_view()}
+                            </section>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <nav class="api-toc" aria-labelledby="api-toc-heading" data-testid="api-toc">
+                        <h2 id="api-toc-heading">{tr("apidocs.contents")}</h2>
+                        <ol>{contents}</ol>
+                    </nav>
+                    {sections}
+                }
+                .into_any()
+            }
         })
     };
     view! {
@@ -190,7 +262,22 @@ pub fn ApiDocsPage() -> impl IntoView {
             <p>
                 <a href="/api/v1/openapi.json" data-testid="openapi-link">{tr("apidocs.raw")}</a>
             </p>
+            <p class="hint">{tr("apidocs.language_note")}</p>
             <Transition fallback=Loading>{body}</Transition>
         </article>
+    }
+}
+
+/// A contents link: to its topic, without the router (a fragment on this
+/// page), the keyboard following.
+fn jump(ev: &web_sys::MouseEvent, id: &str) {
+    let Some(target) = document().get_element_by_id(id) else {
+        return;
+    };
+    ev.prevent_default();
+    target.scroll_into_view();
+    if let Ok(el) = target.dyn_into::<web_sys::HtmlElement>() {
+        let _ = el.set_attribute("tabindex", "-1");
+        let _ = el.focus();
     }
 }

@@ -21,7 +21,7 @@ use crate::components::form::{
 };
 use crate::components::lines_table::LinesTable;
 use crate::components::status::{LoadError, Loading};
-use crate::i18n::{lang, tr, tr_with};
+use crate::i18n::{Lang, lang, tr, tr_with};
 use crate::route::Page;
 use crate::{Session, Shared, set_title, storage};
 
@@ -1198,6 +1198,75 @@ fn PackageLine(line: Line, form: Form) -> impl IntoView {
     }
 }
 
+/// The first days of the window as buttons (at most a week): a date picked
+/// with one touch, on a kiosk or a phone, instead of typed or found in a
+/// calendar. The date field above stays for any other day.
+#[component]
+fn DatePicks(form: Form) -> impl IntoView {
+    let last = form.last_day().min(form.today + 6);
+    let picks = (form.today..=last)
+        .map(|day| {
+            let iso = validate::civil_from_days(day);
+            let label = {
+                let iso = iso.clone();
+                move || short_day(lang(), day - form.today, day, &iso)
+            };
+            let pressed = {
+                let iso = iso.clone();
+                move || form.date.with(|d| d.trim() == iso)
+            };
+            let pick = iso.clone();
+            view! {
+                <button
+                    type="button"
+                    class="chip"
+                    data-date=iso
+                    aria-pressed=move || if pressed() { "true" } else { "false" }
+                    on:click=move |_| {
+                        form.date.set(pick.clone());
+                        form.errors.set(F_DATE, form.check_date(&pick));
+                    }
+                >
+                    {label}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="date-picks" role="group" aria-label=tr("commit.date_picks") data-testid="date-picks">
+            {picks}
+        </div>
+    }
+}
+
+/// "Hari ini, 7 Des", "Besok, 8 Des", "Rab, 9 Des".
+fn short_day(l: Lang, ahead: i64, day: i64, iso: &str) -> String {
+    let name = match ahead {
+        0 => l.text("commit.today"),
+        1 => l.text("commit.tomorrow"),
+        _ => {
+            let weekdays = l.text("date.weekdays_short");
+            // 1970-01-01, day 0, was a Thursday (Sunday first).
+            let index = usize::try_from((day + 4).rem_euclid(7)).unwrap_or(0);
+            weekdays
+                .split(',')
+                .nth(index)
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        }
+    };
+    let months = l.text("date.months");
+    let month = iso
+        .get(5..7)
+        .and_then(|m| m.parse::<usize>().ok())
+        .and_then(|m| months.split(',').nth(m.wrapping_sub(1)))
+        .map(|m| m.trim().chars().take(3).collect::<String>())
+        .unwrap_or_default();
+    let date = iso.get(8..10).map_or("", |d| d.trim_start_matches('0'));
+    format!("{name}, {date} {month}")
+}
+
 /// Step 2: planned date and the collaborator's details.
 #[component]
 fn DetailsStep(form: Form) -> impl IntoView {
@@ -1257,6 +1326,7 @@ fn DetailsStep(form: Form) -> impl IntoView {
             max=max
             check=check_date
         />
+        <DatePicks form />
         <fieldset class="group">
             <legend>{tr("commit.collaborator")}</legend>
             {account_note}

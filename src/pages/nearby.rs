@@ -3,25 +3,31 @@
 //! stored), an area picked in the kota → kecamatan → kelurahan picker and a
 //! forgiving search narrow and order that one list in memory.
 //!
-//! Order: by distance once the position is known, otherwise by name (also
-//! within a picked area). The search shows the places it matches exactly;
-//! only when there are none, the ones within a few typing mistakes.
+//! Order: by distance once the position is known, otherwise the places
+//! most in need first (as the map's list). The search shows the places it
+//! matches exactly; only when there are none, the ones within a few typing
+//! mistakes. The area, the search words and the map view are in the URL
+//! (reload and sharing keep them); the position never is.
 
 use std::sync::Arc;
 
 use kolaborasi_shared::search::{self, Search, distance_m};
-use kolaborasi_shared::{AreaTree, LocationQuery, LocationSummary};
+use kolaborasi_shared::{AreaTree, ClientConfig, LocationQuery, LocationSummary};
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::api;
 use crate::components::filters::AreaPicker;
-use crate::components::location_list::kelurahan_names;
+use crate::components::legend::Legend;
+use crate::components::location_list::{kelurahan_names, most_in_need_first};
 use crate::components::need::level_text;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{Lang, lang, tr, tr_with};
-use crate::route::Page;
+use crate::map::{ColorBy, MapView};
+use crate::route::{AREA_QUERY_PARAM, Page, SEARCH_PARAM, VIEW_PARAM, nearby_href};
 use crate::{Shared, set_title};
 
 /// Places shown at first, and added by each "show more".
@@ -201,8 +207,15 @@ pub fn NearbyPage() -> impl IntoView {
                                 .into_any();
                         }
                     };
+                    let config = match shared.config.await {
+                        Ok(config) => config,
+                        Err(e) => {
+                            return view! { <LoadError failure=e retry=shared.retry_config() /> }
+                                .into_any();
+                        }
+                    };
                     match locations.await {
-                        Ok(list) => view! { <Nearby tree places=list.locations /> }.into_any(),
+                        Ok(list) => view! { <Nearby tree config places=list.locations /> }.into_any(),
                         Err(e) => view! { <LoadError failure=e retry /> }.into_any(),
                     }
                 })}
@@ -212,13 +225,45 @@ pub fn NearbyPage() -> impl IntoView {
 }
 
 #[component]
-fn Nearby(tree: AreaTree, places: Vec<LocationSummary>) -> impl IntoView {
+fn Nearby(tree: AreaTree, config: ClientConfig, places: Vec<LocationSummary>) -> impl IntoView {
     // Built once per load: typing only filters these.
     let all = StoredValue::new(Arc::new(entries(places, &tree)));
     let position = RwSignal::new(None::<Position>);
     let locate = RwSignal::new(Locate::Idle);
-    let area = RwSignal::new(None::<String>);
-    let query = RwSignal::new(String::new());
+    // What the address says when the page opens (a known area only); from
+    // then on the page writes its state there.
+    let params = use_query_map().get_untracked();
+    let area = RwSignal::new(
+        params
+            .get(AREA_QUERY_PARAM)
+            .filter(|a| tree.find(a).is_some()),
+    );
+    let query = RwSignal::new(params.get(SEARCH_PARAM).unwrap_or_default());
+    let map_view = RwSignal::new(params.get(VIEW_PARAM).as_deref() == Some("map"));
+    let navigate = use_navigate();
+    let location = use_location();
+    Effect::new(move |_| {
+        let href = nearby_href(area.get().as_deref(), &query.get(), map_view.get());
+        let (path, search) = (
+            location.pathname.get_untracked(),
+            location.search.get_untracked(),
+        );
+        let current = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        if current != href {
+            navigate(
+                &href,
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..NavigateOptions::default()
+                },
+            );
+        }
+    });
     // Folded once per keystroke; the haystacks never again.
     let search = Memo::new(move |_| query.with(|q| Search::new(q)));
     let limit = RwSignal::new(PAGE);
@@ -258,6 +303,8 @@ fn Nearby(tree: AreaTree, places: Vec<LocationSummary>) -> impl IntoView {
                         .unwrap_or_default()
                         .total_cmp(&b.metres.unwrap_or_default())
                 });
+            } else {
+                hits.sort_by(|a, b| most_in_need_first(&all[a.index].place, &all[b.index].place));
             }
             let approximate = approximate && !hits.is_empty();
             Some(Results { hits, approximate })
@@ -287,6 +334,35 @@ fn Nearby(tree: AreaTree, places: Vec<LocationSummary>) -> impl IntoView {
         })
     };
     let remaining = move || total().saturating_sub(limit.get());
+    // The map shows every result (the list pages them).
+    let points = Memo::new(move |_| {
+        let all = all.get_value();
+        results.with(|r| {
+            r.as_ref().map(|r| {
+                Arc::new(
+                    r.hits
+                        .iter()
+                        .map(|hit| all[hit.index].place.clone())
+                        .collect::<Vec<_>>(),
+                )
+            })
+        })
+    });
+    // A new result set is framed anew.
+    let fit_key = Memo::new(move |_| {
+        let mut key = area.get().unwrap_or_default();
+        key.push('|');
+        key.push_str(&query.get());
+        if let Some(p) = position.get() {
+            key.push('|');
+            key.push_str(&p.lat.to_string());
+            key.push(',');
+            key.push_str(&p.lon.to_string());
+        }
+        Some(key)
+    });
+    let color_by = RwSignal::new(ColorBy::Need);
+    let config = StoredValue::new(config);
 
     let on_locate = move |_| {
         if locate.get_untracked() == Locate::Locating {
@@ -398,7 +474,7 @@ fn Nearby(tree: AreaTree, places: Vec<LocationSummary>) -> impl IntoView {
                     let order = if position.get().is_some() {
                         "nearby.sorted_by_distance"
                     } else {
-                        "nearby.sorted_by_name"
+                        "nearby.sorted_by_need"
                     };
                     let mut text = format!(
                         "{} · {}",
@@ -413,6 +489,34 @@ fn Nearby(tree: AreaTree, places: Vec<LocationSummary>) -> impl IntoView {
             </p>
             <Show when=move || results.with(|r| r.as_ref().is_some_and(|r| r.hits.is_empty()))>
                 <p class="empty">{tr("nearby.empty")}</p>
+            </Show>
+            // The map is an addition: the list below stays the keyboard's
+            // and the screen reader's way through the same places.
+            <Show when=move || results.with(|r| r.as_ref().is_some_and(|r| !r.hits.is_empty()))>
+                <button
+                    type="button"
+                    class="button button-quiet nearby-map-toggle"
+                    data-testid="nearby-map-toggle"
+                    aria-pressed=move || if map_view.get() { "true" } else { "false" }
+                    on:click=move |_| map_view.update(|m| *m = !*m)
+                >
+                    {move || lang().text(if map_view.get() { "nearby.hide_map" } else { "nearby.show_map" })}
+                </button>
+            </Show>
+            <Show when=move || map_view.get() && points.with(|p| p.as_ref().is_some_and(|p| !p.is_empty()))>
+                <div class="nearby-map" data-testid="nearby-map">
+                    <MapView
+                        config=config.get_value()
+                        points=points.into()
+                        fit_key=fit_key.into()
+                        color_by=color_by
+                    />
+                    <Legend
+                        points=points.into()
+                        color_by=color_by
+                        on_change=Callback::new(move |c| color_by.set(c))
+                    />
+                </div>
             </Show>
             <ol class="nearby-list" data-testid="nearby-list">
                 <For each=visible key=|r| (r.place.id, r.metres.map(f64::to_bits)) let:row>

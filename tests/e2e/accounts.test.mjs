@@ -2,7 +2,7 @@
 // account and listed under "Kolaborasi saya", signing out and in again.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, PHONE, api, mailAbout, sharedBrowser, openPage, screenshot } from './support.mjs';
+import { BASE_URL, PHONE, api, mailAbout, sharedBrowser, openMenu, openPage, screenshot } from './support.mjs';
 
 const browser = sharedBrowser();
 
@@ -38,8 +38,9 @@ describe('accounts', () => {
     await page.waitForFunction(() => window.location.hash === '');
     await page.getByTestId('activate-button').click();
     await page.waitForURL(`${BASE_URL}/saya`);
-    await page.getByTestId('account-link').filter({ hasText: me.name }).waitFor();
     await page.getByText('Belum ada kolaborasi.').waitFor();
+    await openMenu(page);
+    await page.getByTestId('account-link').filter({ hasText: me.name }).waitFor();
 
     // A place with an open need; the form is filled in from the account.
     const { locations } = await api('/locations');
@@ -65,14 +66,16 @@ describe('accounts', () => {
     await page.waitForURL(/\/kolaborasi\/[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     const code = await page.getByTestId('tracking-code').innerText();
 
+    await openMenu(page);
     await page.getByTestId('account-link').click();
     await page.waitForURL(`${BASE_URL}/saya`);
     await page.getByTestId('my-commitment').filter({ hasText: code }).waitFor();
     await screenshot(page, 'phone-my-commitments');
 
     // Signing out: the header offers "Masuk" again and the list is gone.
+    await openMenu(page);
     await page.getByTestId('sign-out').click();
-    await page.getByTestId('sign-in-link').waitFor();
+    await page.getByTestId('sign-in-link').waitFor({ state: 'attached' });
     await page.goto(`${BASE_URL}/saya`);
     await page.getByText('Masuk untuk melihat kolaborasi').waitFor();
 

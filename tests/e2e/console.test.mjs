@@ -335,6 +335,23 @@ describe('facilitator console and the three voices of a delivery', () => {
     await page.locator('[data-testid=queue-item], [data-testid=queue-empty]').first().waitFor();
     assert.equal(await page.getByTestId('queue-kota').inputValue(), kota);
 
+    // Working through a queue: each item's page leads on to the next one.
+    await page.goto(`${BASE_URL}/konsol?antrian=locations`);
+    const titles = page.locator('[data-testid=queue-item] a.queue-title');
+    await titles.nth(2).waitFor();
+    const hrefs = await titles.evaluateAll((els) => els.slice(0, 3).map((e) => e.getAttribute('href')));
+    const secondTitle = await titles.nth(1).innerText();
+    await titles.first().click();
+    await page.waitForURL(`${BASE_URL}${hrefs[0]}`);
+    const next = page.getByTestId('console-next');
+    assert.equal(await next.getAttribute('href'), hrefs[1]);
+    const nextText = await next.innerText();
+    assert.ok(nextText.includes(`Berikutnya di antrian: ${secondTitle}`), nextText);
+    await next.click();
+    await page.waitForURL(`${BASE_URL}${hrefs[1]}`);
+    await page.getByTestId('location-form').waitFor();
+    assert.equal(await page.getByTestId('console-next').getAttribute('href'), hrefs[2]);
+
     // The editor: "Save" is in view from the top; deactivating comes after the form.
     const { locations } = await api('/locations');
     await page.goto(`${BASE_URL}/konsol/lokasi/${locations[0].id}`);

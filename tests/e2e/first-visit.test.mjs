@@ -123,7 +123,8 @@ describe('a first visit', () => {
           }).observe({ type: 'layout-shift', buffered: true });
         });
         await html.goto(`${BASE_URL}${path}`);
-        await html.locator('header.site-header nav.main-nav a[href="/"]').waitFor();
+        // On a phone the navigation is behind "Menu", which needs the app.
+        await html.locator('header.site-header nav.main-nav a[href="/"]').waitFor({ state: 'attached' });
         const first = html.locator('main h1').first();
         assert.ok((await first.innerText()).startsWith(heading), `${path}: ${await first.innerText()}`);
         const before = await first.boundingBox();

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, PHONE, api, apiSend, commitOneUnit, confirmByMail, sharedBrowser, openPage, screenshot,
+  BASE_URL, DESKTOP, PHONE, api, apiSend, commitOneUnit, confirmByMail, sharedBrowser, openMenu, openPage, screenshot,
 } from './support.mjs';
 
 const browser = sharedBrowser();
@@ -18,11 +18,8 @@ async function named(name, email, skip = 0) {
 }
 
 describe('journeys: bugs', () => {
-  test('on a 360 px phone the header is two rows in both languages: brand and language, then the navigation', async () => {
-    const page = await openPage(browser(), { width: 360, height: 800 });
-    await page.goto(`${BASE_URL}/transparansi`);
-    await page.locator('main h1').waitFor();
-    const rows = () => page.evaluate(() => {
+  test('on 360 and 412 px phones the header is one row in both languages; its menu opens, leads and closes', async () => {
+    const rows = (page) => page.evaluate(() => {
       const tops = [...document.querySelectorAll('.site-header .bar > *')]
         .filter((e) => e.getBoundingClientRect().height > 0)
         .map((e) => Math.round(e.getBoundingClientRect().top));
@@ -30,16 +27,47 @@ describe('journeys: bugs', () => {
       tops.sort((a, b) => a - b);
       return tops.filter((t, i) => i === 0 || t - tops[i - 1] > 24).length;
     });
-    assert.ok((await rows()) <= 2, `the header takes ${await rows()} rows`);
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
-    await screenshot(page, 'phone-360-header');
-    await page.locator('.lang-switch').click();
-    await page.locator('html[lang=en]').waitFor({ state: 'attached' });
-    await page.locator('.lang-switch', { hasText: 'Bahasa Indonesia' }).waitFor();
-    assert.ok((await rows()) <= 2, `in English the header takes ${await rows()} rows`);
-    assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), 360);
-    await screenshot(page, 'phone-360-header-en');
-    assert.deepEqual(page.errors, []);
+    for (const width of [360, 412]) {
+      const page = await openPage(browser(), { width, height: 800 });
+      await page.goto(`${BASE_URL}/transparansi`);
+      await page.locator('main h1').waitFor();
+      for (const [lang, other] of [['id', 'English'], ['en', 'Indonesia']]) {
+        await page.locator(`html[lang=${lang}]`).waitFor({ state: 'attached' });
+        await page.locator('.lang-switch', { hasText: other }).waitFor();
+        assert.equal(await rows(page), 1, `${width} px, ${lang}: the header takes ${await rows(page)} rows`);
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth), width);
+        const bar = await page.locator('.site-header .bar').boundingBox();
+        assert.ok(bar.height <= 64, `${width} px, ${lang}: the bar is ${bar.height} px tall`);
+        // Everything the navigation offers is one tap away, 44 px tall.
+        const toggle = page.getByTestId('menu-toggle');
+        assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+        assert.equal(await page.locator('.main-nav a').first().isVisible(), false);
+        await openMenu(page);
+        assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+        await page.getByTestId('sign-in-link').waitFor();
+        const links = await page.locator('#site-menu a').evaluateAll((els) => els
+          .filter((e) => e.offsetParent !== null)
+          .map((e) => [e.getAttribute('href'), Math.round(e.getBoundingClientRect().height)]));
+        assert.deepEqual(links.map(([href]) => href),
+          ['/', '/dekat', '/kolaborasi', '/transparansi', '/tentang', '/masuk'], `${width} px, ${lang}`);
+        assert.ok(links.every(([, h]) => h >= 44), JSON.stringify(links));
+        await screenshot(page, `phone-${width}-menu-${lang}`);
+        // Escape closes it and gives the focus back to the toggle.
+        await page.keyboard.press('Escape');
+        await page.locator('#site-menu.open').waitFor({ state: 'detached' });
+        assert.equal(await page.evaluate(() => document.activeElement?.id), 'menu-toggle');
+        await screenshot(page, `phone-${width}-header-${lang}`);
+        if (lang === 'id') await page.locator('.lang-switch').click();
+      }
+      // A link in the menu leads there and closes the menu.
+      await openMenu(page);
+      await page.locator('#site-menu a[href="/dekat"]').click();
+      await page.waitForURL(`${BASE_URL}/dekat`);
+      assert.equal(await page.getByTestId('menu-toggle').getAttribute('aria-expanded'), 'false');
+      assert.equal(await page.locator('#site-menu.open').count(), 0);
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    }
   });
 
   test('the directory pages: "Berikutnya" is a real button and shows the next named collaborators', async () => {

@@ -180,7 +180,35 @@ describe('kiosk mode', () => {
     await page.goto(`${BASE_URL}/kiosk?idle=600`);
     await page.getByTestId('kiosk-attract').tap();
     await toFormByTouch(page, detail);
-    await fillToReview(page, open.package_id, 1);
+    // Large type and 64 px targets past the menu too, across the screen.
+    const sizes = await page.evaluate(() => ({
+      root: parseFloat(getComputedStyle(document.documentElement).fontSize),
+      hint: parseFloat(getComputedStyle(document.querySelector('.step-intro')).fontSize),
+      width: document.querySelector('.narrow').getBoundingClientRect().width,
+    }));
+    assert.ok(sizes.root >= 20 && sizes.hint >= 19, JSON.stringify(sizes));
+    assert.ok(sizes.width >= 900, JSON.stringify(sizes));
+    // Packages and the date by touch: the stepper's "+" and a day's button.
+    const plus = line(page, open.package_id).locator('.stepper-button').last();
+    assert.ok((await plus.boundingBox()).height >= 64);
+    await plus.tap();
+    assert.equal(await line(page, open.package_id).locator('input').inputValue(), '1');
+    await page.getByTestId('next').tap();
+    await stepHeading(page, 2);
+    const day = page.getByTestId('date-picks').locator('button').nth(2);
+    assert.ok((await day.boundingBox()).height >= 64);
+    const planned = await day.getAttribute('data-date');
+    await day.tap();
+    assert.equal(await day.getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('#f-planned_date').inputValue(), planned);
+    await screenshot(page, 'kiosk-details', { fullPage: true });
+    // Name and contact are the only typing.
+    await page.locator('#f-collaborator-name').fill(DONOR.name);
+    await page.locator('label.choice', { hasText: DONOR.kind }).tap();
+    await page.locator('#f-collaborator-email').fill(DONOR.email);
+    await page.locator('#f-collaborator-phone').fill(DONOR.phone);
+    await page.getByTestId('next').tap();
+    await stepHeading(page, 3);
     await page.getByTestId('submit').tap();
 
     await page.waitForURL(`${BASE_URL}/kiosk/tanda-terima`);
@@ -190,6 +218,7 @@ describe('kiosk mode', () => {
     assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     const view = await api(`/commitments/${code}`);
     assert.equal(view.location.id, detail.id);
+    assert.equal(view.planned_date, planned);
     assert.equal(await page.locator('[data-testid=kiosk-receipt-qr] svg').count(), 1);
     assert.match(await receipt.innerText(), new RegExp(detail.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     await screenshot(page, 'kiosk-receipt');

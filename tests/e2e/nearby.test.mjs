@@ -2,7 +2,9 @@
 // kelurahan picker when there is no position, and the forgiving search.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE_URL, DESKTOP, PHONE, api, countIn, sharedBrowser, screenshot, violations } from './support.mjs';
+import {
+  BASE_URL, DESKTOP, PHONE, api, countIn, mapPointCount, sharedBrowser, screenshot, violations,
+} from './support.mjs';
 
 const browser = sharedBrowser();
 
@@ -154,13 +156,29 @@ describe('near me', () => {
     await page.locator('#area-kecamatan').selectOption(area.split('.').slice(0, 3).join('.'));
     await page.locator('#area-kelurahan').selectOption(area);
     await countIs(page, locations.length);
-    assert.match(await page.getByTestId('nearby-count').innerText(), /menurut nama/);
+    assert.match(await page.getByTestId('nearby-count').innerText(), /kebutuhan terbesar lebih dulu/);
     await showAll(page);
     const rows = await listed(page);
-    assert.deepEqual(rows.map((r) => r.id).sort(), locations.map((l) => l.id).sort());
     assert.ok(rows.every((r) => r.area === area && r.distance === null));
-    const names = rows.map((r) => r.name);
-    assert.deepEqual(names, [...names].sort());
+    // Most in need first (the largest share still open), then by name.
+    const open = (l) => l.remaining_percent ?? -1;
+    const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id - b.id);
+    const expected = [...locations].sort((a, b) => open(b) - open(a) || byName(a, b));
+    assert.deepEqual(rows.map((r) => r.id), expected.map((l) => l.id));
+
+    // The area is in the address: a reload (or a shared link) shows it again.
+    await page.waitForURL((u) => u.pathname === '/dekat' && u.searchParams.get('area') === area);
+    await page.reload();
+    await countIs(page, locations.length);
+    assert.equal(await page.locator('#area-kelurahan').inputValue(), area);
+
+    // The same places on a map, coloured by need; the choice is kept too.
+    await page.getByTestId('nearby-map-toggle').click();
+    await page.waitForURL((u) => u.searchParams.get('view') === 'map');
+    await mapPointCount(page, locations.length);
+    assert.equal(await page.getByTestId('nearby-map-toggle').getAttribute('aria-pressed'), 'true');
+    await page.reload();
+    await mapPointCount(page, locations.length);
 
     await screenshot(page, 'desktop-nearby-denied-area', { fullPage: true });
     assert.deepEqual(await violations(page), []);
@@ -199,6 +217,13 @@ describe('near me', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=nearby-item]').length === 0);
     await search.fill('RW 05 kebon jeruk');
     await page.getByTestId('nearby-item').first().waitFor();
+    // The words are in the address: a reload keeps them and their result.
+    await page.waitForURL((u) => u.searchParams.get('q') === 'RW 05 kebon jeruk');
+    const before = (await listed(page)).map((r) => r.id);
+    await page.reload();
+    await page.getByTestId('nearby-item').first().waitFor();
+    assert.equal(await search.inputValue(), 'RW 05 kebon jeruk');
+    assert.deepEqual((await listed(page)).map((r) => r.id), before);
     await screenshot(page, 'phone-nearby-search', { fullPage: true });
     await fitsAndTargets(page, 'phone, search');
     assert.deepEqual(await violations(page), []);

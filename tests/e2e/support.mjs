@@ -63,6 +63,16 @@ export function watchErrors(page) {
 }
 
 /// The API as any client sees it.
+/// On a phone the navigation and the account are behind "Menu": opens it
+/// when the toggle is shown and the menu closed (wider screens: nothing).
+export async function openMenu(page) {
+  const toggle = page.getByTestId('menu-toggle');
+  if (await toggle.isVisible() && (await toggle.getAttribute('aria-expanded')) !== 'true') {
+    await toggle.click();
+    await page.locator('#site-menu.open').waitFor();
+  }
+}
+
 export async function api(path) {
   const res = await fetch(`${BASE_URL}/api/v1${path}`);
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);

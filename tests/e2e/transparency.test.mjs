@@ -214,7 +214,25 @@ describe('transparency', () => {
     const secured = Object.values(doc.paths).flatMap((item) => Object.values(item)).filter((op) => op.security).length;
     assert.equal(await page.getByTestId('api-secured').count(), secured);
     assert.ok(secured > 0);
+    // An index first: one line per endpoint, a contents list of the topics.
+    const tags = new Set(Object.values(doc.paths).flatMap((item) => Object.values(item)).flatMap((op) => op.tags));
+    const toc = page.getByTestId('api-toc').locator('a');
+    assert.equal(await toc.count(), tags.size);
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    assert.ok(height < 8000, `the page is ${height} px tall`);
+    await toc.nth(2).click();
+    const target = (await toc.nth(2).getAttribute('href')).slice(1);
+    await page.waitForFunction((id) => document.activeElement?.id === id, target);
+    // A line opens to its parameters; the document's `code` is code, not backticks.
+    const list = page.getByTestId('api-operation').filter({ hasText: '/api/v1/locations' }).first();
+    await list.locator('summary').click();
+    await list.locator('table.params').waitFor();
+    assert.ok(await list.locator('table.params code').count() > 0);
+    const shown = await page.locator('main').innerText();
+    assert.ok(!shown.includes('`'), 'a backtick is shown as text');
+    assert.equal(await list.locator('.summary').getAttribute('lang'), 'en');
     assert.deepEqual(await violations(page), []);
+    await screenshot(page, 'desktop-api-docs');
   });
 
   test('the transparency pages pass WCAG A/AA and fit a 360 px screen and 200 % zoom', async () => {

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use crate::cmd::{self, command};
 
 /// What the client is built from; a change in any of them rebuilds it.
-const INPUTS: [&str; 13] = [
+const INPUTS: [&str; 14] = [
     "src",
     "style",
     "public",
@@ -15,6 +15,7 @@ const INPUTS: [&str; 13] = [
     "wire/src",
     "index.html",
     "console.html",
+    "build.rs",
     "Cargo.toml",
     "Cargo.lock",
     "wire/Cargo.toml",
@@ -31,7 +32,8 @@ pub const CONSOLE_DIR: &str = "konsol";
 /// The most the donor's wasm may weigh as brotli (what a donor's phone
 /// downloads). Sizes are deterministic, so a build over it fails. The
 /// target is 200 KiB (issue 13); this ceiling only comes down (it was 600
-/// KiB before the console became its own build; measured 529 KiB now).
+/// KiB before the console became its own build; measured 531 KiB now, with
+/// the e-mails, server errors and console texts left out of its locales).
 const WASM_BROTLI_BUDGET: u64 = 535 * 1024;
 /// The console's wasm (staff, at desks; all of the app and the console).
 const CONSOLE_WASM_BROTLI_BUDGET: u64 = 620 * 1024;

@@ -417,6 +417,13 @@ fn QueueList(page: QueuePage, on_change: Callback<()>, go_page: Callback<u32>) -
         return view! { <p class="empty" data-testid="queue-empty">{tr("console.queue_empty")}</p> }
             .into_any();
     }
+    // "Next item" on an item's page follows this page's order.
+    super::remember_queue_items(
+        items
+            .iter()
+            .filter_map(|item| Some((item_href(queue, item)?, item_title(queue, item))))
+            .collect(),
+    );
     let rows = items
         .into_iter()
         .map(|item| view! { <QueueRow queue item on_change /> })
@@ -457,23 +464,33 @@ fn QueueList(page: QueuePage, on_change: Callback<()>, go_page: Callback<u32>) -
     .into_any()
 }
 
-#[component]
-fn QueueRow(queue: Queue, item: QueueItem, on_change: Callback<()>) -> impl IntoView {
-    let auth = StaffAuth::get();
-    let state = RwSignal::new(Action::Idle);
-    let href = match queue {
+/// An item's own page in the console (collaborators have none).
+fn item_href(queue: Queue, item: &QueueItem) -> Option<String> {
+    match queue {
         Queue::Commitments | Queue::Deliveries | Queue::Overdue => {
             item.code.clone().map(|c| Page::ConsoleCommitment(c).href())
         }
         Queue::Locations => Some(Page::ConsoleLocation(item.id).href()),
         Queue::Collaborators => None,
-    };
-    let title = match (&item.code, queue) {
+    }
+}
+
+/// What a queue row is called: a commitment by its code and title.
+fn item_title(queue: Queue, item: &QueueItem) -> String {
+    match (&item.code, queue) {
         (Some(code), Queue::Commitments | Queue::Deliveries | Queue::Overdue) => {
             format!("{code} · {}", item.title)
         }
         _ => item.title.clone(),
-    };
+    }
+}
+
+#[component]
+fn QueueRow(queue: Queue, item: QueueItem, on_change: Callback<()>) -> impl IntoView {
+    let auth = StaffAuth::get();
+    let state = RwSignal::new(Action::Idle);
+    let href = item_href(queue, &item);
+    let title = item_title(queue, &item);
     let title_view = match href {
         Some(href) => view! { <A href=href attr:class="queue-title">{title}</A> }.into_any(),
         None => view! { <span class="queue-title">{title}</span> }.into_any(),

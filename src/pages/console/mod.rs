@@ -28,6 +28,23 @@ use crate::{Shared, set_title};
 thread_local! {
     /// The queue view last shown (its address), for "back to the queue".
     static LAST_QUEUE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    /// The items that queue view listed (address, title), in its order, for
+    /// "next item".
+    static QUEUE_ITEMS: std::cell::RefCell<Vec<(String, String)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Remembers the items of the queue view being shown.
+pub fn remember_queue_items(items: Vec<(String, String)>) {
+    QUEUE_ITEMS.with(|q| *q.borrow_mut() = items);
+}
+
+/// The item after the one at `path` in the last queue view shown.
+fn next_in_queue(path: &str) -> Option<(String, String)> {
+    QUEUE_ITEMS.with(|q| {
+        let items = q.borrow();
+        let at = items.iter().position(|(href, _)| href == path)?;
+        items.get(at + 1).cloned()
+    })
 }
 
 /// Remembers the queue view being shown.
@@ -234,6 +251,9 @@ pub fn ConsoleFrame(
         StaffState::In(_) => children.with_value(|c| c()).into_any(),
     };
     let signed_in = move || matches!(auth.state.get(), StaffState::In(_));
+    let location = leptos_router::hooks::use_location();
+    // Working through a queue: the item after this one, one step away.
+    let next = Memo::new(move |_| next_in_queue(&location.pathname.get()));
     view! {
         <div class="page console-page" data-testid="console">
             <Show when=move || !home && signed_in()>
@@ -242,6 +262,22 @@ pub fn ConsoleFrame(
                         <span aria-hidden="true">"← "</span>
                         {tr("console.back")}
                     </A>
+                    {move || {
+                        next.get()
+                            .map(|(href, title)| {
+                                view! {
+                                    <A href=href attr:class="queue-next" attr:data-testid="console-next">
+                                        // One flex item: the text flows as one line.
+                                        <span>
+                                            {tr("console.next_item")}
+                                            ": "
+                                            <span class="queue-next-title">{title}</span>
+                                            <span aria-hidden="true">" →"</span>
+                                        </span>
+                                    </A>
+                                }
+                            })
+                    }}
                 </p>
             </Show>
             {body}
