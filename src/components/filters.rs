@@ -53,6 +53,9 @@ pub fn AreaPicker(
     let root_code = StoredValue::new(tree.root.code.clone());
     let kotas = tree.root.children.clone();
     let tree = StoredValue::new(tree);
+    if crate::kiosk::active() {
+        return view! { <AreaTiles tree selected on_change /> }.into_any();
+    }
     // The selected code at a given depth (1 = kota, 2 = kecamatan, 3 = kelurahan).
     let at_depth = move |depth: usize| {
         selected.get().and_then(|code| {
@@ -84,8 +87,15 @@ pub fn AreaPicker(
             .and_then(|code| tree.with_value(|t| t.find(&code).map(|a| a.name.clone())))
             .unwrap_or_else(|| lang().text("filter.all_kota"))
     };
+    // A link with an area opens the picker on a desktop; a phone keeps it
+    // folded (its summary names the area) so the map stays in view.
+    let wide = window()
+        .match_media("(min-width: 960px)")
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.matches());
     view! {
-        <details class="area-picker" open=selected.get_untracked().is_some()>
+        <details class="area-picker" open=wide && selected.get_untracked().is_some()>
             <summary>
                 <span class="summary-label">{tr("filter.area")}</span>
                 <span class="summary-value" data-testid="area-summary">{chosen}</span>
@@ -118,6 +128,81 @@ pub fn AreaPicker(
             />
             </fieldset>
         </details>
+    }
+    .into_any()
+}
+
+/// The kiosk's area picker: buttons to touch, no dropdowns. The chosen
+/// path leads back up; the areas one level down (beside a kelurahan: its
+/// neighbours) are tiles.
+#[component]
+fn AreaTiles(
+    tree: StoredValue<AreaTree>,
+    selected: Signal<Option<String>>,
+    on_change: Callback<Option<String>>,
+) -> impl IntoView {
+    let root = tree.with_value(|t| t.root.code.clone());
+    let path = move || {
+        selected
+            .get()
+            .map(|c| tree.with_value(|t| t.path_to(&c)))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|a| a.code != root)
+            .map(|a| {
+                let code = a.code.clone();
+                view! {
+                    <button type="button" class="chip" on:click=move |_| on_change.run(Some(code.clone()))>
+                        {a.name}
+                    </button>
+                }
+            })
+            .collect_view()
+    };
+    let tiles = move || {
+        let chosen = selected.get();
+        let areas: Vec<(String, String)> = tree.with_value(|t| {
+            let node = chosen.as_deref().and_then(|c| t.find(c)).unwrap_or(&t.root);
+            let node = if node.children.is_empty() {
+                node.code
+                    .rsplit_once('.')
+                    .and_then(|(parent, _)| t.find(parent))
+                    .unwrap_or(node)
+            } else {
+                node
+            };
+            node.children.iter().map(|c| (c.code.clone(), c.name.clone())).collect()
+        });
+        areas
+            .into_iter()
+            .map(|(code, name)| {
+                let pressed = chosen.as_deref() == Some(code.as_str());
+                view! {
+                    <li>
+                        <button
+                            type="button"
+                            class="kiosk-tile"
+                            aria-pressed=if pressed { "true" } else { "false" }
+                            on:click=move |_| on_change.run(Some(code.clone()))
+                        >
+                            {name}
+                        </button>
+                    </li>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <fieldset class="area-tiles" data-testid="area-tiles">
+            <legend>{tr("filter.area")}</legend>
+            <p class="area-path">
+                <button type="button" class="chip" on:click=move |_| on_change.run(None)>
+                    {tr("filter.all_kota")}
+                </button>
+                {path}
+            </p>
+            <ul class="kiosk-areas">{tiles}</ul>
+        </fieldset>
     }
 }
 

@@ -4,7 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, PHONE, api, apiSend, commitOneUnit, confirmByMail, sharedBrowser, openMenu, openPage, screenshot,
+  BASE_URL, DESKTOP, PHONE, api, apiSend, commitOneUnit, confirmByMail, sharedBrowser, openMenu, openPage, screenshot, violations,
 } from './support.mjs';
 
 const browser = sharedBrowser();
@@ -52,6 +52,7 @@ describe('journeys: bugs', () => {
           ['/', '/dekat', '/kolaborasi', '/transparansi', '/tentang', '/masuk'], `${width} px, ${lang}`);
         assert.ok(links.every(([, h]) => h >= 44), JSON.stringify(links));
         await screenshot(page, `phone-${width}-menu-${lang}`);
+        assert.deepEqual(await violations(page), [], `${width} px, ${lang}, menu open`);
         // Escape closes it and gives the focus back to the toggle.
         await page.keyboard.press('Escape');
         await page.locator('#site-menu.open').waitFor({ state: 'detached' });

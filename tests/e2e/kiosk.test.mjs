@@ -65,6 +65,16 @@ async function toFormByTouch(page, detail, base = BASE_URL) {
   assert.ok(box.height >= 64, `touch target ${box.height}px high`);
   await tile.tap();
   await page.waitForURL(new RegExp(`area=${kecamatan.code.replace(/\./g, '\\.')}`));
+  // Past the menu the area is still picked by touch: tiles, no dropdowns.
+  const tiles = page.getByTestId('area-tiles');
+  await tiles.getByRole('button', { name: kecamatan.name, exact: true }).waitFor();
+  assert.equal(await page.locator('select:visible').count(), 0);
+  const kelurahan = detail.area_path[3];
+  const here = tiles.locator('.kiosk-areas').getByRole('button', { name: kelurahan.name, exact: true });
+  assert.ok((await here.boundingBox()).height >= 64);
+  await here.first().tap();
+  await page.waitForURL(new RegExp(`area=${kelurahan.code.replace(/\./g, '\\.')}`));
+  assert.equal(await here.first().getAttribute('aria-pressed'), 'true');
   await page.getByTestId('location-list').getByRole('link', { name: detail.name, exact: true }).first().tap();
   await page.waitForURL(`${base}/lokasi/${detail.id}`);
   await page.getByTestId('give-help').tap();

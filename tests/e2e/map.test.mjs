@@ -110,6 +110,15 @@ describe('map page', () => {
     await page.waitForURL(/area=31\.71\.01$/);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=map]').dataset.zoom) >= 13);
     assert.equal(await page.locator('.leaflet-control-zoom-in').getAttribute('title'), 'Perbesar peta');
+    // Opened afresh, the link keeps the area picker folded (its summary
+    // names the area) and the map in view.
+    await page.goto(`${BASE_URL}/?area=31.71.01`);
+    await page.getByTestId('area-summary').filter({ hasText: /\S/ }).waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=map]').dataset.zoom) >= 13);
+    assert.equal(await page.locator('details.area-picker').getAttribute('open'), null);
+    const map = await page.getByTestId('map').boundingBox();
+    assert.ok(map.y + 200 <= PHONE.height, `the map starts at ${map.y} px`);
+    await screenshot(page, 'phone-area-link');
     assert.deepEqual(page.errors, []);
   });
 
