@@ -171,7 +171,10 @@ fn AreaTiles(
             } else {
                 node
             };
-            node.children.iter().map(|c| (c.code.clone(), c.name.clone())).collect()
+            node.children
+                .iter()
+                .map(|c| (c.code.clone(), c.name.clone()))
+                .collect()
         });
         areas
             .into_iter()
