@@ -606,7 +606,7 @@ pub fn export_href(file: &str, params: &[(&str, String)]) -> String {
     let query: Vec<String> = params
         .iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", js_sys::encode_uri_component(v)))
+        .map(|(k, v)| format!("{k}={}", crate::route::encode_component(v)))
         .collect();
     if query.is_empty() {
         format!("{API_PREFIX}/export/{file}")
@@ -662,7 +662,7 @@ pub async fn queue_page(
     );
     if let Some(area) = area.filter(|a| !a.is_empty()) {
         path.push_str("&area=");
-        path.push_str(&String::from(js_sys::encode_uri_component(&area)));
+        path.push_str(&crate::route::encode_component(&area));
     }
     get_json(&path).await
 }

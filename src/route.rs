@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use kolaborasi_shared::{LocationQuery, routes};
+use leptos_router::NavigateOptions;
 
 use crate::map::ColorBy;
 
@@ -113,8 +114,10 @@ pub fn nearby_href(area: Option<&str>, search: &str, map: bool) -> String {
     }
 }
 
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode_component(value: &str) -> String {
+/// Percent-encodes a URI component: everything but RFC 3986's unreserved
+/// characters (plain Rust, so the URLs built with it are tested on the host).
+#[must_use]
+pub fn encode_component(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -124,6 +127,18 @@ fn encode_component(value: &str) -> String {
         }
     }
     out
+}
+
+/// A navigation that changes what a page shows, not where the user is:
+/// it replaces the history entry and keeps the scroll position (filters,
+/// a view switch, a canonical address).
+#[must_use]
+pub fn quiet_navigation() -> NavigateOptions {
+    NavigateOptions {
+        replace: true,
+        scroll: false,
+        ..NavigateOptions::default()
+    }
 }
 
 impl Page {

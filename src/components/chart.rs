@@ -49,7 +49,7 @@ fn csv_href(columns: &[String], rows: &[Row]) -> String {
     }
     format!(
         "data:text/csv;charset=utf-8,{}",
-        String::from(js_sys::encode_uri_component(&csv))
+        crate::route::encode_component(&csv)
     )
 }
 

@@ -50,12 +50,13 @@ pub fn AreaPicker(
     selected: Signal<Option<String>>,
     on_change: Callback<Option<String>>,
 ) -> impl IntoView {
+    if crate::kiosk::active() {
+        let tree = StoredValue::new(tree);
+        return view! { <AreaTiles tree selected on_change /> }.into_any();
+    }
     let root_code = StoredValue::new(tree.root.code.clone());
     let kotas = tree.root.children.clone();
     let tree = StoredValue::new(tree);
-    if crate::kiosk::active() {
-        return view! { <AreaTiles tree selected on_change /> }.into_any();
-    }
     // The selected code at a given depth (1 = kota, 2 = kecamatan, 3 = kelurahan).
     let at_depth = move |depth: usize| {
         selected.get().and_then(|code| {

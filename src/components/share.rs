@@ -51,7 +51,7 @@ pub fn ShareButtons(
     let has_sheet = share_function().is_some();
     let whatsapp = move || {
         let message = format!("{}\n{}", text.get(), url.get_value());
-        let encoded: String = js_sys::encode_uri_component(&message).into();
+        let encoded = crate::route::encode_component(&message);
         format!("https://wa.me/?text={encoded}")
     };
     view! {

@@ -610,11 +610,7 @@ pub fn ActivatePage() -> impl IntoView {
     let clean = navigate.clone();
     Effect::new(move |_| {
         if !location.hash.get().is_empty() {
-            let options = NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..NavigateOptions::default()
-            };
+            let options = crate::route::quiet_navigation();
             clean(&Page::Activate.href(), options);
         }
     });

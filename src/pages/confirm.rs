@@ -4,7 +4,6 @@
 
 use kolaborasi_shared::{CommitmentView, validate};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map};
 
@@ -40,11 +39,7 @@ pub fn ConfirmPage() -> impl IntoView {
         if token_in(&location.hash.get()).is_some()
             && let Some(c) = code.get()
         {
-            let options = NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..NavigateOptions::default()
-            };
+            let options = crate::route::quiet_navigation();
             navigate(&Page::ConfirmContact(c).href(), options);
         }
     });

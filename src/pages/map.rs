@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use kolaborasi_shared::{Category, LocationQuery, LocationSummary, NeedLevel};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
@@ -17,7 +16,7 @@ use crate::components::location_list::LocationList;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::map::{ColorBy, MapView};
-use crate::route::{COLOR_PARAM, NEED_PARAM, Page, VIEW_PARAM};
+use crate::route::{COLOR_PARAM, NEED_PARAM, Page, VIEW_PARAM, quiet_navigation};
 use crate::{Shared, set_title};
 
 /// Reads the filters from the URL, ignoring keys that are not filters (such
@@ -165,15 +164,6 @@ fn shown(
 /// committed (a place without targets has nothing to give to).
 fn still_in_need(place: &LocationSummary) -> bool {
     matches!(place.need_level(), NeedLevel::Open | NeedLevel::Nearly)
-}
-
-/// Filter and colour tweaks are not separate pages in the history.
-fn quiet_navigation() -> NavigateOptions {
-    NavigateOptions {
-        replace: true,
-        scroll: false,
-        ..NavigateOptions::default()
-    }
 }
 
 /// How giving works, in three steps, folded into one line (the server's

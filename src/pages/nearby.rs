@@ -14,7 +14,6 @@ use std::sync::Arc;
 use kolaborasi_shared::search::{self, Search, distance_m};
 use kolaborasi_shared::{AreaTree, ClientConfig, LocationQuery, LocationSummary};
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use wasm_bindgen::{JsCast, JsValue};
@@ -27,7 +26,9 @@ use crate::components::need::level_text;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{Lang, lang, tr, tr_with};
 use crate::map::{ColorBy, MapView};
-use crate::route::{AREA_QUERY_PARAM, Page, SEARCH_PARAM, VIEW_PARAM, nearby_href};
+use crate::route::{
+    AREA_QUERY_PARAM, Page, SEARCH_PARAM, VIEW_PARAM, nearby_href, quiet_navigation,
+};
 use crate::{Shared, set_title};
 
 /// Places shown at first, and added by each "show more".
@@ -254,14 +255,7 @@ fn Nearby(tree: AreaTree, config: ClientConfig, places: Vec<LocationSummary>) ->
             format!("{path}?{search}")
         };
         if current != href {
-            navigate(
-                &href,
-                NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..NavigateOptions::default()
-                },
-            );
+            navigate(&href, quiet_navigation());
         }
     });
     // Folded once per keystroke; the haystacks never again.

@@ -143,11 +143,7 @@ pub fn TrackingPage() -> impl IntoView {
             // `/lacak/{code}` (the navigation's word) becomes the address.
             let alias = location.pathname.get_untracked().starts_with("/lacak/");
             if has_token || alias || raw.get() != c {
-                let options = NavigateOptions {
-                    replace: true,
-                    scroll: false,
-                    ..NavigateOptions::default()
-                };
+                let options = crate::route::quiet_navigation();
                 navigate(&Page::Tracking(c).href(), options);
             }
         }
