@@ -595,6 +595,11 @@ pub async fn log_page(after: i64, limit: u32) -> Result<LogPage, ApiFailure> {
     get_json(&format!("/log?after={after}&limit={limit}")).await
 }
 
+/// The log's head, signed by the deployment's key.
+pub async fn log_head() -> Result<kolaborasi_shared::SignedHead, ApiFailure> {
+    get_json("/log/head").await
+}
+
 /// The OpenAPI document, as plain JSON.
 pub async fn openapi() -> Result<serde_json::Value, ApiFailure> {
     get_json("/openapi.json").await

@@ -16,6 +16,7 @@ mod pages;
 mod route;
 mod shell;
 mod storage;
+mod witness;
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
@@ -207,6 +208,7 @@ pub fn App() -> impl IntoView {
     };
     shared.refresh_session();
     provide_context(shared);
+    witness::WitnessCheck::provide(shared);
     if kiosk::active() {
         Effect::new(move |_| {
             if let Some(Ok(config)) = shared.config.get() {
@@ -227,6 +229,7 @@ pub fn App() -> impl IntoView {
             <FocusOnNavigation />
             {kiosk::active().then(|| view! { <kiosk::IdleWarning /> })}
             <Header />
+            <witness::Warning />
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::map::MapPage />

@@ -151,6 +151,16 @@ pub struct Config {
     #[arg(long, env = "KOLABORASI_UPLOAD_DIR", default_value = "data/uploads")]
     pub upload_dir: PathBuf,
 
+    /// The Ed25519 key that signs the public log's heads, made at first
+    /// start. Kept out of the database so its dump cannot sign; instances
+    /// sharing a PostgreSQL database must share this file. Back it up.
+    #[arg(
+        long,
+        env = "KOLABORASI_SIGNING_KEY",
+        default_value = "data/log-signing.key"
+    )]
+    pub signing_key: PathBuf,
+
     /// MiB of delivery evidence kept in all; uploads beyond are refused with
     /// a clear message (and the server logs it). Files no report uses are
     /// removed after a day.
@@ -224,7 +234,19 @@ pub enum Command {
     /// Recompute the public log's hash chain and the public totals from the
     /// log in the database, and compare them with the stored head and the
     /// live counters. Changes nothing; exits 1 on any difference.
-    VerifyLog,
+    VerifyLog {
+        /// An earlier head, `SEQ:HASH` (from a signed head someone kept):
+        /// also check that today's log extends it.
+        #[arg(long, value_name = "SEQ:HASH")]
+        since: Option<String>,
+    },
+    /// Print the public key that signs the log's heads (making the key file
+    /// when there is none): publish it with the deployment.
+    SigningKey,
+    /// Replace the signing key. Appends a `signing_key_rotated` entry
+    /// signed by the old key, then writes the new key to the file. Stop
+    /// the instances first; copy the new file to each before starting them.
+    RotateSigningKey,
     /// Create a staff admin (the first one, or another). Reads the password
     /// from standard input (one line), so it never appears in the process
     /// list or the shell history.

@@ -176,14 +176,20 @@ async fn admit(state: &AppState, client: &RateKey) -> AppResult<()> {
     crate::rate::record(&state.db, &EXPORT_LIMIT, client, now).await
 }
 
+/// The header that carries the log's signed head as the download began
+/// (JSON, as `GET /api/v1/log/head` answers): the download holds every
+/// change up to that entry (and perhaps some after it).
+pub const LOG_HEAD_HEADER: &str = "kolaborasi-log-head";
+
 /// A streamed download of what arrives on `rx`; the response starts at once.
 fn download(
     content_type: &'static str,
     filename: &'static str,
+    head: &kolaborasi_shared::SignedHead,
     rx: mpsc::Receiver<Bytes>,
 ) -> Response {
     let stream = futures_util::StreamExt::map(ReceiverStream::new(rx), Ok::<Bytes, Infallible>);
-    (
+    let mut response = (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
             (
@@ -194,7 +200,17 @@ fn download(
         ],
         Body::from_stream(stream),
     )
-        .into_response()
+        .into_response();
+    // Hex, digits and ASCII keys only: always a valid header value.
+    if let Ok(value) = serde_json::to_string(head)
+        .map_err(|_| ())
+        .and_then(|json| header::HeaderValue::from_str(&json).map_err(|_| ()))
+    {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static(LOG_HEAD_HEADER), value);
+    }
+    response
 }
 
 /// Sends `buf` when it is big enough (or `force`); `false` when the client left.
@@ -340,6 +356,8 @@ async fn commitments_csv(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     admit(&state, &client).await?;
+    // Read before the rows: the download holds at least this much of the log.
+    let signed_head = crate::log::signed_head(&state.db, &state.signer).await?;
     let filter = parse_filter(
         &state,
         raw.as_deref(),
@@ -396,6 +414,7 @@ async fn commitments_csv(
     Ok(download(
         "text/csv; charset=utf-8",
         "kolaborasi-commitments.csv",
+        &signed_head,
         rx,
     ))
 }
@@ -458,6 +477,8 @@ async fn commitments_json(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     admit(&state, &client).await?;
+    // Read before the rows: the download holds at least this much of the log.
+    let signed_head = crate::log::signed_head(&state.db, &state.signer).await?;
     let filter = parse_filter(
         &state,
         raw.as_deref(),
@@ -536,6 +557,7 @@ async fn commitments_json(
     Ok(download(
         "application/json",
         "kolaborasi-commitments.json",
+        &signed_head,
         rx,
     ))
 }
@@ -635,6 +657,8 @@ async fn locations_csv(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     admit(&state, &client).await?;
+    // Read before the rows: the download holds at least this much of the log.
+    let signed_head = crate::log::signed_head(&state.db, &state.signer).await?;
     let (filter, program) = location_filter(&state, raw.as_deref(), &["program", "area", "hxl"])?;
     let mut head = String::new();
     let names: Vec<&str> = LOCATION_COLUMNS.iter().map(|(n, _)| *n).collect();
@@ -686,6 +710,7 @@ async fn locations_csv(
     Ok(download(
         "text/csv; charset=utf-8",
         "kolaborasi-locations.csv",
+        &signed_head,
         rx,
     ))
 }
@@ -734,6 +759,8 @@ async fn locations_geojson(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
     admit(&state, &client).await?;
+    // Read before the rows: the download holds at least this much of the log.
+    let signed_head = crate::log::signed_head(&state.db, &state.signer).await?;
     let (filter, program) = location_filter(&state, raw.as_deref(), &["program", "area"])?;
     let sql = locations_sql(&filter, program);
     let pending = std::sync::Arc::new(std::sync::Mutex::new((None::<GeoFeature>, true)));
@@ -798,6 +825,7 @@ async fn locations_geojson(
     Ok(download(
         "application/geo+json",
         "kolaborasi-locations.geojson",
+        &signed_head,
         rx,
     ))
 }

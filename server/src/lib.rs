@@ -33,6 +33,7 @@ pub mod read_model;
 pub mod secrets;
 pub mod seed;
 pub mod seo;
+pub mod signing;
 pub mod spa;
 pub mod staff;
 pub mod state;
@@ -95,6 +96,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
     if logged > 0 {
         tracing::info!(logged, "logged commitments that had no log entries yet");
     }
+    let signer = signing::LogSigner::load_or_create(&config.signing_key)?;
     let hub = stats::Hub::start(
         db.clone(),
         std::time::Duration::from_secs(config.live_poll_secs),
@@ -119,6 +121,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         kiosk_idle_secs: config.kiosk_idle_secs,
         unconfirmed_hold_hours: config.unconfirmed_hold_hours,
         unconfirmed_share_percent: config.unconfirmed_share_percent,
+        log_key: signer.public_key().to_owned(),
     };
     let expiry = commitments::expiry::Schedule::new();
     let mailer = Arc::new(mail::Mailer::new(config, secret.clone())?);
@@ -136,6 +139,7 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
         areas: Arc::new(tree),
         client_config: Arc::new(client_config),
         secret,
+        signer: Arc::new(signer),
         commitment_expiry_days: config.commitment_expiry_days,
         unconfirmed_hold_hours: config.unconfirmed_hold_hours,
         unconfirmed_share_percent: config.unconfirmed_share_percent,
@@ -311,6 +315,7 @@ pub async fn start(
     let uploads =
         deliveries::spawn_upload_sweeper(state.db.clone(), state.upload_dir.as_ref().clone());
     let forgetter = rate::spawn_forgetter(state.db.clone());
+    let heads = log::spawn_daily_heads(state.db.clone(), state.signer.clone());
     let hub = state.hub.clone();
     // Bounded connections and request read times (`conn.rs`).
     let listener = conn::Guarded::new(
@@ -330,6 +335,7 @@ pub async fn start(
         mailer.abort();
         uploads.abort();
         forgetter.abort();
+        heads.abort();
         Ok(())
     });
     Ok(Running { addr, state, task })

@@ -12,8 +12,8 @@ use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use kolaborasi_shared::log::{
-    CollaboratorFacts, LineFacts, LogEntry, LogHead, LogPage, MAX_PAGE, MadeFacts, PlaceFacts,
-    Verifier, canonical_facts, entry_hash, kind,
+    CollaboratorFacts, LineFacts, LogEntry, LogHead, LogPage, MAX_PAGE, MadeFacts, Mismatch,
+    PlaceFacts, SignedHead, Verifier, canonical_facts, entry_hash, kind,
 };
 use kolaborasi_shared::{HistoryEntry, Totals};
 use serde_json::{Value, json};
@@ -23,6 +23,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::on_db;
 use crate::secrets::InstanceSecret;
+use crate::signing::LogSigner;
 use crate::state::AppState;
 
 /// The PostgreSQL channel every instance listens on for new entries.
@@ -341,6 +342,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/log", get(log_page))
         .route("/log/head", get(log_head))
+        .route("/log/heads", get(log_heads))
 }
 
 /// From the read model: a page of up to 5,000 entries costs its query and
@@ -379,12 +381,169 @@ async fn log_page(
         .await
 }
 
+/// The head, signed when this data version was first asked for.
 async fn log_head(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,
 ) -> AppResult<axum::response::Response> {
     let db = &state.db;
-    state.reads.respond("log/head", &headers, || head(db)).await
+    state
+        .reads
+        .respond("log/head", &headers, || signed_head(db, &state.signer))
+        .await
+}
+
+/// The current head, signed now.
+pub async fn signed_head(db: &Db, signer: &LogSigner) -> Result<SignedHead, AppError> {
+    Ok(signer.sign_head(&head(db).await?, crate::clock::now()))
+}
+
+/// The daily signed heads, oldest first, one JSON object per line: a file
+/// that only grows, for anyone to mirror and compare.
+async fn log_heads(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> AppResult<axum::response::Response> {
+    let db = &state.db;
+    let answer = state
+        .reads
+        .get_bytes("log/heads", "application/x-ndjson", || async {
+            let mut out = Vec::new();
+            for h in published_heads(db).await? {
+                serde_json::to_writer(&mut out, &h).map_err(AppError::internal)?;
+                out.push(b'\n');
+            }
+            Ok(out)
+        })
+        .await?;
+    answer.respond(&headers).await
+}
+
+/// Every published daily head, oldest first.
+pub async fn published_heads(db: &Db) -> Result<Vec<SignedHead>, AppError> {
+    let rows: Vec<(i64, String, i64, String, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT seq, hash, at, key, signature FROM log_heads ORDER BY day"
+    )
+    .fetch_all(pool)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(seq, hash, at, key, signature)| SignedHead {
+            seq,
+            hash,
+            at,
+            key,
+            signature,
+        })
+        .collect())
+}
+
+/// Signs today's head into `log_heads` unless an instance already did
+/// (one row per UTC day); true when this call added it.
+pub async fn publish_daily_head(db: &Db, signer: &LogSigner) -> Result<bool, AppError> {
+    let head = signed_head(db, signer).await?;
+    let day = utc_day(head.at);
+    let added = on_db!(db, pool => sqlx::query(
+        "INSERT INTO log_heads (day, seq, hash, at, key, signature) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (day) DO NOTHING"
+    )
+    .bind(&day)
+    .bind(head.seq)
+    .bind(&head.hash)
+    .bind(head.at)
+    .bind(&head.key)
+    .bind(&head.signature)
+    .execute(pool)
+    .await?
+    .rows_affected())
+        > 0;
+    if added {
+        changed_without_entry(db).await?;
+    }
+    Ok(added)
+}
+
+/// `YYYY-MM-DD` (UTC) of Unix seconds.
+fn utc_day(at: i64) -> String {
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = at.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Publishes the day's signed head at start and then every hour (the first
+/// try of each day wins; a failure is tried again the next hour).
+#[must_use]
+pub fn spawn_daily_heads(db: Db, signer: Arc<LogSigner>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut moved = crate::clock::moved();
+        loop {
+            if let Err(e) = publish_daily_head(&db, &signer).await {
+                tracing::warn!("could not publish the daily signed head: {e:?}");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(std::time::Duration::from_hours(1)) => {}
+                _ = moved.changed() => {}
+            }
+        }
+    })
+}
+
+/// Whether today's log extends an earlier head (`verify-log --since`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Since {
+    /// Entry `seq` still has the kept hash, and every entry after it
+    /// chains to it, up to `to`.
+    Extends { to: LogHead },
+    /// It does not: entry `seq` has `found` (`None`: the log is shorter),
+    /// or the entries after it break the chain at `broken`.
+    Diverges {
+        found: Option<String>,
+        broken: Option<Mismatch>,
+    },
+}
+
+/// Checks that the stored log extends `earlier`: the entry at its `seq`
+/// has its hash, and the entries after it chain to it.
+pub async fn verify_since(db: &Db, earlier: &LogHead) -> Result<Since, AppError> {
+    let found: Option<String> = if earlier.seq == 0 {
+        Some(kolaborasi_shared::log::GENESIS.to_owned())
+    } else {
+        on_db!(db, pool => sqlx::query_scalar("SELECT hash FROM public_log WHERE seq = $1")
+            .bind(earlier.seq)
+            .fetch_optional(pool)
+            .await?)
+    };
+    if found.as_deref() != Some(earlier.hash.as_str()) {
+        return Ok(Since::Diverges {
+            found,
+            broken: None,
+        });
+    }
+    let mut verifier = Verifier::continuing(earlier);
+    loop {
+        let page = page(db, verifier.head().seq, MAX_PAGE).await?;
+        for e in &page.entries {
+            if let Err(m) = verifier.push(e) {
+                return Ok(Since::Diverges {
+                    found,
+                    broken: Some(m),
+                });
+            }
+        }
+        if page.next_after.is_none() || page.entries.is_empty() {
+            return Ok(Since::Extends {
+                to: verifier.head(),
+            });
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -608,4 +767,15 @@ pub async fn verify(db: &Db) -> Result<Verification, AppError> {
         from_log: verifier.totals(),
         counters: stats.totals,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_days_are_civil_dates() {
+        assert_eq!(super::utc_day(0), "1970-01-01");
+        assert_eq!(super::utc_day(951_782_400), "2000-02-29");
+        assert_eq!(super::utc_day(1_796_601_599), "2026-12-06");
+        assert_eq!(super::utc_day(1_796_601_600), "2026-12-07");
+    }
 }

@@ -12,7 +12,20 @@ async fn main() {
         .init();
     let config = Config::parse();
     match &config.command {
-        Some(Command::VerifyLog) => std::process::exit(verify_log(&config).await),
+        Some(Command::VerifyLog { since }) => {
+            std::process::exit(verify_log(&config, since.as_deref()).await);
+        }
+        Some(Command::SigningKey) => {
+            match kolaborasi_server::signing::LogSigner::load_or_create(&config.signing_key) {
+                Ok(signer) => println!("{}", signer.public_key()),
+                Err(e) => {
+                    eprintln!("{e}");
+                    std::process::exit(2);
+                }
+            }
+            return;
+        }
+        Some(Command::RotateSigningKey) => std::process::exit(rotate_signing_key(&config).await),
         Some(Command::CreateAdmin { email, name }) => {
             std::process::exit(create_admin(&config, email, name).await);
         }
@@ -64,8 +77,67 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-/// `kolaborasi-server verify-log`: prints what it checked; 0 when all agrees.
-async fn verify_log(config: &Config) -> i32 {
+/// `kolaborasi-server rotate-signing-key`.
+async fn rotate_signing_key(config: &Config) -> i32 {
+    let signer = match kolaborasi_server::signing::LogSigner::load(&config.signing_key) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    let db = match kolaborasi_server::db::Db::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("could not open the database: {e}");
+            return 2;
+        }
+    };
+    if let Err(e) = db.migrate().await {
+        eprintln!("could not migrate the database: {e}");
+        return 2;
+    }
+    let result = signer.rotate(&db).await;
+    db.close().await;
+    match result {
+        Ok(next) => {
+            println!("previous key {}", signer.public_key());
+            println!("new key      {}", next.public_key());
+            println!(
+                "the rotation is in the public log; copy {} to every instance and publish the new key",
+                config.signing_key.display()
+            );
+            0
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            2
+        }
+    }
+}
+
+/// `SEQ:HASH` of `verify-log --since`.
+fn parse_head(s: &str) -> Option<kolaborasi_shared::LogHead> {
+    let (seq, hash) = s.trim().split_once(':')?;
+    let seq = seq.parse::<i64>().ok().filter(|n| *n >= 0)?;
+    let hash = hash.trim().to_ascii_lowercase();
+    (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some(kolaborasi_shared::LogHead { seq, hash })
+}
+
+/// `kolaborasi-server verify-log [--since SEQ:HASH]`: prints what it
+/// checked; 0 when all agrees.
+async fn verify_log(config: &Config, since: Option<&str>) -> i32 {
+    let since = match since.map(|s| (s, parse_head(s))) {
+        None => None,
+        Some((_, Some(head))) => Some(head),
+        Some((raw, None)) => {
+            eprintln!(
+                "--since takes SEQ:HASH (an entry number, a colon, its 64-character hash), not {raw:?}"
+            );
+            return 2;
+        }
+    };
     let db = match kolaborasi_server::db::Db::connect(&config.database_url).await {
         Ok(db) => db,
         Err(e) => {
@@ -80,8 +152,21 @@ async fn verify_log(config: &Config) -> i32 {
             return 2;
         }
     };
+    let extends = match &since {
+        None => None,
+        Some(head) => match kolaborasi_server::log::verify_since(&db, head).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("could not read the log: {e:?}");
+                return 2;
+            }
+        },
+    };
     db.close().await;
     let mut ok = true;
+    if let (Some(head), Some(extends)) = (&since, &extends) {
+        ok &= print_since(head, extends);
+    }
     match &report.mismatch {
         None => println!(
             "chain: verified {} entries, head hash {}",
@@ -119,6 +204,35 @@ async fn verify_log(config: &Config) -> i32 {
     }
     println!("{}", if ok { "verified" } else { "NOT verified" });
     i32::from(!ok)
+}
+
+/// Prints what `--since` found; true when the log extends the kept head.
+fn print_since(head: &kolaborasi_shared::LogHead, extends: &kolaborasi_server::log::Since) -> bool {
+    use kolaborasi_server::log::Since;
+    match extends {
+        Since::Extends { to } => println!(
+            "since: the log extends entry {} ({}) up to entry {}",
+            head.seq, head.hash, to.seq
+        ),
+        Since::Diverges { found, broken } => {
+            match (found.as_deref(), broken) {
+                (_, Some(m)) => println!(
+                    "since: NOT extended: the entries after {} break the chain at entry {} ({:?})",
+                    head.seq, m.seq, m.problem
+                ),
+                (Some(found), None) => println!(
+                    "since: NOT extended: entry {} was {} and is now {}: the log was rewritten from there or before",
+                    head.seq, head.hash, found
+                ),
+                (None, None) => println!(
+                    "since: NOT extended: the log no longer has an entry {}",
+                    head.seq
+                ),
+            }
+            return false;
+        }
+    }
+    true
 }
 
 /// `kolaborasi-server create-admin --email … --name …`, password on stdin.

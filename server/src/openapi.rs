@@ -12,8 +12,9 @@ use axum::routing::get;
 use kolaborasi_shared::{
     API_PREFIX, Account, AreaTree, Breakdowns, CancelRequest, ClientConfig, CollaboratorDirectory,
     CommitmentList, CommitmentPrivate, CommitmentReceipt, CommitmentView, ConfirmRequest,
-    Credentials, ErrorBody, IDEMPOTENCY_HEADER, LocationDetail, LocationList, LogHead, LogPage,
-    MANAGE_TOKEN_HEADER, NewCommitment, ProgramList, Registration, RegistrationSent, Stats,
+    Credentials, ErrorBody, IDEMPOTENCY_HEADER, LocationDetail, LocationList, LogPage,
+    MANAGE_TOKEN_HEADER, NewCommitment, ProgramList, Registration, RegistrationSent, SignedHead,
+    Stats,
 };
 use kolaborasi_shared::{
     AuditPage, CSRF_HEADER, DeliveryReport, Evidence, LocationInput, NewCorrection, NewPackage,
@@ -298,10 +299,16 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             responses: [vec![(200, "One page.", JSON, Some(schema::<LogPage>(g)))], bad.clone()].concat(),
         },
         Op {
-            method: "get", path: "/log/head", tag: "transparency", summary: "The newest log entry",
-            description: "Sequence number and hash; publish or compare it to pin the log.",
+            method: "get", path: "/log/head", tag: "transparency", summary: "The newest log entry, signed",
+            description: "Sequence number, hash, signing time, the deployment's Ed25519 public key (as in `/config`) and its signature (hex) of the text `kolaborasi-log-head/v1\\n{seq}\\n{hash}\\n{at}\\n`. Keep it: later, the entries after `seq` must chain to `hash` (`kolaborasi-server verify-log --since SEQ:HASH`); a log that does not was rewritten.",
             params: vec![], body: None, access: Access::Public,
-            responses: vec![(200, "The head.", JSON, Some(schema::<LogHead>(g)))],
+            responses: vec![(200, "The signed head.", JSON, Some(schema::<SignedHead>(g)))],
+        },
+        Op {
+            method: "get", path: "/log/heads", tag: "transparency", summary: "Daily signed heads",
+            description: "One signed head per day (UTC), oldest first, one JSON object per line; the file only grows. Mirror it to witness the log.",
+            params: vec![], body: None, access: Access::Public,
+            responses: vec![(200, "JSON Lines of signed heads.", "application/x-ndjson", Some(schema::<SignedHead>(g)))],
         },
     ];
     ops.extend(delivery_operations(g, &code));
@@ -341,7 +348,7 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
             path,
             tag: "open data",
             summary,
-            description: "Streamed; public facts only (a collaborator's name only with consent).",
+            description: "Streamed; public facts only (a collaborator's name only with consent). The `Kolaborasi-Log-Head` response header carries the log's signed head (JSON, as `/log/head`) when the download began.",
             params: export_filters(commitments, csv),
             body: None,
             access: Access::Public,

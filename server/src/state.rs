@@ -36,6 +36,8 @@ pub struct Shared {
     pub client_config: Arc<ClientConfig>,
     /// Derives manage tokens; shared by every instance on the database.
     pub secret: InstanceSecret,
+    /// Signs the public log's heads (`--signing-key`).
+    pub signer: Arc<crate::signing::LogSigner>,
     pub commitment_expiry_days: u32,
     /// `--unconfirmed-hold-hours`, `--unconfirmed-share-percent`.
     pub unconfirmed_hold_hours: u32,

@@ -17,6 +17,14 @@ pub fn AboutPage() -> impl IntoView {
             .map(|c| c.area_data_source)
             .unwrap_or_default()
     };
+    let log_key = move || {
+        shared
+            .config
+            .get()
+            .and_then(Result::ok)
+            .map(|c| c.log_key)
+            .unwrap_or_default()
+    };
     view! {
         <article class="page narrow">
             <h1>{tr("about.heading")}</h1>
@@ -32,6 +40,11 @@ pub fn AboutPage() -> impl IntoView {
                 <li>{tr("about.positions_source")}</li>
                 <li>{tr("about.demo_source")}</li>
                 <li>{tr("about.tiles_source")}</li>
+                <li>
+                    {tr("about.log_key")} " "
+                    <code class="hash" data-testid="about-log-key">{log_key}</code>
+                    " (" <a href="/verifikasi">{tr("nav.verify")}</a> ")"
+                </li>
             </ul>
         </article>
     }

@@ -11,6 +11,8 @@ use crate::api::{self, ApiFailure};
 use crate::i18n::{Lang, lang, tr, tr_with};
 use crate::pages::transparency::total_items;
 use crate::set_title;
+use crate::witness::{self, HeadLine, Witness, WitnessCheck};
+use kolaborasi_shared::SignedHead;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Progress {
@@ -182,6 +184,7 @@ pub fn VerifyPage() -> impl IntoView {
                 </button>
             </p>
             <div aria-live="polite">{status}</div>
+            <WitnessSection />
             <h2>{tr("verify.yourself_heading")}</h2>
             <p>{tr("verify.yourself")}</p>
             <ul>
@@ -189,13 +192,166 @@ pub fn VerifyPage() -> impl IntoView {
                     <a href="/api/v1/log/head">"/api/v1/log/head"</a>
                 </li>
                 <li>
+                    <a href="/api/v1/log/heads">"/api/v1/log/heads"</a>
+                </li>
+                <li>
                     <a href="/api/v1/log?after=0&limit=1000">"/api/v1/log?after=0&limit=1000"</a>
                 </li>
                 <li>
                     <code>"kolaborasi-server verify-log"</code>
                 </li>
+                <li>
+                    <code>"kolaborasi-server verify-log --since SEQ:HASH"</code>
+                </li>
             </ul>
         </article>
+    }
+}
+
+/// What the witness section shows of a state: one shape for all of them
+/// (each distinct view is code in the wasm).
+struct Shown {
+    state: &'static str,
+    class: &'static str,
+    text: String,
+    kept: Option<SignedHead>,
+    now: Option<SignedHead>,
+    accept: bool,
+}
+
+fn shown(l: Lang, w: Witness) -> Option<Shown> {
+    let count = |n: i64| l.number(u64::try_from(n).unwrap_or(0));
+    let plain = |state, key: &str| Shown {
+        state,
+        class: "",
+        text: l.text(key),
+        kept: None,
+        now: None,
+        accept: false,
+    };
+    Some(match w {
+        Witness::Pending => return None,
+        Witness::Checking { done, total } => Shown {
+            text: tr_with(
+                l,
+                "witness.checking",
+                &[("done", &count(done)), ("total", &count(total))],
+            ),
+            ..plain("checking", "")
+        },
+        Witness::Keeps => plain("keeps", "witness.keeps"),
+        Witness::Unsupported => plain("unsupported", "witness.unsupported"),
+        Witness::Failed(e) => Shown {
+            class: "status status-error",
+            text: e.message(l),
+            ..plain("failed", "")
+        },
+        Witness::First(head) => Shown {
+            kept: Some(head),
+            ..plain("first", "witness.first")
+        },
+        Witness::Extends { from, to } => Shown {
+            class: "verify-ok",
+            text: if from == to {
+                l.text("witness.same")
+            } else {
+                tr_with(
+                    l,
+                    "witness.extends",
+                    &[("count", &count(to.seq - from.seq))],
+                )
+            },
+            kept: Some(to),
+            ..plain("extends", "")
+        },
+        Witness::Behind { kept, now } => Shown {
+            text: tr_with(
+                l,
+                "witness.behind",
+                &[("count", &count(now.seq - kept.seq))],
+            ),
+            ..plain("behind", "")
+        },
+        Witness::BadSignature(head) => Shown {
+            class: "verify-bad",
+            now: Some(head),
+            ..plain("bad-signature", "witness.bad_signature")
+        },
+        Witness::Diverged { kept, now } => Shown {
+            class: "verify-bad",
+            kept: Some(kept),
+            now: Some(now),
+            accept: true,
+            ..plain("diverged", "witness.diverged_title")
+        },
+    })
+}
+
+/// The signing key, the head this browser keeps, and today's check of it.
+#[component]
+fn WitnessSection() -> impl IntoView {
+    let shared = expect_context::<crate::Shared>();
+    let check = expect_context::<WitnessCheck>();
+    // Here the visitor asked for the work: no bound on the entries read.
+    if !matches!(
+        check.state.get_untracked(),
+        Witness::Checking { .. } | Witness::First(_) | Witness::Extends { .. } | Witness::Keeps
+    ) {
+        check.start(None);
+    }
+    let key = move || {
+        shared
+            .config
+            .get()
+            .and_then(Result::ok)
+            .map(|c| c.log_key)
+            .unwrap_or_default()
+    };
+    let status = move || {
+        let l = lang();
+        let s = shown(l, check.state.get())?;
+        let accept = s.accept.then(|| {
+            let now = s.now.clone();
+            view! {
+                <p>{l.text("witness.accept_hint")}</p>
+                <p>
+                    <button type="button" class="button" data-testid="witness-accept"
+                        on:click=move |_| if let Some(now) = &now { check.accept(now) }>
+                        {l.text("witness.accept")}
+                    </button>
+                </p>
+            }
+        });
+        Some(view! {
+            <div class=s.class data-testid="witness-state" data-state=s.state>
+                <p class=if s.class.is_empty() { "" } else { "verify-title" }>{s.text}</p>
+                {s.kept.map(|head| view! { <p>{l.text("witness.kept")} " " <HeadLine head testid="witness-kept" /></p> })}
+                {s.now.filter(|_| s.accept || s.state == "bad-signature").map(|head| view! {
+                    <p>{l.text("witness.now")} " " <HeadLine head testid="witness-now" /></p>
+                })}
+                {accept}
+            </div>
+        })
+    };
+    let last = witness::kept().map(|k| k.checked);
+    view! {
+        <h2>{tr("witness.heading")}</h2>
+        <p>{tr("witness.intro")}</p>
+        <p>
+            {tr("witness.key_label")} " " <code class="hash" data-testid="log-key">{key}</code>
+        </p>
+        <div aria-live="polite">{status}</div>
+        {last.map(|at| view! {
+            <p class="muted">
+                {move || tr_with(lang(), "witness.last_checked", &[("time", &crate::pages::tracking::local_time(lang(), at))])}
+            </p>
+        })}
+        <p>{tr("witness.meaning")}</p>
+        <p>
+            <button type="button" class="button" data-testid="witness-check" on:click=move |_| check.start(None)>
+                {tr("witness.check_again")}
+            </button>
+        </p>
     }
 }
 

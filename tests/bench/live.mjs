@@ -173,6 +173,27 @@ async function verify() {
     out.rows.push({ device: label, verified_entries: seq, chain_ms: chain, total_ms: total });
     await context.close();
   }
+  // A witness that kept the head of entry 1 comes back: the verification
+  // page checks that every later entry chains to it, up to today's signed
+  // head (src/witness.rs), and keeps that head.
+  const first = (await (await fetch(`${BASE_URL}/api/v1/log?after=0&limit=1`)).json()).entries[0];
+  const kept = [first.seq, first.hash, head.at, head.key, head.signature, 0].join(' ');
+  out.witness = [];
+  for (const [label, throttle] of [['desktop', 1], ['phone (CPU 4× slower)', 4]]) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await context.addInitScript((k) => { if (!localStorage.getItem('kolaborasi_witness')) localStorage.setItem('kolaborasi_witness', k); }, kept);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: throttle });
+    const t0 = Date.now();
+    await page.goto(`${BASE_URL}/verifikasi`);
+    const loaded = Date.now();
+    await page.locator('[data-testid=witness-state][data-state=extends]').waitFor({ timeout: 600_000 });
+    const done = Date.now();
+    const stored = await page.evaluate(() => Number(localStorage.getItem('kolaborasi_witness').split(' ')[0]));
+    out.witness.push({ device: label, entries: stored - first.seq, load_ms: loaded - t0, check_ms: done - loaded });
+    await context.close();
+  }
   await browser.close();
   return out;
 }

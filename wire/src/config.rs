@@ -36,6 +36,9 @@ pub struct ClientConfig {
     /// that one unconfirmed commitment may take (`--unconfirmed-share-percent`).
     #[serde(default = "default_share_percent")]
     pub unconfirmed_share_percent: u32,
+    /// The Ed25519 public key (hex) that signs the public log's heads.
+    #[serde(default)]
+    pub log_key: String,
 }
 
 fn default_hold_hours() -> u32 {

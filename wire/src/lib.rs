@@ -40,7 +40,7 @@ pub use location::{
     Bbox, Category, HeadcountUnit, LocationDetail, LocationList, LocationQuery, LocationSummary,
     QueryError,
 };
-pub use log::{HistoryEntry, LogEntry, LogHead, LogPage};
+pub use log::{HistoryEntry, LogEntry, LogHead, LogPage, SignedHead};
 pub use staff::{
     AuditEntry, AuditPage, LocationInput, MAX_QUEUE_PAGE, NeedInput, NewCorrection, NewPackage,
     NewProgram, NewStaff, Queue, QueueCount, QueueCounts, QueueItem, QueuePage, Role, StaffChange,

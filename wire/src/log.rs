@@ -45,6 +45,8 @@ pub mod kind {
     pub const CORRECTION: &str = "correction";
     /// A place was created or its public facts changed (headcount among them).
     pub const LOCATION_UPDATED: &str = "location_updated";
+    /// The deployment's head-signing key was replaced ([`super::KeyRotationFacts`]).
+    pub const SIGNING_KEY_ROTATED: &str = "signing_key_rotated";
 }
 
 /// One entry as stored and served.
@@ -70,6 +72,61 @@ pub struct LogEntry {
 pub struct LogHead {
     pub seq: i64,
     pub hash: String,
+}
+
+/// A head signed with the deployment's Ed25519 key: `GET /api/v1/log/head`,
+/// one line of `GET /api/v1/log/heads`, the `Kolaborasi-Log-Head` header of
+/// the open data downloads. The signature covers [`head_message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct SignedHead {
+    pub seq: i64,
+    pub hash: String,
+    /// When it was signed, Unix seconds.
+    pub at: i64,
+    /// The Ed25519 public key that signed it, hex (as in `/api/v1/config`).
+    pub key: String,
+    /// Ed25519 signature of [`head_message`], hex (64 bytes).
+    pub signature: String,
+}
+
+impl SignedHead {
+    #[must_use]
+    pub fn head(&self) -> LogHead {
+        LogHead {
+            seq: self.seq,
+            hash: self.hash.clone(),
+        }
+    }
+
+    /// The bytes its signature covers.
+    #[must_use]
+    pub fn message(&self) -> String {
+        head_message(self.seq, &self.hash, self.at)
+    }
+}
+
+/// What a head's signature covers: `kolaborasi-log-head/v1`, the sequence
+/// number, the hash and the signing time, each on its own line (ASCII).
+#[must_use]
+pub fn head_message(seq: i64, hash: &str, at: i64) -> String {
+    format!("kolaborasi-log-head/v1\n{seq}\n{hash}\n{at}\n")
+}
+
+/// What a key rotation's signature covers: the new key, signed by the old one.
+#[must_use]
+pub fn rotation_message(previous: &str, key: &str) -> String {
+    format!("kolaborasi-key-rotation/v1\n{previous}\n{key}\n")
+}
+
+/// Facts of `signing_key_rotated`: heads from this entry on are signed by
+/// `key`; `signature` is `previous`'s signature of [`rotation_message`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct KeyRotationFacts {
+    pub previous: String,
+    pub key: String,
+    pub signature: String,
 }
 
 /// `GET /api/v1/log?after=N&limit=M`: entries with `seq > N`, in order.
@@ -296,6 +353,8 @@ struct Commitment {
 /// folds them into the public totals.
 #[derive(Debug, Clone)]
 pub struct Verifier {
+    /// False when continuing from a head (a witness): the chain only.
+    facts: bool,
     seq: i64,
     hash: String,
     position: u64,
@@ -314,11 +373,25 @@ impl Verifier {
     #[must_use]
     pub fn new() -> Self {
         Self {
+            facts: true,
             seq: 0,
             hash: GENESIS.to_owned(),
             position: 0,
             commitments: BTreeMap::new(),
             places: BTreeMap::new(),
+        }
+    }
+
+    /// Checks that the entries after `head` chain to it and to each other:
+    /// a witness's check that today's log extends a head it saw earlier.
+    /// The facts are not folded (the totals need the log from its start).
+    #[must_use]
+    pub fn continuing(head: &LogHead) -> Self {
+        Self {
+            facts: false,
+            seq: head.seq,
+            hash: head.hash.clone(),
+            ..Self::new()
         }
     }
 
@@ -349,7 +422,7 @@ impl Verifier {
         if entry_hash(e.seq, e.at, &e.kind, &e.facts, &e.prev) != e.hash {
             return Err(fail(Problem::Hash));
         }
-        if !self.fold(e) {
+        if self.facts && !self.fold(e) {
             return Err(fail(Problem::Facts));
         }
         self.seq = e.seq;

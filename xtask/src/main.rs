@@ -3,7 +3,7 @@
 //!
 //! - `run [server flags…]`: install what is missing, build the client, start the server.
 //! - `test`: everything CI runs.
-//! - `bench [first-load | crowd]`: measurements into `docs/benchmarks.md` (or only
+//! - `bench [first-load | crowd | witness]`: measurements into `docs/benchmarks.md` (or only
 //!   the first visit's section).
 //! - `build-client`: only the release client build (`dist/`).
 //! - `gen-areas [--province 31]`: regenerate `server/data/areas.json`.
@@ -37,7 +37,7 @@ fn main() {
             let province = flag_value(&args, "--province").unwrap_or_else(|| "31".into());
             areas::generate(&root, &province)
         }
-        _ => Err("usage: cargo xtask <run [--demo-scale N …] | test | bench [first-load | crowd] | build-client | gen-areas [--province CODE]>".into()),
+        _ => Err("usage: cargo xtask <run [--demo-scale N …] | test | bench [first-load | crowd | witness] | build-client | gen-areas [--province CODE]>".into()),
     };
     if let Err(e) = result {
         eprintln!("xtask: {e}");

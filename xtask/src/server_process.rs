@@ -85,6 +85,8 @@ impl ServerProcess {
             .arg(dir.join("uploads"))
             .arg("--mail-dir")
             .arg(dir.join("mail"))
+            .arg("--signing-key")
+            .arg(dir.join("log-signing.key"))
             // Unless the caller serves tiles: a closed port (no internet here).
             .args(if extra.contains(&"--tile-url") {
                 &[][..]

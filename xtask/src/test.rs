@@ -90,6 +90,13 @@ fn e2e(root: &Path) -> Result<(), String> {
             .env("E2E_ARTIFACTS", root.join("tests/e2e/artifacts"))
             .env("E2E_MAIL_DIR", server.mail_dir())
             // The client the server serves (the update test swaps its service worker).
-            .env("E2E_DIST", root.join("dist")),
+            .env("E2E_DIST", root.join("dist"))
+            // The witness test runs its own server, and rewrites its log
+            // with the example `cargo test` built.
+            .env("E2E_SERVER_BIN", &binary)
+            .env(
+                "E2E_REWRITE_BIN",
+                root.join("target/debug/examples/rewrite_log"),
+            ),
     )
 }

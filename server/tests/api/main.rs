@@ -21,11 +21,13 @@ mod holds;
 mod kiosk;
 mod locations;
 mod reads;
+mod rewrite;
 mod staff;
 mod support;
 mod transparency;
 mod transport;
 mod web;
+mod witness;
 
 /// One `#[tokio::test]` per engine and behaviour, in `mod sqlite` and `mod postgres`.
 macro_rules! on_both_engines {
@@ -108,6 +110,8 @@ on_both_engines! {
     accounts::sign_in_is_limited_after_five_failures_per_address,
     accounts::another_account_cannot_see_or_cancel_a_commitment,
     transparency::downloads_are_limited_per_client_network,
+    witness::heads_are_signed_published_daily_and_carried_by_downloads,
+    witness::a_rewritten_log_is_caught_by_whoever_kept_an_earlier_head,
     transparency::every_change_is_logged_and_the_log_derives_the_live_totals,
     transparency::changing_deleting_or_reordering_a_stored_entry_is_detected,
     transparency::live_totals_reach_every_subscriber_after_a_commitment,

@@ -158,6 +158,7 @@ impl TestApp {
         config.static_dir = static_dir.path().to_owned();
         config.demo_scale = 0;
         config.upload_dir = static_dir.path().join("uploads");
+        config.signing_key = static_dir.path().join("log-signing.key");
         config.mail_dir = static_dir.path().join("mail");
         // Tests of reservations (races, bursts, bookkeeping) are about
         // reservations: their donors are not held to the anti-abuse limits

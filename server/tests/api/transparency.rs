@@ -468,6 +468,8 @@ impl OtherProcess {
             .arg(static_dir.path())
             .arg("--mail-dir")
             .arg(static_dir.path().join("mail"))
+            .arg("--signing-key")
+            .arg(static_dir.path().join("log-signing.key"))
             // As in-process test servers (`support.rs`): reservation
             // tests are not held to the limits on unconfirmed contacts.
             .args([
