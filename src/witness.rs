@@ -12,7 +12,7 @@
 //! signature code is in the wasm.
 
 use js_sys::{Array, Function, Promise, Reflect, Uint8Array};
-use kolaborasi_shared::log::{MAX_PAGE, Verifier};
+use kolaborasi_shared::log::{KeyRotationFacts, MAX_PAGE, Verifier, kind, rotation_message};
 use kolaborasi_shared::{LogHead, SignedHead};
 use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
@@ -131,12 +131,10 @@ fn call(target: &JsValue, method: &str, args: &Array) -> Option<Promise> {
     f.apply(target, args).ok()?.dyn_into().ok()
 }
 
-/// `Some(valid)`, or `None` when this browser has no Ed25519 in Web Crypto.
-async fn signed_by(head: &SignedHead, key: &str) -> Option<bool> {
-    if head.key != key {
-        return Some(false);
-    }
-    let (Some(key), Some(signature)) = (from_hex(key), from_hex(&head.signature)) else {
+/// Whether `signature` (hex) is `key`'s (hex) Ed25519 signature of
+/// `message`: `None` when this browser has no Ed25519 in Web Crypto.
+async fn verified(key: &str, message: &str, signature: &str) -> Option<bool> {
+    let (Some(key), Some(signature)) = (from_hex(key), from_hex(signature)) else {
         return Some(false);
     };
     let crypto = Reflect::get(&window(), &"crypto".into()).ok()?;
@@ -158,7 +156,6 @@ async fn signed_by(head: &SignedHead, key: &str) -> Option<bool> {
         ),
     )?;
     let key = JsFuture::from(import).await.ok()?;
-    let message = head.message();
     let verify = call(
         &subtle,
         "verify",
@@ -170,6 +167,14 @@ async fn signed_by(head: &SignedHead, key: &str) -> Option<bool> {
         ),
     )?;
     JsFuture::from(verify).await.ok()?.as_bool()
+}
+
+/// Whether `head` is signed by `key`.
+async fn signed_by(head: &SignedHead, key: &str) -> Option<bool> {
+    if head.key != key {
+        return Some(false);
+    }
+    verified(key, &head.message(), &head.signature).await
 }
 
 /// Checks today's log against the kept head; keeps the head signed now
@@ -185,55 +190,95 @@ async fn run(key: &str, limit: Option<i64>, state: RwSignal<Witness>) -> Witness
         Ok(h) => h,
         Err(e) => return Witness::Failed(e),
     };
-    // A key rotated since the configuration was stored: ask for it again.
-    let mut key = key.to_owned();
-    if now.key != key
-        && let Ok(config) = api::config(api::Read::Fresh).await
-    {
-        key = config.log_key;
-    }
-    match signed_by(&now, &key).await {
-        None => return Witness::Unsupported,
-        Some(false) => return Witness::BadSignature(now),
-        Some(true) => {}
-    }
     let Some(kept) = kept() else {
-        keep(&now);
-        return Witness::First(now);
+        // The first head: signed by the key the deployment publishes (asked
+        // for again when the stored configuration names another).
+        let mut key = key.to_owned();
+        if now.key != key
+            && let Ok(config) = api::config(api::Read::Fresh).await
+        {
+            key = config.log_key;
+        }
+        return match signed_by(&now, &key).await {
+            None => Witness::Unsupported,
+            Some(false) => Witness::BadSignature(now),
+            Some(true) => {
+                keep(&now);
+                Witness::First(now)
+            }
+        };
     };
     let from = kept.head;
-    if now.seq < from.seq || (now.seq == from.seq && now.hash != from.hash) {
+    if now.seq < from.seq {
+        // A shorter log, or an instance whose answers lag behind the
+        // database: the kept entry itself decides.
+        return match api::log_page(from.seq - 1, 1).await {
+            Ok(p)
+                if p.entries
+                    .first()
+                    .is_some_and(|e| e.seq == from.seq && e.hash == from.hash) =>
+            {
+                Witness::Pending
+            }
+            Ok(_) => Witness::Diverged { kept: from, now },
+            Err(e) => Witness::Failed(e),
+        };
+    }
+    if now.seq == from.seq && now.hash != from.hash {
         return Witness::Diverged { kept: from, now };
     }
     if limit.is_some_and(|l| now.seq - from.seq > l) {
         return Witness::Behind { kept: from, now };
     }
-    match extends(&from.head(), &now, state).await {
-        Ok(true) => {
+    let rotations = match extends(&from.head(), &now, state).await {
+        Ok(Some(r)) => r,
+        Ok(None) => return Witness::Diverged { kept: from, now },
+        Err(e) => return Witness::Failed(e),
+    };
+    // Today's head is signed by the kept head's key, or by one the log
+    // handed it on to: each rotation signed by the key before it.
+    let mut key = from.key.clone();
+    for r in rotations {
+        let message = rotation_message(&r.previous, &r.key);
+        if r.previous != key || verified(&key, &message, &r.signature).await == Some(false) {
+            return Witness::BadSignature(now);
+        }
+        key = r.key;
+    }
+    match signed_by(&now, &key).await {
+        None => Witness::Unsupported,
+        Some(false) => Witness::BadSignature(now),
+        Some(true) => {
             keep(&now);
             Witness::Extends { from, to: now }
         }
-        Ok(false) => Witness::Diverged { kept: from, now },
-        Err(e) => Witness::Failed(e),
     }
 }
 
-/// Whether the entries after `from` chain to it, up to `to`.
+/// The key rotations among the entries after `from`, when they chain to
+/// it up to `to`; `None` when they do not.
 async fn extends(
     from: &LogHead,
     to: &SignedHead,
     state: RwSignal<Witness>,
-) -> Result<bool, ApiFailure> {
+) -> Result<Option<Vec<KeyRotationFacts>>, ApiFailure> {
     let mut verifier = Verifier::continuing(from);
+    let mut rotations = Vec::new();
     while verifier.head().seq < to.seq {
         let page = api::log_page(verifier.head().seq, MAX_PAGE).await?;
         if page.entries.is_empty() {
             // The log is shorter than the head it signed.
-            return Ok(false);
+            return Ok(None);
         }
         for e in page.entries.iter().take_while(|e| e.seq <= to.seq) {
             if verifier.push(e).is_err() {
-                return Ok(false);
+                return Ok(None);
+            }
+            if e.kind == kind::SIGNING_KEY_ROTATED {
+                match serde_json::from_value(e.facts.clone()) {
+                    Ok(r) => rotations.push(r),
+                    Err(_) => return Ok(None),
+                }
             }
         }
         state.set(Witness::Checking {
@@ -241,7 +286,7 @@ async fn extends(
             total: to.seq - from.seq,
         });
     }
-    Ok(verifier.head() == to.head())
+    Ok((verifier.head() == to.head()).then_some(rotations))
 }
 
 /// The witness of this visit, in context.

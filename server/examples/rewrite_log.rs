@@ -4,6 +4,7 @@
 //! browser witness test runs it against its own server's database.
 
 #[path = "../tests/api/rewrite.rs"]
+#[allow(dead_code)] // the tests use more of it
 mod rewrite;
 
 #[tokio::main]

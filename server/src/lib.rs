@@ -315,7 +315,11 @@ pub async fn start(
     let uploads =
         deliveries::spawn_upload_sweeper(state.db.clone(), state.upload_dir.as_ref().clone());
     let forgetter = rate::spawn_forgetter(state.db.clone());
-    let heads = log::spawn_daily_heads(state.db.clone(), state.signer.clone());
+    // Today's signed head before the first request (later ones hourly).
+    if let Err(e) = log::publish_daily_head(&state.db, &state.signer).await {
+        tracing::warn!("could not publish the daily signed head: {e:?}");
+    }
+    let heads = log::spawn_daily_heads(state.db.clone(), state.signer.clone(), state.reads.clone());
     let hub = state.hub.clone();
     // Bounded connections and request read times (`conn.rs`).
     let listener = conn::Guarded::new(

@@ -407,7 +407,7 @@ async fn log_heads(
     let db = &state.db;
     let answer = state
         .reads
-        .get_bytes("log/heads", "application/x-ndjson", || async {
+        .get_bytes(HEADS_KEY, "application/x-ndjson", || async {
             let mut out = Vec::new();
             for h in published_heads(db).await? {
                 serde_json::to_writer(&mut out, &h).map_err(AppError::internal)?;
@@ -439,7 +439,9 @@ pub async fn published_heads(db: &Db) -> Result<Vec<SignedHead>, AppError> {
 }
 
 /// Signs today's head into `log_heads` unless an instance already did
-/// (one row per UTC day); true when this call added it.
+/// (one row per UTC day); true when this call added it. The answer of
+/// `/log/heads` is the caller's to forget ([`spawn_daily_heads`]): a new
+/// line is no reason to rebuild every other public answer.
 pub async fn publish_daily_head(db: &Db, signer: &LogSigner) -> Result<bool, AppError> {
     let head = signed_head(db, signer).await?;
     let day = utc_day(head.at);
@@ -457,9 +459,6 @@ pub async fn publish_daily_head(db: &Db, signer: &LogSigner) -> Result<bool, App
     .await?
     .rows_affected())
         > 0;
-    if added {
-        changed_without_entry(db).await?;
-    }
     Ok(added)
 }
 
@@ -478,20 +477,30 @@ fn utc_day(at: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// Publishes the day's signed head at start and then every hour (the first
-/// try of each day wins; a failure is tried again the next hour).
+/// The read-model key of `GET /log/heads`.
+const HEADS_KEY: &str = "log/heads";
+
+/// Publishes the day's signed head (the server did once before it began
+/// serving), then tries every hour: the first instance each day adds it,
+/// and every instance then forgets its copy of `/log/heads`, so a line
+/// another instance added shows within the hour.
 #[must_use]
-pub fn spawn_daily_heads(db: Db, signer: Arc<LogSigner>) -> tokio::task::JoinHandle<()> {
+pub fn spawn_daily_heads(
+    db: Db,
+    signer: Arc<LogSigner>,
+    reads: Arc<crate::read_model::ReadModel>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut moved = crate::clock::moved();
         loop {
-            if let Err(e) = publish_daily_head(&db, &signer).await {
-                tracing::warn!("could not publish the daily signed head: {e:?}");
-            }
             tokio::select! {
                 () = tokio::time::sleep(std::time::Duration::from_hours(1)) => {}
                 _ = moved.changed() => {}
             }
+            if let Err(e) = publish_daily_head(&db, &signer).await {
+                tracing::warn!("could not publish the daily signed head: {e:?}");
+            }
+            reads.forget(HEADS_KEY);
         }
     })
 }
@@ -720,6 +729,32 @@ pub struct Verification {
     pub counters: Totals,
 }
 
+/// A key rotation's signature: the new key, signed by the one it replaces
+/// (the order of rotations is checked by the `Verifier`).
+fn rotation_signed(e: &LogEntry) -> Result<(), Mismatch> {
+    if e.kind != kind::SIGNING_KEY_ROTATED {
+        return Ok(());
+    }
+    let signed =
+        serde_json::from_value::<kolaborasi_shared::log::KeyRotationFacts>(e.facts.clone())
+            .is_ok_and(|f| {
+                crate::signing::verify(
+                    &f.previous,
+                    &kolaborasi_shared::log::rotation_message(&f.previous, &f.key),
+                    &f.signature,
+                )
+            });
+    if signed {
+        Ok(())
+    } else {
+        Err(Mismatch {
+            seq: e.seq,
+            position: u64::try_from(e.seq).unwrap_or(0),
+            problem: kolaborasi_shared::log::Problem::Facts,
+        })
+    }
+}
+
 /// Recomputes the chain and the totals from the stored log, and compares
 /// them with the head row and the live counters, read at the same entry
 /// (entries appended meanwhile are read too, a few times at most).
@@ -731,7 +766,7 @@ pub async fn verify(db: &Db) -> Result<Verification, AppError> {
     loop {
         let page = page(db, after, MAX_PAGE).await?;
         for e in &page.entries {
-            if let Err(m) = verifier.push(e) {
+            if let Err(m) = verifier.push(e).and_then(|()| rotation_signed(e)) {
                 mismatch = Some(m);
                 break;
             }

@@ -398,6 +398,24 @@ impl ReadModel {
         self.bytes.load(Ordering::Relaxed)
     }
 
+    /// Drops the answer for `key`: for data that changes without a new
+    /// version (the daily signed heads), so nothing else is rebuilt.
+    pub fn forget(&self, key: &str) {
+        let removed = self
+            .slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
+        if let Some(slot) = removed {
+            drop(
+                slot.answer
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take(),
+            );
+        }
+    }
+
     fn slot(&self, key: &str) -> Arc<Slot> {
         let tick = self.clock.fetch_add(1, Ordering::Relaxed);
         let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);

@@ -108,6 +108,20 @@ impl LogSigner {
     /// signed by this one) and then writes the new key over the file. Run
     /// it with the instances stopped; they read the file at start.
     pub async fn rotate(&self, db: &Db) -> Result<Self, String> {
+        let staged = self.path.with_extension("next");
+        // A rotation that stopped after its log entry and before replacing
+        // the file: finish it rather than start another.
+        let handed_on = last_rotation_key(db).await.map_err(|e| format!("{e:?}"))?;
+        if let Ok(next) = Self::load(&staged)
+            && handed_on.as_deref() == Some(next.public.as_str())
+        {
+            std::fs::rename(&staged, &self.path)
+                .map_err(|e| format!("cannot replace {}: {e}", self.path.display()))?;
+            return Ok(Self {
+                path: self.path.clone(),
+                ..next
+            });
+        }
         let seed = random_bytes::<32>().map_err(|e| format!("{e:?}"))?;
         let next = Self::from_seed(&seed, &self.path);
         let facts = KeyRotationFacts {
@@ -123,7 +137,6 @@ impl LogSigner {
         };
         // The new key is written beside the old one first, so a failure
         // after the entry leaves both on disk, not neither.
-        let staged = self.path.with_extension("next");
         let _ = std::fs::remove_file(&staged);
         write_new(&staged, &key_file(&seed))?;
         append(db, &event).await.map_err(|e| format!("{e:?}"))?;
@@ -131,6 +144,19 @@ impl LogSigner {
             .map_err(|e| format!("cannot replace {}: {e}", self.path.display()))?;
         Ok(next)
     }
+}
+
+/// The key the newest `signing_key_rotated` entry handed on to.
+async fn last_rotation_key(db: &Db) -> Result<Option<String>, AppError> {
+    let facts: Option<String> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT facts FROM public_log WHERE kind = $1 ORDER BY seq DESC LIMIT 1"
+    )
+    .bind(kind::SIGNING_KEY_ROTATED)
+    .fetch_optional(pool)
+    .await?);
+    Ok(facts
+        .and_then(|f| serde_json::from_str::<KeyRotationFacts>(&f).ok())
+        .map(|f| f.key))
 }
 
 async fn append(db: &Db, event: &Event) -> Result<(), AppError> {
@@ -157,10 +183,13 @@ fn write_new(path: &Path, contents: &str) -> Result<bool, String> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
-    let staged = path.with_extension(format!("tmp{}", std::process::id()));
+    // A name of its own (instances in containers may share a PID), never
+    // an existing file.
+    let nonce = hex(&random_bytes::<8>().map_err(|e| format!("{e:?}"))?);
+    let staged = path.with_extension(format!("tmp-{nonce}"));
     {
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(&staged).map_err(fail)?;

@@ -252,7 +252,7 @@ fn shown(l: Lang, w: Witness) -> Option<Shown> {
         },
         Witness::Extends { from, to } => Shown {
             class: "verify-ok",
-            text: if from == to {
+            text: if from.seq == to.seq {
                 l.text("witness.same")
             } else {
                 tr_with(
@@ -333,7 +333,11 @@ fn WitnessSection() -> impl IntoView {
             </div>
         })
     };
-    let last = witness::kept().map(|k| k.checked);
+    // Read again after each check of this visit.
+    let last = move || {
+        check.state.track();
+        witness::kept().map(|k| k.checked)
+    };
     view! {
         <h2>{tr("witness.heading")}</h2>
         <p>{tr("witness.intro")}</p>
@@ -341,9 +345,9 @@ fn WitnessSection() -> impl IntoView {
             {tr("witness.key_label")} " " <code class="hash" data-testid="log-key">{key}</code>
         </p>
         <div aria-live="polite">{status}</div>
-        {last.map(|at| view! {
+        {move || last().map(|at| view! {
             <p class="muted">
-                {move || tr_with(lang(), "witness.last_checked", &[("time", &crate::pages::tracking::local_time(lang(), at))])}
+                {tr_with(lang(), "witness.last_checked", &[("time", &crate::pages::tracking::local_time(lang(), at))])}
             </p>
         })}
         <p>{tr("witness.meaning")}</p>

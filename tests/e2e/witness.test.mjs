@@ -80,7 +80,7 @@ async function keptInStorage(page) {
   return { head: { seq: Number(seq), hash, at: Number(at), key, signature }, checked: Number(checked) };
 }
 
-test('a browser keeps the signed head it saw, accepts an honest append and warns, with both heads, after a rewrite', async () => {
+test('a browser keeps the signed head it saw, follows a key rotation, flags a key swapped without one, and warns with both heads after a rewrite', async () => {
   const context = await browser().newContext({ viewport: PHONE, locale: 'id-ID' });
   const page = watchErrors(await context.newPage());
 
@@ -131,6 +131,23 @@ test('a browser keeps the signed head it saw, accepts an honest append and warns
   assert.ok(logRequests[0].at >= shown, 'the check waits for the first screen');
   assert.equal(await page.getByTestId('witness-warning').count(), 0);
   assert.equal(await page.getByTestId('about-log-key').textContent(), newKey);
+
+  // Restarted with nothing new: the head is signed again (another time),
+  // and the page says nothing changed.
+  await stop();
+  await start();
+  await page.goto(`${base}/verifikasi`);
+  await state.and(page.locator('[data-state=extends]')).waitFor({ timeout: 15_000 });
+  assert.match(await state.textContent(), /Tidak ada entri baru/);
+
+  // A key swapped without a rotation entry (a lost or replaced key file):
+  // today's head does not trace back to the key this browser knows.
+  await stop();
+  rmSync(join(dir, 'log-signing.key'));
+  await start();
+  await page.reload();
+  await state.and(page.locator('[data-state=bad-signature]')).waitFor({ timeout: 15_000 });
+  assert.equal((await keptInStorage(page)).head.key, newKey, 'the kept head stays');
 
   // Whoever runs the database rewrites the log from an entry this browser
   // saw, head included, and restarts the server. The chain is whole again

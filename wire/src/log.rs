@@ -361,6 +361,8 @@ pub struct Verifier {
     commitments: BTreeMap<String, Commitment>,
     /// Latest headcount and unit per location.
     places: BTreeMap<i64, (i64, String)>,
+    /// The signing key the last rotation handed on to.
+    key: Option<String>,
 }
 
 impl Default for Verifier {
@@ -379,6 +381,7 @@ impl Verifier {
             position: 0,
             commitments: BTreeMap::new(),
             places: BTreeMap::new(),
+            key: None,
         }
     }
 
@@ -454,6 +457,18 @@ impl Verifier {
                         delivered_value: 0,
                     },
                 );
+                true
+            }
+            // Each rotation starts from the key the one before handed on to
+            // (its signature is checked where Ed25519 is at hand).
+            kind::SIGNING_KEY_ROTATED => {
+                let Ok(f) = serde_json::from_value::<KeyRotationFacts>(e.facts.clone()) else {
+                    return false;
+                };
+                if self.key.as_ref().is_some_and(|k| *k != f.previous) {
+                    return false;
+                }
+                self.key = Some(f.key);
                 true
             }
             kind::LOCATION_UPDATED => {
@@ -582,6 +597,34 @@ mod tests {
             "total_value": quantity * 200_000,
             "demo": false
         })
+    }
+
+    #[test]
+    fn each_key_rotation_starts_from_the_key_the_last_one_handed_on_to() {
+        let rotation = |previous: &str, key: &str| json!({"previous": previous, "key": key, "signature": "00"});
+        let first = entry(1, kind::SIGNING_KEY_ROTATED, rotation("k1", "k2"), GENESIS);
+        let next = entry(
+            2,
+            kind::SIGNING_KEY_ROTATED,
+            rotation("k2", "k3"),
+            &first.hash,
+        );
+        let skipped = entry(
+            2,
+            kind::SIGNING_KEY_ROTATED,
+            rotation("k1", "k3"),
+            &first.hash,
+        );
+        let mut v = Verifier::new();
+        assert_eq!(v.push(&first), Ok(()));
+        assert_eq!(v.clone().push(&next), Ok(()));
+        assert_eq!(v.push(&skipped).map_err(|m| m.problem), Err(Problem::Facts));
+        // A witness checks the chain only; signatures are its own check.
+        let mut w = Verifier::continuing(&LogHead {
+            seq: 1,
+            hash: first.hash.clone(),
+        });
+        assert_eq!(w.push(&skipped), Ok(()));
     }
 
     #[test]

@@ -11,5 +11,10 @@ CREATE TABLE log_heads (
     signature TEXT NOT NULL
 );
 
+CREATE FUNCTION log_heads_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'log_heads is append-only';
+END;
+$$;
 CREATE TRIGGER log_heads_no_update BEFORE UPDATE OR DELETE ON log_heads
-FOR EACH ROW EXECUTE FUNCTION public_log_append_only();
+FOR EACH ROW EXECUTE FUNCTION log_heads_append_only();

@@ -8,8 +8,22 @@ use kolaborasi_server::db::Db;
 use kolaborasi_shared::LogHead;
 use kolaborasi_shared::log::entry_hash;
 
-/// Rewrites entries `from..` and the head; returns the new head.
+/// Rewrites entries `from..` and the head, backdating entry `from` by a
+/// minute; returns the new head.
 pub async fn rewrite_from(db: &Db, from: i64) -> Result<LogHead, sqlx::Error> {
+    rewrite_with(db, from, |seq, at, facts| {
+        (if seq == from { at - 60 } else { at }, facts)
+    })
+    .await
+}
+
+/// Rewrites entries `from..` with `change(seq, at, facts)` and recomputes
+/// every later hash and the head.
+pub async fn rewrite_with(
+    db: &Db,
+    from: i64,
+    change: impl Fn(i64, i64, serde_json::Value) -> (i64, serde_json::Value),
+) -> Result<LogHead, sqlx::Error> {
     macro_rules! rewrite {
         ($pool:expr, $drop:expr, $restore:expr) => {{
             let mut tx = $pool.begin().await?;
@@ -35,15 +49,18 @@ pub async fn rewrite_from(db: &Db, from: i64) -> Result<LogHead, sqlx::Error> {
                 hash: prev.clone(),
             };
             for (seq, at, kind, facts) in rows {
-                let at = if seq == from { at - 60 } else { at };
                 let value: serde_json::Value =
                     serde_json::from_str(&facts).unwrap_or(serde_json::Value::Null);
+                let (at, value) = change(seq, at, value);
                 let hash = entry_hash(seq, at, &kind, &value, &prev);
-                sqlx::query("UPDATE public_log SET at = $1, prev = $2, hash = $3 WHERE seq = $4")
-                    .bind(at)
-                    .bind(&prev)
-                    .bind(&hash)
-                    .bind(seq)
+                sqlx::query(
+                    "UPDATE public_log SET at = $1, facts = $2, prev = $3, hash = $4 WHERE seq = $5",
+                )
+                .bind(at)
+                .bind(kolaborasi_shared::log::canonical_facts(&value))
+                .bind(&prev)
+                .bind(&hash)
+                .bind(seq)
                     .execute(&mut *tx)
                     .await?;
                 prev = hash.clone();

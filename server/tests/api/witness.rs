@@ -11,7 +11,7 @@ use kolaborasi_shared::{ClientConfig, LogHead, LogPage, SignedHead};
 use reqwest::StatusCode;
 
 use crate::commitments::{order, scene};
-use crate::rewrite::rewrite_from;
+use crate::rewrite::{rewrite_from, rewrite_with};
 use crate::support::{Engine, TestApp, TestDb, content_type, ok_json};
 
 async fn signed_head(app: &TestApp) -> SignedHead {
@@ -184,6 +184,22 @@ pub async fn heads_are_signed_published_daily_and_carried_by_downloads(engine: E
     assert_eq!(head.key, next.public_key());
     assert!(verify_head(&head));
     assert_eq!(head.seq, stored.seq + 1);
+
+    // A rotation the old key did not sign (whoever swapped the key signed
+    // it with the new one) is found by verify-log, chain rewritten or not.
+    let forged = next.sign(&rotation_message(&facts.previous, &facts.key));
+    rewrite_with(app.db(), entry[0].seq, |_, at, mut f| {
+        f["signature"] = forged.clone().into();
+        (at, f)
+    })
+    .await
+    .unwrap();
+    app.edited();
+    let report = verify(app.db()).await.unwrap();
+    assert_eq!(
+        report.mismatch.map(|m| (m.seq, m.problem)),
+        Some((entry[0].seq, Problem::Facts))
+    );
 }
 
 pub async fn a_rewritten_log_is_caught_by_whoever_kept_an_earlier_head(engine: Engine) {
