@@ -58,6 +58,16 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// A text of the deployment's configuration (tracked), empty until it arrives.
+    #[must_use]
+    pub fn config_text(self, field: fn(kolaborasi_shared::ClientConfig) -> String) -> String {
+        self.config
+            .get()
+            .and_then(Result::ok)
+            .map(field)
+            .unwrap_or_default()
+    }
+
     #[must_use]
     pub fn retry_config(self) -> Callback<()> {
         Callback::new(move |()| self.config.refetch())

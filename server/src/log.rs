@@ -464,17 +464,7 @@ pub async fn publish_daily_head(db: &Db, signer: &LogSigner) -> Result<bool, App
 
 /// `YYYY-MM-DD` (UTC) of Unix seconds.
 fn utc_day(at: i64) -> String {
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = at.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    kolaborasi_shared::validate::civil_from_days(at.div_euclid(86_400))
 }
 
 /// The read-model key of `GET /log/heads`.

@@ -77,6 +77,22 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// The database, migrated, for a command; `None` (said on stderr) when it fails.
+async fn open_migrated(config: &Config) -> Option<kolaborasi_server::db::Db> {
+    let db = match kolaborasi_server::db::Db::connect(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("could not open the database: {e}");
+            return None;
+        }
+    };
+    if let Err(e) = db.migrate().await {
+        eprintln!("could not migrate the database: {e}");
+        return None;
+    }
+    Some(db)
+}
+
 /// `kolaborasi-server rotate-signing-key`.
 async fn rotate_signing_key(config: &Config) -> i32 {
     let signer = match kolaborasi_server::signing::LogSigner::load(&config.signing_key) {
@@ -86,17 +102,9 @@ async fn rotate_signing_key(config: &Config) -> i32 {
             return 2;
         }
     };
-    let db = match kolaborasi_server::db::Db::connect(&config.database_url).await {
-        Ok(db) => db,
-        Err(e) => {
-            eprintln!("could not open the database: {e}");
-            return 2;
-        }
-    };
-    if let Err(e) = db.migrate().await {
-        eprintln!("could not migrate the database: {e}");
+    let Some(db) = open_migrated(config).await else {
         return 2;
-    }
+    };
     let result = signer.rotate(&db).await;
     db.close().await;
     match result {
@@ -243,17 +251,9 @@ async fn create_admin(config: &Config, email: &str, name: &str) -> i32 {
         return 2;
     }
     let password = password.trim_end_matches(['\r', '\n']);
-    let db = match kolaborasi_server::db::Db::connect(&config.database_url).await {
-        Ok(db) => db,
-        Err(e) => {
-            eprintln!("could not open the database: {e}");
-            return 2;
-        }
-    };
-    if let Err(e) = db.migrate().await {
-        eprintln!("could not migrate the database: {e}");
+    let Some(db) = open_migrated(config).await else {
         return 2;
-    }
+    };
     let result = kolaborasi_server::staff::create_admin(&db, email, name, password).await;
     db.close().await;
     match result {

@@ -32,6 +32,20 @@ pub fn hex(bytes: &[u8]) -> String {
         })
 }
 
+/// `N` bytes from `2N` hex digits; `None` for anything else.
+#[must_use]
+pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
+    let s = s.trim();
+    if s.len() != N * 2 || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&s[i * 2..i * 2 + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
 #[must_use]
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
@@ -81,14 +95,8 @@ impl InstanceSecret {
                 .fetch_one(pool)
                 .await?
         });
-        let mut key = [0u8; 32];
-        if stored.len() != 64 {
-            return Err(AppError::Internal(format!("secret {name} is malformed")));
-        }
-        for (i, byte) in key.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&stored[i * 2..i * 2 + 2], 16)
-                .map_err(|_| AppError::Internal(format!("secret {name} is malformed")))?;
-        }
+        let key = from_hex::<32>(&stored)
+            .ok_or_else(|| AppError::Internal(format!("secret {name} is malformed")))?;
         Ok(Self(key))
     }
 

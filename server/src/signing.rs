@@ -25,7 +25,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::log::{Event, append_in};
 use crate::on_db;
-use crate::secrets::{hex, random_bytes};
+use crate::secrets::{from_hex, hex, random_bytes};
 
 /// First line of the key file.
 const FILE_HEADER: &str = "kolaborasi-log-signing-key/v1";
@@ -204,19 +204,6 @@ fn write_new(path: &Path, contents: &str) -> Result<bool, String> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(fail(e)),
     }
-}
-
-#[must_use]
-pub fn from_hex<const N: usize>(s: &str) -> Option<[u8; N]> {
-    let s = s.trim();
-    if s.len() != N * 2 || !s.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; N];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&s[i * 2..i * 2 + 2], 16).ok()?;
-    }
-    Some(out)
 }
 
 /// Whether `signature` (hex) is `key`'s (hex) signature of `message`.

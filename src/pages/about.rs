@@ -9,22 +9,8 @@ use crate::{Shared, set_title};
 pub fn AboutPage() -> impl IntoView {
     let shared = expect_context::<Shared>();
     Effect::new(move |_| set_title(&lang().text("about.heading")));
-    let source = move || {
-        shared
-            .config
-            .get()
-            .and_then(Result::ok)
-            .map(|c| c.area_data_source)
-            .unwrap_or_default()
-    };
-    let log_key = move || {
-        shared
-            .config
-            .get()
-            .and_then(Result::ok)
-            .map(|c| c.log_key)
-            .unwrap_or_default()
-    };
+    let source = move || shared.config_text(|c| c.area_data_source);
+    let log_key = move || shared.config_text(|c| c.log_key);
     view! {
         <article class="page narrow">
             <h1>{tr("about.heading")}</h1>

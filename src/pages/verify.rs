@@ -299,14 +299,7 @@ fn WitnessSection() -> impl IntoView {
     ) {
         check.start(None);
     }
-    let key = move || {
-        shared
-            .config
-            .get()
-            .and_then(Result::ok)
-            .map(|c| c.log_key)
-            .unwrap_or_default()
-    };
+    let key = move || shared.config_text(|c| c.log_key);
     let status = move || {
         let l = lang();
         let s = shown(l, check.state.get())?;

@@ -135,25 +135,9 @@ fn transparency(root: &Path, binary: &Path) -> Result<[serde_json::Value; 3], St
     let server = ServerProcess::start(root, binary, "bench-live", &[])?;
     let sse = live(root, &server, "sse")?;
     drop(server);
-    // 102,000 demo locations give just over 100,000 log entries. Seeded
-    // once, then measured in a fresh process (seeding's memory is gone).
-    // Not `kolaborasi-bench-big-…`: `ServerProcess` clears its own directory of that name.
-    let dir = std::env::temp_dir().join(format!("kolaborasi-bench-log-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let url = format!("sqlite://{}/big.db", dir.display());
-    drop(ServerProcess::start_on(
-        root,
-        binary,
-        "bench-big",
-        Some(&url),
-        &["--demo-scale", "102000"],
-    )?);
-    let server = ServerProcess::start_on(root, binary, "bench-big", Some(&url), &[])?;
-    let export = live(root, &server, "export")?;
-    let verify = live(root, &server, "verify")?;
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
+    let (export, verify) = with_big_log(root, binary, |server| {
+        Ok((live(root, server, "export")?, live(root, server, "verify")?))
+    })?;
     Ok([sse, export, verify])
 }
 
@@ -257,8 +241,15 @@ fn render_witness(s: &mut String, verify: &serde_json::Value) {
     let _ = writeln!(s, "\nMachine: {}\n{WITNESS_END}", machine());
 }
 
-/// `cargo xtask bench witness`: only the witness's catch-up.
-fn witness_section(root: &Path, binary: &Path) -> Result<String, String> {
+/// Runs `measure` against a server on ~100,000 log entries: 102,000 demo
+/// locations, seeded once, then measured in a fresh process (seeding's
+/// memory is gone).
+fn with_big_log<T>(
+    root: &Path,
+    binary: &Path,
+    measure: impl FnOnce(&ServerProcess) -> Result<T, String>,
+) -> Result<T, String> {
+    // Not `kolaborasi-bench-big-…`: `ServerProcess` clears its own directory of that name.
     let dir = std::env::temp_dir().join(format!("kolaborasi-bench-log-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -271,9 +262,15 @@ fn witness_section(root: &Path, binary: &Path) -> Result<String, String> {
         &["--demo-scale", "102000"],
     )?);
     let server = ServerProcess::start_on(root, binary, "bench-big", Some(&url), &[])?;
-    let verify = live(root, &server, "verify")?;
+    let measured = measure(&server);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
+    measured
+}
+
+/// `cargo xtask bench witness`: only the witness's catch-up.
+fn witness_section(root: &Path, binary: &Path) -> Result<String, String> {
+    let verify = with_big_log(root, binary, |server| live(root, server, "verify"))?;
     let mut s = String::new();
     render_witness(&mut s, &verify);
     Ok(s.trim().to_owned())
