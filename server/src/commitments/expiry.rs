@@ -5,6 +5,7 @@
 //! location's overdue commitments itself, inside its own transaction.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -95,6 +96,13 @@ pub struct Schedule {
     /// The earliest expiry among open commitments, as of the last sweep
     /// (`i64::MAX`: none).
     next_due: watch::Sender<i64>,
+    /// Counts rechecks: the sweeper publishes its finding only when none
+    /// came during its sweep (it may have read the rows before the edit),
+    /// else it would overwrite the recheck and a read would not wait.
+    rechecks: AtomicU64,
+    /// The earliest expiry reported since the sweeper's current pass began:
+    /// its own reading of the table may predate that commitment.
+    reported: AtomicI64,
     wake: Notify,
 }
 
@@ -108,6 +116,8 @@ impl Schedule {
     pub fn new() -> Arc<Self> {
         Arc::new(Self {
             next_due: watch::channel(i64::MIN).0,
+            rechecks: AtomicU64::new(0),
+            reported: AtomicI64::new(i64::MAX),
             wake: Notify::new(),
         })
     }
@@ -133,12 +143,14 @@ impl Schedule {
     /// For data edited behind the server's back (tests set `expires_at`).
     #[doc(hidden)]
     pub fn recheck(&self) {
+        self.rechecks.fetch_add(1, Ordering::SeqCst);
         self.next_due.send_replace(i64::MIN);
         self.wake.notify_one();
     }
 
     /// A new open commitment expires at `at`: the sweeper must wake by then.
     pub fn expires_at(&self, at: i64) {
+        self.reported.fetch_min(at, Ordering::SeqCst);
         let earlier = self.next_due.send_if_modified(|due| {
             let earlier = at < *due;
             if earlier {
@@ -172,6 +184,10 @@ pub fn spawn_sweeper(
     tokio::spawn(async move {
         let mut moved = crate::clock::moved();
         loop {
+            let seen = schedule.rechecks.load(Ordering::SeqCst);
+            // Reported before this point means committed before it (the
+            // report follows the commit), so the reading below includes it.
+            schedule.reported.store(i64::MAX, Ordering::SeqCst);
             let swept = match release_due(&db).await {
                 Ok(n) => {
                     if n > 0 {
@@ -187,9 +203,23 @@ pub fn spawn_sweeper(
             let wait = match next_due(&db).await {
                 Ok(due) if swept => {
                     let due = due.unwrap_or(i64::MAX);
-                    schedule.next_due.send_replace(due);
-                    let secs = u64::try_from(due.saturating_sub(now_unix())).unwrap_or(0);
-                    every.min(Duration::from_secs(secs))
+                    // Read under the channel's lock: a report or recheck
+                    // arriving later is written after this and stands.
+                    let published = schedule.next_due.send_if_modified(|d| {
+                        let current = schedule.rechecks.load(Ordering::SeqCst) == seen;
+                        if current {
+                            *d = due.min(schedule.reported.load(Ordering::SeqCst));
+                        }
+                        current
+                    });
+                    if published {
+                        let due = *schedule.next_due.borrow();
+                        let secs = u64::try_from(due.saturating_sub(now_unix())).unwrap_or(0);
+                        every.min(Duration::from_secs(secs))
+                    } else {
+                        // Edited behind the sweep's back: sweep again.
+                        Duration::ZERO
+                    }
                 }
                 Ok(_) => Duration::from_secs(1).min(every),
                 Err(e) => {
