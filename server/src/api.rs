@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(crate::openapi::router())
         .merge(crate::staff::router())
         .merge(crate::deliveries::router())
+        .merge(crate::reports::router())
         .method_not_allowed_fallback(method_not_allowed);
     Router::new().nest("/v1", v1).fallback(route_not_found)
 }

@@ -167,6 +167,16 @@ pub struct RateKey {
 }
 
 impl RateKey {
+    /// Counters shared by everyone about one subject (a place's reports):
+    /// not a client, so no kiosk buckets.
+    #[must_use]
+    pub fn shared(subject: &str) -> Self {
+        Self {
+            address: subject.to_owned(),
+            kiosk: None,
+        }
+    }
+
     /// This client's counters about one subject (an address it signs in
     /// as): the same buckets, each keyed by the subject too.
     #[must_use]

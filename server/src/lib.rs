@@ -30,6 +30,7 @@ pub mod openapi;
 pub mod query;
 pub mod rate;
 pub mod read_model;
+pub mod reports;
 pub mod secrets;
 pub mod seed;
 pub mod seo;

@@ -22,6 +22,7 @@ use kolaborasi_shared::{
     ReceiptRequest, ReceiptSlip, StaffChange, StaffCommitment, StaffCredentials, StaffList,
     StaffLocation, StaffMember, StaffSession,
 };
+use kolaborasi_shared::{NewReport, PlaceReports, ReportAction, ReportView, StaffReport};
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Map, Value, json};
@@ -313,6 +314,7 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
     ];
     ops.extend(delivery_operations(g, &code));
     ops.extend(staff_operations(g, &code));
+    ops.extend(report_operations(g, &code));
     for (path, summary, media, commitments, csv) in [
         (
             "/export/commitments.csv",
@@ -517,6 +519,134 @@ fn delivery_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
 }
 
 #[allow(clippy::too_many_lines)]
+fn report_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
+    vec![
+        Op {
+            method: "post",
+            path: "/reports",
+            tag: "reports",
+            summary: "Report a problem at a place",
+            description: "No account needed. Kinds: aid promised here has not arrived, the place's information is wrong, something else. The description (10–2,000 characters) and the optional contact (an e-mail address or an Indonesian phone number) are read only by staff; the answer is the report's public view with its tracking code. A report about a place and kind that already has an open report joins it. Ten reports per client network and hour, thirty per place and hour. Logged publicly (kind and place only).",
+            params: Vec::new(),
+            body: Some(schema::<NewReport>(g)),
+            access: Access::Public,
+            responses: [
+                vec![(
+                    201,
+                    "Filed; keep the code.",
+                    JSON,
+                    Some(schema::<ReportView>(g)),
+                )],
+                errors(
+                    g,
+                    &[
+                        (
+                            400,
+                            "Invalid fields (`fields` lists each), or an unknown place.",
+                        ),
+                        (415, "Not JSON."),
+                        (
+                            429,
+                            "Too many reports from this network, or about this place.",
+                        ),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "get",
+            path: "/reports/{code}",
+            tag: "reports",
+            summary: "Where a report stands",
+            description: "Its kind, place and state (received, checking, resolved, declined) and staff's public answer. Never what the reporter typed.",
+            params: vec![code.clone()],
+            body: None,
+            access: Access::Public,
+            responses: [
+                vec![(200, "The report.", JSON, Some(schema::<ReportView>(g)))],
+                errors(
+                    g,
+                    &[(400, "Not a tracking code."), (404, "No such report.")],
+                ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "get",
+            path: "/locations/{id}/reports",
+            tag: "reports",
+            summary: "Residents' reports about a place",
+            description: "Open reports counted by kind (a group of duplicates counts once) and the latest 20 answered ones with staff's public answers.",
+            params: vec![path_param(
+                "id",
+                "Location id.",
+                json!({ "type": "integer" }),
+            )],
+            body: None,
+            access: Access::Public,
+            responses: [
+                vec![(200, "The reports.", JSON, Some(schema::<PlaceReports>(g)))],
+                errors(g, &[(400, "Not an id."), (404, "No such location.")]),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "get",
+            path: "/staff/reports/{code}",
+            tag: "staff",
+            summary: "A report with what its reporter wrote",
+            description: "With the description and contact of the report and of every report grouped with it. Staff whose area covers the place.",
+            params: vec![code.clone()],
+            body: None,
+            access: Access::Staff,
+            responses: [
+                vec![(200, "The report.", JSON, Some(schema::<StaffReport>(g)))],
+                errors(
+                    g,
+                    &[
+                        (400, "Not a tracking code."),
+                        (401, "Not signed in as staff."),
+                        (403, "Outside the operator's area."),
+                        (404, "No such report."),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "post",
+            path: "/staff/reports/{code}",
+            tag: "staff",
+            summary: "Answer a report",
+            description: "Checking, resolved or declined; the last two with a public answer (at most 1,000 characters), optionally linking a commitment at the same place. The whole group follows. Admins and operators in their area; audited and logged publicly.",
+            params: vec![code.clone()],
+            body: Some(schema::<ReportAction>(g)),
+            access: Access::Staff,
+            responses: [
+                vec![(
+                    200,
+                    "The report as it now is.",
+                    JSON,
+                    Some(schema::<StaffReport>(g)),
+                )],
+                errors(
+                    g,
+                    &[
+                        (400, "Invalid fields."),
+                        (401, "Not signed in as staff."),
+                        (403, "Not an operator of the area, or no CSRF token."),
+                        (404, "No such report."),
+                        (409, "Already answered, or part of another report's group."),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+    ]
+}
+
+#[allow(clippy::too_many_lines)]
 fn staff_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
     let id = path_param("id", "Numeric id.", json!({ "type": "integer" }));
     let denied = errors(
@@ -622,7 +752,7 @@ fn staff_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
             path: "/staff/queues/{queue}",
             tag: "staff",
             summary: "One queue, paged",
-            description: "`commitments`, `deliveries` (disputes first), `overdue`, `locations` or `collaborators`.",
+            description: "`commitments`, `deliveries` (disputes first), `overdue`, `reports` (unread first), `locations` or `collaborators`.",
             params: vec![
                 path_param("queue", "Queue name.", json!({ "type": "string" })),
                 query(

@@ -14,6 +14,7 @@ pub mod delivery;
 pub mod error;
 pub mod location;
 pub mod log;
+pub mod report;
 pub mod routes;
 pub mod search;
 pub mod staff;
@@ -41,6 +42,10 @@ pub use location::{
     QueryError,
 };
 pub use log::{HistoryEntry, LogEntry, LogHead, LogPage, SignedHead};
+pub use report::{
+    GroupedReport, NewReport, OpenReports, PlaceReports, ReportAction, ReportKind, ReportStatus,
+    ReportView, StaffReport,
+};
 pub use staff::{
     AuditEntry, AuditPage, LocationInput, MAX_QUEUE_PAGE, NeedInput, NewCorrection, NewPackage,
     NewProgram, NewStaff, Queue, QueueCount, QueueCounts, QueueItem, QueuePage, Role, StaffChange,

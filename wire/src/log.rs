@@ -47,6 +47,11 @@ pub mod kind {
     pub const LOCATION_UPDATED: &str = "location_updated";
     /// The deployment's head-signing key was replaced ([`super::KeyRotationFacts`]).
     pub const SIGNING_KEY_ROTATED: &str = "signing_key_rotated";
+    /// A resident reported a problem at a place (its kind, never its text).
+    pub const REPORT_RECEIVED: &str = "report_received";
+    /// Staff moved a report on (checking, resolved or declined, with the
+    /// public answer).
+    pub const REPORT_UPDATED: &str = "report_updated";
 }
 
 /// One entry as stored and served.

@@ -115,13 +115,16 @@ pub enum Queue {
     Deliveries,
     /// Open commitments with no delivery report after the configured days.
     Overdue,
+    /// Residents' reports waiting for staff (the first of each group).
+    Reports,
 }
 
 impl Queue {
-    pub const ALL: [Queue; 5] = [
+    pub const ALL: [Queue; 6] = [
         Self::Commitments,
         Self::Deliveries,
         Self::Overdue,
+        Self::Reports,
         Self::Locations,
         Self::Collaborators,
     ];
@@ -134,6 +137,7 @@ impl Queue {
             Self::Commitments => "commitments",
             Self::Deliveries => "deliveries",
             Self::Overdue => "overdue",
+            Self::Reports => "reports",
         }
     }
 

@@ -102,6 +102,18 @@ fn plan(staff: &Staff, queue: Queue, area: Option<&str>, overdue_days: u32) -> P
                 "d.reported_at AS since, d.receipt AS receipt"
             ),
         },
+        Queue::Reports => Plan {
+            from_where: format!(
+                "FROM reports r JOIN locations l ON l.id = r.location_id \
+                 WHERE r.status IN ('received', 'checking') AND r.group_id IS NULL{place}"
+            ),
+            args,
+            // Unread first, then the oldest.
+            order: "CASE WHEN r.status = 'received' THEN 0 ELSE 1 END, r.created_at, r.id",
+            columns: "r.id, r.code, l.name AS title, r.kind AS detail, l.kelurahan_code AS area, \
+                NULL AS value, r.created_at AS since, NULL AS receipt"
+                .to_owned(),
+        },
         Queue::Locations => Plan {
             from_where: format!(
                 "FROM locations l WHERE l.verified = FALSE AND l.active = TRUE{place}"

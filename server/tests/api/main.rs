@@ -21,6 +21,7 @@ mod holds;
 mod kiosk;
 mod locations;
 mod reads;
+mod reports;
 mod rewrite;
 mod staff;
 mod support;
@@ -48,6 +49,9 @@ macro_rules! on_both_engines {
 }
 
 on_both_engines! {
+    reports::a_resident_reports_a_problem_and_follows_it_to_the_answer,
+    reports::bad_reports_get_their_own_error_and_store_nothing,
+    reports::reports_are_limited_per_network_and_per_place,
     holds::an_unconfirmed_commitment_of_a_whole_need_leaves_room_for_a_second_donor,
     holds::the_confirmation_link_works_once_and_only_for_its_commitment,
     holds::a_contact_and_a_network_are_limited_but_a_retry_always_answers,

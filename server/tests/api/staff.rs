@@ -330,6 +330,8 @@ struct Row {
 struct Ids {
     code_in: String,
     code_out: String,
+    report_in: String,
+    report_out: String,
     location_in: i64,
     location_out: i64,
     account: i64,
@@ -396,6 +398,9 @@ fn table() -> Vec<Row> {
         Row { method: Method::POST, path: "/api/v1/staff/members/{spare}", body: |_, _, _| Some(json!({ "role": "verifier", "active": true })), expect: [U, U, F, F, F, A] },
         Row { method: Method::GET, path: "/api/v1/staff/audit", body: no_body, expect: [U, U, F, F, F, A] },
         Row { method: Method::POST, path: "/api/v1/staff/locations/{location}/deactivate", body: empty, expect: [U, U, F, A, F, A] },
+        Row { method: Method::GET, path: "/api/v1/staff/queues/reports", body: no_body, expect: [U, U, A, A, A, A] },
+        Row { method: Method::GET, path: "/api/v1/staff/reports/{report}", body: no_body, expect: [U, U, A, A, F, A] },
+        Row { method: Method::POST, path: "/api/v1/staff/reports/{report}", body: |_, _, _| Some(json!({ "status": "checking" })), expect: [U, U, F, A, F, A] },
         // Last: these end sessions (everyone signs in again before each).
         Row { method: Method::POST, path: "/api/v1/staff/session/everywhere", body: no_body, expect: [U, U, A, A, A, A] },
         Row { method: Method::DELETE, path: "/api/v1/staff/session", body: no_body, expect: [U, U, A, A, A, A] },
@@ -452,9 +457,23 @@ pub async fn every_staff_route_checks_role_and_area_for_everyone(engine: Engine)
     )
     .await;
     let programs: ProgramList = ok_json(app.get("/api/v1/programs").await).await;
+    let report = |location: i64| async move {
+        let r = app
+            .post(
+                "/api/v1/reports",
+                &json!({ "location_id": location, "kind": "other", "description": "Papan nama tempat ini hilang." }),
+                &[],
+            )
+            .await;
+        crate::support::json_with::<kolaborasi_shared::ReportView>(r, StatusCode::CREATED)
+            .await
+            .code
+    };
     let ids = Ids {
         code_in: inside_receipt.commitment.code.clone(),
         code_out: outside_receipt.commitment.code.clone(),
+        report_in: report(s.location).await,
+        report_out: report(outside).await,
         location_in: s.location,
         location_out: outside,
         account: account.id,
@@ -491,6 +510,14 @@ pub async fn every_staff_route_checks_role_and_area_for_everyone(engine: Engine)
                         ids.location_out
                     })
                     .to_string(),
+                )
+                .replace(
+                    "{report}",
+                    if inside {
+                        &ids.report_in
+                    } else {
+                        &ids.report_out
+                    },
                 )
                 .replace("{account}", &ids.account.to_string())
                 .replace("{spare}", &ids.spare_staff.to_string());
@@ -567,6 +594,7 @@ pub async fn every_staff_route_checks_role_and_area_for_everyone(engine: Engine)
                         .replace("{location}", "{id}")
                         .replace("{account}", "{id}")
                         .replace("{spare}", "{id}")
+                        .replace("{report}", "{code}")
                         == documented.replace("{queue}", "commitments")
             });
             assert!(

@@ -362,13 +362,18 @@ pub fn header_text(response: &Response, name: header::HeaderName) -> String {
 
 /// Asserts 200 with a JSON body of type `T`, and returns it.
 pub async fn ok_json<T: DeserializeOwned>(response: Response) -> T {
+    json_with(response, StatusCode::OK).await
+}
+
+/// Asserts `expected` with a JSON body of type `T`, and returns it.
+pub async fn json_with<T: DeserializeOwned>(response: Response, expected: StatusCode) -> T {
     let (status, url, ct) = (
         response.status(),
         response.url().clone(),
         content_type(&response),
     );
     let text = response.text().await.expect("a response body");
-    assert_eq!(status, StatusCode::OK, "GET {url}: {text}");
+    assert_eq!(status, expected, "{url}: {text}");
     assert!(
         ct.starts_with("application/json"),
         "GET {url}: content-type {ct}"

@@ -854,6 +854,17 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
     let (pending, _, _) =
         crate::deliveries::deliver_with_evidence(&s, &pending_receipt, &[(s.sembako, 1)]).await;
 
+    // A resident's report naming people, with a contact, answered publicly
+    // by staff (the answer is public; what the resident typed is not).
+    let report = crate::reports::file(
+        &s,
+        kolaborasi_shared::ReportKind::NotArrived,
+        &format!("Sembako belum sampai, kata {CONTACT_NAME} ({CONTACT_PHONE})."),
+        "rahasia.warga@example.id",
+    )
+    .await;
+    crate::reports::answer(&s, &report.code, "resolved", "Sudah dicek: dikirim ulang.").await;
+
     let doc: serde_json::Value = ok_json(s.app.get("/api/v1/openapi.json").await).await;
     let mut walked = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -861,7 +872,9 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
         if get.get("security").is_some() {
             continue;
         }
-        let concrete = if path.contains("/receipts/") {
+        let concrete = if path.contains("/reports/{code}") {
+            path.replace("{code}", &report.code)
+        } else if path.contains("/receipts/") {
             path.replace("{code}", &pending.confirm_code)
         } else if path.contains("/evidence/") {
             path.replace("{id}", &photo.id)
@@ -892,6 +905,8 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
                 &receipt.manage_token,
                 &pending.confirm_code,
                 "Hanya satu paket",
+                "Sembako belum sampai",
+                "rahasia.warga@example.id",
             ] {
                 assert!(!body.contains(private), "{p} carries {private}");
             }
@@ -909,6 +924,7 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
         "/api/v1/export/locations.geojson",
         "/api/v1/receipts/",
         "/api/v1/evidence/",
+        "/api/v1/reports/",
     ] {
         assert!(
             walked.iter().any(|p| p.starts_with(must)),

@@ -1,0 +1,530 @@
+//! Residents' reports about a place: anyone files one (no account), follows
+//! it with its tracking code, and staff answer it publicly.
+//!
+//! - What a reporter typed (description, contact) is read only by staff
+//!   whose area covers the place; public answers carry the kind, the state
+//!   and staff's answer.
+//! - A report about a place and kind that already has an open report joins
+//!   that report's group instead of adding to the queue; staff handle the
+//!   first, and the group follows (each reporter keeps their own code).
+//! - Filing is limited per client network and per place (`rate.rs`).
+//! - Filing and every state change are public log entries, written in the
+//!   same transaction as the change; staff changes are audited there too.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use kolaborasi_shared::log::kind;
+use kolaborasi_shared::report::{
+    MAX_PLACE_ANSWERS, MAX_REPORT_ANSWER, MAX_REPORT_CONTACT, MAX_REPORT_TEXT, MIN_REPORT_TEXT,
+};
+use kolaborasi_shared::{
+    GroupedReport, NewReport, OpenReports, PlaceReports, ReportAction, ReportKind, ReportStatus,
+    ReportView, StaffReport, validate,
+};
+use serde_json::json;
+
+use crate::body::JsonBody;
+use crate::client::RateKey;
+use crate::commitments::code_from;
+use crate::db::now_unix;
+use crate::error::{AppError, AppResult, FieldIssue};
+use crate::log::{Event, append_in};
+use crate::rate::{self, Limit};
+use crate::staff::{Act, Place, Staff, audit_in};
+use crate::state::AppState;
+use crate::{on_db, secrets};
+
+/// Reports one client network may file per hour (on a kiosk network: one
+/// kiosk, see `client.rs`).
+pub const PER_CLIENT: Limit = Limit {
+    scope: "report",
+    per_client: 10,
+    window: 3_600,
+    message: "error.report.rate_limited",
+};
+
+/// Reports about one place per hour, from everyone: a flood cannot bury
+/// a place's queue (duplicates are grouped besides).
+pub const PER_PLACE: Limit = Limit {
+    scope: "report_place",
+    per_client: 30,
+    window: 3_600,
+    message: "error.report.place_rate_limited",
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reports", post(file))
+        .route("/reports/{code}", get(show))
+        .route("/locations/{id}/reports", get(at_place))
+        .route("/staff/reports/{code}", get(staff_show).post(act))
+}
+
+/// The place a report is about, as far as reports need it.
+#[derive(sqlx::FromRow)]
+struct PlaceRow {
+    name: String,
+    active: bool,
+}
+
+async fn place(state: &AppState, id: i64) -> AppResult<Option<PlaceRow>> {
+    Ok(on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT name, active FROM locations WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?))
+}
+
+/// Free text from a person: trimmed, within `min..=max` characters, no
+/// control characters but line breaks, no hidden ones.
+fn text(raw: &str, min: usize, max: usize) -> Result<String, ()> {
+    let text = raw.trim();
+    let n = text.chars().count();
+    if n < min
+        || n > max
+        || text
+            .chars()
+            .any(|c| (c.is_control() && c != '\n' && c != '\r') || validate::is_hidden(c))
+    {
+        return Err(());
+    }
+    Ok(text.to_owned())
+}
+
+/// The description and the contact (an e-mail address or a phone number,
+/// normalised), or every problem with them.
+fn checked(input: &NewReport) -> AppResult<(String, Option<String>)> {
+    let mut issues = Vec::new();
+    let description = text(&input.description, MIN_REPORT_TEXT, MAX_REPORT_TEXT)
+        .map_err(|()| {
+            issues.push(
+                FieldIssue::new("description", "error.report.description")
+                    .with("min", MIN_REPORT_TEXT)
+                    .with("max", MAX_REPORT_TEXT),
+            );
+        })
+        .ok();
+    let raw = input.contact.trim();
+    let contact = if raw.is_empty() {
+        None
+    } else if raw.chars().count() > MAX_REPORT_CONTACT {
+        issues.push(FieldIssue::new("contact", "error.report.contact"));
+        None
+    } else if raw.contains('@') {
+        validate::email(raw)
+            .map_err(|_| issues.push(FieldIssue::new("contact", "error.report.contact")))
+            .ok()
+    } else {
+        validate::phone(raw)
+            .map_err(|_| issues.push(FieldIssue::new("contact", "error.report.contact")))
+            .ok()
+    };
+    match description {
+        Some(d) if issues.is_empty() => Ok((d, contact)),
+        _ => Err(AppError::Fields(issues)),
+    }
+}
+
+fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `POST /reports`: files a report; 201 with its public view (and its code).
+async fn file(
+    State(state): State<AppState>,
+    client: RateKey,
+    JsonBody(input): JsonBody<NewReport>,
+) -> AppResult<Response> {
+    let (description, contact) = checked(&input)?;
+    let location_id = input.location_id;
+    let found = if location_id > 0 {
+        place(&state, location_id).await?
+    } else {
+        None
+    };
+    let Some(found) = found.filter(|p| p.active) else {
+        return Err(AppError::invalid(
+            "location_id",
+            "error.report.location_unknown",
+        ));
+    };
+    let now = now_unix();
+    let at_place = RateKey::shared(&format!("location:{location_id}"));
+    rate::check(&state.db, &PER_CLIENT, &client, now).await?;
+    rate::check(&state.db, &PER_PLACE, &at_place, now).await?;
+    let code = secrets::tracking_code()?;
+    let mut events = rate::events(&PER_CLIENT, &client);
+    events.extend(rate::events(&PER_PLACE, &at_place));
+    let rate_sql = rate::insert_sql(events.len());
+    let event = Event {
+        at: now,
+        kind: kind::REPORT_RECEIVED,
+        subject: subject(&code),
+        facts: json!({ "report": code, "location_id": location_id, "kind": input.kind.as_str() }),
+    };
+    let notify = state.db.engine() == "postgres";
+    // The group is found by the insert itself (its first statement is a
+    // write, so SQLite's write lock is held from the start). Two first
+    // reports racing on PostgreSQL may both start a group: harmless.
+    let status: String = on_db!(&state.db, pool => {
+        let mut tx = pool.begin().await?;
+        let status: String = sqlx::query_scalar(
+            "INSERT INTO reports (code, location_id, kind, description, contact, status, group_id, created_at, updated_at) \
+             SELECT $1, $2, $3, $4, $5, COALESCE(g.status, 'received'), g.id, $6, $6 \
+             FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT id, status FROM reports \
+                WHERE location_id = $2 AND kind = $3 AND group_id IS NULL AND status IN ('received', 'checking') \
+                ORDER BY id LIMIT 1) AS g ON TRUE \
+             RETURNING status",
+        )
+        .bind(&code)
+        .bind(location_id)
+        .bind(input.kind.as_str())
+        .bind(&description)
+        .bind(contact.as_deref())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut q = sqlx::query(&rate_sql);
+        for (scope, key) in &events {
+            q = q.bind(*scope).bind(key).bind(now);
+        }
+        q.execute(&mut *tx).await?;
+        append_in!(tx, notify, std::slice::from_ref(&event));
+        tx.commit().await?;
+        status
+    });
+    crate::log::announce_places(&[location_id]);
+    let view = ReportView {
+        code,
+        kind: input.kind,
+        status: ReportStatus::parse(&status).unwrap_or(ReportStatus::Received),
+        location_id,
+        location_name: found.name,
+        created_at: now,
+        updated_at: now,
+        answer: None,
+        commitment: None,
+    };
+    Ok(private((StatusCode::CREATED, Json(view)).into_response()))
+}
+
+/// A report's key in the public log (its history).
+fn subject(code: &str) -> String {
+    format!("report:{code}")
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    code: String,
+    location_id: i64,
+    location_name: String,
+    kota_code: String,
+    kecamatan_code: String,
+    kind: String,
+    status: String,
+    group_id: Option<i64>,
+    description: String,
+    contact: Option<String>,
+    answer: Option<String>,
+    commitment: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+const COLUMNS: &str = "r.id, r.code, r.location_id, l.name AS location_name, l.kota_code, \
+    l.kecamatan_code, r.kind, r.status, r.group_id, r.description, r.contact, r.answer, \
+    c.code AS commitment, r.created_at, r.updated_at";
+const FROM: &str = "FROM reports r JOIN locations l ON l.id = r.location_id \
+    LEFT JOIN commitments c ON c.id = r.commitment_id";
+
+impl Row {
+    fn view(&self) -> AppResult<ReportView> {
+        Ok(ReportView {
+            code: self.code.clone(),
+            kind: ReportKind::parse(&self.kind)
+                .ok_or_else(|| AppError::Internal(format!("report kind {}", self.kind)))?,
+            status: ReportStatus::parse(&self.status)
+                .ok_or_else(|| AppError::Internal(format!("report status {}", self.status)))?,
+            location_id: self.location_id,
+            location_name: self.location_name.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            answer: self.answer.clone(),
+            commitment: self.commitment.clone(),
+        })
+    }
+
+    fn place(&self) -> Place<'_> {
+        Place {
+            kota: &self.kota_code,
+            kecamatan: &self.kecamatan_code,
+        }
+    }
+}
+
+async fn by_code(state: &AppState, code: &str) -> AppResult<Row> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE r.code = $1");
+    let row: Option<Row> = on_db!(&state.db, pool => sqlx::query_as(&sql)
+        .bind(code)
+        .fetch_optional(pool)
+        .await?);
+    row.ok_or(AppError::NotFound {
+        key: "error.report.not_found",
+    })
+}
+
+/// `GET /reports/{code}`: the reporter's view (nothing they typed).
+async fn show(
+    State(state): State<AppState>,
+    code: Result<Path<String>, PathRejection>,
+) -> AppResult<Response> {
+    let code = code_from(code)?;
+    let row = by_code(&state, &code).await?;
+    Ok(private(Json(row.view()?).into_response()))
+}
+
+/// `GET /locations/{id}/reports`: open reports by kind, and the answers.
+async fn at_place(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let id = crate::query::path_id(id, "error.path.invalid_id")?;
+    let state = &state;
+    state
+        .reads
+        .respond(
+            &format!("locations/{id}/reports"),
+            &headers,
+            || async move { place_reports(state, id).await },
+        )
+        .await
+}
+
+async fn place_reports(state: &AppState, id: i64) -> AppResult<PlaceReports> {
+    if place(state, id).await?.is_none() {
+        return Err(AppError::NotFound {
+            key: "error.location_not_found",
+        });
+    }
+    let answered_sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE r.location_id = $1 AND r.group_id IS NULL \
+         AND r.status IN ('resolved', 'declined') ORDER BY r.updated_at DESC, r.id DESC LIMIT $2"
+    );
+    let (open, answered): (Vec<(String, i64)>, Vec<Row>) = on_db!(&state.db, pool => {
+        let open = sqlx::query_as(
+            "SELECT kind, COUNT(*) FROM reports WHERE location_id = $1 AND group_id IS NULL \
+             AND status IN ('received', 'checking') GROUP BY kind ORDER BY kind",
+        )
+        .bind(id)
+        .fetch_all(pool)
+        .await?;
+        let answered = sqlx::query_as(&answered_sql)
+            .bind(id)
+            .bind(MAX_PLACE_ANSWERS)
+            .fetch_all(pool)
+            .await?;
+        (open, answered)
+    });
+    Ok(PlaceReports {
+        open: open
+            .into_iter()
+            .filter_map(|(k, count)| ReportKind::parse(&k).map(|kind| OpenReports { kind, count }))
+            .collect(),
+        answered: answered.iter().map(Row::view).collect::<AppResult<_>>()?,
+    })
+}
+
+/// The report with what its reporter typed, and its group.
+async fn staff_view(state: &AppState, row: Row) -> AppResult<StaffReport> {
+    let sql = format!("SELECT {COLUMNS} {FROM} WHERE r.group_id = $1 ORDER BY r.id");
+    let (grouped, group_of): (Vec<Row>, Option<String>) = on_db!(&state.db, pool => {
+        let grouped = sqlx::query_as(&sql).bind(row.id).fetch_all(pool).await?;
+        let group_of = match row.group_id {
+            Some(g) => sqlx::query_scalar("SELECT code FROM reports WHERE id = $1")
+                .bind(g)
+                .fetch_optional(pool)
+                .await?,
+            None => None,
+        };
+        (grouped, group_of)
+    });
+    Ok(StaffReport {
+        report: row.view()?,
+        grouped: grouped
+            .into_iter()
+            .map(|g| GroupedReport {
+                code: g.code,
+                created_at: g.created_at,
+                description: g.description,
+                contact: g.contact,
+            })
+            .collect(),
+        group_of,
+        description: row.description,
+        contact: row.contact,
+    })
+}
+
+/// Loads a report for a staff member who may `act` at its place (the role
+/// is checked before anything is read: no existence oracle).
+async fn authorised(state: &AppState, staff: &Staff, act: Act, code: &str) -> AppResult<Row> {
+    staff.require(act, None)?;
+    let row = by_code(state, code).await?;
+    staff.require(act, Some(&row.place()))?;
+    Ok(row)
+}
+
+async fn staff_show(
+    State(state): State<AppState>,
+    staff: Staff,
+    code: Result<Path<String>, PathRejection>,
+) -> AppResult<Json<StaffReport>> {
+    let code = code_from(code)?;
+    let row = authorised(&state, &staff, Act::Verify, &code).await?;
+    Ok(Json(staff_view(&state, row).await?))
+}
+
+fn conflict(key: &'static str) -> AppError {
+    AppError::Conflict {
+        key,
+        args: Vec::new(),
+    }
+}
+
+/// The answer and the linked commitment's id, or every problem with them.
+async fn checked_action(
+    state: &AppState,
+    action: &ReportAction,
+    location_id: i64,
+) -> AppResult<(Option<String>, Option<i64>)> {
+    let mut issues = Vec::new();
+    let final_state = matches!(
+        action.status,
+        ReportStatus::Resolved | ReportStatus::Declined
+    );
+    if action.status == ReportStatus::Received {
+        issues.push(FieldIssue::new("status", "error.report.status"));
+    }
+    let answer = if final_state {
+        text(&action.answer, 1, MAX_REPORT_ANSWER)
+            .map_err(|()| {
+                issues.push(
+                    FieldIssue::new("answer", "error.report.answer").with("max", MAX_REPORT_ANSWER),
+                );
+            })
+            .ok()
+    } else {
+        if !action.answer.trim().is_empty() {
+            issues.push(FieldIssue::new("answer", "error.report.answer_when_open"));
+        }
+        None
+    };
+    let commitment = match action.commitment.trim() {
+        "" => None,
+        raw => {
+            let found: Option<i64> = match validate::tracking_code(raw) {
+                Some(code) => on_db!(&state.db, pool => sqlx::query_scalar(
+                    "SELECT id FROM commitments WHERE code = $1 AND location_id = $2",
+                )
+                .bind(&code)
+                .bind(location_id)
+                .fetch_optional(pool)
+                .await?),
+                None => None,
+            };
+            if found.is_none() {
+                issues.push(FieldIssue::new(
+                    "commitment",
+                    "error.report.commitment_elsewhere",
+                ));
+            }
+            found
+        }
+    };
+    if issues.is_empty() {
+        Ok((answer, commitment))
+    } else {
+        Err(AppError::Fields(issues))
+    }
+}
+
+/// `POST /staff/reports/{code}`: checking, resolved or declined (with the
+/// public answer), for the report and its group.
+async fn act(
+    State(state): State<AppState>,
+    staff: Staff,
+    code: Result<Path<String>, PathRejection>,
+    JsonBody(action): JsonBody<ReportAction>,
+) -> AppResult<Json<StaffReport>> {
+    let code = code_from(code)?;
+    let row = authorised(&state, &staff, Act::Edit, &code).await?;
+    if row.group_id.is_some() {
+        return Err(conflict("error.report.grouped"));
+    }
+    if !ReportStatus::parse(&row.status).is_some_and(ReportStatus::is_open) {
+        return Err(conflict("error.report.closed"));
+    }
+    let (answer, commitment) = checked_action(&state, &action, row.location_id).await?;
+    let now = now_unix();
+    let notify = state.db.engine() == "postgres";
+    let status = action.status.as_str();
+    let changed: Vec<String> = on_db!(&state.db, pool => {
+        let mut tx = pool.begin().await?;
+        let changed: Vec<String> = sqlx::query_scalar(
+            "UPDATE reports SET status = $2, answer = $3, commitment_id = COALESCE($4, commitment_id), updated_at = $5 \
+             WHERE (id = $1 OR group_id = $1) AND status IN ('received', 'checking') RETURNING code",
+        )
+        .bind(row.id)
+        .bind(status)
+        .bind(answer.as_deref())
+        .bind(commitment)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        if !changed.is_empty() {
+            let mut codes = changed.clone();
+            codes.sort();
+            let linked = match commitment {
+                Some(id) => sqlx::query_scalar::<_, String>("SELECT code FROM commitments WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                None => None,
+            };
+            let event = Event {
+                at: now,
+                kind: kind::REPORT_UPDATED,
+                subject: subject(&row.code),
+                facts: json!({
+                    "report": row.code,
+                    "reports": codes,
+                    "location_id": row.location_id,
+                    "status": status,
+                    "answer": answer,
+                    "commitment": linked,
+                }),
+            };
+            audit_in!(tx, staff.id(), "report.update", &row.code, status);
+            append_in!(tx, notify, std::slice::from_ref(&event));
+        }
+        tx.commit().await?;
+        changed
+    });
+    if changed.is_empty() {
+        // Another staff member answered it meanwhile.
+        return Err(conflict("error.report.closed"));
+    }
+    crate::log::announce_places(&[row.location_id]);
+    let row = by_code(&state, &code).await?;
+    Ok(Json(staff_view(&state, row).await?))
+}

@@ -1,0 +1,511 @@
+//! Residents' reports (issue 19): filed without an account, followed by
+//! code, grouped, limited, handled by staff within their area, and public
+//! only in what staff publish.
+
+use kolaborasi_server::on_db;
+use kolaborasi_shared::{
+    ErrorCode, LogPage, PlaceReports, QueuePage, ReportKind, ReportStatus, ReportView, Role,
+    StaffReport,
+};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::commitments::{Scene, order, scene};
+use crate::staff::{Staffer, admin, create_staff, signed_in};
+use crate::support::{Engine, TestApp, TestDb, error_envelope, json_with, ok_json};
+
+/// Files a report from the default test client; panics unless 201.
+pub async fn file(s: &Scene, kind: ReportKind, description: &str, contact: &str) -> ReportView {
+    file_at(&s.app, s.location, kind, description, contact, None).await
+}
+
+async fn file_at(
+    app: &TestApp,
+    location: i64,
+    kind: ReportKind,
+    description: &str,
+    contact: &str,
+    network: Option<&str>,
+) -> ReportView {
+    let response = post_report(app, location, kind.as_str(), description, contact, network).await;
+    assert_eq!(
+        response.headers()["cache-control"],
+        "no-store",
+        "a report's answer is the reporter's"
+    );
+    json_with(response, StatusCode::CREATED).await
+}
+
+async fn post_report(
+    app: &TestApp,
+    location: i64,
+    kind: &str,
+    description: &str,
+    contact: &str,
+    network: Option<&str>,
+) -> reqwest::Response {
+    let body = json!({ "location_id": location, "kind": kind, "description": description, "contact": contact });
+    match network {
+        Some(n) => {
+            app.post("/api/v1/reports", &body, &[("X-Forwarded-For", n)])
+                .await
+        }
+        None => app.post("/api/v1/reports", &body, &[]).await,
+    }
+}
+
+/// An admin answers a report (`status`, public `answer`); panics unless 200.
+pub async fn answer(s: &Scene, code: &str, status: &str, answer: &str) -> StaffReport {
+    let admin = admin(&s.app).await;
+    let r = admin
+        .post(
+            &s.app,
+            &format!("/api/v1/staff/reports/{code}"),
+            &json!({ "status": status, "answer": answer }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    ok_json(r).await
+}
+
+async fn reports_count(app: &TestApp) -> i64 {
+    on_db!(app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM reports")
+        .fetch_one(pool).await.unwrap())
+}
+
+async fn place_reports(app: &TestApp, location: i64) -> PlaceReports {
+    ok_json(
+        app.get(&format!("/api/v1/locations/{location}/reports"))
+            .await,
+    )
+    .await
+}
+
+async fn queue(app: &TestApp, who: &Staffer) -> QueuePage {
+    ok_json(who.get(app, "/api/v1/staff/queues/reports").await).await
+}
+
+pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let receipt = s
+        .commit_ok("report-0001-key", &order(s.location, &[(s.sembako, 4)]))
+        .await;
+    let head_before: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
+
+    // A resident reports, with a contact; two neighbours report the same.
+    let first = file(
+        &s,
+        ReportKind::NotArrived,
+        "Sembako yang dijanjikan belum sampai ke RW kami.",
+        "0812 3456 7000",
+    )
+    .await;
+    assert_eq!(first.status, ReportStatus::Received);
+    assert_eq!(first.kind, ReportKind::NotArrived);
+    assert_eq!(first.location_name, "RW 03 Cideng");
+    assert!(first.answer.is_none());
+    let second = file(
+        &s,
+        ReportKind::NotArrived,
+        "Sama, sudah dua minggu tidak ada kiriman.",
+        "",
+    )
+    .await;
+    assert_ne!(second.code, first.code, "each reporter has a code");
+    let other = file(
+        &s,
+        ReportKind::WrongInfo,
+        "Jumlah KK di RW ini sekarang 140, bukan 120.",
+        "warga@example.id",
+    )
+    .await;
+
+    // The reporter's view has nothing they typed.
+    let seen = app.get(&format!("/api/v1/reports/{}", first.code)).await;
+    let text = seen.text().await.unwrap();
+    assert!(
+        !text.contains("belum sampai") && !text.contains("3456"),
+        "{text}"
+    );
+    let seen: ReportView = serde_json::from_str(&text).unwrap();
+    assert_eq!(seen.status, ReportStatus::Received);
+    // A code typed loosely still finds it.
+    let loose = first.code.to_lowercase().replace('-', "");
+    assert_eq!(
+        ok_json::<ReportView>(app.get(&format!("/api/v1/reports/{loose}")).await)
+            .await
+            .code,
+        first.code
+    );
+
+    // The public sees open reports by kind; a group counts once.
+    let public = place_reports(app, s.location).await;
+    let open: Vec<(ReportKind, i64)> = public.open.iter().map(|o| (o.kind, o.count)).collect();
+    assert_eq!(
+        open,
+        vec![(ReportKind::NotArrived, 1), (ReportKind::WrongInfo, 1)]
+    );
+    assert!(public.answered.is_empty());
+
+    // Staff: the queue lists the first of each group, in the operator's area.
+    let admin_session = admin(app).await;
+    create_staff(
+        app,
+        &admin_session,
+        "op.pusat@dinsos.example.id",
+        Role::Operator,
+        Some("31.71"),
+    )
+    .await;
+    create_staff(
+        app,
+        &admin_session,
+        "op.selatan@dinsos.example.id",
+        Role::Operator,
+        Some("31.74"),
+    )
+    .await;
+    let inside = signed_in(app, "op.pusat@dinsos.example.id").await;
+    let outside = signed_in(app, "op.selatan@dinsos.example.id").await;
+    let listed = queue(app, &inside).await;
+    let codes: Vec<_> = listed.items.iter().filter_map(|i| i.code.clone()).collect();
+    assert_eq!(codes.len(), 2, "{codes:?}");
+    assert!(codes.contains(&first.code) && codes.contains(&other.code));
+    assert!(!codes.contains(&second.code), "grouped, not multiplied");
+    assert_eq!(queue(app, &outside).await.total, 0);
+
+    // The operator reads what the residents wrote, the group included.
+    let full: StaffReport = ok_json(
+        inside
+            .get(app, &format!("/api/v1/staff/reports/{}", first.code))
+            .await,
+    )
+    .await;
+    assert!(full.description.contains("belum sampai"));
+    assert_eq!(full.contact.as_deref(), Some("+6281234567000"));
+    assert_eq!(full.grouped.len(), 1);
+    assert_eq!(full.grouped[0].code, second.code);
+    let r = outside
+        .get(app, &format!("/api/v1/staff/reports/{}", first.code))
+        .await;
+    error_envelope(r, StatusCode::FORBIDDEN).await;
+
+    // Checking, then resolved with a public answer and the commitment.
+    let r = inside
+        .post(
+            app,
+            &format!("/api/v1/staff/reports/{}", first.code),
+            &json!({ "status": "checking" }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let seen: ReportView =
+        ok_json(app.get(&format!("/api/v1/reports/{}", second.code)).await).await;
+    assert_eq!(seen.status, ReportStatus::Checking, "the group follows");
+    // A newcomer joins the group in its current state.
+    let third = file(
+        &s,
+        ReportKind::NotArrived,
+        "Kami juga belum menerima apa-apa.",
+        "",
+    )
+    .await;
+    assert_eq!(third.status, ReportStatus::Checking);
+    let r = inside
+        .post(
+            app,
+            &format!("/api/v1/staff/reports/{}", first.code),
+            &json!({
+                "status": "resolved",
+                "answer": "Pengiriman tertunda; donatur mengirim ulang pada 12 Desember.",
+                "commitment": receipt.commitment.code,
+            }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let handled: StaffReport = ok_json(r).await;
+    assert_eq!(handled.report.status, ReportStatus::Resolved);
+    assert_eq!(
+        handled.report.commitment.as_deref(),
+        Some(receipt.commitment.code.as_str())
+    );
+    for code in [&first.code, &second.code, &third.code] {
+        let seen: ReportView = ok_json(app.get(&format!("/api/v1/reports/{code}")).await).await;
+        assert_eq!(seen.status, ReportStatus::Resolved, "{code}");
+        assert_eq!(
+            seen.answer.as_deref(),
+            Some("Pengiriman tertunda; donatur mengirim ulang pada 12 Desember.")
+        );
+    }
+    // Answered once: a second answer is refused.
+    let again = inside
+        .post(
+            app,
+            &format!("/api/v1/staff/reports/{}", first.code),
+            &json!({ "status": "declined", "answer": "x" }),
+        )
+        .await;
+    assert_eq!(
+        error_envelope(again, StatusCode::CONFLICT).await.code,
+        ErrorCode::Conflict
+    );
+
+    // The place's page shows the answer; only the other kind stays open.
+    let public = place_reports(app, s.location).await;
+    assert_eq!(public.open.len(), 1);
+    assert_eq!(public.open[0].kind, ReportKind::WrongInfo);
+    assert_eq!(public.answered.len(), 1);
+    assert_eq!(public.answered[0].code, first.code);
+    assert_eq!(queue(app, &inside).await.total, 1);
+
+    // The public log has each filing (kind, no text) and each change, and
+    // still verifies; the audit trail names the operator.
+    let page: LogPage = ok_json(
+        app.get(&format!("/api/v1/log?after={}", head_before.seq))
+            .await,
+    )
+    .await;
+    let kinds: Vec<&str> = page.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "report_received",
+            "report_received",
+            "report_received",
+            "report_updated",
+            "report_received",
+            "report_updated"
+        ]
+    );
+    let log_text = serde_json::to_string(&page.entries).unwrap();
+    assert!(!log_text.contains("belum sampai") && !log_text.contains("3456"));
+    assert!(log_text.contains("mengirim ulang"), "the answer is public");
+    let resolved = &page.entries[5].facts;
+    assert_eq!(resolved["reports"].as_array().unwrap().len(), 3);
+    assert_eq!(resolved["commitment"], receipt.commitment.code.as_str());
+    let verification = kolaborasi_server::log::verify(app.db()).await.unwrap();
+    assert!(verification.mismatch.is_none());
+    let audited: i64 = on_db!(app.db(), pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id \
+         WHERE a.action = 'report.update' AND s.email = 'op.pusat@dinsos.example.id'")
+        .fetch_one(pool).await.unwrap());
+    assert_eq!(audited, 2);
+    s.app.stop().await;
+}
+
+pub async fn bad_reports_get_their_own_error_and_store_nothing(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let good = "Sembako belum sampai ke RW kami.";
+    let cases: [(i64, &str, String, &str, &str); 7] = [
+        (s.location, "not_arrived", String::new(), "", "description"),
+        (
+            s.location,
+            "not_arrived",
+            "   pendek  ".into(),
+            "",
+            "description",
+        ),
+        (
+            s.location,
+            "not_arrived",
+            "x".repeat(2001),
+            "",
+            "description",
+        ),
+        (
+            s.location,
+            "not_arrived",
+            format!("{good}\u{202e}"),
+            "",
+            "description",
+        ),
+        (s.location, "other", good.into(), "bukan kontak", "contact"),
+        (s.location, "other", good.into(), "a@b", "contact"),
+        (999_999, "other", good.into(), "", "location_id"),
+    ];
+    for (location, kind, description, contact, field) in cases {
+        let r = post_report(app, location, kind, &description, contact, None).await;
+        let e = error_envelope(r, StatusCode::BAD_REQUEST).await;
+        let fields: Vec<String> = e
+            .fields
+            .iter()
+            .map(|f| f.field.clone())
+            .chain(e.field.clone())
+            .collect();
+        assert!(
+            fields.iter().any(|f| f == field),
+            "{field}: {fields:?} {}",
+            e.message
+        );
+        assert!(!e.message.is_empty());
+    }
+    // An unknown kind, and not JSON at all.
+    let r = post_report(app, s.location, "new_place", good, "", None).await;
+    error_envelope(r, StatusCode::BAD_REQUEST).await;
+    let r = crate::support::send(
+        app.client
+            .post(app.url("/api/v1/reports"))
+            .header("content-type", "text/plain")
+            .body(good),
+    )
+    .await;
+    error_envelope(r, StatusCode::UNSUPPORTED_MEDIA_TYPE).await;
+    // An inactive place takes no reports.
+    let other = app.id_of("Panti Jompo Tebet Barat").await;
+    let closed = other;
+    on_db!(app.db(), pool => sqlx::query("UPDATE locations SET active = FALSE WHERE id = $1")
+        .bind(closed).execute(pool).await.map(drop).unwrap());
+    app.edited();
+    let r = post_report(app, closed, "other", good, "", None).await;
+    error_envelope(r, StatusCode::BAD_REQUEST).await;
+    // In English when asked.
+    let r = send_english(app, s.location).await;
+    let e = error_envelope(r, StatusCode::BAD_REQUEST).await;
+    assert!(e.message.contains("characters"), "{}", e.message);
+    assert_eq!(reports_count(app).await, 0, "nothing was stored");
+
+    // Staff's bad answers change nothing either.
+    let report = file(&s, ReportKind::NotArrived, good, "").await;
+    let joined = file(&s, ReportKind::NotArrived, "Sama, belum ada kiriman.", "").await;
+    let elsewhere = {
+        on_db!(app.db(), pool => sqlx::query("UPDATE locations SET active = TRUE WHERE id = $1")
+            .bind(other).execute(pool).await.map(drop).unwrap());
+        kolaborasi_server::locations::store::set_needs(app.db(), &[(other, s.sembako, 5)])
+            .await
+            .unwrap();
+        app.edited();
+        s.commit_ok("report-elsewhere", &order(other, &[(s.sembako, 1)]))
+            .await
+    };
+    let admin = admin(app).await;
+    let path = format!("/api/v1/staff/reports/{}", report.code);
+    for (body, field) in [
+        (json!({ "status": "resolved" }), "answer"),
+        (json!({ "status": "declined", "answer": "   " }), "answer"),
+        (json!({ "status": "received" }), "status"),
+        (
+            json!({ "status": "checking", "answer": "Nanti." }),
+            "answer",
+        ),
+        (
+            json!({ "status": "resolved", "answer": "Selesai.", "commitment": elsewhere.commitment.code }),
+            "commitment",
+        ),
+        (
+            json!({ "status": "resolved", "answer": "Selesai.", "commitment": "ZZZZ-ZZZZ" }),
+            "commitment",
+        ),
+    ] {
+        let e = error_envelope(admin.post(app, &path, &body).await, StatusCode::BAD_REQUEST).await;
+        assert!(
+            e.fields.iter().any(|f| f.field == field),
+            "{body}: {:?}",
+            e.fields
+        );
+    }
+    let r = admin
+        .post(
+            app,
+            &format!("/api/v1/staff/reports/{}", joined.code),
+            &json!({ "status": "checking" }),
+        )
+        .await;
+    error_envelope(r, StatusCode::CONFLICT).await;
+    let r = admin
+        .post(
+            app,
+            "/api/v1/staff/reports/AAAA-AAAA",
+            &json!({ "status": "checking" }),
+        )
+        .await;
+    error_envelope(r, StatusCode::NOT_FOUND).await;
+    let seen: ReportView =
+        ok_json(app.get(&format!("/api/v1/reports/{}", report.code)).await).await;
+    assert_eq!(seen.status, ReportStatus::Received, "nothing changed");
+    assert!(seen.answer.is_none());
+    error_envelope(
+        app.get("/api/v1/reports/AAAA-AAAA").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    error_envelope(
+        app.get("/api/v1/reports/not-a-code!").await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    error_envelope(
+        app.get("/api/v1/locations/999999/reports").await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    s.app.stop().await;
+}
+
+async fn send_english(app: &TestApp, location: i64) -> reqwest::Response {
+    crate::support::send(
+        app.client
+            .post(app.url("/api/v1/reports"))
+            .header("accept-language", "en")
+            .json(&json!({ "location_id": location, "kind": "other", "description": "" })),
+    )
+    .await
+}
+
+pub async fn reports_are_limited_per_network_and_per_place(engine: Engine) {
+    let app = TestApp::start_configured(TestDb::fresh(engine).await, |c| {
+        c.trust_proxy = true;
+    })
+    .await;
+    let s = scene(app).await;
+    let app = &s.app;
+    let text = "Bantuan belum sampai ke tempat ini.";
+    // One network: ten an hour, then 429 with a wait, and nothing stored.
+    for _ in 0..10 {
+        file_at(
+            app,
+            s.location,
+            ReportKind::Other,
+            text,
+            "",
+            Some("198.51.100.7"),
+        )
+        .await;
+    }
+    let r = post_report(app, s.location, "other", text, "", Some("198.51.100.7")).await;
+    assert!(r.headers().contains_key("retry-after"));
+    let e = error_envelope(r, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(e.code, ErrorCode::RateLimited);
+    assert_eq!(reports_count(app).await, 10);
+    // Another network still reports, until the place has had thirty.
+    for i in 0..20 {
+        file_at(
+            app,
+            s.location,
+            ReportKind::Other,
+            text,
+            "",
+            Some(&format!("203.0.113.{}", i / 5)),
+        )
+        .await;
+    }
+    let r = post_report(app, s.location, "other", text, "", Some("192.0.2.1")).await;
+    let e = error_envelope(r, StatusCode::TOO_MANY_REQUESTS).await;
+    assert!(
+        e.message.to_lowercase().contains("tempat ini"),
+        "{}",
+        e.message
+    );
+    // Another place is not affected.
+    let other = app.id_of("Panti Jompo Tebet Barat").await;
+    file_at(app, other, ReportKind::Other, text, "", Some("192.0.2.1")).await;
+    // Thirty reports of one kind at one place are one item for staff.
+    let admin = admin(app).await;
+    let q = queue(app, &admin).await;
+    assert_eq!(q.total, 2, "one group per place and kind");
+    let public = place_reports(app, s.location).await;
+    assert_eq!(public.open.len(), 1);
+    assert_eq!(public.open[0].count, 1);
+    s.app.stop().await;
+}
