@@ -463,6 +463,27 @@ pub fn place_deliveries(
     cached(format!("/locations/{id}/deliveries"))
 }
 
+/// The public side of residents' reports about a place.
+pub fn place_reports(
+    id: i64,
+) -> impl std::future::Future<Output = Result<kolaborasi_shared::PlaceReports, ApiFailure>> {
+    cached(format!("/locations/{id}/reports"))
+}
+
+/// `POST /reports`: a resident's report (no account needed).
+pub async fn file_report(
+    report: &kolaborasi_shared::NewReport,
+) -> Result<kolaborasi_shared::ReportView, ApiFailure> {
+    Call::write(Method::POST, "/reports")
+        .json(Some(report))
+        .await
+}
+
+/// Where a report stands (`code` as normalised by `validate::tracking_code`).
+pub async fn report(code: &str) -> Result<kolaborasi_shared::ReportView, ApiFailure> {
+    get_json(&format!("/reports/{code}")).await
+}
+
 /// `POST /commitments`. Sending the same `key` with the same body again
 /// returns the first answer, so a retry after a lost response is safe.
 pub async fn commit(key: &str, body: &NewCommitment) -> Result<CommitmentReceipt, ApiFailure> {
@@ -723,6 +744,22 @@ pub async fn add_correction(
 ) -> Result<CommitmentView, ApiFailure> {
     Call::staff(Method::POST, "/staff/corrections", csrf)
         .json(Some(correction))
+        .await
+}
+
+#[cfg(feature = "console")]
+pub async fn staff_report(code: &str) -> Result<kolaborasi_shared::StaffReport, ApiFailure> {
+    get_json(&format!("/staff/reports/{code}")).await
+}
+
+#[cfg(feature = "console")]
+pub async fn act_on_report(
+    code: &str,
+    action: &kolaborasi_shared::ReportAction,
+    csrf: &str,
+) -> Result<kolaborasi_shared::StaffReport, ApiFailure> {
+    Call::staff(Method::POST, &format!("/staff/reports/{code}"), csrf)
+        .json(Some(action))
         .await
 }
 

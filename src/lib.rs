@@ -132,7 +132,7 @@ fn FocusOnNavigation() -> impl IntoView {
 #[cfg(feature = "console")]
 #[component(transparent)]
 fn ConsoleRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
-    use pages::console::{audit, catalogue, commitment, home, location, staff};
+    use pages::console::{audit, catalogue, commitment, home, location, report, staff};
     view! {
         <ParentRoute path=path!("/konsol") view=leptos_router::components::Outlet>
             <Route path=path!("") view=home::ConsoleHome />
@@ -142,6 +142,7 @@ fn ConsoleRoutes() -> impl leptos_router::MatchNestedRoutes + Clone {
             <Route path=path!("katalog") view=catalogue::CataloguePage />
             <Route path=path!("staf") view=staff::StaffPage />
             <Route path=path!("audit") view=audit::AuditPage />
+            <Route path=path!("laporan/:code") view=report::ConsoleReportPage />
         </ParentRoute>
     }
     .into_inner()
@@ -246,6 +247,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dekat") view=pages::nearby::NearbyPage />
                     <Route path=path!("/lokasi/:id") view=pages::location::LocationPage />
                     <Route path=path!("/lokasi/:id/bantu") view=pages::commit::CommitPage />
+                    <Route path=path!("/lokasi/:id/lapor") view=pages::report::ReportPage />
+                    <Route path=path!("/laporan") view=pages::report::ReportLookupPage />
+                    <Route path=path!("/laporan/:code") view=pages::report::ReportStatusPage />
                     <Route path=path!("/kolaborasi") view=pages::tracking::TrackLookupPage />
                     <Route path=path!("/kolaborasi/:code") view=pages::tracking::TrackingPage />
                     // The navigation says "Lacak"; the server redirects these

@@ -22,6 +22,12 @@ pub enum Page {
     Nearby,
     /// The commitment form of a location ("Beri Bantuan").
     Commit(i64),
+    /// A resident's report about a location ("Laporkan").
+    Report(i64),
+    /// Looking up a report by its code.
+    ReportLookup,
+    /// Where one report stands, by its normalised code.
+    ReportStatus(String),
     /// Looking up a tracking code.
     TrackLookup,
     /// One commitment's tracking page, by its normalised code.
@@ -70,6 +76,9 @@ pub enum Page {
     /// The audit trail (admin).
     #[cfg_attr(not(feature = "console"), allow(dead_code))]
     ConsoleAudit,
+    /// A resident's report as staff see it.
+    #[cfg_attr(not(feature = "console"), allow(dead_code))]
+    ConsoleReport(String),
     /// The place's page for confirming a delivery, by its one-time code.
     Receipt(String),
     /// Confirming a commitment's contact from the e-mailed link (the token
@@ -175,6 +184,9 @@ impl Page {
             Self::Location(id) => routes::location_path(*id),
             Self::Nearby => "/dekat".into(),
             Self::Commit(id) => format!("/lokasi/{id}/bantu"),
+            Self::Report(id) => format!("/lokasi/{id}/lapor"),
+            Self::ReportLookup => "/laporan".into(),
+            Self::ReportStatus(code) => format!("/laporan/{code}"),
             Self::TrackLookup => "/kolaborasi".into(),
             Self::Tracking(code) => routes::collaboration_path(code),
             Self::Manage { code, token } => format!(
@@ -196,6 +208,7 @@ impl Page {
             Self::ConsoleCatalogue => "/konsol/katalog".into(),
             Self::ConsoleStaff => "/konsol/staf".into(),
             Self::ConsoleAudit => "/konsol/audit".into(),
+            Self::ConsoleReport(code) => format!("/konsol/laporan/{code}"),
             Self::Receipt(code) => format!("/terima/{code}"),
             Self::ConfirmContact(code) => format!("/konfirmasi/{code}"),
             Self::Outbox => "/antrean".into(),
@@ -297,6 +310,9 @@ mod tests {
             Page::Location(12),
             Page::Nearby,
             Page::Commit(12),
+            Page::Report(12),
+            Page::ReportLookup,
+            Page::ReportStatus("AB12-CD34".into()),
             Page::TrackLookup,
             Page::Tracking("AB12-CD34".into()),
             Page::Manage {
@@ -320,6 +336,7 @@ mod tests {
             Page::ConsoleCatalogue,
             Page::ConsoleStaff,
             Page::ConsoleAudit,
+            Page::ConsoleReport("AB12-CD34".into()),
             Page::Receipt("K7Q2-9XZP".into()),
             Page::ConfirmContact("K7Q2-9XZP".into()),
             Page::Outbox,

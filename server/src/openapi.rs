@@ -619,7 +619,7 @@ fn report_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
             path: "/staff/reports/{code}",
             tag: "staff",
             summary: "Answer a report",
-            description: "Checking, resolved or declined; the last two with a public answer (at most 1,000 characters), optionally linking a commitment at the same place. The whole group follows. Admins and operators in their area; audited and logged publicly.",
+            description: "Checking, resolved or declined; the last two with a public answer (at most 1,000 characters), optionally linking a commitment at the same place. The whole group follows. Resolving an \"aid has not arrived\" report linked to a commitment marks that commitment's delivery as disputed (logged as `delivery_disputed`). Admins and operators in their area; audited and logged publicly.",
             params: vec![code.clone()],
             body: Some(schema::<ReportAction>(g)),
             access: Access::Staff,

@@ -459,7 +459,8 @@ async fn checked_action(
 }
 
 /// `POST /staff/reports/{code}`: checking, resolved or declined (with the
-/// public answer), for the report and its group.
+/// public answer), for the report and its group. Resolving a "not arrived"
+/// report linked to a commitment marks its delivery as disputed.
 async fn act(
     State(state): State<AppState>,
     staff: Staff,
@@ -478,6 +479,8 @@ async fn act(
     let now = now_unix();
     let notify = state.db.engine() == "postgres";
     let status = action.status.as_str();
+    let not_arrived_found =
+        action.status == ReportStatus::Resolved && row.kind == ReportKind::NotArrived.as_str();
     let changed: Vec<String> = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
         let changed: Vec<String> = sqlx::query_scalar(
@@ -515,7 +518,31 @@ async fn act(
                 }),
             };
             audit_in!(tx, staff.id(), "report.update", &row.code, status);
-            append_in!(tx, notify, std::slice::from_ref(&event));
+            let mut events = vec![event];
+            // Staff found that promised aid did not arrive: the delivery
+            // reported for that commitment is disputed, in the place's
+            // stead (its confirmation code stops working).
+            if let (Some(id), Some(code), true) = (commitment, &linked, not_arrived_found) {
+                let disputed = sqlx::query(
+                    "UPDATE deliveries SET receipt = 'disputed', receipt_at = $2, confirm_hash = NULL, \
+                     dispute_comment = $3 WHERE commitment_id = $1 AND receipt <> 'disputed'",
+                )
+                .bind(id)
+                .bind(now)
+                .bind(format!("report {}", row.code))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected() == 1;
+                if disputed {
+                    events.push(Event {
+                        at: now,
+                        kind: kind::DELIVERY_DISPUTED,
+                        subject: code.clone(),
+                        facts: json!({ "code": code, "report": row.code }),
+                    });
+                }
+            }
+            append_in!(tx, notify, &events);
         }
         tx.commit().await?;
         changed

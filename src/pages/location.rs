@@ -161,6 +161,10 @@ fn Profile(detail: LocationDetail) -> impl IntoView {
             />
             <Needs detail=d />
             <PlaceDeliveriesList id=d.with_value(|d| d.id) />
+            <crate::pages::report::PlaceReportsSection
+                id=d.with_value(|d| d.id)
+                active=d.with_value(|d| d.active)
+            />
             <h2>{tr("location.about")}</h2>
             <p>{d.with_value(|d| d.description.clone())}</p>
             <PointMap detail=d />

@@ -13,6 +13,7 @@ pub mod nearby;
 pub mod not_found;
 pub mod outbox;
 pub mod receipt;
+pub mod report;
 pub mod tracking;
 pub mod transparency;
 pub mod verify;

@@ -509,3 +509,92 @@ pub async fn reports_are_limited_per_network_and_per_place(engine: Engine) {
     assert_eq!(public.open[0].count, 1);
     s.app.stop().await;
 }
+
+pub async fn a_confirmed_not_arrived_report_disputes_the_delivery(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let receipt = s
+        .commit_ok("report-dispute-1", &order(s.location, &[(s.sembako, 3)]))
+        .await;
+    let code = receipt.commitment.code.clone();
+    let (slip, _, _) =
+        crate::deliveries::deliver_with_evidence(&s, &receipt, &[(s.sembako, 3)]).await;
+    let view: kolaborasi_shared::CommitmentView =
+        ok_json(app.get(&format!("/api/v1/commitments/{code}")).await).await;
+    assert_eq!(
+        view.delivery.unwrap().receipt,
+        kolaborasi_shared::ReceiptStatus::Pending
+    );
+    // A "wrong information" report linked to it changes nothing of the delivery.
+    let info = file(
+        &s,
+        ReportKind::WrongInfo,
+        "Nama RW di papan sudah berganti.",
+        "",
+    )
+    .await;
+    let admin = admin(app).await;
+    let r = admin
+        .post(
+            app,
+            &format!("/api/v1/staff/reports/{}", info.code),
+            &json!({ "status": "resolved", "answer": "Nama sudah diperbaiki.", "commitment": code }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let view: kolaborasi_shared::CommitmentView =
+        ok_json(app.get(&format!("/api/v1/commitments/{code}")).await).await;
+    assert_eq!(
+        view.delivery.unwrap().receipt,
+        kolaborasi_shared::ReceiptStatus::Pending
+    );
+    // Residents say it never came; staff check and agree.
+    let report = file(
+        &s,
+        ReportKind::NotArrived,
+        "Tidak ada paket yang sampai, padahal sudah dilaporkan terkirim.",
+        "",
+    )
+    .await;
+    let r = admin
+        .post(
+            app,
+            &format!("/api/v1/staff/reports/{}", report.code),
+            &json!({ "status": "resolved", "answer": "Benar, paket tidak sampai; sedang ditelusuri.", "commitment": code }),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let view: kolaborasi_shared::CommitmentView =
+        ok_json(app.get(&format!("/api/v1/commitments/{code}")).await).await;
+    assert_eq!(
+        view.delivery.unwrap().receipt,
+        kolaborasi_shared::ReceiptStatus::Disputed,
+        "the public report shows the dispute"
+    );
+    let last = view.history.last().unwrap();
+    assert_eq!(last.kind, "delivery_disputed");
+    // The place's code no longer confirms what staff found missing.
+    error_envelope(
+        app.get(&format!("/api/v1/receipts/{}", slip.confirm_code))
+            .await,
+        StatusCode::NOT_FOUND,
+    )
+    .await;
+    let head: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
+    let page: LogPage = ok_json(
+        app.get(&format!("/api/v1/log?after={}", head.seq - 2))
+            .await,
+    )
+    .await;
+    assert_eq!(page.entries[0].kind, "report_updated");
+    assert_eq!(page.entries[1].kind, "delivery_disputed");
+    assert_eq!(page.entries[1].facts["report"], report.code.as_str());
+    assert!(
+        kolaborasi_server::log::verify(app.db())
+            .await
+            .unwrap()
+            .mismatch
+            .is_none()
+    );
+    s.app.stop().await;
+}

@@ -26,6 +26,7 @@ pub fn queue_key(queue: Queue) -> &'static str {
         Queue::Commitments => "console.queue.commitments",
         Queue::Deliveries => "console.queue.deliveries",
         Queue::Overdue => "console.queue.overdue",
+        Queue::Reports => "console.queue.reports",
         Queue::Locations => "console.queue.locations",
         Queue::Collaborators => "console.queue.collaborators",
     }
@@ -36,6 +37,7 @@ fn queue_hint_key(queue: Queue) -> &'static str {
         Queue::Commitments => "console.queue.commitments_hint",
         Queue::Deliveries => "console.queue.deliveries_hint",
         Queue::Overdue => "console.queue.overdue_hint",
+        Queue::Reports => "console.queue.reports_hint",
         Queue::Locations => "console.queue.locations_hint",
         Queue::Collaborators => "console.queue.collaborators_hint",
     }
@@ -471,6 +473,7 @@ fn item_href(queue: Queue, item: &QueueItem) -> Option<String> {
             item.code.clone().map(|c| Page::ConsoleCommitment(c).href())
         }
         Queue::Locations => Some(Page::ConsoleLocation(item.id).href()),
+        Queue::Reports => item.code.clone().map(|c| Page::ConsoleReport(c).href()),
         Queue::Collaborators => None,
     }
 }
@@ -478,7 +481,7 @@ fn item_href(queue: Queue, item: &QueueItem) -> Option<String> {
 /// What a queue row is called: a commitment by its code and title.
 fn item_title(queue: Queue, item: &QueueItem) -> String {
     match (&item.code, queue) {
-        (Some(code), Queue::Commitments | Queue::Deliveries | Queue::Overdue) => {
+        (Some(code), Queue::Commitments | Queue::Deliveries | Queue::Overdue | Queue::Reports) => {
             format!("{code} · {}", item.title)
         }
         _ => item.title.clone(),
@@ -518,6 +521,10 @@ fn QueueRow(queue: Queue, item: QueueItem, on_change: Callback<()>) -> impl Into
                         let detail = item.detail.clone();
                         let value = item.value;
                         move || match value {
+                            // A report's detail is its kind.
+                            None if queue == Queue::Reports => {
+                                lang().text(&format!("report.kind.{detail}"))
+                            }
                             Some(v) => format!("{detail} · {}", lang().rupiah(v)),
                             None => detail.clone(),
                         }

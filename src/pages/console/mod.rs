@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod commitment;
 pub mod home;
 pub mod location;
+pub mod report;
 pub mod staff;
 
 use kolaborasi_shared::{AreaLevel, AreaTree, Role, StaffCredentials, StaffSession, validate};

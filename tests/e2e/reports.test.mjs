@@ -1,0 +1,124 @@
+// Residents' reports (issue 19): a resident reports a problem at a place
+// from a phone, without an account, and keeps the code; staff answer it in
+// the console; the resident, and anyone on the place's page, sees the
+// answer, and never what the resident typed.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BASE_URL, DESKTOP, PHONE, api, sharedBrowser, openPage, screenshot, violations,
+} from './support.mjs';
+
+const browser = sharedBrowser();
+
+const ADMIN = {
+  email: process.env.E2E_ADMIN_EMAIL ?? 'admin@e2e.example.id',
+  password: process.env.E2E_ADMIN_PASSWORD ?? 'e2e-admin-password-123',
+};
+
+const WHAT = 'Paket sembako yang dijanjikan bulan lalu belum sampai ke RW kami.';
+const CONTACT = 'pelapor.rahasia@example.id';
+
+async function signIn(page) {
+  await page.goto(`${BASE_URL}/konsol`);
+  const form = page.getByTestId('staff-sign-in');
+  await form.locator('input[type=email]').fill(ADMIN.email);
+  await form.locator('input[type=password]').fill(ADMIN.password);
+  await page.getByTestId('staff-sign-in-submit').click();
+  await page.getByTestId('staff-name').waitFor();
+}
+
+describe('residents report a problem and see what became of it', () => {
+  test('a resident reports on a phone, staff answer in the console, the answer is public and the text is not', async () => {
+    const { locations } = await api('/locations');
+    // A place nobody has reported yet in this run (the highest id).
+    const place = await api(`/locations/${locations[locations.length - 1].id}`);
+
+    const resident = await openPage(browser(), PHONE);
+    await resident.goto(`${BASE_URL}/lokasi/${place.id}`);
+    const section = resident.getByTestId('place-reports');
+    await section.getByTestId('reports-none').waitFor();
+    await section.getByTestId('report-link').click();
+    await resident.waitForURL(`**/lokasi/${place.id}/lapor`);
+    await resident.getByRole('heading', { level: 1 }).waitFor();
+
+    // Sending nothing names what is missing, next to each field.
+    await resident.getByTestId('report-send').click();
+    const kindError = resident.locator('#f-kind-error');
+    await kindError.waitFor();
+    assert.match(await kindError.innerText(), /jenis laporan/i);
+    assert.equal(await resident.evaluate(() => document.activeElement?.id), 'f-kind');
+    assert.ok(await resident.locator('#f-description-error').isVisible());
+    assert.deepEqual(await violations(resident), []);
+    await screenshot(resident, 'report-form-errors-phone', { fullPage: true });
+
+    await resident.getByTestId('report-kind-not_arrived').check();
+    await resident.getByTestId('report-description').fill(WHAT);
+    await resident.locator('#f-contact').fill(CONTACT);
+    await resident.getByTestId('report-send').click();
+    await resident.getByTestId('report-done').waitFor();
+    const code = (await resident.getByTestId('report-code').innerText()).trim();
+    assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    assert.deepEqual(await violations(resident), []);
+    await screenshot(resident, 'report-done-phone', { fullPage: true });
+
+    // Its status page: received, and nothing the resident typed.
+    await resident.getByTestId('report-status-link').click();
+    const state = resident.getByTestId('report-state');
+    await state.waitFor();
+    assert.equal(await state.getAttribute('data-status'), 'received');
+    let text = await resident.locator('main').innerText();
+    assert.equal(text.includes('belum sampai ke RW'), false);
+    assert.equal(text.includes(CONTACT), false);
+    assert.deepEqual(await violations(resident), []);
+    await screenshot(resident, 'report-status-phone', { fullPage: true });
+
+    // Staff find it in the reports queue and read what was written.
+    const staff = await openPage(browser(), DESKTOP);
+    await signIn(staff);
+    await staff.goto(`${BASE_URL}/konsol?antrian=reports`);
+    const item = staff.locator(`[data-testid=queue-item][data-code="${code}"]`);
+    await item.waitFor();
+    assert.match(await item.innerText(), /Bantuan belum sampai/);
+    await item.locator('a').click();
+    await staff.getByTestId('staff-report-description').filter({ hasText: WHAT }).waitFor();
+    assert.equal((await staff.getByTestId('staff-report-contact').innerText()).trim(), CONTACT);
+    // Resolving without a public answer is refused, next to the field.
+    await staff.getByTestId('answer-status-resolved').check();
+    await staff.getByTestId('answer-send').click();
+    await staff.locator('#f-answer-error').waitFor();
+    assert.deepEqual(await violations(staff), []);
+    await screenshot(staff, 'console-report-desktop', { fullPage: true });
+    const answer = 'Sudah kami cek: pengiriman tertunda dan dijadwalkan ulang minggu ini.';
+    await staff.getByTestId('answer-text').fill(answer);
+    await staff.getByTestId('answer-send').click();
+    await staff.locator('[data-testid=staff-report-state][data-status=resolved]').waitFor();
+    assert.equal(await staff.getByTestId('answer-send').count(), 0, 'answered once');
+
+    // The resident sees the answer; the place's page shows it to everyone.
+    await resident.reload();
+    await resident.locator('[data-testid=report-state][data-status=resolved]').waitFor();
+    assert.equal((await resident.getByTestId('report-answer').innerText()).trim(), answer);
+    await resident.goto(`${BASE_URL}/lokasi/${place.id}`);
+    const answered = resident.getByTestId('answered-reports');
+    await answered.filter({ hasText: answer }).waitFor();
+    text = await resident.locator('main').innerText();
+    assert.equal(text.includes('belum sampai ke RW'), false, 'the resident\'s text is not public');
+    assert.equal(text.includes(CONTACT), false, 'the contact is not public');
+    assert.deepEqual(await violations(resident), []);
+    await screenshot(resident, 'location-reports-phone', { fullPage: true });
+    assert.deepEqual(resident.errors, [], 'no uncaught errors');
+  });
+
+  test('a report code typed loosely is found; an unknown one says so', async () => {
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/laporan`);
+    await page.locator('#f-code').fill('zz');
+    await page.getByTestId('report-lookup').click();
+    await page.locator('#f-code-error').waitFor();
+    await page.locator('#f-code').fill('aaaa aaaa');
+    await page.getByTestId('report-lookup').click();
+    await page.waitForURL('**/laporan/AAAA-AAAA');
+    await page.getByRole('heading', { name: /tidak ditemukan/i }).waitFor();
+    assert.deepEqual(await violations(page), []);
+  });
+});
