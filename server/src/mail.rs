@@ -121,7 +121,7 @@ impl Mailer {
         body: String,
     ) -> Result<Message, AppError> {
         let to = Mailbox::new(
-            Some(name),
+            (!name.is_empty()).then_some(name),
             email
                 .parse()
                 .map_err(|e| AppError::Internal(format!("recipient address: {e}")))?,
@@ -261,7 +261,7 @@ async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
     let sql = format!(
         "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
          WHERE sent_at IS NULL AND next_attempt_at <= $2 AND id IN ({list}) \
-         RETURNING id, kind, commitment_id, account_id, lang, base_url, attempts"
+         RETURNING id, kind, commitment_id, account_id, report_id, lang, base_url, attempts"
     );
     let claimed: Vec<Claimed> = on_db!(db, pool => {
         let mut q = sqlx::query_as(&sql).bind(now + LEASE).bind(now);
@@ -272,10 +272,11 @@ async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
     });
     let mut sent = Vec::with_capacity(claimed.len());
     for message in &claimed {
-        let rendered = match (message.commitment_id, message.account_id) {
-            (Some(commitment), _) => render(db, mailer, &message.kind, commitment).await,
-            (None, Some(account)) => render_account(db, mailer, message, account).await,
-            (None, None) => Ok(None),
+        let rendered = match (message.commitment_id, message.account_id, message.report_id) {
+            (Some(commitment), _, _) => render(db, mailer, &message.kind, commitment).await,
+            (None, Some(account), _) => render_account(db, mailer, message, account).await,
+            (None, None, Some(report)) => render_report(db, mailer, report).await,
+            (None, None, None) => Ok(None),
         };
         let outcome = match rendered {
             Ok(Some(letter)) => mailer.send(letter).await,
@@ -320,9 +321,58 @@ struct Claimed {
     kind: String,
     commitment_id: Option<i64>,
     account_id: Option<i64>,
+    report_id: Option<i64>,
     lang: Option<String>,
     base_url: Option<String>,
     attempts: i32,
+}
+
+/// The answer to a resident's report, to the address they left; `None`
+/// when they left none (or only a phone number).
+async fn render_report(db: &Db, mailer: &Mailer, report: i64) -> Result<Option<Message>, AppError> {
+    type Row = (
+        String,
+        Option<String>,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+    );
+    let row: Option<Row> = on_db!(db, pool => sqlx::query_as(
+        "SELECT r.code, r.contact, r.status, r.answer, r.lang, r.base_url, l.name \
+         FROM reports r JOIN locations l ON l.id = r.location_id WHERE r.id = $1",
+    )
+    .bind(report)
+    .fetch_optional(pool)
+    .await?);
+    let Some((code, Some(email), status, Some(answer), lang, base, place)) = row else {
+        return Ok(None);
+    };
+    if !email.contains('@') {
+        return Ok(None);
+    }
+    let lang = Lang::from_code(&lang);
+    let link = format!("{base}/laporan/{code}");
+    let state = lang.message(&format!("report.status.{status}"), &[]);
+    let args = [
+        ("code", code.as_str()),
+        ("place", place.as_str()),
+        ("state", state.as_str()),
+        ("answer", answer.as_str()),
+        ("link", link.as_str()),
+    ];
+    let mut body = lang.message("mail.report_answered.body", &args);
+    body.push_str("\n\n-- \n");
+    body.push_str(&lang.message("mail.footer_report", &[]));
+    mailer
+        .letter(
+            String::new(),
+            &email,
+            lang.message("mail.report_answered.subject", &args),
+            body,
+        )
+        .map(Some)
 }
 
 /// A message about an account (registration), or `None` when the account

@@ -141,6 +141,7 @@ fn private(mut response: Response) -> Response {
 async fn file(
     State(state): State<AppState>,
     client: RateKey,
+    headers: HeaderMap,
     JsonBody(input): JsonBody<NewReport>,
 ) -> AppResult<Response> {
     let (description, contact) = checked(&input)?;
@@ -177,8 +178,8 @@ async fn file(
     let status: String = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
         let status: String = sqlx::query_scalar(
-            "INSERT INTO reports (code, location_id, kind, description, contact, status, group_id, created_at, updated_at) \
-             SELECT $1, $2, $3, $4, $5, COALESCE(g.status, 'received'), g.id, $6, $6 \
+            "INSERT INTO reports (code, location_id, kind, description, contact, status, group_id, created_at, updated_at, lang, base_url) \
+             SELECT $1, $2, $3, $4, $5, COALESCE(g.status, 'received'), g.id, $6, $6, $7, $8 \
              FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT id, status FROM reports \
                 WHERE location_id = $2 AND kind = $3 AND group_id IS NULL AND status IN ('received', 'checking') \
                 ORDER BY id LIMIT 1) AS g ON TRUE \
@@ -190,6 +191,8 @@ async fn file(
         .bind(&description)
         .bind(contact.as_deref())
         .bind(now)
+        .bind(crate::i18n::Lang::current().code())
+        .bind(state.absolute_url(&headers, ""))
         .fetch_one(&mut *tx)
         .await?;
         let mut q = sqlx::query(&rate_sql);
@@ -518,6 +521,19 @@ async fn act(
                 }),
             };
             audit_in!(tx, staff.id(), "report.update", &row.code, status);
+            if answer.is_some() {
+                // Each reporter of the group who left an e-mail address
+                // hears of the answer.
+                sqlx::query(
+                    "INSERT INTO outbox (kind, report_id, created_at, next_attempt_at) \
+                     SELECT 'report_answered', id, $2, $2 FROM reports \
+                     WHERE (id = $1 OR group_id = $1) AND contact LIKE '%@%'",
+                )
+                .bind(row.id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
             let mut events = vec![event];
             // Staff found that promised aid did not arrive: the delivery
             // reported for that commitment is disputed, in the place's
@@ -552,6 +568,7 @@ async fn act(
         return Err(conflict("error.report.closed"));
     }
     crate::log::announce_places(&[row.location_id]);
+    crate::mail::wake();
     let row = by_code(&state, &code).await?;
     Ok(Json(staff_view(&state, row).await?))
 }

@@ -19,6 +19,10 @@ CREATE TABLE reports (
     -- The commitment it concerns, when staff link one.
     commitment_id BIGINT REFERENCES commitments (id),
     answer        TEXT,                            -- staff's public answer
+    -- The reporter's language and the site address they used, for the
+    -- e-mail that tells them of the answer (when the contact is an address).
+    lang          TEXT NOT NULL DEFAULT 'id',
+    base_url      TEXT NOT NULL DEFAULT '',
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
     CHECK (status IN ('received', 'checking') OR answer IS NOT NULL)
@@ -26,3 +30,11 @@ CREATE TABLE reports (
 CREATE INDEX reports_place ON reports (location_id, kind, status);
 CREATE INDEX reports_queue ON reports (status, group_id, created_at);
 CREATE INDEX reports_group ON reports (group_id);
+
+-- The reporter hears of the answer by e-mail: the outbox takes messages
+-- about reports.
+ALTER TABLE outbox DROP CONSTRAINT outbox_kind_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_kind_check CHECK (kind IN
+    ('committed', 'reminder', 'delivered', 'account_confirm', 'account_exists', 'report_answered'));
+ALTER TABLE outbox ADD COLUMN report_id BIGINT REFERENCES reports (id);
+CREATE INDEX outbox_report ON outbox (report_id);

@@ -19,6 +19,10 @@ CREATE TABLE reports (
     -- The commitment it concerns, when staff link one.
     commitment_id BIGINT REFERENCES commitments (id),
     answer        TEXT,                            -- staff's public answer
+    -- The reporter's language and the site address they used, for the
+    -- e-mail that tells them of the answer (when the contact is an address).
+    lang          TEXT NOT NULL DEFAULT 'id',
+    base_url      TEXT NOT NULL DEFAULT '',
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
     CHECK (status IN ('received', 'checking') OR answer IS NOT NULL)
@@ -26,3 +30,30 @@ CREATE TABLE reports (
 CREATE INDEX reports_place ON reports (location_id, kind, status);
 CREATE INDEX reports_queue ON reports (status, group_id, created_at);
 CREATE INDEX reports_group ON reports (group_id);
+
+-- The reporter hears of the answer by e-mail: the outbox takes messages
+-- about reports. SQLite cannot change a CHECK, so the table is rebuilt with
+-- the same columns (report_id last, as ALTER TABLE adds it on PostgreSQL).
+CREATE TABLE outbox_new (
+    id              INTEGER PRIMARY KEY,
+    kind            TEXT NOT NULL CHECK (kind IN
+                        ('committed', 'reminder', 'delivered', 'account_confirm', 'account_exists',
+                         'report_answered')),
+    commitment_id   BIGINT REFERENCES commitments (id),
+    account_id      BIGINT REFERENCES accounts (id),
+    lang            TEXT,
+    base_url        TEXT,
+    created_at      BIGINT NOT NULL,
+    next_attempt_at BIGINT NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    sent_at         BIGINT,
+    report_id       BIGINT REFERENCES reports (id)
+);
+INSERT INTO outbox_new (id, kind, commitment_id, account_id, lang, base_url, created_at, next_attempt_at, attempts, sent_at)
+    SELECT id, kind, commitment_id, account_id, lang, base_url, created_at, next_attempt_at, attempts, sent_at FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_new RENAME TO outbox;
+CREATE INDEX outbox_pending ON outbox (next_attempt_at) WHERE sent_at IS NULL;
+CREATE INDEX outbox_commitment ON outbox (commitment_id);
+CREATE INDEX outbox_account ON outbox (account_id, kind, created_at);
+CREATE INDEX outbox_report ON outbox (report_id);

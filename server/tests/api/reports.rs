@@ -109,7 +109,7 @@ pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: E
         &s,
         ReportKind::NotArrived,
         "Sama, sudah dua minggu tidak ada kiriman.",
-        "",
+        "Tetangga@Example.id",
     )
     .await;
     assert_ne!(second.code, first.code, "each reporter has a code");
@@ -238,6 +238,38 @@ pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: E
             Some("Pengiriman tertunda; donatur mengirim ulang pada 12 Desember.")
         );
     }
+    // The reporter who left an e-mail address hears of the answer, in
+    // their language, with their report's link; a phone number gets none.
+    app.mail_settled().await;
+    let mails: Vec<_> = crate::support::mails_in(&app.static_dir().join("mail"))
+        .into_iter()
+        .filter(|m| m.header("Subject").contains(&second.code))
+        .collect();
+    assert_eq!(mails.len(), 1, "one message for the one e-mail address");
+    let mail = &mails[0];
+    assert!(
+        mail.header("To").contains("tetangga@example.id"),
+        "{}",
+        mail.headers
+    );
+    assert!(
+        mail.header("Subject").contains("Selesai"),
+        "{}",
+        mail.headers
+    );
+    assert!(
+        mail.body.contains("mengirim ulang pada 12 Desember"),
+        "{}",
+        mail.body
+    );
+    assert!(
+        mail.link("http")
+            .is_some_and(|l| l.ends_with(&format!("/laporan/{}", second.code))),
+        "{}",
+        mail.body
+    );
+    assert!(!mail.body.contains("dua minggu"), "not what anyone typed");
+
     // Answered once: a second answer is refused.
     let again = inside
         .post(
