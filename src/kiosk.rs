@@ -475,6 +475,7 @@ fn Menu() -> impl IntoView {
                                 list: true,
                                 color: crate::map::ColorBy::Category,
                                 open: false,
+                                reported: false,
                             }
                             .href();
                             view! {

@@ -16,6 +16,8 @@ pub enum Page {
         color: ColorBy,
         /// Only the places still in need (`need=open`).
         open: bool,
+        /// Only the places with open residents' reports (`reports=open`).
+        reported: bool,
     },
     Location(i64),
     /// Places near the user (or in a chosen area), with a search.
@@ -97,6 +99,7 @@ pub enum Page {
 pub const VIEW_PARAM: &str = "view";
 pub const COLOR_PARAM: &str = "color";
 pub const NEED_PARAM: &str = "need";
+pub const REPORTS_PARAM: &str = "reports";
 /// `/dekat` keeps its area (`area`, as the map), its search words (`q`) and
 /// its map view (`view=map`) in the URL; never the user's position.
 pub const SEARCH_PARAM: &str = "q";
@@ -159,6 +162,7 @@ impl Page {
                 list,
                 color,
                 open,
+                reported,
             } => {
                 let mut parts = vec![query.to_query_string()];
                 if *list {
@@ -169,6 +173,9 @@ impl Page {
                 }
                 if *open {
                     parts.push(format!("{NEED_PARAM}=open"));
+                }
+                if *reported {
+                    parts.push(format!("{REPORTS_PARAM}=open"));
                 }
                 let qs = parts
                     .into_iter()
@@ -285,13 +292,15 @@ mod tests {
             list: true,
             color: ColorBy::Need,
             open: true,
+            reported: true,
         };
-        assert_eq!(page.href(), "/?view=list&color=need&need=open");
+        assert_eq!(page.href(), "/?view=list&color=need&need=open&reports=open");
         let page = Page::Map {
             query: LocationQuery::default(),
             list: false,
             color: ColorBy::Category,
             open: false,
+            reported: false,
         };
         assert_eq!(page.href(), "/");
     }
@@ -306,6 +315,7 @@ mod tests {
                 list: true,
                 color: ColorBy::Need,
                 open: true,
+                reported: true,
             },
             Page::Location(12),
             Page::Nearby,

@@ -173,6 +173,17 @@ fn Row(
                 </p>
                 // In words, whichever scheme colours the dot.
                 <p class="meta need-meta" data-level=level.as_str()>{need}</p>
+                {(p.open_reports > 0).then(|| {
+                    let n = p.open_reports;
+                    view! {
+                        <p class="meta reports-meta" data-testid="row-reports">
+                            {move || {
+                                let l = lang();
+                                tr_with(l, "report.open_on_map", &[("count", &l.number(u64::from(n)))])
+                            }}
+                        </p>
+                    }
+                })}
             </div>
         </li>
     }

@@ -234,8 +234,20 @@ impl MapHandle {
                 });
             let marker =
                 CircleMarker::new_with_options(&LatLng::new(p.lat, p.lon), &styles[index].1);
+            let reports = if p.open_reports > 0 {
+                format!(
+                    "<br><span class=\"reports-meta\">{}</span>",
+                    html_escape(&crate::i18n::tr_with(
+                        lang,
+                        "report.open_on_map",
+                        &[("count", &lang.number(u64::from(p.open_reports)))],
+                    ))
+                )
+            } else {
+                String::new()
+            };
             let popup = format!(
-                "<strong>{}</strong><br><span>{}</span><br><span>{}</span><br><a href=\"/lokasi/{}\">{}</a>",
+                "<strong>{}</strong><br><span>{}</span><br><span>{}</span>{reports}<br><a href=\"/lokasi/{}\">{}</a>",
                 html_escape(&p.name),
                 html_escape(&lang.text(&format!("category.{}", p.category.as_str()))),
                 html_escape(&crate::components::need::level_text(lang, p)),

@@ -259,6 +259,7 @@ fn PointMap(detail: StoredValue<LocationDetail>) -> impl IntoView {
         remaining_percent: None,
         received_percent: None,
         last_delivered_on: None,
+        open_reports: 0,
     });
     // Any key frames the point (no key would show the whole city).
     let fit_key = Signal::stored(Some(point.area.clone()));

@@ -16,7 +16,7 @@ use crate::components::location_list::LocationList;
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::map::{ColorBy, MapView};
-use crate::route::{COLOR_PARAM, NEED_PARAM, Page, VIEW_PARAM, quiet_navigation};
+use crate::route::{COLOR_PARAM, NEED_PARAM, Page, REPORTS_PARAM, VIEW_PARAM, quiet_navigation};
 use crate::{Shared, set_title};
 
 /// Reads the filters from the URL, ignoring keys that are not filters (such
@@ -45,6 +45,7 @@ pub fn MapPage() -> impl IntoView {
     let color_by =
         Memo::new(move |_| ColorBy::from_param(params.read().get(COLOR_PARAM).as_deref()));
     let open_only = Memo::new(move |_| params.read().get(NEED_PARAM).as_deref() == Some("open"));
+    let reported = Memo::new(move |_| params.read().get(REPORTS_PARAM).as_deref() == Some("open"));
     let navigate = use_navigate();
     let set_color = Callback::new(move |color: ColorBy| {
         let href = Page::Map {
@@ -52,6 +53,7 @@ pub fn MapPage() -> impl IntoView {
             list: list_view.get_untracked(),
             color,
             open: open_only.get_untracked(),
+            reported: reported.get_untracked(),
         }
         .href();
         navigate(&href, quiet_navigation());
@@ -70,7 +72,7 @@ pub fn MapPage() -> impl IntoView {
     // must not redraw thousands of markers and list rows.
     let all_points: Memo<Option<Arc<Vec<LocationSummary>>>> =
         Memo::new(move |_| locations.get().and_then(Result::ok).map(|(_, p)| p));
-    let points = shown(all_points, open_only);
+    let points = shown(all_points, open_only, reported);
     let points_area: Signal<Option<String>> = Memo::new(move |_| {
         locations
             .get()
@@ -87,6 +89,7 @@ pub fn MapPage() -> impl IntoView {
                 list: list_view.get(),
                 color: color_by.get(),
                 open: open_only.get(),
+                reported: reported.get(),
             }
             .href(),
         );
@@ -105,7 +108,7 @@ pub fn MapPage() -> impl IntoView {
     view! {
         <div class="map-page" class:show-list=move || list_view.get()>
             <div class="sidebar">
-                <FilterPanel query list_view color_by open_only />
+                <FilterPanel query list_view color_by open_only reported />
                 <section class="list-panel">
                     <Transition fallback=Loading>
                         {move || Suspend::new(async move {
@@ -143,18 +146,24 @@ pub fn MapPage() -> impl IntoView {
 }
 
 /// The points the map and the list show: all of the answer, or with "only
-/// places still in need" those alone (filtered here, from the same answer).
+/// places still in need" or "only places with open reports" those alone
+/// (filtered here, from the same answer).
 fn shown(
     all: Memo<Option<Arc<Vec<LocationSummary>>>>,
     open_only: Memo<bool>,
+    reported: Memo<bool>,
 ) -> Signal<Option<Arc<Vec<LocationSummary>>>> {
     Memo::new(move |_| {
         let all = all.get()?;
-        if !open_only.get() {
+        let (open, reported) = (open_only.get(), reported.get());
+        if !open && !reported {
             return Some(all);
         }
         Some(Arc::new(
-            all.iter().filter(|l| still_in_need(l)).cloned().collect(),
+            all.iter()
+                .filter(|l| (!open || still_in_need(l)) && (!reported || l.open_reports > 0))
+                .cloned()
+                .collect(),
         ))
     })
     .into()
@@ -185,15 +194,17 @@ fn FilterPanel(
     list_view: Memo<bool>,
     color_by: Memo<ColorBy>,
     open_only: Memo<bool>,
+    reported: Memo<bool>,
 ) -> impl IntoView {
     let shared = expect_context::<Shared>();
     let navigate = use_navigate();
-    let go = StoredValue::new(move |query: LocationQuery, open: bool| {
+    let go = StoredValue::new(move |query: LocationQuery, open: bool, reported: bool| {
         let href = Page::Map {
             query,
             list: list_view.get_untracked(),
             color: color_by.get_untracked(),
             open,
+            reported,
         }
         .href();
         navigate(&href, quiet_navigation());
@@ -201,18 +212,22 @@ fn FilterPanel(
     let set_categories = Callback::new(move |category: Vec<Category>| {
         let mut q = query.get_untracked();
         q.category = category;
-        go.with_value(|go| go(q, open_only.get_untracked()));
+        go.with_value(|go| go(q, open_only.get_untracked(), reported.get_untracked()));
     });
     let set_area = Callback::new(move |area: Option<String>| {
         let mut q = query.get_untracked();
         q.area = area;
-        go.with_value(|go| go(q, open_only.get_untracked()));
+        go.with_value(|go| go(q, open_only.get_untracked(), reported.get_untracked()));
     });
     let set_open = move |ev| {
         let open = event_target_checked(&ev);
-        go.with_value(|go| go(query.get_untracked(), open));
+        go.with_value(|go| go(query.get_untracked(), open, reported.get_untracked()));
     };
-    let reset = move |_| go.with_value(|go| go(LocationQuery::default(), false));
+    let set_reported = move |ev| {
+        let only = event_target_checked(&ev);
+        go.with_value(|go| go(query.get_untracked(), open_only.get_untracked(), only));
+    };
+    let reset = move |_| go.with_value(|go| go(LocationQuery::default(), false, false));
 
     view! {
         <section class="filters" aria-labelledby="filters-heading">
@@ -220,8 +235,8 @@ fn FilterPanel(
             <p class="intro">{tr("map.intro")}</p>
             <HowItWorks />
             <nav class="view-switch" aria-label=tr("view.switch")>
-                <ViewLink query list_view color_by open_only list=false />
-                <ViewLink query list_view color_by open_only list=true />
+                <ViewLink query list_view color_by open_only reported list=false />
+                <ViewLink query list_view color_by open_only reported list=true />
             </nav>
             <CategoryFilter selected=Signal::derive(move || query.get().category) on_change=set_categories />
             // The picker's closed box while the areas load, so the map
@@ -240,16 +255,28 @@ fn FilterPanel(
                     })
                 })}
             </Transition>
-            <label class="open-only">
-                <input
-                    type="checkbox"
-                    data-testid="open-only"
-                    prop:checked=move || open_only.get()
-                    on:change=set_open
-                />
-                {tr("filter.open_only")}
-            </label>
-            <Show when=move || query.get() != LocationQuery::default() || open_only.get()>
+            <fieldset class="only-filters">
+                <legend class="visually-hidden">{tr("filter.only")}</legend>
+                <label class="open-only">
+                    <input
+                        type="checkbox"
+                        data-testid="open-only"
+                        prop:checked=move || open_only.get()
+                        on:change=set_open
+                    />
+                    {tr("filter.open_only")}
+                </label>
+                <label class="open-only">
+                    <input
+                        type="checkbox"
+                        data-testid="reported-only"
+                        prop:checked=move || reported.get()
+                        on:change=set_reported
+                    />
+                    {tr("filter.reported_only")}
+                </label>
+            </fieldset>
+            <Show when=move || query.get() != LocationQuery::default() || open_only.get() || reported.get()>
                 <button type="button" class="button button-quiet" on:click=reset>
                     {tr("filter.reset")}
                 </button>
@@ -265,6 +292,7 @@ fn ViewLink(
     list_view: Memo<bool>,
     color_by: Memo<ColorBy>,
     open_only: Memo<bool>,
+    reported: Memo<bool>,
     list: bool,
 ) -> impl IntoView {
     let href = move || {
@@ -273,6 +301,7 @@ fn ViewLink(
             list,
             color: color_by.get(),
             open: open_only.get(),
+            reported: reported.get(),
         }
         .href()
     };

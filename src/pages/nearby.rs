@@ -605,6 +605,8 @@ fn Place(row: Row) -> impl IntoView {
     let delivered = p.last_delivered_on.is_some();
     let level = p.need_level();
     let href = Page::Location(p.id).href();
+    let report_href = Page::Report(p.id).href();
+    let name = p.name.clone();
     view! {
         <li class="nearby-item" data-testid="nearby-item" data-id=p.id data-area=p.area.clone()>
             <h3>
@@ -616,6 +618,12 @@ fn Place(row: Row) -> impl IntoView {
             </p>
             <p class="meta need-meta" data-level=level.as_str()>{need}</p>
             <p class="meta received" class:received-none=!delivered>{received}</p>
+            <p class="meta">
+                <A href=report_href attr:class="report-here" attr:data-testid="nearby-report">
+                    {tr("report.link")}
+                    <span class="visually-hidden">{format!(": {name}")}</span>
+                </A>
+            </p>
         </li>
     }
 }

@@ -174,7 +174,7 @@ describe('map page', () => {
     const page = await openPage(browser(), DESKTOP);
     await page.goto(`${BASE_URL}/?category=rw_prioritas`);
     await mapPointCount(page, all.length);
-    await page.getByLabel('Hanya yang masih membutuhkan').check();
+    await page.getByTestId('open-only').check();
     await page.waitForURL(/category=rw_prioritas.*need=open/);
     assert.equal(await mapPointCount(page, open.length), open.length);
     assert.equal(countIn(await page.getByTestId('list-count').innerText()), open.length);
@@ -187,7 +187,7 @@ describe('map page', () => {
 
     // A reload (or a shared link) keeps it; the phone's list shows the same places.
     await page.reload();
-    assert.equal(await page.getByLabel('Hanya yang masih membutuhkan').isChecked(), true);
+    assert.equal(await page.getByTestId('open-only').isChecked(), true);
     assert.equal(await mapPointCount(page, open.length), open.length);
     const phone = await openPage(browser(), PHONE);
     await phone.goto(`${BASE_URL}/?category=rw_prioritas&view=list&need=open`);
@@ -199,7 +199,7 @@ describe('map page', () => {
     // "Reset" clears it with the other filters.
     await page.getByRole('button', { name: 'Hapus semua saringan' }).click();
     await page.waitForURL(`${BASE_URL}/`);
-    assert.equal(await page.getByLabel('Hanya yang masih membutuhkan').isChecked(), false);
+    assert.equal(await page.getByTestId('open-only').isChecked(), false);
     assert.deepEqual(page.errors, []);
     assert.deepEqual(phone.errors, []);
   });

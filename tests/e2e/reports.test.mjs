@@ -30,8 +30,15 @@ async function signIn(page) {
 describe('residents report a problem and see what became of it', () => {
   test('a resident reports on a phone, staff answer in the console, the answer is public and the text is not', async () => {
     const { locations } = await api('/locations');
-    // A place nobody has reported yet in this run (the highest id).
-    const place = await api(`/locations/${locations[locations.length - 1].id}`);
+    // A place nobody has reported yet (from the highest id down).
+    let place;
+    for (const summary of [...locations].reverse()) {
+      const reports = await api(`/locations/${summary.id}/reports`);
+      if (reports.open.length === 0 && reports.answered.length === 0) {
+        place = await api(`/locations/${summary.id}`);
+        break;
+      }
+    }
 
     const resident = await openPage(browser(), PHONE);
     await resident.goto(`${BASE_URL}/lokasi/${place.id}`);
@@ -72,6 +79,23 @@ describe('residents report a problem and see what became of it', () => {
     assert.deepEqual(await violations(resident), []);
     await screenshot(resident, 'report-status-phone', { fullPage: true });
 
+    // The map's list, filtered to places with open reports, shows it so.
+    await resident.goto(`${BASE_URL}/?view=list&reports=open`);
+    const row = resident.locator('.location-row', { has: resident.locator(`a[href="/lokasi/${place.id}"]`) });
+    await row.getByTestId('row-reports').waitFor();
+    assert.match(await row.getByTestId('row-reports').innerText(), /1 laporan warga terbuka/);
+    assert.equal(await resident.getByTestId('reported-only').isChecked(), true);
+    const listed = await resident.locator('.location-row').count();
+    assert.ok(listed >= 1 && listed < locations.length, `${listed} of ${locations.length} listed`);
+    await screenshot(resident, 'map-list-reported-phone');
+    // Near-me results lead to the same form.
+    await resident.goto(`${BASE_URL}/dekat?area=${place.area_path[place.area_path.length - 1].code}`);
+    const near = resident.locator(`[data-testid=nearby-item][data-id="${place.id}"]`);
+    assert.equal(
+      await near.getByTestId('nearby-report').getAttribute('href'),
+      `/lokasi/${place.id}/lapor`,
+    );
+
     // Staff find it in the reports queue and read what was written.
     const staff = await openPage(browser(), DESKTOP);
     await signIn(staff);
@@ -95,7 +119,7 @@ describe('residents report a problem and see what became of it', () => {
     assert.equal(await staff.getByTestId('answer-send').count(), 0, 'answered once');
 
     // The resident sees the answer; the place's page shows it to everyone.
-    await resident.reload();
+    await resident.goto(`${BASE_URL}/laporan/${code}`);
     await resident.locator('[data-testid=report-state][data-status=resolved]').waitFor();
     assert.equal((await resident.getByTestId('report-answer').innerText()).trim(), answer);
     await resident.goto(`${BASE_URL}/lokasi/${place.id}`);

@@ -124,6 +124,15 @@ pub struct LocationSummary {
     /// The day (`YYYY-MM-DD`) of the latest delivery reported there.
     #[serde(default)]
     pub last_delivered_on: Option<String>,
+    /// Residents' reports about it still waiting for staff (a group of
+    /// duplicates counts once); absent when none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub open_reports: u32,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's signature
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl LocationSummary {

@@ -147,6 +147,7 @@ mod tests {
             remaining_percent: Some(100),
             received_percent: None,
             last_delivered_on: None,
+            open_reports: 0,
         }
     }
 

@@ -28,6 +28,7 @@ struct SummaryRow {
     remaining_value: Option<i64>,
     delivered_value: Option<i64>,
     last_delivered_on: Option<String>,
+    open_reports: Option<i64>,
 }
 
 enum Bind {
@@ -81,7 +82,7 @@ pub async fn list_of(
     // is `YYYY-MM-DD`, so its text maximum is the latest day.
     let mut sql = format!(
         "SELECT l.id, l.name, l.category, l.kelurahan_code, l.lat, l.lon, l.headcount, \
-         s.total_value, s.remaining_value, s.delivered_value, r.last_delivered_on \
+         s.total_value, s.remaining_value, s.delivered_value, r.last_delivered_on, o.open_reports \
          FROM locations l LEFT JOIN ( \
            SELECT location_id, \
              CAST(SUM(target * unit_value) AS BIGINT) AS total_value, \
@@ -104,9 +105,15 @@ pub async fn list_of(
            WHERE TRUE{} \
            GROUP BY c.location_id \
          ) r ON r.location_id = l.id \
+         LEFT JOIN ( \
+           SELECT location_id, COUNT(*) AS open_reports FROM reports \
+           WHERE group_id IS NULL AND status IN ('received', 'checking'){} \
+           GROUP BY location_id \
+         ) o ON o.location_id = l.id \
          WHERE l.active = TRUE{}",
         within("n.location_id"),
         within("c.location_id"),
+        within("location_id"),
         within("l.id"),
     );
     let mut next = |sql: &mut String, bind: Bind| {
@@ -181,6 +188,7 @@ fn summary(r: SummaryRow) -> Result<LocationSummary, AppError> {
             r.total_value.unwrap_or(0),
         ),
         last_delivered_on: r.last_delivered_on,
+        open_reports: u32::try_from(r.open_reports.unwrap_or(0)).unwrap_or(u32::MAX),
     })
 }
 

@@ -93,6 +93,17 @@ pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: E
         .await;
     let head_before: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
 
+    // The map list, read before any report (so later reads patch it).
+    let open_reports_on_map = |list: &kolaborasi_shared::LocationList| {
+        list.locations
+            .iter()
+            .find(|l| l.id == s.location)
+            .map(|l| l.open_reports)
+    };
+    assert_eq!(open_reports_on_map(&app.list("").await), Some(0));
+    let raw = app.get("/api/v1/locations").await.text().await.unwrap();
+    assert!(!raw.contains("open_reports"), "absent when none");
+
     // A resident reports, with a contact; two neighbours report the same.
     let first = file(
         &s,
@@ -147,6 +158,13 @@ pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: E
         vec![(ReportKind::NotArrived, 1), (ReportKind::WrongInfo, 1)]
     );
     assert!(public.answered.is_empty());
+
+    // The map marks the place: two open groups (not three reports).
+    assert_eq!(open_reports_on_map(&app.list("").await), Some(2));
+    assert_eq!(
+        open_reports_on_map(&app.list("?category=rw_prioritas").await),
+        Some(2)
+    );
 
     // Staff: the queue lists the first of each group, in the operator's area.
     let admin_session = admin(app).await;
@@ -290,6 +308,7 @@ pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: E
     assert_eq!(public.answered.len(), 1);
     assert_eq!(public.answered[0].code, first.code);
     assert_eq!(queue(app, &inside).await.total, 1);
+    assert_eq!(open_reports_on_map(&app.list("").await), Some(1));
 
     // The public log has each filing (kind, no text) and each change, and
     // still verifies; the audit trail names the operator.

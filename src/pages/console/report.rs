@@ -133,6 +133,14 @@ fn StaffView(data: StaffReport) -> impl IntoView {
                         </div>
                     })}
                 </dl>
+                {(kind == "wrong_info").then(|| view! {
+                    <p class="status-box">
+                        {tr("console.report_wrong_info")} " "
+                        <A href=Page::ConsoleLocation(r.location_id).href() attr:data-testid="report-edit-place">
+                            {tr("console.report_edit_place")}
+                        </A>
+                    </p>
+                })}
                 <h2>{tr("console.report_description")}</h2>
                 <p class="answer-text" data-testid="staff-report-description">{description}</p>
                 {group_of.map(|g| view! {
