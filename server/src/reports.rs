@@ -162,21 +162,68 @@ async fn file(
     rate::check(&state.db, &PER_CLIENT, &client, now).await?;
     rate::check(&state.db, &PER_PLACE, &at_place, now).await?;
     let code = secrets::tracking_code()?;
-    let mut events = rate::events(&PER_CLIENT, &client);
-    events.extend(rate::events(&PER_PLACE, &at_place));
-    let rate_sql = rate::insert_sql(events.len());
+    // Every counter this report counts in, with its limit.
+    let buckets: Vec<(Limit, String, i64)> = client
+        .buckets(PER_CLIENT.per_client)
+        .into_iter()
+        .map(|(key, allowed)| (PER_CLIENT, key, allowed))
+        .chain(
+            at_place
+                .buckets(PER_PLACE.per_client)
+                .into_iter()
+                .map(|(key, allowed)| (PER_PLACE, key, allowed)),
+        )
+        .collect();
+    let rate_sql = rate::insert_sql(buckets.len());
     let event = Event {
         at: now,
         kind: kind::REPORT_RECEIVED,
         subject: subject(&code),
         facts: json!({ "report": code, "location_id": location_id, "kind": input.kind.as_str() }),
     };
-    let notify = state.db.engine() == "postgres";
-    // The group is found by the insert itself (its first statement is a
-    // write, so SQLite's write lock is held from the start). Two first
-    // reports racing on PostgreSQL may both start a group: harmless.
+    let postgres = state.db.engine() == "postgres";
+    // The limits hold under a burst: the counters are written first and
+    // read back in the same transaction, which holds SQLite's write lock
+    // from its first statement and, on PostgreSQL, a lock per counter
+    // (taken in one order, the place last), so no two reports count the
+    // same free slot.
+    // The same locks serialise the reports about one place, so the group
+    // the insert itself finds is the one every later report joins.
     let status: String = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
+        if postgres {
+            for (limit, key, _) in &buckets {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(format!("{}\n{key}", limit.scope))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let mut q = sqlx::query(&rate_sql);
+        for (limit, key, _) in &buckets {
+            q = q.bind(limit.scope).bind(key).bind(now);
+        }
+        q.execute(&mut *tx).await?;
+        for (limit, key, allowed) in &buckets {
+            let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+                "SELECT COUNT(*), MIN(at) FROM (SELECT at FROM rate_events \
+                 WHERE scope = $1 AND key = $2 AND at > $3 ORDER BY at LIMIT $4) AS counted",
+            )
+            .bind(limit.scope)
+            .bind(key)
+            .bind(now - limit.window)
+            .bind(allowed + 1)
+            .fetch_one(&mut *tx)
+            .await?;
+            if count > *allowed {
+                // Dropping the transaction forgets this report's counts.
+                return Err(AppError::RateLimited {
+                    key: limit.message,
+                    retry_after: u64::try_from((oldest.unwrap_or(now) + limit.window - now).max(1))
+                        .unwrap_or(1),
+                });
+            }
+        }
         let status: String = sqlx::query_scalar(
             "INSERT INTO reports (code, location_id, kind, description, contact, status, group_id, created_at, updated_at, lang, base_url) \
              SELECT $1, $2, $3, $4, $5, COALESCE(g.status, 'received'), g.id, $6, $6, $7, $8 \
@@ -195,12 +242,7 @@ async fn file(
         .bind(state.absolute_url(&headers, ""))
         .fetch_one(&mut *tx)
         .await?;
-        let mut q = sqlx::query(&rate_sql);
-        for (scope, key) in &events {
-            q = q.bind(*scope).bind(key).bind(now);
-        }
-        q.execute(&mut *tx).await?;
-        append_in!(tx, notify, std::slice::from_ref(&event));
+        append_in!(tx, postgres, std::slice::from_ref(&event));
         tx.commit().await?;
         status
     });

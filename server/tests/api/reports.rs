@@ -649,3 +649,49 @@ pub async fn a_confirmed_not_arrived_report_disputes_the_delivery(engine: Engine
     );
     s.app.stop().await;
 }
+
+/// Forty residents at once (eight networks, five each) about one place:
+/// exactly the place's thirty pass, the rest are told to wait, and the
+/// queue holds one item per kind.
+pub async fn a_burst_of_reports_keeps_the_limits_and_the_grouping(engine: Engine) {
+    let app = TestApp::start_configured(TestDb::fresh(engine).await, |c| {
+        c.trust_proxy = true;
+    })
+    .await;
+    let s = scene(app).await;
+    let app = &s.app;
+    let sends = (0..40).map(|i| {
+        let kind = if i % 2 == 0 { "not_arrived" } else { "other" };
+        let network = format!("198.51.100.{}", i % 8);
+        async move {
+            post_report(
+                app,
+                s.location,
+                kind,
+                "Bantuan belum sampai ke tempat ini.",
+                "",
+                Some(&network),
+            )
+            .await
+            .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(sends).await;
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((created, refused), (30, 10), "{statuses:?}");
+    assert_eq!(reports_count(app).await, 30);
+    let groups: i64 = on_db!(app.db(), pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM reports WHERE group_id IS NULL")
+        .fetch_one(pool).await.unwrap());
+    assert_eq!(groups, 2, "one group per kind");
+    let admin = admin(app).await;
+    assert_eq!(queue(app, &admin).await.total, groups);
+    s.app.stop().await;
+}
