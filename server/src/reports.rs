@@ -137,6 +137,22 @@ fn private(mut response: Response) -> Response {
     response
 }
 
+/// Every counter a report counts in, with its limit and what it allows:
+/// the client's (one or two buckets, see `client.rs`), then the place's.
+fn counters(client: &RateKey, place: &RateKey) -> Vec<(Limit, String, i64)> {
+    client
+        .buckets(PER_CLIENT.per_client)
+        .into_iter()
+        .map(|(key, allowed)| (PER_CLIENT, key, allowed))
+        .chain(
+            place
+                .buckets(PER_PLACE.per_client)
+                .into_iter()
+                .map(|(key, allowed)| (PER_PLACE, key, allowed)),
+        )
+        .collect()
+}
+
 /// `POST /reports`: files a report; 201 with its public view (and its code).
 async fn file(
     State(state): State<AppState>,
@@ -162,18 +178,7 @@ async fn file(
     rate::check(&state.db, &PER_CLIENT, &client, now).await?;
     rate::check(&state.db, &PER_PLACE, &at_place, now).await?;
     let code = secrets::tracking_code()?;
-    // Every counter this report counts in, with its limit.
-    let buckets: Vec<(Limit, String, i64)> = client
-        .buckets(PER_CLIENT.per_client)
-        .into_iter()
-        .map(|(key, allowed)| (PER_CLIENT, key, allowed))
-        .chain(
-            at_place
-                .buckets(PER_PLACE.per_client)
-                .into_iter()
-                .map(|(key, allowed)| (PER_PLACE, key, allowed)),
-        )
-        .collect();
+    let buckets = counters(&client, &at_place);
     let rate_sql = rate::insert_sql(buckets.len());
     let event = Event {
         at: now,
@@ -562,7 +567,7 @@ async fn act(
                     "commitment": linked,
                 }),
             };
-            audit_in!(tx, staff.id(), "report.update", &row.code, status);
+            audit_in!(tx, staff.id(), "report_updated", &row.code, status);
             if answer.is_some() {
                 // Each reporter of the group who left an e-mail address
                 // hears of the answer.

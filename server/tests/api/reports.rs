@@ -339,7 +339,7 @@ pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: E
     assert!(verification.mismatch.is_none());
     let audited: i64 = on_db!(app.db(), pool => sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id \
-         WHERE a.action = 'report.update' AND s.email = 'op.pusat@dinsos.example.id'")
+         WHERE a.action = 'report_updated' AND s.email = 'op.pusat@dinsos.example.id'")
         .fetch_one(pool).await.unwrap());
     assert_eq!(audited, 2);
     s.app.stop().await;
