@@ -470,11 +470,14 @@ pub fn place_reports(
     cached(format!("/locations/{id}/reports"))
 }
 
-/// `POST /reports`: a resident's report (no account needed).
+/// `POST /reports`: a resident's report (no account needed). Sending the
+/// same `key` again returns the first answer (the offline queue retries).
 pub async fn file_report(
+    key: &str,
     report: &kolaborasi_shared::NewReport,
 ) -> Result<kolaborasi_shared::ReportView, ApiFailure> {
     Call::write(Method::POST, "/reports")
+        .header(IDEMPOTENCY_HEADER, key)
         .json(Some(report))
         .await
 }

@@ -1,4 +1,5 @@
-//! Commitments made without a connection: kept on the device (in
+//! Commitments and residents' reports made without a connection: kept on
+//! the device (in
 //! `localStorage`, so closing the tab loses nothing) with the
 //! `Idempotency-Key` they were first sent with, shown in a visible queue and
 //! sent when the network returns. Sending the same key again can never
@@ -13,7 +14,7 @@
 use std::cell::Cell;
 use std::time::Duration;
 
-use kolaborasi_shared::{CommitmentReceipt, NewCommitment, PackageRemaining};
+use kolaborasi_shared::{CommitmentReceipt, NewCommitment, NewReport, PackageRemaining};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsCast;
@@ -50,10 +51,19 @@ pub enum State {
     },
 }
 
+/// What waits: a commitment, or a resident's report. Stored untagged, so
+/// queues written before reports existed (commitments only) still read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Body {
+    Commitment(NewCommitment),
+    Report(NewReport),
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub key: String,
-    pub body: NewCommitment,
+    pub body: Body,
     /// The place's name, for the list (the body only has its id).
     pub place: String,
     pub queued_at: f64,
@@ -147,8 +157,8 @@ impl Outbox {
         });
     }
 
-    /// Keeps a commitment that could not be sent, to send it later.
-    pub fn enqueue(self, key: String, body: NewCommitment, place: String) {
+    /// Keeps a commitment or a report that could not be sent, to send it later.
+    pub fn enqueue(self, key: String, body: Body, place: String) {
         self.change(|items| {
             if !items.iter().any(|i| i.key == key) {
                 items.push(Item {
@@ -203,22 +213,22 @@ impl Outbox {
                     break;
                 };
                 self.set_state(&key, State::Sending);
-                match api::commit(&key, &body).await {
-                    Ok(CommitmentReceipt {
-                        commitment,
-                        manage_token,
-                    }) => {
+                let sent = match &body {
+                    Body::Commitment(body) => api::commit(&key, body).await.map(|receipt| {
+                        let CommitmentReceipt {
+                            commitment,
+                            manage_token,
+                        } = receipt;
                         storage::local_set(
                             &storage::manage_token_key(&commitment.code),
                             &manage_token,
                         );
-                        self.set_state(
-                            &key,
-                            State::Sent {
-                                code: commitment.code,
-                            },
-                        );
-                    }
+                        commitment.code
+                    }),
+                    Body::Report(report) => api::file_report(&key, report).await.map(|r| r.code),
+                };
+                match sent {
+                    Ok(code) => self.set_state(&key, State::Sent { code }),
                     // A refusal: nothing was committed; the reason is the server's.
                     Err(ApiFailure::Api { status, error }) if status < 500 => {
                         self.set_state(

@@ -29,8 +29,12 @@ use crate::secrets::InstanceSecret;
 /// sender is busy, so no wake is lost.
 static WAKE: Notify = Notify::const_new();
 
-/// Tells this instance's sender that a message was queued.
+/// Tells this process's senders that a message was queued: every waiting
+/// one (several servers share a process in the tests; one woken at random
+/// could be another's, leaving the message for a minute), and a permit for
+/// one that is busy (it would otherwise look again within a second).
 pub fn wake() {
+    WAKE.notify_waiters();
     WAKE.notify_one();
 }
 

@@ -526,17 +526,27 @@ fn report_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
             path: "/reports",
             tag: "reports",
             summary: "Report a problem at a place",
-            description: "No account needed. Kinds: aid promised here has not arrived, the place's information is wrong, something else. The description (10–2,000 characters) and the optional contact (an e-mail address or an Indonesian phone number) are read only by staff; the answer is the report's public view with its tracking code. A report about a place and kind that already has an open report joins it. Ten reports per client network and hour, thirty per place and hour. Logged publicly (kind and place only).",
-            params: Vec::new(),
+            description: "No account needed. Kinds: aid promised here has not arrived, the place's information is wrong, something else. The description (10–2,000 characters) and the optional contact (an e-mail address or an Indonesian phone number) are read only by staff; the answer is the report's public view with its tracking code. A report about a place and kind that already has an open report joins it. Ten reports per client network and hour, thirty per place and hour. Logged publicly (kind and place only). With an `Idempotency-Key`, sending the same report again answers 200 with the first report (a different report with the same key: 422).",
+            params: vec![
+                json!({ "name": IDEMPOTENCY_HEADER, "in": "header", "required": false, "description": "8–128 characters of `A–Z a–z 0–9 - _ . :`; makes a retry safe.", "schema": { "type": "string", "minLength": 8, "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]{8,128}$" } }),
+            ],
             body: Some(schema::<NewReport>(g)),
             access: Access::Public,
             responses: [
-                vec![(
-                    201,
-                    "Filed; keep the code.",
-                    JSON,
-                    Some(schema::<ReportView>(g)),
-                )],
+                vec![
+                    (
+                        201,
+                        "Filed; keep the code.",
+                        JSON,
+                        Some(schema::<ReportView>(g)),
+                    ),
+                    (
+                        200,
+                        "Sent again with its key: the first report.",
+                        JSON,
+                        Some(schema::<ReportView>(g)),
+                    ),
+                ],
                 errors(
                     g,
                     &[
@@ -545,6 +555,7 @@ fn report_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
                             "Invalid fields (`fields` lists each), or an unknown place.",
                         ),
                         (415, "Not JSON."),
+                        (422, "The key was used for another report."),
                         (
                             429,
                             "Too many reports from this network, or about this place.",

@@ -22,8 +22,8 @@ use kolaborasi_shared::report::{
     MAX_PLACE_ANSWERS, MAX_REPORT_ANSWER, MAX_REPORT_CONTACT, MAX_REPORT_TEXT, MIN_REPORT_TEXT,
 };
 use kolaborasi_shared::{
-    GroupedReport, NewReport, OpenReports, PlaceReports, ReportAction, ReportKind, ReportStatus,
-    ReportView, StaffReport, validate,
+    GroupedReport, IDEMPOTENCY_HEADER, NewReport, OpenReports, PlaceReports, ReportAction,
+    ReportKind, ReportStatus, ReportView, StaffReport, validate,
 };
 use serde_json::json;
 
@@ -137,6 +137,33 @@ fn private(mut response: Response) -> Response {
     response
 }
 
+/// The `Idempotency-Key`, optional: a report sent again from the offline
+/// queue carries the key it was first sent with, and gets the first answer.
+fn key_of(headers: &HeaderMap) -> AppResult<Option<String>> {
+    headers
+        .get(IDEMPOTENCY_HEADER)
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .filter(|k| validate::idempotency_key(k))
+                .map(str::to_owned)
+                .ok_or_else(|| AppError::invalid(IDEMPOTENCY_HEADER, "error.idempotency.invalid"))
+        })
+        .transpose()
+}
+
+/// The place a report is about, when it exists and is active.
+async fn active_place(state: &AppState, location_id: i64) -> AppResult<PlaceRow> {
+    let found = if location_id > 0 {
+        place(state, location_id).await?
+    } else {
+        None
+    };
+    found
+        .filter(|p| p.active)
+        .ok_or_else(|| AppError::invalid("location_id", "error.report.location_unknown"))
+}
+
 /// Every counter a report counts in, with its limit and what it allows:
 /// the client's (one or two buckets, see `client.rs`), then the place's.
 fn counters(client: &RateKey, place: &RateKey) -> Vec<(Limit, String, i64)> {
@@ -154,25 +181,26 @@ fn counters(client: &RateKey, place: &RateKey) -> Vec<(Limit, String, i64)> {
 }
 
 /// `POST /reports`: files a report; 201 with its public view (and its code).
+// One transaction with its limits and its log entry, written once for both
+// engines; issue 15's single write path is where it will get shorter.
+#[allow(clippy::too_many_lines)]
 async fn file(
     State(state): State<AppState>,
     client: RateKey,
     headers: HeaderMap,
     JsonBody(input): JsonBody<NewReport>,
 ) -> AppResult<Response> {
+    let key = key_of(&headers)?;
+    let request_hash =
+        secrets::sha256_hex(&serde_json::to_vec(&input).map_err(AppError::internal)?);
+    if let Some(key) = &key
+        && let Some(answer) = replay(&state, key, &request_hash).await?
+    {
+        return Ok(answer);
+    }
     let (description, contact) = checked(&input)?;
     let location_id = input.location_id;
-    let found = if location_id > 0 {
-        place(&state, location_id).await?
-    } else {
-        None
-    };
-    let Some(found) = found.filter(|p| p.active) else {
-        return Err(AppError::invalid(
-            "location_id",
-            "error.report.location_unknown",
-        ));
-    };
+    let found = active_place(&state, location_id).await?;
     let now = now_unix();
     let at_place = RateKey::shared(&format!("location:{location_id}"));
     rate::check(&state.db, &PER_CLIENT, &client, now).await?;
@@ -229,9 +257,9 @@ async fn file(
                 });
             }
         }
-        let status: String = sqlx::query_scalar(
-            "INSERT INTO reports (code, location_id, kind, description, contact, status, group_id, created_at, updated_at, lang, base_url) \
-             SELECT $1, $2, $3, $4, $5, COALESCE(g.status, 'received'), g.id, $6, $6, $7, $8 \
+        let status: Result<String, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO reports (code, location_id, kind, description, contact, status, group_id, created_at, updated_at, lang, base_url, idempotency_key, request_hash) \
+             SELECT $1, $2, $3, $4, $5, COALESCE(g.status, 'received'), g.id, $6, $6, $7, $8, $9, $10 \
              FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT id, status FROM reports \
                 WHERE location_id = $2 AND kind = $3 AND group_id IS NULL AND status IN ('received', 'checking') \
                 ORDER BY id LIMIT 1) AS g ON TRUE \
@@ -245,8 +273,24 @@ async fn file(
         .bind(now)
         .bind(crate::i18n::Lang::current().code())
         .bind(state.absolute_url(&headers, ""))
+        .bind(key.as_deref())
+        .bind(&request_hash)
         .fetch_one(&mut *tx)
-        .await?;
+        .await;
+        let status: String = match status {
+            Ok(status) => status,
+            // The same key sent twice at once: the other one was filed.
+            Err(e) if key.is_some() && is_unique_violation(&e) => {
+                drop(tx);
+                if let Some(key) = &key
+                    && let Some(answer) = replay(&state, key, &request_hash).await?
+                {
+                    return Ok(answer);
+                }
+                return Err(AppError::internal(e));
+            }
+            Err(e) => return Err(e.into()),
+        };
         append_in!(tx, postgres, std::slice::from_ref(&event));
         tx.commit().await?;
         status
@@ -264,6 +308,30 @@ async fn file(
         commitment: None,
     };
     Ok(private((StatusCode::CREATED, Json(view)).into_response()))
+}
+
+/// The first answer to a report filed with `key`: the report again (200)
+/// for the same request, 422 for another; `None` when the key is new.
+async fn replay(state: &AppState, key: &str, request_hash: &str) -> AppResult<Option<Response>> {
+    let found: Option<(String, Option<String>)> = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT code, request_hash FROM reports WHERE idempotency_key = $1",
+    )
+    .bind(key)
+    .fetch_optional(pool)
+    .await?);
+    match found {
+        None => Ok(None),
+        Some((code, hash)) if hash.as_deref() == Some(request_hash) => {
+            let row = by_code(state, &code).await?;
+            Ok(Some(private(Json(row.view()?).into_response())))
+        }
+        Some(_) => Err(AppError::IdempotencyKeyReused),
+    }
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
 /// A report's key in the public log (its history).

@@ -760,7 +760,7 @@ fn CommitForm(
                         form.done.set_value(true);
                     }
                     storage::session_remove(&draft_key(location_id));
-                    outbox.enqueue(key, body, place_name);
+                    outbox.enqueue(key, crate::outbox::Body::Commitment(body), place_name);
                     navigate(
                         &Page::Outbox.href(),
                         leptos_router::NavigateOptions::default(),

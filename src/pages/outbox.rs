@@ -1,4 +1,5 @@
-//! `/antrean`: commitments made without a connection, with their state.
+//! `/antrean`: commitments and reports made without a connection, with
+//! their state.
 //! Each says plainly where it is: waiting for the network, sending, sent
 //! (with its code), or refused (with the server's reason, to adjust and
 //! send again).
@@ -9,7 +10,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::components::offline::age_text;
 use crate::i18n::{lang, tr, tr_with};
-use crate::outbox::{Item, State, use_outbox};
+use crate::outbox::{Body, Item, State, use_outbox};
 use crate::route::Page;
 use crate::{set_title, storage};
 
@@ -88,15 +89,28 @@ fn OutboxItem(item: Item) -> impl IntoView {
     let outbox = use_outbox();
     let navigate = use_navigate();
     let l = lang();
-    let packages: i64 = item.body.lines.iter().map(|l| l.quantity).sum();
-    let summary = tr_with(
-        l,
-        "outbox.summary",
-        &[
-            ("count", &l.number(u64::try_from(packages).unwrap_or(0))),
-            ("date", &l.date(&item.body.planned_date)),
-        ],
-    );
+    let summary = match &item.body {
+        Body::Commitment(body) => {
+            let packages: i64 = body.lines.iter().map(|l| l.quantity).sum();
+            tr_with(
+                l,
+                "outbox.summary",
+                &[
+                    ("count", &l.number(u64::try_from(packages).unwrap_or(0))),
+                    ("date", &l.date(&body.planned_date)),
+                ],
+            )
+        }
+        Body::Report(report) => tr_with(
+            l,
+            "outbox.report",
+            &[(
+                "kind",
+                &l.text(&format!("report.kind.{}", report.kind.as_str())),
+            )],
+        ),
+    };
+    let is_report = matches!(item.body, Body::Report(_));
     let queued = tr_with(
         l,
         "outbox.queued",
@@ -115,6 +129,7 @@ fn OutboxItem(item: Item) -> impl IntoView {
         State::Sent { code } => {
             let token = storage::local_get(&storage::manage_token_key(&code));
             let href = match token {
+                _ if is_report => Page::ReportStatus(code.clone()).href(),
                 Some(token) => Page::Manage {
                     code: code.clone(),
                     token,
@@ -149,12 +164,15 @@ fn OutboxItem(item: Item) -> impl IntoView {
             let adjust_key = key.clone();
             let discard_key = key.clone();
             let adjust = move |_| {
-                crate::pages::commit::restore_draft(&body);
                 outbox.remove(&adjust_key);
-                navigate(
-                    &Page::Commit(body.location_id).href(),
-                    leptos_router::NavigateOptions::default(),
-                );
+                let href = match &body {
+                    Body::Commitment(body) => {
+                        crate::pages::commit::restore_draft(body);
+                        Page::Commit(body.location_id).href()
+                    }
+                    Body::Report(report) => Page::Report(report.location_id).href(),
+                };
+                navigate(&href, leptos_router::NavigateOptions::default());
             };
             (
                 "refused",
@@ -180,7 +198,12 @@ fn OutboxItem(item: Item) -> impl IntoView {
         }
     };
     view! {
-        <li class="outbox-item" data-testid="outbox-item" data-state=state_name>
+        <li
+            class="outbox-item"
+            data-testid="outbox-item"
+            data-state=state_name
+            data-kind=if is_report { "report" } else { "commitment" }
+        >
             <h2>{item.place.clone()}</h2>
             <p>{summary} " · " {queued}</p>
             <div role="status">{state_view}</div>

@@ -77,6 +77,10 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
     let alert = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let done = RwSignal::new(None::<ReportView>);
+    let sent_key = StoredValue::new(None::<(NewReport, String)>);
+    let queue_name = StoredValue::new(name.clone());
+    let navigate = StoredValue::new_local(use_navigate());
+    let outbox = crate::outbox::use_outbox();
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -124,14 +128,35 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
             description: text,
             contact: contact.get_untracked(),
         };
+        // One key per report: a retry, here or from the queue, files it once.
+        let key = sent_key
+            .get_value()
+            .filter(|(sent, _)| *sent == report)
+            .map_or_else(crate::storage::random_key, |(_, key)| key);
+        sent_key.set_value(Some((report.clone(), key.clone())));
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = api::file_report(&report).await;
+            let result = api::file_report(&key, &report).await;
             busy.set(false);
             match result {
                 Ok(view) => {
                     done.set(Some(view));
                     focus_soon("report-done".to_owned());
+                }
+                // No answer at all: kept on the device with its key and sent
+                // when the network returns (never on a kiosk).
+                Err(ApiFailure::Network) if !crate::kiosk::active() => {
+                    outbox.enqueue(
+                        key,
+                        crate::outbox::Body::Report(report),
+                        queue_name.get_value(),
+                    );
+                    navigate.with_value(|go| {
+                        go(
+                            &Page::Outbox.href(),
+                            leptos_router::NavigateOptions::default(),
+                        );
+                    });
                 }
                 Err(e) => {
                     let placed = place_field_errors(errors, &e, |f| {

@@ -133,6 +133,39 @@ describe('residents report a problem and see what became of it', () => {
     assert.deepEqual(resident.errors, [], 'no uncaught errors');
   });
 
+  test('a report made offline waits in the queue and is filed exactly once when the network returns', async () => {
+    const { locations } = await api('/locations');
+    let place;
+    for (const summary of locations) {
+      const reports = await api(`/locations/${summary.id}/reports`);
+      if (reports.open.length === 0 && reports.answered.length === 0) {
+        place = summary;
+        break;
+      }
+    }
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/lokasi/${place.id}/lapor`);
+    await page.getByTestId('report-send').waitFor();
+    await page.context().setOffline(true);
+    await page.getByTestId('report-kind-wrong_info').check();
+    await page.getByTestId('report-description').fill('Tempat ini sudah pindah ke gang sebelah sejak Oktober.');
+    await page.getByTestId('report-send').click();
+    await page.waitForURL('**/antrean');
+    const item = page.locator('[data-testid=outbox-item][data-kind=report]');
+    await item.filter({ hasText: place.name }).waitFor();
+    assert.equal(await item.getAttribute('data-state'), 'waiting');
+    assert.match(await item.innerText(), /Informasi tempat salah/);
+    assert.deepEqual(await violations(page), []);
+    await screenshot(page, 'report-queued-phone', { fullPage: true });
+    await page.context().setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await page.locator('[data-testid=outbox-item][data-kind=report][data-state=sent]').waitFor({ timeout: 20_000 });
+    await page.getByTestId('outbox-open').click();
+    await page.locator('[data-testid=report-state][data-status=received]').waitFor();
+    const reports = await api(`/locations/${place.id}/reports`);
+    assert.deepEqual(reports.open, [{ kind: 'wrong_info', count: 1 }]);
+  });
+
   test('a report code typed loosely is found; an unknown one says so', async () => {
     const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/laporan`);

@@ -37,12 +37,12 @@ pub const CONSOLE_DIR: &str = "konsol";
 /// goes up only for a feature, by what it weighs: the browser witness of
 /// the signed log heads (issue 20) costs 9 KiB (534 → 543 KiB); residents'
 /// reports (issue 19: the form, the status page, a place's reports, the
-/// map's "with open reports" filter and marker text) 16 KiB (544 → 560.2
-/// KiB).
-const WASM_BROTLI_BUDGET: u64 = 562 * 1024;
+/// map's "with open reports" filter and marker text, reports in the
+/// offline queue) 20 KiB (544 → 564 KiB).
+const WASM_BROTLI_BUDGET: u64 = 565 * 1024;
 /// The console's wasm (staff, at desks; all of the app and the console):
-/// 622 → 645.5 KiB with residents' reports and their console page.
-const CONSOLE_WASM_BROTLI_BUDGET: u64 = 650 * 1024;
+/// 622 → 650 KiB with residents' reports and their console page.
+const CONSOLE_WASM_BROTLI_BUDGET: u64 = 652 * 1024;
 
 pub fn build(root: &Path) -> Result<(), String> {
     let stamp = std::fs::metadata(root.join(STAMP)).and_then(|m| m.modified());

@@ -23,6 +23,10 @@ CREATE TABLE reports (
     -- e-mail that tells them of the answer (when the contact is an address).
     lang          TEXT NOT NULL DEFAULT 'id',
     base_url      TEXT NOT NULL DEFAULT '',
+    -- A report queued offline is sent with an `Idempotency-Key`: a retry
+    -- gets the first answer, never a second report.
+    idempotency_key TEXT UNIQUE,
+    request_hash  TEXT,
     created_at    BIGINT NOT NULL,
     updated_at    BIGINT NOT NULL,
     CHECK (status IN ('received', 'checking') OR answer IS NOT NULL)

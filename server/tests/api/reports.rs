@@ -695,3 +695,50 @@ pub async fn a_burst_of_reports_keeps_the_limits_and_the_grouping(engine: Engine
     assert_eq!(queue(app, &admin).await.total, groups);
     s.app.stop().await;
 }
+
+/// A report queued offline is sent again with its key until an answer
+/// arrives: every retry gets the first answer, never a second report.
+pub async fn a_report_sent_again_with_its_key_is_filed_once(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let body = json!({ "location_id": s.location, "kind": "other", "description": "Lampu jalan di depan RW mati.", "contact": "" });
+    let send = |key: &'static str, body: serde_json::Value| async move {
+        app.post("/api/v1/reports", &body, &[("Idempotency-Key", key)])
+            .await
+    };
+    let first: ReportView = json_with(
+        send("offline-report-0001", body.clone()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    // Five retries at once, as flaky networks and two tabs make them.
+    let retries =
+        futures_util::future::join_all((0..5).map(|_| send("offline-report-0001", body.clone())))
+            .await;
+    for r in retries {
+        let again: ReportView = ok_json(r).await;
+        assert_eq!(again.code, first.code);
+    }
+    assert_eq!(reports_count(app).await, 1);
+    // The key with another report is refused; a malformed key is named.
+    let mut other = body.clone();
+    other["description"] = json!("Sesuatu yang lain sama sekali.");
+    let e = error_envelope(
+        send("offline-report-0001", other).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(e.code, ErrorCode::IdempotencyKeyReused);
+    let e = error_envelope(
+        send("bad key!", body.clone()).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(e.field.as_deref(), Some("Idempotency-Key"));
+    // Keys are concurrent-safe across places too: a fresh key is a new report.
+    let second: ReportView =
+        json_with(send("offline-report-0002", body).await, StatusCode::CREATED).await;
+    assert_ne!(second.code, first.code);
+    assert_eq!(reports_count(app).await, 2);
+    s.app.stop().await;
+}

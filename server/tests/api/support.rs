@@ -226,7 +226,10 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("the outbox did not drain in 10 s");
+        let left: Vec<(String, i32)> = kolaborasi_server::on_db!(self.db(), pool => sqlx::query_as(
+            "SELECT kind, attempts FROM outbox WHERE sent_at IS NULL",
+        ).fetch_all(pool).await.unwrap());
+        panic!("the outbox did not drain in 10 s: {left:?} (kind, attempts) left");
     }
 
     /// Graceful shutdown, as on SIGTERM: waits for the server, closes the pool.
