@@ -172,7 +172,14 @@ fn StaffView(data: StaffReport) -> impl IntoView {
             }
         }
     };
-    let open = move || data.with(|d| d.report.status.is_open() && d.group_of.is_none());
+    // Answering is for admins and operators (verifiers read).
+    let auth = StaffAuth::get();
+    let may_answer = move || {
+        auth.role()
+            .is_some_and(|r| r != kolaborasi_shared::Role::Verifier)
+    };
+    let open =
+        move || may_answer() && data.with(|d| d.report.status.is_open() && d.group_of.is_none());
     view! {
         <h1>{tr_with(lang(), "console.report_title", &[("code", &code)])}</h1>
         {facts}
