@@ -34,7 +34,7 @@ use crate::db::now_unix;
 use crate::error::{AppError, AppResult, FieldIssue};
 use crate::log::{Event, append_in};
 use crate::rate::{self, Limit};
-use crate::staff::{Act, Place, Staff, audit_in};
+use crate::staff::{Act, Place, Staff};
 use crate::state::AppState;
 use crate::{on_db, secrets};
 
@@ -334,8 +334,77 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
         .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }
 
+/// Moves a report's group on inside a transaction `$tx` (either engine):
+/// the new state and public answer (and linked commitment id), the audit
+/// row, and the reporters' e-mails when answered. Evaluates to the codes
+/// changed, the `report_updated` log entry for the caller to append (none
+/// when nothing was open any more) and the linked commitment's code.
+/// `$report` is `(id, code, location_id)` of the group's first report.
+macro_rules! answer_in {
+    ($tx:expr, $staff_id:expr, $report:expr, $status:expr, $answer:expr, $commitment:expr, $now:expr) => {{
+        let (report_id, report_code, location_id): (i64, &str, i64) = $report;
+        let (status, answer, commitment): (&str, Option<&str>, Option<i64>) =
+            ($status, $answer, $commitment);
+        let changed: Vec<String> = sqlx::query_scalar(
+            "UPDATE reports SET status = $2, answer = $3, commitment_id = COALESCE($4, commitment_id), updated_at = $5 \
+             WHERE (id = $1 OR group_id = $1) AND status IN ('received', 'checking') RETURNING code",
+        )
+        .bind(report_id)
+        .bind(status)
+        .bind(answer)
+        .bind(commitment)
+        .bind($now)
+        .fetch_all(&mut *$tx)
+        .await?;
+        let linked: Option<String> = match commitment {
+            Some(id) if !changed.is_empty() => {
+                sqlx::query_scalar("SELECT code FROM commitments WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *$tx)
+                    .await?
+            }
+            _ => None,
+        };
+        let event = if changed.is_empty() {
+            None
+        } else {
+            let mut codes = changed.clone();
+            codes.sort();
+            $crate::staff::audit_in!($tx, $staff_id, "report_updated", report_code, status);
+            if answer.is_some() {
+                // Each reporter of the group who left an e-mail address
+                // hears of the answer.
+                sqlx::query(
+                    "INSERT INTO outbox (kind, report_id, created_at, next_attempt_at) \
+                     SELECT 'report_answered', id, $2, $2 FROM reports \
+                     WHERE (id = $1 OR group_id = $1) AND contact LIKE '%@%'",
+                )
+                .bind(report_id)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?;
+            }
+            Some($crate::log::Event {
+                at: $now,
+                kind: kolaborasi_shared::log::kind::REPORT_UPDATED,
+                subject: $crate::reports::subject(report_code),
+                facts: serde_json::json!({
+                    "report": report_code,
+                    "reports": codes,
+                    "location_id": location_id,
+                    "status": status,
+                    "answer": answer,
+                    "commitment": linked,
+                }),
+            })
+        };
+        (changed, event, linked)
+    }};
+}
+pub(crate) use answer_in;
+
 /// A report's key in the public log (its history).
-fn subject(code: &str) -> String {
+pub(crate) fn subject(code: &str) -> String {
     format!("report:{code}")
 }
 
@@ -576,6 +645,43 @@ async fn checked_action(
     }
 }
 
+/// The open "wrong information" report a location edit answers (`code`),
+/// as `(id, code)`, with its checked public answer; field errors name
+/// `report` and `report_answer`.
+pub(crate) async fn for_edit(
+    state: &AppState,
+    code: &str,
+    answer: &str,
+    location_id: i64,
+) -> AppResult<(i64, String, String)> {
+    let mut issues = Vec::new();
+    let row = match validate::tracking_code(code) {
+        Some(code) => by_code(state, &code).await.ok(),
+        None => None,
+    };
+    let row = row.filter(|r| {
+        r.location_id == location_id
+            && r.kind == ReportKind::WrongInfo.as_str()
+            && r.group_id.is_none()
+            && ReportStatus::parse(&r.status).is_some_and(ReportStatus::is_open)
+    });
+    if row.is_none() {
+        issues.push(FieldIssue::new("report", "error.report.not_for_edit"));
+    }
+    let answer = text(answer, 1, MAX_REPORT_ANSWER)
+        .map_err(|()| {
+            issues.push(
+                FieldIssue::new("report_answer", "error.report.answer")
+                    .with("max", MAX_REPORT_ANSWER),
+            );
+        })
+        .ok();
+    match (row, answer) {
+        (Some(row), Some(answer)) if issues.is_empty() => Ok((row.id, row.code, answer)),
+        _ => Err(AppError::Fields(issues)),
+    }
+}
+
 /// `POST /staff/reports/{code}`: checking, resolved or declined (with the
 /// public answer), for the report and its group. Resolving a "not arrived"
 /// report linked to a commitment marks its delivery as disputed.
@@ -601,54 +707,16 @@ async fn act(
         action.status == ReportStatus::Resolved && row.kind == ReportKind::NotArrived.as_str();
     let changed: Vec<String> = on_db!(&state.db, pool => {
         let mut tx = pool.begin().await?;
-        let changed: Vec<String> = sqlx::query_scalar(
-            "UPDATE reports SET status = $2, answer = $3, commitment_id = COALESCE($4, commitment_id), updated_at = $5 \
-             WHERE (id = $1 OR group_id = $1) AND status IN ('received', 'checking') RETURNING code",
-        )
-        .bind(row.id)
-        .bind(status)
-        .bind(answer.as_deref())
-        .bind(commitment)
-        .bind(now)
-        .fetch_all(&mut *tx)
-        .await?;
-        if !changed.is_empty() {
-            let mut codes = changed.clone();
-            codes.sort();
-            let linked = match commitment {
-                Some(id) => sqlx::query_scalar::<_, String>("SELECT code FROM commitments WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?,
-                None => None,
-            };
-            let event = Event {
-                at: now,
-                kind: kind::REPORT_UPDATED,
-                subject: subject(&row.code),
-                facts: json!({
-                    "report": row.code,
-                    "reports": codes,
-                    "location_id": row.location_id,
-                    "status": status,
-                    "answer": answer,
-                    "commitment": linked,
-                }),
-            };
-            audit_in!(tx, staff.id(), "report_updated", &row.code, status);
-            if answer.is_some() {
-                // Each reporter of the group who left an e-mail address
-                // hears of the answer.
-                sqlx::query(
-                    "INSERT INTO outbox (kind, report_id, created_at, next_attempt_at) \
-                     SELECT 'report_answered', id, $2, $2 FROM reports \
-                     WHERE (id = $1 OR group_id = $1) AND contact LIKE '%@%'",
-                )
-                .bind(row.id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
+        let (changed, event, linked) = answer_in!(
+            tx,
+            staff.id(),
+            (row.id, &row.code, row.location_id),
+            status,
+            answer.as_deref(),
+            commitment,
+            now
+        );
+        if let Some(event) = event {
             let mut events = vec![event];
             // Staff found that promised aid did not arrive: the delivery
             // reported for that commitment is disputed, in the place's

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE_URL, DESKTOP, PHONE, api, sharedBrowser, openPage, screenshot, violations,
+  BASE_URL, DESKTOP, PHONE, api, apiSend, sharedBrowser, openPage, screenshot, violations,
 } from './support.mjs';
 
 const browser = sharedBrowser();
@@ -164,6 +164,38 @@ describe('residents report a problem and see what became of it', () => {
     await page.locator('[data-testid=report-state][data-status=received]').waitFor();
     const reports = await api(`/locations/${place.id}/reports`);
     assert.deepEqual(reports.open, [{ kind: 'wrong_info', count: 1 }]);
+  });
+
+  test('staff turn a correct "wrong information" report into the place\'s edit, saved with the answer', async () => {
+    const { locations } = await api('/locations');
+    let place;
+    for (const summary of [...locations].reverse().slice(5)) {
+      const reports = await api(`/locations/${summary.id}/reports`);
+      if (reports.open.length === 0 && reports.answered.length === 0) {
+        place = await api(`/locations/${summary.id}`);
+        break;
+      }
+    }
+    const { status, body } = await apiSend('POST', '/reports', {
+      location_id: place.id, kind: 'wrong_info', description: 'Jumlah penghuni sekarang 321, bukan seperti di peta.', contact: '',
+    });
+    assert.equal(status, 201, JSON.stringify(body));
+    const staff = await openPage(browser(), DESKTOP);
+    await signIn(staff);
+    await staff.goto(`${BASE_URL}/konsol/laporan/${body.code}`);
+    await staff.getByTestId('report-edit-place').click();
+    await staff.getByTestId('report-answering').waitFor();
+    await staff.locator('#f-headcount').fill('321');
+    await staff.getByTestId('report-answer-text').fill('Jumlah penghuni sudah diperbarui menjadi 321.');
+    assert.deepEqual(await violations(staff), []);
+    await screenshot(staff, 'console-location-answering-desktop', { fullPage: true });
+    await staff.getByTestId('location-save').click();
+    await staff.waitForURL(`**/konsol/laporan/${body.code}`);
+    await staff.locator('[data-testid=staff-report-state][data-status=resolved]').waitFor();
+    const after = await api(`/locations/${place.id}`);
+    assert.equal(after.headcount, 321);
+    const report = await api(`/reports/${body.code}`);
+    assert.equal(report.answer, 'Jumlah penghuni sudah diperbarui menjadi 321.');
   });
 
   test('a report code typed loosely is found; an unknown one says so', async () => {

@@ -240,6 +240,13 @@ pub struct LocationInput {
     /// below what is committed and delivered is refused).
     #[serde(default)]
     pub needs: Vec<NeedInput>,
+    /// With `PUT`: the code of an open "wrong information" report about
+    /// this place that the edit answers. It is resolved with
+    /// `report_answer` (public) in the same transaction as the edit.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub report: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub report_answer: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -68,6 +68,16 @@ pub async fn answer(s: &Scene, code: &str, status: &str, answer: &str) -> StaffR
     ok_json(r).await
 }
 
+/// The public log, report entries among them, still verifies.
+async fn assert_log_verifies(app: &TestApp) {
+    let verification = kolaborasi_server::log::verify(app.db()).await.unwrap();
+    assert!(
+        verification.mismatch.is_none(),
+        "{:?}",
+        verification.mismatch
+    );
+}
+
 async fn reports_count(app: &TestApp) -> i64 {
     on_db!(app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM reports")
         .fetch_one(pool).await.unwrap())
@@ -136,7 +146,9 @@ pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: E
     let seen = app.get(&format!("/api/v1/reports/{}", first.code)).await;
     let text = seen.text().await.unwrap();
     assert!(
-        !text.contains("belum sampai") && !text.contains("3456"),
+        !text.contains("belum sampai")
+            && !text.contains("81234567000")
+            && !text.contains("3456 7000"),
         "{text}"
     );
     let seen: ReportView = serde_json::from_str(&text).unwrap();
@@ -330,13 +342,16 @@ pub async fn a_resident_reports_a_problem_and_follows_it_to_the_answer(engine: E
         ]
     );
     let log_text = serde_json::to_string(&page.entries).unwrap();
-    assert!(!log_text.contains("belum sampai") && !log_text.contains("3456"));
+    assert!(
+        !log_text.contains("belum sampai")
+            && !log_text.contains("81234567000")
+            && !log_text.contains("3456 7000")
+    );
     assert!(log_text.contains("mengirim ulang"), "the answer is public");
     let resolved = &page.entries[5].facts;
     assert_eq!(resolved["reports"].as_array().unwrap().len(), 3);
     assert_eq!(resolved["commitment"], receipt.commitment.code.as_str());
-    let verification = kolaborasi_server::log::verify(app.db()).await.unwrap();
-    assert!(verification.mismatch.is_none());
+    assert_log_verifies(app).await;
     let audited: i64 = on_db!(app.db(), pool => sqlx::query_scalar(
         "SELECT COUNT(*) FROM audit_log a JOIN staff s ON s.id = a.staff_id \
          WHERE a.action = 'report_updated' AND s.email = 'op.pusat@dinsos.example.id'")
@@ -640,13 +655,7 @@ pub async fn a_confirmed_not_arrived_report_disputes_the_delivery(engine: Engine
     assert_eq!(page.entries[0].kind, "report_updated");
     assert_eq!(page.entries[1].kind, "delivery_disputed");
     assert_eq!(page.entries[1].facts["report"], report.code.as_str());
-    assert!(
-        kolaborasi_server::log::verify(app.db())
-            .await
-            .unwrap()
-            .mismatch
-            .is_none()
-    );
+    assert_log_verifies(app).await;
     s.app.stop().await;
 }
 
@@ -740,5 +749,121 @@ pub async fn a_report_sent_again_with_its_key_is_filed_once(engine: Engine) {
         json_with(send("offline-report-0002", body).await, StatusCode::CREATED).await;
     assert_ne!(second.code, first.code);
     assert_eq!(reports_count(app).await, 2);
+    s.app.stop().await;
+}
+
+/// A correct "wrong information" report becomes the location edit it asks
+/// for: the edit and the answer in one transaction, both in the log; a
+/// refused edit leaves the report open.
+pub async fn a_wrong_information_report_becomes_the_location_edit(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let report = file(
+        &s,
+        ReportKind::WrongInfo,
+        "Jumlah KK di RW ini sekarang 140, bukan 120.",
+        "",
+    )
+    .await;
+    let other = file(&s, ReportKind::Other, "Papan nama tempat ini hilang.", "").await;
+    let admin = admin(app).await;
+    let path = format!("/api/v1/staff/locations/{}", s.location);
+    let current: kolaborasi_shared::StaffLocation = ok_json(admin.get(app, &path).await).await;
+    let place = &current.location;
+    let edit = |headcount: i64, report: &str, answer: &str, needs: serde_json::Value| {
+        let mut body = json!({
+            "name": place.name,
+            "category": place.category.as_str(),
+            "kelurahan": place.area_path.last().unwrap().code,
+            "lat": place.lat,
+            "lon": place.lon,
+            "address": place.address,
+            "description": place.description,
+            "contact_name": current.contact_name,
+            "contact_phone": current.contact_phone,
+        });
+        body["headcount"] = json!(headcount);
+        body["report"] = json!(report);
+        body["report_answer"] = json!(answer);
+        body["needs"] = needs;
+        body
+    };
+    let path = path.as_str();
+    let put = |body: serde_json::Value| {
+        let admin = admin.clone();
+        async move {
+            admin
+                .request(app, reqwest::Method::PUT, path, Some(&body))
+                .await
+        }
+    };
+    // Not that report (another kind), or no answer: refused, nothing changes.
+    let e = error_envelope(
+        put(edit(140, &other.code, "Sudah diperbaiki.", json!([]))).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(e.fields.iter().any(|f| f.field == "report"), "{e:?}");
+    let e = error_envelope(
+        put(edit(140, &report.code, " ", json!([]))).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(e.fields.iter().any(|f| f.field == "report_answer"), "{e:?}");
+    // An edit refused for another reason leaves the report open.
+    s.commit_ok("wrong-info-0001", &order(s.location, &[(s.sembako, 30)]))
+        .await;
+    let e = error_envelope(
+        put(edit(
+            140,
+            &report.code,
+            "Jumlah KK diperbarui.",
+            json!([{ "package_id": s.sembako, "target": 10 }]),
+        ))
+        .await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        e.fields.iter().any(|f| f.field == "needs.0.target"),
+        "{e:?}"
+    );
+    let seen: ReportView =
+        ok_json(app.get(&format!("/api/v1/reports/{}", report.code)).await).await;
+    assert_eq!(seen.status, ReportStatus::Received);
+    // The edit with its answer: the place changes and the report is resolved.
+    let r = put(edit(
+        140,
+        &report.code,
+        "Jumlah KK diperbarui menjadi 140.",
+        json!([]),
+    ))
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let place: kolaborasi_shared::LocationDetail =
+        ok_json(app.get(&format!("/api/v1/locations/{}", s.location)).await).await;
+    assert_eq!(place.headcount, 140);
+    let seen: ReportView =
+        ok_json(app.get(&format!("/api/v1/reports/{}", report.code)).await).await;
+    assert_eq!(seen.status, ReportStatus::Resolved);
+    assert_eq!(
+        seen.answer.as_deref(),
+        Some("Jumlah KK diperbarui menjadi 140.")
+    );
+    let head: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
+    let page: LogPage = ok_json(
+        app.get(&format!("/api/v1/log?after={}", head.seq - 2))
+            .await,
+    )
+    .await;
+    let kinds: Vec<&str> = page.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["location_updated", "report_updated"]);
+    assert_eq!(page.entries[1].facts["report"], report.code.as_str());
+    // Creating a place cannot answer a report.
+    let mut create = edit(50, &report.code, "x", json!([]));
+    create["name"] = json!("Tempat Baru");
+    let r = admin.post(app, "/api/v1/staff/locations", &create).await;
+    error_envelope(r, StatusCode::BAD_REQUEST).await;
+    assert_log_verifies(app).await;
     s.app.stop().await;
 }

@@ -366,6 +366,7 @@ fn location_body(inside: bool) -> Value {
         contact_name: CONTACT_NAME.into(),
         contact_phone: "081234567890".into(),
         needs: Vec::<NeedInput>::new(),
+        ..LocationInput::default()
     })
     .unwrap()
 }

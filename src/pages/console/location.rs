@@ -10,7 +10,7 @@ use kolaborasi_shared::{
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 use super::{Action, ActionStatus, ConsoleFrame, StaffAuth, run_action};
 use crate::api::{self, ApiFailure};
@@ -243,6 +243,8 @@ impl Form {
             contact_name: text(self.contact_name),
             contact_phone: text(self.contact_phone),
             needs,
+            report: String::new(),
+            report_answer: String::new(),
         })
     }
 }
@@ -260,6 +262,17 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
     let alert = RwSignal::new(None::<String>);
     let state = RwSignal::new(Action::Idle);
     let errors = form.errors;
+    // `?laporan=CODE`: this edit answers a "wrong information" report,
+    // resolved with it (the console's report page links here).
+    let query = use_query_map();
+    let answering = Memo::new(move |_| {
+        query
+            .read()
+            .get("laporan")
+            .and_then(|c| kolaborasi_shared::validate::tracking_code(&c))
+            .filter(|_| current.with_untracked(Option::is_some))
+    });
+    let report_answer = RwSignal::new(String::new());
     Effect::new(move |_| {
         if let Some(name) = current.with(|c| c.as_ref().map(|c| c.location.name.clone())) {
             set_title(&tr_with(
@@ -340,7 +353,13 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
         }
         alert.set(None);
         let input = match form.input(&original.get_value()) {
-            Ok(i) => i,
+            Ok(mut i) => {
+                if let Some(code) = answering.get_untracked() {
+                    i.report = code;
+                    i.report_answer = report_answer.get_untracked();
+                }
+                i
+            }
             Err(first) => {
                 alert.set(Some(tr_with(
                     lang(),
@@ -374,7 +393,12 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
                             .collect(),
                     );
                     current.set(Some(saved));
-                    if existing_id.is_none() {
+                    if !input.report.is_empty() {
+                        navigate(
+                            &Page::ConsoleReport(input.report.clone()).href(),
+                            NavigateOptions::default(),
+                        );
+                    } else if existing_id.is_none() {
                         let options = NavigateOptions {
                             replace: true,
                             ..NavigateOptions::default()
@@ -388,7 +412,7 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
                         return;
                     }
                     let placed = place_field_errors(errors, &e, |f| {
-                        if FIELDS.contains(&f) {
+                        if FIELDS.contains(&f) || f == "report_answer" {
                             return Some(f.to_owned());
                         }
                         let rest = f.strip_prefix("needs.")?;
@@ -532,6 +556,20 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
                 />
             </fieldset>
             <NeedsFields form current />
+            {move || answering.get().map(|code| view! {
+                <fieldset class="group report-answering" data-testid="report-answering">
+                    <legend>{tr_with(lang(), "console.report_answering", &[("code", &code)])}</legend>
+                    <TextAreaField
+                        field="report_answer"
+                        label="console.report_public_answer"
+                        value=report_answer
+                        errors
+                        hint=Signal::derive(move || lang().text("console.report_public_answer_hint"))
+                        maxlength=kolaborasi_shared::report::MAX_REPORT_ANSWER
+                        testid="report-answer-text"
+                    />
+                </fieldset>
+            })}
             <div class="step-footer">
                 <button
                     type="submit"

@@ -136,7 +136,10 @@ fn StaffView(data: StaffReport) -> impl IntoView {
                 {(kind == "wrong_info").then(|| view! {
                     <p class="status-box">
                         {tr("console.report_wrong_info")} " "
-                        <A href=Page::ConsoleLocation(r.location_id).href() attr:data-testid="report-edit-place">
+                        <A
+                            href=format!("{}?laporan={}", Page::ConsoleLocation(r.location_id).href(), r.code)
+                            attr:data-testid="report-edit-place"
+                        >
                             {tr("console.report_edit_place")}
                         </A>
                     </p>
