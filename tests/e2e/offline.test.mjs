@@ -165,7 +165,7 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     const again = watchErrors(await context.newPage());
     await again.goto(`${BASE_URL}/antrean`);
     await again.locator('[data-testid=outbox-item][data-state=waiting]').waitFor();
-    assert.match(await again.getByTestId('outbox-banner').innerText(), /1 kolaborasi/);
+    assert.match(await again.getByTestId('outbox-banner').innerText(), /1 kiriman/);
     // (Chromium's offline emulation may let the first send reach the server
     // and lose only its answer: the case the key is for.)
 
