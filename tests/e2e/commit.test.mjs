@@ -470,6 +470,9 @@ describe('committing packages ("Beri Bantuan")', () => {
     await device.getByTestId('cancel').click();
     // A confirmation step first; focus moves to it.
     await device.getByTestId('cancel-confirm').waitFor();
+    // Focus moves on the next animation frame, after the step is drawn.
+    await device.waitForFunction(() => document.activeElement?.id === 'cancel-confirm', null, { timeout: 5_000 })
+      .catch(() => {});
     assert.equal(await device.evaluate(() => document.activeElement?.id), 'cancel-confirm');
     await screenshot(device, 'phone-tracking-cancel-confirm');
     await device.getByTestId('cancel-confirm').click();

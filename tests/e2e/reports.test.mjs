@@ -53,6 +53,9 @@ describe('residents report a problem and see what became of it', () => {
     const kindError = resident.locator('#f-kind-error');
     await kindError.waitFor();
     assert.match(await kindError.innerText(), /jenis laporan/i);
+    // Focus moves on the next animation frame, after the errors are drawn.
+    await resident.waitForFunction(() => document.activeElement?.id === 'f-kind', null, { timeout: 5_000 })
+      .catch(() => {});
     assert.equal(await resident.evaluate(() => document.activeElement?.id), 'f-kind');
     assert.ok(await resident.locator('#f-description-error').isVisible());
     assert.deepEqual(await violations(resident), []);
