@@ -345,7 +345,7 @@ pub async fn a_commitment_reserves_quantities_and_its_public_view_has_no_contact
     assert_eq!(&view, c, "the code is found however it is typed");
     for private in [
         "majujaya",
-        "3456",
+        "34567890",
         "Maju Jaya",
         CONTACT_NAME,
         CONTACT_PHONE,
