@@ -344,8 +344,9 @@ async fn render_report(db: &Db, mailer: &Mailer, report: i64) -> Result<Option<M
         String,
     );
     let row: Option<Row> = on_db!(db, pool => sqlx::query_as(
-        "SELECT r.code, r.contact, r.status, r.answer, r.lang, r.base_url, l.name \
-         FROM reports r JOIN locations l ON l.id = r.location_id WHERE r.id = $1",
+        "SELECT r.code, r.contact, r.status, r.answer, r.lang, r.base_url, \
+         COALESCE(l.name, r.suggested_name) \
+         FROM reports r LEFT JOIN locations l ON l.id = r.location_id WHERE r.id = $1",
     )
     .bind(report)
     .fetch_optional(pool)

@@ -526,7 +526,7 @@ fn report_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
             path: "/reports",
             tag: "reports",
             summary: "Report a problem at a place",
-            description: "No account needed. Kinds: aid promised here has not arrived, the place's information is wrong, something else. The description (10–2,000 characters) and the optional contact (an e-mail address or an Indonesian phone number) are read only by staff; the answer is the report's public view with its tracking code. A report about a place and kind that already has an open report joins it. Ten reports per client network and hour, thirty per place and hour. Logged publicly (kind and place only). With an `Idempotency-Key`, sending the same report again answers 200 with the first report (a different report with the same key: 422).",
+            description: "No account needed. Kinds: aid promised here has not arrived, the place's information is wrong, something else, or `new_place`: a place in need that is not on the map (no `location_id`; `place` with its name, category, kelurahan code and, optionally, position). An optional photo (JPEG or PNG, base64, at most 2 MiB) is checked by its bytes, stripped of metadata that can carry a location, and shown to staff only. The description (10–2,000 characters) and the optional contact (an e-mail address or an Indonesian phone number) are read only by staff; the answer is the report's public view with its tracking code. A report about a place and kind that already has an open report joins it. Ten reports per client network and hour, thirty per place and hour. Logged publicly (kind and place only). With an `Idempotency-Key`, sending the same report again answers 200 with the first report (a different report with the same key: 422).",
             params: vec![
                 json!({ "name": IDEMPOTENCY_HEADER, "in": "header", "required": false, "description": "8–128 characters of `A–Z a–z 0–9 - _ . :`; makes a retry safe.", "schema": { "type": "string", "minLength": 8, "maxLength": 128, "pattern": "^[A-Za-z0-9._:-]{8,128}$" } }),
             ],
@@ -554,6 +554,8 @@ fn report_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
                             400,
                             "Invalid fields (`fields` lists each), or an unknown place.",
                         ),
+                        (409, "The storage for uploads is full."),
+                        (413, "Larger than a report with a 2 MiB photo."),
                         (415, "Not JSON."),
                         (422, "The key was used for another report."),
                         (
@@ -649,6 +651,29 @@ fn report_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
                         (403, "Not an operator of the area, or no CSRF token."),
                         (404, "No such report."),
                         (409, "Already answered, or part of another report's group."),
+                    ],
+                ),
+            ]
+            .concat(),
+        },
+        Op {
+            method: "get",
+            path: "/staff/reports/{code}/photo",
+            tag: "staff",
+            summary: "A report's photo",
+            description: "The photo sent with the report, without its metadata (JPEG or PNG). Staff whose area covers the report; never cached.",
+            params: vec![code.clone()],
+            body: None,
+            access: Access::Staff,
+            responses: [
+                vec![(200, "The photo.", "image/jpeg", None)],
+                errors(
+                    g,
+                    &[
+                        (400, "Not a tracking code."),
+                        (401, "Not signed in as staff."),
+                        (403, "Outside the operator's area."),
+                        (404, "No such report, or it came without a photo."),
                     ],
                 ),
             ]
@@ -940,7 +965,7 @@ fn staff_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
             path: "/staff/locations",
             tag: "staff",
             summary: "Create a location",
-            description: "Admins and operators (inside their area). Public facts are logged.",
+            description: "Admins and operators (inside their area). Public facts are logged. With `report` (a resident's open suggestion of a place, `new_place`) and `report_answer`, the suggestion is resolved with that public answer in the same transaction and points at the new, unverified place.",
             params: vec![],
             body: Some(schema::<LocationInput>(g)),
             access: Access::Staff,

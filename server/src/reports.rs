@@ -7,23 +7,35 @@
 //! - A report about a place and kind that already has an open report joins
 //!   that report's group instead of adding to the queue; staff handle the
 //!   first, and the group follows (each reporter keeps their own code).
-//! - Filing is limited per client network and per place (`rate.rs`).
+//! - A resident may also suggest a place that is not on the map yet (kind
+//!   `new_place`): its name, category, kelurahan and, when picked, its
+//!   position. Operators of that area see it; staff turn it into a new,
+//!   unverified location (`staff/locations.rs`), answering it in the same
+//!   transaction.
+//! - A photo may come with a report, base64 in the JSON body (so the
+//!   offline queue keeps it with the rest): judged by its bytes, stripped
+//!   of location metadata like delivery evidence, stored under its hash,
+//!   served only to staff whose area covers the report.
+//! - Filing is limited per client network and per place (a suggestion: per
+//!   kelurahan), see `rate.rs`.
 //! - Filing and every state change are public log entries, written in the
 //!   same transaction as the change; staff changes are audited there too.
 
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use kolaborasi_shared::log::kind;
 use kolaborasi_shared::report::{
-    MAX_PLACE_ANSWERS, MAX_REPORT_ANSWER, MAX_REPORT_CONTACT, MAX_REPORT_TEXT, MIN_REPORT_TEXT,
+    MAX_PLACE_ANSWERS, MAX_REPORT_ANSWER, MAX_REPORT_CONTACT, MAX_REPORT_PHOTO_BYTES,
+    MAX_REPORT_TEXT, MAX_SUGGESTED_NAME, MIN_REPORT_TEXT, MIN_SUGGESTED_NAME,
 };
 use kolaborasi_shared::{
-    GroupedReport, IDEMPOTENCY_HEADER, NewReport, OpenReports, PlaceReports, ReportAction,
-    ReportKind, ReportStatus, ReportView, StaffReport, validate,
+    Category, EvidenceType, GroupedReport, IDEMPOTENCY_HEADER, NewReport, OpenReports,
+    PlaceReports, ReportAction, ReportKind, ReportStatus, ReportView, StaffReport, SuggestedPlace,
+    validate,
 };
 use serde_json::json;
 
@@ -56,12 +68,21 @@ pub const PER_PLACE: Limit = Limit {
     message: "error.report.place_rate_limited",
 };
 
+/// Largest body of `POST /reports`: a report with the largest photo, in
+/// base64 (4 bytes per 3), and the rest of the report.
+pub const BODY_LIMIT: usize = MAX_REPORT_PHOTO_BYTES / 3 * 4 + 16 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/reports", post(file))
+        .route(
+            "/reports",
+            // Read by the handler once the client's limit is checked.
+            post(file).layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT)),
+        )
         .route("/reports/{code}", get(show))
         .route("/locations/{id}/reports", get(at_place))
         .route("/staff/reports/{code}", get(staff_show).post(act))
+        .route("/staff/reports/{code}/photo", get(staff_photo))
 }
 
 /// The place a report is about, as far as reports need it.
@@ -96,9 +117,213 @@ fn text(raw: &str, min: usize, max: usize) -> Result<String, ()> {
     Ok(text.to_owned())
 }
 
+/// A suggested place, checked: its name, category, area (kota, kecamatan,
+/// kelurahan) and position.
+struct Suggestion {
+    name: String,
+    category: Category,
+    kota: String,
+    kecamatan: String,
+    kelurahan: String,
+    position: Option<(f64, f64)>,
+}
+
+/// What a report is about: a place on the map, or a suggested one.
+enum Target {
+    Place(i64, String),
+    Suggestion(Suggestion),
+}
+
+impl Target {
+    fn location_id(&self) -> Option<i64> {
+        match self {
+            Self::Place(id, _) => Some(*id),
+            Self::Suggestion(_) => None,
+        }
+    }
+
+    /// The rate-limit key of the place (a suggestion: of its kelurahan).
+    fn rate_key(&self) -> RateKey {
+        match self {
+            Self::Place(id, _) => RateKey::shared(&format!("location:{id}")),
+            Self::Suggestion(s) => RateKey::shared(&format!("kelurahan:{}", s.kelurahan)),
+        }
+    }
+}
+
+/// The kota and kecamatan of a kelurahan code, when it is one.
+async fn kelurahan_area(state: &AppState, code: &str) -> AppResult<Option<(String, String)>> {
+    Ok(on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT kec.parent_code, kec.code FROM areas kel JOIN areas kec ON kec.code = kel.parent_code \
+         WHERE kel.code = $1 AND kel.level = 'kelurahan' AND kec.parent_code IS NOT NULL",
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await?))
+}
+
+/// The place a report is about (an active one), or the suggested place,
+/// with the problems found added to `issues`.
+async fn target(
+    state: &AppState,
+    input: &NewReport,
+    issues: &mut Vec<FieldIssue>,
+) -> AppResult<Option<Target>> {
+    if input.kind != ReportKind::NewPlace {
+        if input.place.is_some() {
+            issues.push(FieldIssue::new("place", "error.report.place_unexpected"));
+        }
+        return Ok(match input.location_id {
+            Some(id) if id > 0 => match place(state, id).await? {
+                Some(p) if p.active => Some(Target::Place(id, p.name)),
+                _ => {
+                    issues.push(FieldIssue::new(
+                        "location_id",
+                        "error.report.location_unknown",
+                    ));
+                    None
+                }
+            },
+            _ => {
+                issues.push(FieldIssue::new(
+                    "location_id",
+                    "error.report.location_unknown",
+                ));
+                None
+            }
+        });
+    }
+    if input.location_id.is_some() {
+        issues.push(FieldIssue::new(
+            "location_id",
+            "error.report.place_unexpected",
+        ));
+    }
+    let Some(place) = &input.place else {
+        issues.push(FieldIssue::new("place", "error.report.place_missing"));
+        return Ok(None);
+    };
+    let name = text(&place.name, MIN_SUGGESTED_NAME, MAX_SUGGESTED_NAME)
+        .ok()
+        .filter(|n| !n.contains('\n'));
+    if name.is_none() {
+        issues.push(
+            FieldIssue::new("place.name", "error.report.place_name")
+                .with("min", MIN_SUGGESTED_NAME)
+                .with("max", MAX_SUGGESTED_NAME),
+        );
+    }
+    let area = kelurahan_area(state, place.kelurahan_code.trim()).await?;
+    if area.is_none() {
+        issues.push(FieldIssue::new(
+            "place.kelurahan_code",
+            "error.report.place_area",
+        ));
+    }
+    let position = match (place.lat, place.lon) {
+        (None, None) => Ok(None),
+        (Some(lat), Some(lon))
+            if lat.is_finite()
+                && lon.is_finite()
+                && (-90.0..=90.0).contains(&lat)
+                && (-180.0..=180.0).contains(&lon) =>
+        {
+            Ok(Some((lat, lon)))
+        }
+        _ => Err(()),
+    };
+    if position.is_err() {
+        issues.push(FieldIssue::new("place.lat", "error.report.place_position"));
+    }
+    Ok(match (name, area, position) {
+        (Some(name), Some((kota, kecamatan)), Ok(position)) => {
+            Some(Target::Suggestion(Suggestion {
+                name,
+                category: place.category,
+                kota,
+                kecamatan,
+                kelurahan: place.kelurahan_code.trim().to_owned(),
+                position,
+            }))
+        }
+        _ => None,
+    })
+}
+
+/// A photo, checked by its bytes and stripped of metadata: its type, its
+/// bytes and their SHA-256 (its file name).
+async fn photo(raw: &str) -> Result<(EvidenceType, Vec<u8>, String), FieldIssue> {
+    use base64::Engine as _;
+    let max_mib = MAX_REPORT_PHOTO_BYTES >> 20;
+    // Larger than the limit however it decodes: not decoded at all.
+    if raw.len() > MAX_REPORT_PHOTO_BYTES / 3 * 4 + 4 {
+        return Err(FieldIssue::new("photo", "error.report.photo_size").with("mib", max_mib));
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(raw.trim())
+        .map_err(|_| FieldIssue::new("photo", "error.report.photo_type"))?;
+    if bytes.len() > MAX_REPORT_PHOTO_BYTES {
+        return Err(FieldIssue::new("photo", "error.report.photo_size").with("mib", max_mib));
+    }
+    // Judging and hashing a few megabytes is CPU work: off the async threads.
+    let judged = tokio::task::spawn_blocking(move || {
+        crate::deliveries::sniff::clean(&bytes).map(|(kind, cleaned)| {
+            let id = secrets::sha256_hex(&cleaned);
+            (kind, cleaned, id)
+        })
+    })
+    .await
+    .map_err(|_| FieldIssue::new("photo", "error.report.photo_type"))?;
+    match judged {
+        Ok((kind @ (EvidenceType::Jpeg | EvidenceType::Png), cleaned, id)) => {
+            Ok((kind, cleaned, id))
+        }
+        Ok(_) | Err(crate::deliveries::sniff::Problem::Unsupported) => {
+            Err(FieldIssue::new("photo", "error.report.photo_type"))
+        }
+        Err(crate::deliveries::sniff::Problem::Truncated) => {
+            Err(FieldIssue::new("photo", "error.report.photo_truncated"))
+        }
+    }
+}
+
+/// A report, checked: what it is about, what the reporter typed, and the
+/// photo.
+struct Checked {
+    target: Target,
+    description: String,
+    contact: Option<String>,
+    photo: Option<(EvidenceType, Vec<u8>, String)>,
+}
+
+/// Everything a report carries, checked; every problem at once.
+async fn checked(state: &AppState, input: &NewReport) -> AppResult<Checked> {
+    let (description, contact, mut issues) = typed(input);
+    let target = target(state, input, &mut issues).await?;
+    let photo = match &input.photo {
+        Some(raw) if issues.is_empty() => match photo(raw).await {
+            Ok(p) => Some(p),
+            Err(issue) => {
+                issues.push(issue);
+                None
+            }
+        },
+        _ => None,
+    };
+    match (description, target) {
+        (Some(description), Some(target)) if issues.is_empty() => Ok(Checked {
+            target,
+            description,
+            contact,
+            photo,
+        }),
+        _ => Err(AppError::Fields(issues)),
+    }
+}
+
 /// The description and the contact (an e-mail address or a phone number,
-/// normalised), or every problem with them.
-fn checked(input: &NewReport) -> AppResult<(String, Option<String>)> {
+/// normalised), and the problems with them.
+fn typed(input: &NewReport) -> (Option<String>, Option<String>, Vec<FieldIssue>) {
     let mut issues = Vec::new();
     let description = text(&input.description, MIN_REPORT_TEXT, MAX_REPORT_TEXT)
         .map_err(|()| {
@@ -124,10 +349,7 @@ fn checked(input: &NewReport) -> AppResult<(String, Option<String>)> {
             .map_err(|_| issues.push(FieldIssue::new("contact", "error.report.contact")))
             .ok()
     };
-    match description {
-        Some(d) if issues.is_empty() => Ok((d, contact)),
-        _ => Err(AppError::Fields(issues)),
-    }
+    (description, contact, issues)
 }
 
 fn private(mut response: Response) -> Response {
@@ -150,18 +372,6 @@ fn key_of(headers: &HeaderMap) -> AppResult<Option<String>> {
                 .ok_or_else(|| AppError::invalid(IDEMPOTENCY_HEADER, "error.idempotency.invalid"))
         })
         .transpose()
-}
-
-/// The place a report is about, when it exists and is active.
-async fn active_place(state: &AppState, location_id: i64) -> AppResult<PlaceRow> {
-    let found = if location_id > 0 {
-        place(state, location_id).await?
-    } else {
-        None
-    };
-    found
-        .filter(|p| p.active)
-        .ok_or_else(|| AppError::invalid("location_id", "error.report.location_unknown"))
 }
 
 /// Every counter a report counts in, with its limit and what it allows:
@@ -188,9 +398,25 @@ async fn file(
     State(state): State<AppState>,
     client: RateKey,
     headers: HeaderMap,
-    JsonBody(input): JsonBody<NewReport>,
+    request: Request,
 ) -> AppResult<Response> {
     let key = key_of(&headers)?;
+    // The body (up to a few megabytes with a photo) is read only for a
+    // client within its limit, or to answer a retry of a filed report.
+    let retry = match &key {
+        Some(key) => on_db!(&state.db, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM reports WHERE idempotency_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(pool)
+        .await?)
+        .is_some(),
+        None => false,
+    };
+    if !retry {
+        rate::check(&state.db, &PER_CLIENT, &client, now_unix()).await?;
+    }
+    let JsonBody(input) = JsonBody::<NewReport>::from_request(request, &()).await?;
     let request_hash =
         secrets::sha256_hex(&serde_json::to_vec(&input).map_err(AppError::internal)?);
     if let Some(key) = &key
@@ -198,22 +424,66 @@ async fn file(
     {
         return Ok(answer);
     }
-    let (description, contact) = checked(&input)?;
-    let location_id = input.location_id;
-    let found = active_place(&state, location_id).await?;
+    let Checked {
+        target,
+        description,
+        contact,
+        photo,
+    } = checked(&state, &input).await?;
+    let location_id = target.location_id();
     let now = now_unix();
-    let at_place = RateKey::shared(&format!("location:{location_id}"));
+    let at_place = target.rate_key();
     rate::check(&state.db, &PER_CLIENT, &client, now).await?;
     rate::check(&state.db, &PER_PLACE, &at_place, now).await?;
     let code = secrets::tracking_code()?;
     let buckets = counters(&client, &at_place);
     let rate_sql = rate::insert_sql(buckets.len());
+    let suggestion = match &target {
+        Target::Suggestion(s) => Some(s),
+        Target::Place(..) => None,
+    };
     let event = Event {
         at: now,
         kind: kind::REPORT_RECEIVED,
         subject: subject(&code),
-        facts: json!({ "report": code, "location_id": location_id, "kind": input.kind.as_str() }),
+        facts: json!({
+            "report": code,
+            "location_id": location_id,
+            "kind": input.kind.as_str(),
+            "kelurahan_code": suggestion.map(|s| s.kelurahan.as_str()),
+        }),
     };
+    let photo_size = match &photo {
+        Some((_, bytes, _)) => Some(i64::try_from(bytes.len()).map_err(AppError::internal)?),
+        None => None,
+    };
+    if let (Some((kind, bytes, id)), Some(size)) = (&photo, photo_size) {
+        crate::deliveries::check_storage(&state, size).await?;
+        crate::deliveries::store_file(&state, id, *kind, bytes).await?;
+    }
+    let photo_id = photo.as_ref().map(|(_, _, id)| id.as_str());
+    let photo_type = photo
+        .as_ref()
+        .map(|(kind, _, _)| crate::deliveries::type_str(*kind));
+    // The open report this one joins: the same place and kind; for a
+    // suggestion, the same name in the same kelurahan.
+    let group = if suggestion.is_some() {
+        "SELECT id, status FROM reports WHERE kind = 'new_place' AND kelurahan_code = $13 \
+         AND lower(suggested_name) = lower($12) AND group_id IS NULL \
+         AND status IN ('received', 'checking') ORDER BY id LIMIT 1"
+    } else {
+        "SELECT id, status FROM reports WHERE location_id = $2 AND kind = $3 AND group_id IS NULL \
+         AND status IN ('received', 'checking') ORDER BY id LIMIT 1"
+    };
+    let insert = format!(
+        "INSERT INTO reports (code, location_id, kind, description, contact, status, group_id, created_at, \
+         updated_at, lang, base_url, idempotency_key, request_hash, suggested_name, category, kota_code, \
+         kecamatan_code, kelurahan_code, lat, lon, photo_id, photo_type, photo_bytes) \
+         SELECT $1, $2, $3, $4, $5, COALESCE(g.status, 'received'), g.id, $6, $6, $7, $8, $9, $10, \
+         $12, $11, $14, $15, $13, $16, $17, $18, $19, $20 \
+         FROM (SELECT 1 AS one) AS one LEFT JOIN ({group}) AS g ON TRUE \
+         RETURNING status"
+    );
     let postgres = state.db.engine() == "postgres";
     // The limits hold under a burst: the counters are written first and
     // read back in the same transaction, which holds SQLite's write lock
@@ -222,92 +492,135 @@ async fn file(
     // same free slot.
     // The same locks serialise the reports about one place, so the group
     // the insert itself finds is the one every later report joins.
-    let status: String = on_db!(&state.db, pool => {
-        let mut tx = pool.begin().await?;
-        if postgres {
-            for (limit, key, _) in &buckets {
-                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                    .bind(format!("{}\n{key}", limit.scope))
-                    .execute(&mut *tx)
-                    .await?;
-            }
-        }
-        let mut q = sqlx::query(&rate_sql);
-        for (limit, key, _) in &buckets {
-            q = q.bind(limit.scope).bind(key).bind(now);
-        }
-        q.execute(&mut *tx).await?;
-        for (limit, key, allowed) in &buckets {
-            let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
-                "SELECT COUNT(*), MIN(at) FROM (SELECT at FROM rate_events \
-                 WHERE scope = $1 AND key = $2 AND at > $3 ORDER BY at LIMIT $4) AS counted",
-            )
-            .bind(limit.scope)
-            .bind(key)
-            .bind(now - limit.window)
-            .bind(allowed + 1)
-            .fetch_one(&mut *tx)
-            .await?;
-            if count > *allowed {
-                // Dropping the transaction forgets this report's counts.
-                return Err(AppError::RateLimited {
-                    key: limit.message,
-                    retry_after: u64::try_from((oldest.unwrap_or(now) + limit.window - now).max(1))
-                        .unwrap_or(1),
-                });
-            }
-        }
-        let status: Result<String, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO reports (code, location_id, kind, description, contact, status, group_id, created_at, updated_at, lang, base_url, idempotency_key, request_hash) \
-             SELECT $1, $2, $3, $4, $5, COALESCE(g.status, 'received'), g.id, $6, $6, $7, $8, $9, $10 \
-             FROM (SELECT 1 AS one) AS one LEFT JOIN (SELECT id, status FROM reports \
-                WHERE location_id = $2 AND kind = $3 AND group_id IS NULL AND status IN ('received', 'checking') \
-                ORDER BY id LIMIT 1) AS g ON TRUE \
-             RETURNING status",
-        )
-        .bind(&code)
-        .bind(location_id)
-        .bind(input.kind.as_str())
-        .bind(&description)
-        .bind(contact.as_deref())
-        .bind(now)
-        .bind(crate::i18n::Lang::current().code())
-        .bind(state.absolute_url(&headers, ""))
-        .bind(key.as_deref())
-        .bind(&request_hash)
-        .fetch_one(&mut *tx)
-        .await;
-        let status: String = match status {
-            Ok(status) => status,
-            // The same key sent twice at once: the other one was filed.
-            Err(e) if key.is_some() && is_unique_violation(&e) => {
-                drop(tx);
-                if let Some(key) = &key
-                    && let Some(answer) = replay(&state, key, &request_hash).await?
-                {
-                    return Ok(answer);
+    let filed: AppResult<Result<String, Response>> = async {
+        Ok(on_db!(&state.db, pool => {
+            let mut tx = pool.begin().await?;
+            if postgres {
+                for (limit, key, _) in &buckets {
+                    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                        .bind(format!("{}\n{key}", limit.scope))
+                        .execute(&mut *tx)
+                        .await?;
                 }
-                return Err(AppError::internal(e));
             }
-            Err(e) => return Err(e.into()),
-        };
-        append_in!(tx, postgres, std::slice::from_ref(&event));
-        tx.commit().await?;
-        status
-    });
-    crate::log::announce_places(&[location_id]);
+            let mut q = sqlx::query(&rate_sql);
+            for (limit, key, _) in &buckets {
+                q = q.bind(limit.scope).bind(key).bind(now);
+            }
+            q.execute(&mut *tx).await?;
+            for (limit, key, allowed) in &buckets {
+                let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+                    "SELECT COUNT(*), MIN(at) FROM (SELECT at FROM rate_events \
+                     WHERE scope = $1 AND key = $2 AND at > $3 ORDER BY at LIMIT $4) AS counted",
+                )
+                .bind(limit.scope)
+                .bind(key)
+                .bind(now - limit.window)
+                .bind(allowed + 1)
+                .fetch_one(&mut *tx)
+                .await?;
+                if count > *allowed {
+                    // Dropping the transaction forgets this report's counts.
+                    return Err(AppError::RateLimited {
+                        key: limit.message,
+                        retry_after: u64::try_from((oldest.unwrap_or(now) + limit.window - now).max(1))
+                            .unwrap_or(1),
+                    });
+                }
+            }
+            let status: Result<String, sqlx::Error> = sqlx::query_scalar(&insert)
+                .bind(&code)
+                .bind(location_id)
+                .bind(input.kind.as_str())
+                .bind(&description)
+                .bind(contact.as_deref())
+                .bind(now)
+                .bind(crate::i18n::Lang::current().code())
+                .bind(state.absolute_url(&headers, ""))
+                .bind(key.as_deref())
+                .bind(&request_hash)
+                .bind(suggestion.map(|s| s.category.as_str()))
+                .bind(suggestion.map(|s| s.name.as_str()))
+                .bind(suggestion.map(|s| s.kelurahan.as_str()))
+                .bind(suggestion.map(|s| s.kota.as_str()))
+                .bind(suggestion.map(|s| s.kecamatan.as_str()))
+                .bind(suggestion.and_then(|s| s.position).map(|p| p.0))
+                .bind(suggestion.and_then(|s| s.position).map(|p| p.1))
+                .bind(photo_id)
+                .bind(photo_type)
+                .bind(photo_size)
+                .fetch_one(&mut *tx)
+                .await;
+            let status: String = match status {
+                Ok(status) => status,
+                // The same key sent twice at once: the other one was filed.
+                Err(e) if key.is_some() && is_unique_violation(&e) => {
+                    drop(tx);
+                    if let Some(key) = &key
+                        && let Some(answer) = replay(&state, key, &request_hash).await?
+                    {
+                        return Ok(Err(answer));
+                    }
+                    return Err(AppError::internal(e));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            append_in!(tx, postgres, std::slice::from_ref(&event));
+            tx.commit().await?;
+            Ok(status)
+        }))
+    }
+    .await;
+    let status = match filed {
+        Ok(Ok(status)) => status,
+        Ok(Err(replayed)) => {
+            forget_photo(&state, photo_id).await;
+            return Ok(replayed);
+        }
+        Err(e) => {
+            forget_photo(&state, photo_id).await;
+            return Err(e);
+        }
+    };
+    if let Some(id) = location_id {
+        crate::log::announce_places(&[id]);
+    } else {
+        crate::log::announce();
+    }
     let view = ReportView {
         code,
         kind: input.kind,
         status: ReportStatus::parse(&status).unwrap_or(ReportStatus::Received),
         location_id,
-        location_name: found.name,
+        location_name: match target {
+            Target::Place(_, name) => name,
+            Target::Suggestion(s) => s.name,
+        },
         created_at: now,
         updated_at: now,
         answer: None,
         commitment: None,
     };
     Ok(private((StatusCode::CREATED, Json(view)).into_response()))
+}
+
+/// Removes a photo stored for a report that was not filed, unless a report
+/// or delivery evidence holds the same file.
+async fn forget_photo(state: &AppState, id: Option<&str>) {
+    let Some(id) = id else { return };
+    let held: Result<bool, sqlx::Error> = async {
+        Ok(on_db!(&state.db, pool => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM reports WHERE photo_id = $1) \
+             OR EXISTS (SELECT 1 FROM evidence WHERE id = $1)",
+        )
+        .bind(id)
+        .fetch_one(pool)
+        .await?))
+    }
+    .await;
+    if matches!(held, Ok(false)) {
+        let _ = tokio::fs::remove_file(crate::deliveries::file_path(state, id)).await;
+    }
 }
 
 /// The first answer to a report filed with `key`: the report again (200)
@@ -339,10 +652,11 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 /// row, and the reporters' e-mails when answered. Evaluates to the codes
 /// changed, the `report_updated` log entry for the caller to append (none
 /// when nothing was open any more) and the linked commitment's code.
-/// `$report` is `(id, code, location_id)` of the group's first report.
+/// `$report` is `(id, code, location_id)` of the group's first report (no
+/// location for a suggestion).
 macro_rules! answer_in {
     ($tx:expr, $staff_id:expr, $report:expr, $status:expr, $answer:expr, $commitment:expr, $now:expr) => {{
-        let (report_id, report_code, location_id): (i64, &str, i64) = $report;
+        let (report_id, report_code, location_id): (i64, &str, Option<i64>) = $report;
         let (status, answer, commitment): (&str, Option<&str>, Option<i64>) =
             ($status, $answer, $commitment);
         let changed: Vec<String> = sqlx::query_scalar(
@@ -412,7 +726,7 @@ pub(crate) fn subject(code: &str) -> String {
 struct Row {
     id: i64,
     code: String,
-    location_id: i64,
+    location_id: Option<i64>,
     location_name: String,
     kota_code: String,
     kecamatan_code: String,
@@ -425,12 +739,24 @@ struct Row {
     commitment: Option<String>,
     created_at: i64,
     updated_at: i64,
+    suggested_name: Option<String>,
+    category: Option<String>,
+    kelurahan_code: Option<String>,
+    lat: Option<f64>,
+    lon: Option<f64>,
+    photo_id: Option<String>,
+    photo_type: Option<String>,
 }
 
-const COLUMNS: &str = "r.id, r.code, r.location_id, l.name AS location_name, l.kota_code, \
-    l.kecamatan_code, r.kind, r.status, r.group_id, r.description, r.contact, r.answer, \
-    c.code AS commitment, r.created_at, r.updated_at";
-const FROM: &str = "FROM reports r JOIN locations l ON l.id = r.location_id \
+// A suggestion's area is its own until staff create its location.
+const COLUMNS: &str = "r.id, r.code, r.location_id, \
+    COALESCE(l.name, r.suggested_name) AS location_name, \
+    COALESCE(l.kota_code, r.kota_code) AS kota_code, \
+    COALESCE(l.kecamatan_code, r.kecamatan_code) AS kecamatan_code, \
+    r.kind, r.status, r.group_id, r.description, r.contact, r.answer, \
+    c.code AS commitment, r.created_at, r.updated_at, r.suggested_name, r.category, \
+    r.kelurahan_code, r.lat, r.lon, r.photo_id, r.photo_type";
+const FROM: &str = "FROM reports r LEFT JOIN locations l ON l.id = r.location_id \
     LEFT JOIN commitments c ON c.id = r.commitment_id";
 
 impl Row {
@@ -455,6 +781,17 @@ impl Row {
             kota: &self.kota_code,
             kecamatan: &self.kecamatan_code,
         }
+    }
+
+    /// The suggested place (a `new_place` report).
+    fn suggested(&self) -> Option<SuggestedPlace> {
+        Some(SuggestedPlace {
+            name: self.suggested_name.clone()?,
+            category: Category::parse(self.category.as_deref()?)?,
+            kelurahan_code: self.kelurahan_code.clone()?,
+            lat: self.lat,
+            lon: self.lon,
+        })
     }
 }
 
@@ -550,6 +887,7 @@ async fn staff_view(state: &AppState, row: Row) -> AppResult<StaffReport> {
         grouped: grouped
             .into_iter()
             .map(|g| GroupedReport {
+                photo: g.photo_id.is_some(),
                 code: g.code,
                 created_at: g.created_at,
                 description: g.description,
@@ -557,6 +895,8 @@ async fn staff_view(state: &AppState, row: Row) -> AppResult<StaffReport> {
             })
             .collect(),
         group_of,
+        place: row.suggested(),
+        photo: row.photo_id.is_some(),
         description: row.description,
         contact: row.contact,
     })
@@ -581,6 +921,28 @@ async fn staff_show(
     Ok(Json(staff_view(&state, row).await?))
 }
 
+/// `GET /staff/reports/{code}/photo`: the report's photo, for staff whose
+/// area covers it (anyone else: 404, as for a report without one).
+async fn staff_photo(
+    State(state): State<AppState>,
+    staff: Staff,
+    code: Result<Path<String>, PathRejection>,
+) -> AppResult<Response> {
+    let code = code_from(code)?;
+    let row = authorised(&state, &staff, Act::Verify, &code).await?;
+    let (Some(id), Some(kind)) = (
+        row.photo_id,
+        row.photo_type
+            .as_deref()
+            .and_then(crate::deliveries::type_parse),
+    ) else {
+        return Err(AppError::NotFound {
+            key: "error.evidence.not_found",
+        });
+    };
+    crate::deliveries::file_response(&state, &id, kind, false).await
+}
+
 fn conflict(key: &'static str) -> AppError {
     AppError::Conflict {
         key,
@@ -592,7 +954,7 @@ fn conflict(key: &'static str) -> AppError {
 async fn checked_action(
     state: &AppState,
     action: &ReportAction,
-    location_id: i64,
+    location_id: Option<i64>,
 ) -> AppResult<(Option<String>, Option<i64>)> {
     let mut issues = Vec::new();
     let final_state = matches!(
@@ -660,13 +1022,53 @@ pub(crate) async fn for_edit(
         None => None,
     };
     let row = row.filter(|r| {
-        r.location_id == location_id
+        r.location_id == Some(location_id)
             && r.kind == ReportKind::WrongInfo.as_str()
             && r.group_id.is_none()
             && ReportStatus::parse(&r.status).is_some_and(ReportStatus::is_open)
     });
     if row.is_none() {
         issues.push(FieldIssue::new("report", "error.report.not_for_edit"));
+    }
+    let answer = text(answer, 1, MAX_REPORT_ANSWER)
+        .map_err(|()| {
+            issues.push(
+                FieldIssue::new("report_answer", "error.report.answer")
+                    .with("max", MAX_REPORT_ANSWER),
+            );
+        })
+        .ok();
+    match (row, answer) {
+        (Some(row), Some(answer)) if issues.is_empty() => Ok((row.id, row.code, answer)),
+        _ => Err(AppError::Fields(issues)),
+    }
+}
+
+/// The open suggestion (`new_place`) a new location answers (`code`), as
+/// `(id, code)`, with its checked public answer; the staff member must be
+/// allowed to edit in the suggestion's area. Field errors name `report`
+/// and `report_answer`.
+pub(crate) async fn for_suggestion(
+    state: &AppState,
+    staff: &Staff,
+    code: &str,
+    answer: &str,
+) -> AppResult<(i64, String, String)> {
+    let mut issues = Vec::new();
+    let row = match validate::tracking_code(code) {
+        Some(code) => by_code(state, &code).await.ok(),
+        None => None,
+    };
+    let row = row.filter(|r| {
+        r.location_id.is_none()
+            && r.kind == ReportKind::NewPlace.as_str()
+            && r.group_id.is_none()
+            && ReportStatus::parse(&r.status).is_some_and(ReportStatus::is_open)
+    });
+    if let Some(row) = &row {
+        staff.require(Act::Edit, Some(&row.place()))?;
+    } else {
+        issues.push(FieldIssue::new("report", "error.report.not_a_suggestion"));
     }
     let answer = text(answer, 1, MAX_REPORT_ANSWER)
         .map_err(|()| {
@@ -750,7 +1152,10 @@ async fn act(
         // Another staff member answered it meanwhile.
         return Err(conflict("error.report.closed"));
     }
-    crate::log::announce_places(&[row.location_id]);
+    match row.location_id {
+        Some(id) => crate::log::announce_places(&[id]),
+        None => crate::log::announce(),
+    }
     crate::mail::wake();
     let row = by_code(&state, &code).await?;
     Ok(Json(staff_view(&state, row).await?))

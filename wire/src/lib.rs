@@ -44,7 +44,7 @@ pub use location::{
 pub use log::{HistoryEntry, LogEntry, LogHead, LogPage, SignedHead};
 pub use report::{
     GroupedReport, NewReport, OpenReports, PlaceReports, ReportAction, ReportKind, ReportStatus,
-    ReportView, StaffReport,
+    ReportView, StaffReport, SuggestedPlace,
 };
 pub use staff::{
     AuditEntry, AuditPage, LocationInput, MAX_QUEUE_PAGE, NeedInput, NewCorrection, NewPackage,

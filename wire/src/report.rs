@@ -18,6 +18,15 @@ pub const MAX_REPORT_CONTACT: usize = 120;
 pub const MAX_REPORT_ANSWER: usize = 1000;
 /// Published answers a place's page lists (newest first).
 pub const MAX_PLACE_ANSWERS: i64 = 20;
+/// Largest photo with a report, in bytes (after base64 decoding). The
+/// browser scales a phone photo to [`PHOTO_MAX_SIDE`] pixels first, which
+/// leaves a few hundred kilobytes.
+pub const MAX_REPORT_PHOTO_BYTES: usize = 2 * 1024 * 1024;
+/// The longer side, in pixels, the browser scales a report's photo to.
+pub const PHOTO_MAX_SIDE: u32 = 1600;
+/// Shortest and longest name of a suggested place, in characters.
+pub const MIN_SUGGESTED_NAME: usize = 3;
+pub const MAX_SUGGESTED_NAME: usize = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -29,10 +38,20 @@ pub enum ReportKind {
     WrongInfo,
     /// Anything else.
     Other,
+    /// A place in need that is not on the map yet (a suggestion: it has no
+    /// location until staff create one from it).
+    NewPlace,
 }
 
 impl ReportKind {
-    pub const ALL: [Self; 3] = [Self::NotArrived, Self::WrongInfo, Self::Other];
+    pub const ALL: [Self; 4] = [
+        Self::NotArrived,
+        Self::WrongInfo,
+        Self::Other,
+        Self::NewPlace,
+    ];
+    /// The kinds of a report about a place on the map.
+    pub const ABOUT_A_PLACE: [Self; 3] = [Self::NotArrived, Self::WrongInfo, Self::Other];
 
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -40,6 +59,7 @@ impl ReportKind {
             Self::NotArrived => "not_arrived",
             Self::WrongInfo => "wrong_info",
             Self::Other => "other",
+            Self::NewPlace => "new_place",
         }
     }
 
@@ -93,12 +113,15 @@ impl ReportStatus {
     }
 }
 
-/// `POST /api/v1/reports`: a resident's report about a place.
+/// `POST /api/v1/reports`: a resident's report about a place, or the
+/// suggestion of a place that is not on the map yet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewReport {
-    pub location_id: i64,
+    /// The place it is about; absent for a suggestion (`new_place`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_id: Option<i64>,
     pub kind: ReportKind,
     /// What is wrong, in the reporter's words (for staff only).
     pub description: String,
@@ -106,6 +129,29 @@ pub struct NewReport {
     /// never public.
     #[serde(default)]
     pub contact: String,
+    /// The suggested place (only with `new_place`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<SuggestedPlace>,
+    /// A photo, JPEG or PNG, base64 (standard alphabet); optional, for
+    /// staff only. Metadata that can carry a location is removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<String>,
+}
+
+/// A place a resident suggests adding to the map.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SuggestedPlace {
+    pub name: String,
+    pub category: crate::Category,
+    /// The kelurahan's official code (e.g. `31.71.01.1001`).
+    pub kelurahan_code: String,
+    /// Where it is, when the resident picked it on the map (both or none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
 }
 
 /// A report as its reporter (anyone holding its code) and the public see it:
@@ -116,7 +162,10 @@ pub struct ReportView {
     pub code: String,
     pub kind: ReportKind,
     pub status: ReportStatus,
-    pub location_id: i64,
+    /// The place it is about (for a suggestion: the place staff created
+    /// from it, once they have).
+    pub location_id: Option<i64>,
+    /// The place's name (for a suggestion: the name suggested).
     pub location_name: String,
     /// Unix seconds.
     pub created_at: i64,
@@ -158,6 +207,10 @@ pub struct StaffReport {
     pub grouped: Vec<GroupedReport>,
     /// The code of the report this one joined, when it is not the first.
     pub group_of: Option<String>,
+    /// The suggested place (`new_place`).
+    pub place: Option<SuggestedPlace>,
+    /// Whether a photo came with it (`GET /staff/reports/{code}/photo`).
+    pub photo: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -167,6 +220,7 @@ pub struct GroupedReport {
     pub created_at: i64,
     pub description: String,
     pub contact: Option<String>,
+    pub photo: bool,
 }
 
 /// `POST /api/v1/staff/reports/{code}`: staff move a report on. Resolving

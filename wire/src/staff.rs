@@ -241,8 +241,9 @@ pub struct LocationInput {
     #[serde(default)]
     pub needs: Vec<NeedInput>,
     /// With `PUT`: the code of an open "wrong information" report about
-    /// this place that the edit answers. It is resolved with
-    /// `report_answer` (public) in the same transaction as the edit.
+    /// this place that the edit answers; with `POST`: the code of an open
+    /// suggestion (`new_place`) the new place is made of. It is resolved
+    /// with `report_answer` (public) in the same transaction.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub report: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]

@@ -213,11 +213,12 @@ async fn upload(
         .into_response())
 }
 
-/// Disk quotas: per commitment, and for all evidence (finding 7).
+/// Disk quotas: per commitment, and for all uploads (finding 7).
 async fn check_quotas(state: &AppState, commitment: i64, new_bytes: i64) -> AppResult<()> {
     let (mine, all): (i64, i64) = on_db!(&state.db, pool => sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN uploaded_for = $1 THEN bytes ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(bytes), 0) AS BIGINT) FROM evidence",
+         CAST(COALESCE(SUM(bytes), 0) + (SELECT COALESCE(SUM(photo_bytes), 0) FROM reports) AS BIGINT) \
+         FROM evidence",
     )
     .bind(commitment)
     .fetch_one(pool)
@@ -228,6 +229,21 @@ async fn check_quotas(state: &AppState, commitment: i64, new_bytes: i64) -> AppR
             args: vec![("mib", (MAX_UPLOAD_BYTES_PER_COMMITMENT >> 20).to_string())],
         });
     }
+    storage_left(state, all, new_bytes)
+}
+
+/// The quota for all uploads (delivery evidence and reports' photos).
+pub(crate) async fn check_storage(state: &AppState, new_bytes: i64) -> AppResult<()> {
+    let all: i64 = on_db!(&state.db, pool => sqlx::query_scalar(
+        "SELECT CAST((SELECT COALESCE(SUM(bytes), 0) FROM evidence) \
+         + (SELECT COALESCE(SUM(photo_bytes), 0) FROM reports) AS BIGINT)",
+    )
+    .fetch_one(pool)
+    .await?);
+    storage_left(state, all, new_bytes)
+}
+
+fn storage_left(state: &AppState, all: i64, new_bytes: i64) -> AppResult<()> {
     if all + new_bytes > state.upload_quota {
         tracing::warn!(
             used = all,
@@ -285,7 +301,7 @@ async fn read_bounded(headers: &HeaderMap, body: axum::body::Body) -> AppResult<
     Err(AppError::PayloadTooLarge)
 }
 
-fn type_str(kind: EvidenceType) -> &'static str {
+pub(crate) fn type_str(kind: EvidenceType) -> &'static str {
     match kind {
         EvidenceType::Jpeg => "jpeg",
         EvidenceType::Png => "png",
@@ -293,19 +309,19 @@ fn type_str(kind: EvidenceType) -> &'static str {
     }
 }
 
-fn type_parse(s: &str) -> Option<EvidenceType> {
+pub(crate) fn type_parse(s: &str) -> Option<EvidenceType> {
     [EvidenceType::Jpeg, EvidenceType::Png, EvidenceType::Pdf]
         .into_iter()
         .find(|k| type_str(*k) == s)
 }
 
-fn file_path(state: &AppState, id: &str) -> std::path::PathBuf {
+pub(crate) fn file_path(state: &AppState, id: &str) -> std::path::PathBuf {
     state.upload_dir.join(&id[..2]).join(id)
 }
 
 /// Writes the file under its hash, atomically (temp file, then rename); a
 /// file already there has the same bytes.
-async fn store_file(
+pub(crate) async fn store_file(
     state: &AppState,
     id: &str,
     _kind: EvidenceType,
@@ -376,7 +392,18 @@ async fn serve(
         }
     }
     let kind = type_parse(&kind).ok_or_else(|| AppError::Internal(format!("type {kind}")))?;
-    let bytes = tokio::fs::read(file_path(&state, &id))
+    file_response(&state, &id, kind, public).await
+}
+
+/// A stored upload as a response: photos inline, documents as downloads;
+/// cached for a year when public, never when not.
+pub(crate) async fn file_response(
+    state: &AppState,
+    id: &str,
+    kind: EvidenceType,
+    public: bool,
+) -> AppResult<Response> {
+    let bytes = tokio::fs::read(file_path(state, id))
         .await
         .map_err(|e| AppError::Internal(format!("evidence {id}: {e}")))?;
     let disposition = if kind.is_image() {
@@ -1155,7 +1182,10 @@ pub async fn sweep_uploads(
             .execute(pool)
             .await?
             .rows_affected();
-            let held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM evidence WHERE id = $1)")
+            let held: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM evidence WHERE id = $1) \
+                 OR EXISTS (SELECT 1 FROM reports WHERE photo_id = $1)",
+            )
                 .bind(id)
                 .fetch_one(pool)
                 .await?;

@@ -219,17 +219,25 @@ async fn active_packages(state: &AppState) -> AppResult<Vec<i64>> {
     )
 }
 
+// One transaction (the place, its targets, the suggestion it answers, audit
+// and log), written once for both engines.
+#[allow(clippy::too_many_lines)]
 async fn create(
     State(state): State<AppState>,
     staff: Staff,
     JsonBody(input): JsonBody<LocationInput>,
 ) -> AppResult<Response> {
     staff.require(Act::Edit, None)?;
-    if !input.report.trim().is_empty() {
-        // A report is about a place that exists: only an edit answers one.
-        return Err(AppError::invalid("report", "error.report.not_for_edit"));
-    }
     let c = check(&state, &input, &active_packages(&state).await?)?;
+    // A resident's suggestion this new place answers, resolved with it.
+    let answers = if input.report.trim().is_empty() {
+        None
+    } else {
+        Some(
+            crate::reports::for_suggestion(&state, &staff, &input.report, &input.report_answer)
+                .await?,
+        )
+    };
     staff.require(
         Act::Edit,
         Some(&Place {
@@ -279,11 +287,38 @@ async fn create(
             subject: format!("location:{id}"),
             facts: serde_json::to_value(facts(id, &c)).unwrap_or_default(),
         };
-        append_in!(tx, notify, std::slice::from_ref(&event));
+        let mut events = vec![event];
+        if let Some((report_id, code, answer)) = &answers {
+            let (changed, answered, _) = crate::reports::answer_in!(
+                tx,
+                staff.id(),
+                (*report_id, code.as_str(), Some(id)),
+                "resolved",
+                Some(answer.as_str()),
+                None,
+                now
+            );
+            if changed.is_empty() {
+                // Answered by someone else meanwhile: no second place.
+                tx.rollback().await?;
+                return Err(AppError::Conflict { key: "error.report.closed", args: Vec::new() });
+            }
+            // The suggestion and its group now point at the place made of it.
+            sqlx::query("UPDATE reports SET location_id = $2 WHERE id = $1 OR group_id = $1")
+                .bind(*report_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            events.extend(answered);
+        }
+        append_in!(tx, notify, &events);
         tx.commit().await?;
         id
     });
     log::announce();
+    if answers.is_some() {
+        crate::mail::wake();
+    }
     Ok((StatusCode::CREATED, Json(staff_location(&state, id).await?)).into_response())
 }
 
@@ -383,7 +418,7 @@ async fn update(
                 let (changed, answered, _) = crate::reports::answer_in!(
                     tx,
                     staff.id(),
-                    (*report_id, code.as_str(), id),
+                    (*report_id, code.as_str(), Some(id)),
                     "resolved",
                     Some(answer.as_str()),
                     None,

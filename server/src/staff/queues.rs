@@ -102,9 +102,15 @@ fn plan(staff: &Staff, queue: Queue, area: Option<&str>, overdue_days: u32) -> P
                 "d.reported_at AS since, d.receipt AS receipt"
             ),
         },
+        // `l` is the place or, for a suggestion, the name and area suggested.
         Queue::Reports => Plan {
             from_where: format!(
-                "FROM reports r JOIN locations l ON l.id = r.location_id \
+                "FROM reports r JOIN (SELECT o.id AS report_id, COALESCE(p.name, o.suggested_name) AS name, \
+                   COALESCE(p.kota_code, o.kota_code) AS kota_code, \
+                   COALESCE(p.kecamatan_code, o.kecamatan_code) AS kecamatan_code, \
+                   COALESCE(p.kelurahan_code, o.kelurahan_code) AS kelurahan_code \
+                   FROM reports o LEFT JOIN locations p ON p.id = o.location_id \
+                   WHERE o.status IN ('received', 'checking') AND o.group_id IS NULL) l ON l.report_id = r.id \
                  WHERE r.status IN ('received', 'checking') AND r.group_id IS NULL{place}"
             ),
             args,

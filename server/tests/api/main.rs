@@ -56,6 +56,8 @@ on_both_engines! {
     reports::a_burst_of_reports_keeps_the_limits_and_the_grouping,
     reports::a_report_sent_again_with_its_key_is_filed_once,
     reports::a_wrong_information_report_becomes_the_location_edit,
+    reports::a_report_carries_a_photo_only_staff_see,
+    reports::a_suggested_place_becomes_an_unverified_location,
     holds::an_unconfirmed_commitment_of_a_whole_need_leaves_room_for_a_second_donor,
     holds::the_confirmation_link_works_once_and_only_for_its_commitment,
     holds::a_contact_and_a_network_are_limited_but_a_retry_always_answers,

@@ -408,7 +408,7 @@ pub async fn bad_reports_get_their_own_error_and_store_nothing(engine: Engine) {
         assert!(!e.message.is_empty());
     }
     // An unknown kind, and not JSON at all.
-    let r = post_report(app, s.location, "new_place", good, "", None).await;
+    let r = post_report(app, s.location, "lost_cat", good, "", None).await;
     error_envelope(r, StatusCode::BAD_REQUEST).await;
     let r = crate::support::send(
         app.client
@@ -864,6 +864,315 @@ pub async fn a_wrong_information_report_becomes_the_location_edit(engine: Engine
     create["name"] = json!("Tempat Baru");
     let r = admin.post(app, "/api/v1/staff/locations", &create).await;
     error_envelope(r, StatusCode::BAD_REQUEST).await;
+    assert_log_verifies(app).await;
+    s.app.stop().await;
+}
+
+/// What the error says about `field` (one field named alone or in a list).
+fn said_about<'a>(e: &'a kolaborasi_shared::ApiError, field: &str) -> Option<&'a str> {
+    e.field_message(field)
+        .or_else(|| (e.field.as_deref() == Some(field)).then_some(e.message.as_str()))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn stored_files(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                if e.path().is_dir() {
+                    stored_files(&e.path())
+                } else {
+                    1
+                }
+            })
+            .sum()
+    })
+}
+
+pub async fn a_report_carries_a_photo_only_staff_see(engine: Engine) {
+    use crate::evidence::{PDF, jpeg_with_gps};
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let upload_dir = app.running.state.upload_dir.clone();
+    let body = |photo: String| {
+        json!({ "location_id": s.location, "kind": "other",
+                "description": "Atap balai warga runtuh, lihat foto.", "photo": photo })
+    };
+    // Each bad photo gets its own error, and nothing is stored.
+    let mut truncated = jpeg_with_gps();
+    truncated.truncate(truncated.len() - 2);
+    let mut oversized = jpeg_with_gps();
+    oversized.resize(kolaborasi_shared::report::MAX_REPORT_PHOTO_BYTES + 1, 0);
+    let cases: [(String, &str); 5] = [
+        (base64(b"<html><script>alert(1)</script></html>"), "JPEG"),
+        (base64(PDF), "JPEG"),
+        ("bukan-base64!".into(), "JPEG"),
+        (base64(&truncated), "tidak lengkap"),
+        (base64(&oversized), "2 MiB"),
+    ];
+    for (photo, says) in cases {
+        let e = error_envelope(
+            app.post("/api/v1/reports", &body(photo), &[]).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        let message = said_about(&e, "photo").unwrap_or_default();
+        assert!(message.contains(says), "{says}: {e:?}");
+    }
+    // A body beyond a report with the largest photo is not read.
+    let huge = "A".repeat(3 * 1024 * 1024);
+    error_envelope(
+        app.post("/api/v1/reports", &body(huge), &[]).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+    )
+    .await;
+    assert_eq!(reports_count(app).await, 0);
+    assert_eq!(stored_files(&upload_dir), 0, "no file of a refused report");
+
+    // A phone photo with GPS in its EXIF: stored without it.
+    let filed: ReportView = json_with(
+        app.post("/api/v1/reports", &body(base64(&jpeg_with_gps())), &[])
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(stored_files(&upload_dir), 1);
+    let photo_path = format!("/api/v1/staff/reports/{}/photo", filed.code);
+    let admin = admin(app).await;
+    let seen: StaffReport = ok_json(
+        admin
+            .get(app, &format!("/api/v1/staff/reports/{}", filed.code))
+            .await,
+    )
+    .await;
+    assert!(seen.photo);
+    let r = admin.get(app, &photo_path).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    let bytes = r.bytes().await.unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8]) && bytes.ends_with(&[0xFF, 0xD9]));
+    let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(!has(b"GPS") && !has(b"camera-X"), "metadata survived");
+
+    // Nobody else sees it: not the public, not an operator elsewhere.
+    let r = app.get(&photo_path).await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let elsewhere = create_staff(
+        app,
+        &admin,
+        "op-selatan@dinsos.example.id",
+        Role::Operator,
+        Some("31.74"),
+    )
+    .await;
+    let r = elsewhere.get(app, &photo_path).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let public = app
+        .get(&format!("/api/v1/reports/{}", filed.code))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!public.contains("photo"), "{public}");
+    // A report without one: 404 for its photo.
+    let plain = file(
+        &s,
+        ReportKind::WrongInfo,
+        "Alamatnya sudah pindah ke RT 02.",
+        "",
+    )
+    .await;
+    let r = admin
+        .get(app, &format!("/api/v1/staff/reports/{}/photo", plain.code))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+
+    // The hourly sweep of unused evidence leaves a report's photo alone.
+    kolaborasi_server::deliveries::sweep_uploads(
+        app.db(),
+        &upload_dir,
+        kolaborasi_server::db::now_unix() + 7 * 86_400,
+        std::time::Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    assert_eq!(admin.get(app, &photo_path).await.status(), StatusCode::OK);
+    assert_log_verifies(app).await;
+    s.app.stop().await;
+}
+
+pub async fn a_suggested_place_becomes_an_unverified_location(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let app = &s.app;
+    let suggestion = |name: &str, kelurahan: &str, position: Option<(f64, f64)>| {
+        let mut place =
+            json!({ "name": name, "category": "panti_jompo", "kelurahan_code": kelurahan });
+        if let Some((lat, lon)) = position {
+            place["lat"] = json!(lat);
+            place["lon"] = json!(lon);
+        }
+        json!({ "kind": "new_place", "description": "Panti ini merawat 30 lansia dan belum pernah dibantu.",
+                "place": place, "contact": "warga@example.id" })
+    };
+    // Bad suggestions: each names its field, nothing is stored.
+    let cases: [(serde_json::Value, &str); 5] = [
+        (
+            suggestion("Panti Werdha Kasih", "31.71.01", None),
+            "place.kelurahan_code",
+        ),
+        (suggestion("  ", "31.71.01.1002", None), "place.name"),
+        (
+            suggestion(
+                "Panti Werdha Kasih",
+                "31.71.01.1002",
+                Some((f64::from(-95), 106.8)),
+            ),
+            "place.lat",
+        ),
+        (
+            json!({ "kind": "new_place", "description": "Panti ini belum ada di peta." }),
+            "place",
+        ),
+        (
+            {
+                let mut both = suggestion("Panti Werdha Kasih", "31.71.01.1002", None);
+                both["location_id"] = json!(s.location);
+                both
+            },
+            "location_id",
+        ),
+    ];
+    for (body, field) in cases {
+        let e = error_envelope(
+            app.post("/api/v1/reports", &body, &[]).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert!(said_about(&e, field).is_some(), "{field}: {e:?}");
+    }
+    assert_eq!(reports_count(app).await, 0);
+
+    // A resident suggests a place; a neighbour suggests the same one.
+    let body = suggestion(
+        "Panti Werdha Kasih",
+        "31.71.01.1002",
+        Some((-6.1671, 106.8122)),
+    );
+    let first: ReportView = json_with(
+        app.post("/api/v1/reports", &body, &[]).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(first.kind, ReportKind::NewPlace);
+    assert_eq!(first.location_id, None);
+    assert_eq!(first.location_name, "Panti Werdha Kasih");
+    let again = suggestion("panti werdha kasih", "31.71.01.1002", None);
+    let second: ReportView = json_with(
+        app.post("/api/v1/reports", &again, &[]).await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // Operators of the area see it (once, the group); others do not.
+    let admin = admin(app).await;
+    let pusat = create_staff(
+        app,
+        &admin,
+        "op-pusat@dinsos.example.id",
+        Role::Operator,
+        Some("31.71"),
+    )
+    .await;
+    let selatan = create_staff(
+        app,
+        &admin,
+        "op-selatan@dinsos.example.id",
+        Role::Operator,
+        Some("31.74"),
+    )
+    .await;
+    let seen = queue(app, &pusat).await;
+    let titles: Vec<&str> = seen.items.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Panti Werdha Kasih"], "{seen:?}");
+    assert!(queue(app, &selatan).await.items.is_empty());
+    let staff_view: StaffReport = ok_json(
+        pusat
+            .get(app, &format!("/api/v1/staff/reports/{}", first.code))
+            .await,
+    )
+    .await;
+    let place = staff_view.place.clone().expect("the suggested place");
+    assert_eq!(place.kelurahan_code, "31.71.01.1002");
+    assert_eq!((place.lat, place.lon), (Some(-6.1671), Some(106.8122)));
+    assert_eq!(staff_view.grouped.len(), 1);
+    assert_eq!(staff_view.grouped[0].code, second.code);
+    assert_eq!(
+        selatan
+            .get(app, &format!("/api/v1/staff/reports/{}", first.code))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // Staff turn it into a place, answering the residents in one step.
+    let create = |report: &str| {
+        json!({
+            "name": "Panti Werdha Kasih", "category": "panti_jompo", "kelurahan": "31.71.01.1002",
+            "lat": -6.1671, "lon": 106.8122, "headcount": 30, "address": "Jl. Cideng Barat 12",
+            "description": "", "contact_name": "", "contact_phone": "", "needs": [],
+            "report": report, "report_answer": "Terima kasih, tempat ini sudah ditambahkan ke peta.",
+        })
+    };
+    let r = selatan
+        .post(app, "/api/v1/staff/locations", &create(&first.code))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "not their area");
+    let r = pusat
+        .post(app, "/api/v1/staff/locations", &create(&second.code))
+        .await;
+    let e = error_envelope(r, StatusCode::BAD_REQUEST).await;
+    assert!(
+        said_about(&e, "report").is_some(),
+        "the group's first is answered: {e:?}"
+    );
+    let r = pusat
+        .post(app, "/api/v1/staff/locations", &create(&first.code))
+        .await;
+    let made: kolaborasi_shared::StaffLocation = json_with(r, StatusCode::CREATED).await;
+    assert!(!made.location.verified, "unverified until checked");
+    for code in [&first.code, &second.code] {
+        let view: ReportView = ok_json(app.get(&format!("/api/v1/reports/{code}")).await).await;
+        assert_eq!(view.status, ReportStatus::Resolved);
+        assert_eq!(view.location_id, Some(made.location.id));
+        assert_eq!(
+            view.answer.as_deref(),
+            Some("Terima kasih, tempat ini sudah ditambahkan ke peta.")
+        );
+    }
+    let head: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
+    let page: LogPage = ok_json(
+        app.get(&format!("/api/v1/log?after={}", head.seq - 2))
+            .await,
+    )
+    .await;
+    let kinds: Vec<&str> = page.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["location_updated", "report_updated"]);
+    assert_eq!(page.entries[1].facts["location_id"], made.location.id);
+    // Once made, the suggestion cannot make a second place.
+    let r = pusat
+        .post(app, "/api/v1/staff/locations", &create(&first.code))
+        .await;
+    error_envelope(r, StatusCode::BAD_REQUEST).await;
+    // Nothing the residents typed is in the public log.
+    let log = app.get("/api/v1/log").await.text().await.unwrap();
+    assert!(!log.contains("warga@example.id") && !log.contains("30 lansia"));
+    app.mail_settled().await;
     assert_log_verifies(app).await;
     s.app.stop().await;
 }

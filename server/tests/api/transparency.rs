@@ -237,7 +237,13 @@ pub async fn every_change_is_logged_and_the_log_derives_the_live_totals(engine: 
 
     // Public facts only, and the name only with consent.
     let text = serde_json::to_string(&entries).unwrap();
-    for private in [DONOR_EMAIL, "hamba@example.id", "Hamba Allah", "34567890", "@"] {
+    for private in [
+        DONOR_EMAIL,
+        "hamba@example.id",
+        "Hamba Allah",
+        "34567890",
+        "@",
+    ] {
         assert!(!text.contains(private), "the log leaks {private}");
     }
     assert!(text.contains("PT Maju Jaya Abadi"));
