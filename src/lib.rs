@@ -250,6 +250,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lokasi/:id/lapor") view=pages::report::ReportPage />
                     <Route path=path!("/laporan") view=pages::report::ReportLookupPage />
                     <Route path=path!("/laporan/:code") view=pages::report::ReportStatusPage />
+                    <Route path=path!("/usulkan") view=pages::report::SuggestPage />
                     <Route path=path!("/kolaborasi") view=pages::tracking::TrackLookupPage />
                     <Route path=path!("/kolaborasi/:code") view=pages::tracking::TrackingPage />
                     // The navigation says "Lacak"; the server redirects these

@@ -30,6 +30,8 @@ pub enum Page {
     ReportLookup,
     /// Where one report stands, by its normalised code.
     ReportStatus(String),
+    /// Suggesting a place that is not on the map, optionally at a point.
+    Suggest(Option<(f64, f64)>),
     /// Looking up a tracking code.
     TrackLookup,
     /// One commitment's tracking page, by its normalised code.
@@ -194,6 +196,8 @@ impl Page {
             Self::Report(id) => format!("/lokasi/{id}/lapor"),
             Self::ReportLookup => "/laporan".into(),
             Self::ReportStatus(code) => format!("/laporan/{code}"),
+            Self::Suggest(None) => "/usulkan".into(),
+            Self::Suggest(Some((lat, lon))) => format!("/usulkan?lat={lat:.6}&lon={lon:.6}"),
             Self::TrackLookup => "/kolaborasi".into(),
             Self::Tracking(code) => routes::collaboration_path(code),
             Self::Manage { code, token } => format!(
@@ -323,6 +327,7 @@ mod tests {
             Page::Report(12),
             Page::ReportLookup,
             Page::ReportStatus("AB12-CD34".into()),
+            Page::Suggest(Some((-6.2, 106.8))),
             Page::TrackLookup,
             Page::Tracking("AB12-CD34".into()),
             Page::Manage {

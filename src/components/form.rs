@@ -357,7 +357,6 @@ pub fn TextAreaField(
 /// A labelled `<select>`; `options` are (value, text) pairs. With a
 /// `placeholder` an empty first option asks for a choice. (Only the
 /// console's forms have one.)
-#[cfg(feature = "console")]
 #[component]
 pub fn SelectField(
     field: &'static str,
@@ -451,4 +450,96 @@ pub fn place_field_errors(
         }
     }
     placed
+}
+
+/// The place categories as select options, in the reader's language.
+#[must_use]
+pub fn category_options() -> Signal<Vec<(String, String)>> {
+    Signal::derive(move || {
+        let l = lang();
+        kolaborasi_shared::Category::ALL
+            .iter()
+            .map(|c| {
+                (
+                    c.as_str().to_owned(),
+                    l.text(&format!("category.{}", c.as_str())),
+                )
+            })
+            .collect()
+    })
+}
+
+/// Kota, kecamatan and kelurahan as three selects: each lists what lies in
+/// the choice above it, and a choice outside it is cleared. The kelurahan's
+/// field is named as the server names it (`kelurahan_field`).
+#[component]
+pub fn AreaSelectFields(
+    kota: RwSignal<String>,
+    kecamatan: RwSignal<String>,
+    kelurahan: RwSignal<String>,
+    errors: Errors,
+    #[prop(default = "kelurahan")] kelurahan_field: &'static str,
+) -> impl IntoView {
+    let shared = expect_context::<crate::Shared>();
+    Effect::new(move |_| {
+        let above = kota.get();
+        if !kecamatan.get_untracked().starts_with(&format!("{above}.")) {
+            kecamatan.set(String::new());
+        }
+    });
+    Effect::new(move |_| {
+        let above = kecamatan.get();
+        if !kelurahan.get_untracked().starts_with(&format!("{above}.")) {
+            kelurahan.set(String::new());
+        }
+    });
+    let tree = move || shared.areas.get().and_then(Result::ok);
+    let children = move |code: Option<String>| -> Vec<(String, String)> {
+        tree()
+            .and_then(|t| {
+                let node = match &code {
+                    None => Some(&t.root),
+                    Some(c) if c.is_empty() => None,
+                    Some(c) => t.find(c),
+                };
+                node.map(|n| {
+                    n.children
+                        .iter()
+                        .map(|c| (c.code.clone(), c.name.clone()))
+                        .collect()
+                })
+            })
+            .unwrap_or_default()
+    };
+    let kotas = Signal::derive(move || children(None));
+    let kecamatans = Signal::derive(move || children(Some(kota.get())));
+    let kelurahans = Signal::derive(move || children(Some(kecamatan.get())));
+    view! {
+        <SelectField
+            field="kota"
+            label="filter.kota"
+            value=kota
+            errors
+            options=kotas
+            placeholder="form.choose"
+        />
+        <SelectField
+            field="kecamatan"
+            label="filter.kecamatan"
+            value=kecamatan
+            errors
+            options=kecamatans
+            placeholder="form.choose"
+            disabled=Signal::derive(move || kota.read().is_empty())
+        />
+        <SelectField
+            field=kelurahan_field
+            label="filter.kelurahan"
+            value=kelurahan
+            errors
+            options=kelurahans
+            placeholder="form.choose"
+            disabled=Signal::derive(move || kecamatan.read().is_empty())
+        />
+    }
 }

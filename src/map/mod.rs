@@ -7,8 +7,7 @@
 //! keyboard and screen-reader equivalent of everything the map shows.
 
 mod layer;
-/// The console's location editor picks a point on a map.
-#[cfg(feature = "console")]
+/// Picking a point on a map: the console's location editor, a suggested place.
 pub mod picker;
 
 use std::sync::Arc;

@@ -74,8 +74,8 @@ pub fn PointPicker(
             handle.set_language(lang());
             let options = MarkerOptions::default();
             options.set_draggable(true);
-            options.set_title(lang().text("console.map_marker"));
-            options.set_alt(lang().text("console.map_marker"));
+            options.set_title(lang().text("picker.marker"));
+            options.set_alt(lang().text("picker.marker"));
             let start = point.unwrap_or((0.0, 0.0));
             let marker = Marker::new_with_options(&LatLng::new(start.0, start.1), &options);
             let click = Closure::<dyn Fn(JsValue)>::new(move |ev: JsValue| {
@@ -122,14 +122,14 @@ pub fn PointPicker(
                     class="map"
                     node_ref=node
                     role="region"
-                    aria-label=tr("console.map_label")
+                    aria-label=tr("picker.label")
                     data-testid="location-map"
                 ></div>
                 <Show when=move || tiles_failed.get()>
                     <p class="map-notice" role="status">{tr("map.tiles_unavailable")}</p>
                 </Show>
             </div>
-            <p class="hint">{tr("console.map_hint")}</p>
+            <p class="hint">{tr("picker.hint")}</p>
         </div>
     }
 }

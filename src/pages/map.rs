@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use kolaborasi_shared::{Category, LocationQuery, LocationSummary, NeedLevel};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 
@@ -140,6 +141,10 @@ pub fn MapPage() -> impl IntoView {
                     })}
                 </Transition>
                 <Legend points color_by on_change=set_color />
+                <p class="suggest-link">
+                    {tr("map.suggest_lead")} " "
+                    <A href=Page::Suggest(None).href() attr:data-testid="suggest-link">{tr("map.suggest")}</A>
+                </p>
             </section>
         </div>
     }

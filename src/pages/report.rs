@@ -5,9 +5,13 @@
 //! What a resident types goes to staff only; the pages show a report's
 //! kind, its state and staff's public answer.
 
-use kolaborasi_shared::report::{MAX_REPORT_CONTACT, MAX_REPORT_TEXT, MIN_REPORT_TEXT};
+use kolaborasi_shared::report::{
+    MAX_REPORT_CONTACT, MAX_REPORT_PHOTO_BYTES, MAX_REPORT_TEXT, MAX_SUGGESTED_NAME,
+    MIN_REPORT_TEXT, MIN_SUGGESTED_NAME, PHOTO_MAX_SIDE,
+};
 use kolaborasi_shared::{
-    LocationDetail, NewReport, PlaceReports, ReportKind, ReportStatus, ReportView, validate,
+    Category, LocationDetail, NewReport, PlaceReports, ReportKind, ReportStatus, ReportView,
+    SuggestedPlace, validate,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -15,7 +19,8 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::api::{self, ApiFailure};
 use crate::components::form::{
-    Errors, FormAlert, Problem, TextAreaField, TextField, dom_id, focus_soon, place_field_errors,
+    AreaSelectFields, Errors, FormAlert, Problem, SelectField, TextAreaField, TextField,
+    category_options, dom_id, focus_soon, place_field_errors,
 };
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
@@ -27,6 +32,13 @@ use crate::set_title;
 const F_KIND: &str = "kind";
 const F_DESCRIPTION: &str = "description";
 const F_CONTACT: &str = "contact";
+const F_PHOTO: &str = "photo";
+// A suggested place's fields, named as the server names them.
+const F_PLACE_NAME: &str = "place.name";
+const F_PLACE_CATEGORY: &str = "place.category";
+const F_PLACE_AREA: &str = "place.kelurahan_code";
+const F_PLACE_LAT: &str = "place.lat";
+const F_PLACE_LON: &str = "place.lon";
 
 fn kind_key(kind: ReportKind) -> String {
     format!("report.kind.{}", kind.as_str())
@@ -73,21 +85,16 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
     let kind = RwSignal::new(None::<ReportKind>);
     let description = RwSignal::new(String::new());
     let contact = RwSignal::new(String::new());
+    let photo = RwSignal::new(None::<String>);
     let errors = Errors::new();
-    let alert = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let done = RwSignal::new(None::<ReportView>);
-    let sent_key = StoredValue::new(None::<(NewReport, String)>);
+    let sender = Sender::new(errors, "report-alert");
     let queue_name = StoredValue::new(name.clone());
-    let navigate = StoredValue::new_local(use_navigate());
-    let outbox = crate::outbox::use_outbox();
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if sender.busy.get_untracked() {
             return;
         }
-        alert.set(None);
-        let mut first = None;
+        sender.alert.set(None);
         let chosen = kind.get_untracked();
         errors.set(
             F_KIND,
@@ -95,26 +102,13 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
                 .is_none()
                 .then_some(Problem::Key("report.kind_required")),
         );
-        if chosen.is_none() {
-            first = Some(dom_id(F_KIND));
-        }
+        let mut first = chosen.is_none().then(|| dom_id(F_KIND));
         let text = description.get_untracked();
-        let length = text.trim().chars().count();
-        let short = !(MIN_REPORT_TEXT..=MAX_REPORT_TEXT).contains(&length);
-        errors.set(
-            F_DESCRIPTION,
-            short.then(|| {
-                Problem::KeyWith(
-                    "error.report.description",
-                    vec![
-                        ("min", MIN_REPORT_TEXT.to_string()),
-                        ("max", MAX_REPORT_TEXT.to_string()),
-                    ],
-                )
-            }),
-        );
-        if short && first.is_none() {
-            first = Some(dom_id(F_DESCRIPTION));
+        if let Some(problem) = description_problem(&text) {
+            errors.set(F_DESCRIPTION, Some(problem));
+            first.get_or_insert_with(|| dom_id(F_DESCRIPTION));
+        } else {
+            errors.set(F_DESCRIPTION, None);
         }
         let Some(chosen) = chosen.filter(|_| first.is_none()) else {
             if let Some(first) = first {
@@ -122,59 +116,22 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
             }
             return;
         };
-        let report = NewReport {
-            location_id: id,
-            kind: chosen,
-            description: text,
-            contact: contact.get_untracked(),
-        };
-        // One key per report: a retry, here or from the queue, files it once.
-        let key = sent_key
-            .get_value()
-            .filter(|(sent, _)| *sent == report)
-            .map_or_else(crate::storage::random_key, |(_, key)| key);
-        sent_key.set_value(Some((report.clone(), key.clone())));
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let result = api::file_report(&key, &report).await;
-            busy.set(false);
-            match result {
-                Ok(view) => {
-                    done.set(Some(view));
-                    focus_soon("report-done".to_owned());
-                }
-                // No answer at all: kept on the device with its key and sent
-                // when the network returns (never on a kiosk).
-                Err(ApiFailure::Network) if !crate::kiosk::active() => {
-                    outbox.enqueue(
-                        key,
-                        crate::outbox::Body::Report(report),
-                        queue_name.get_value(),
-                    );
-                    navigate.with_value(|go| {
-                        go(
-                            &Page::Outbox.href(),
-                            leptos_router::NavigateOptions::default(),
-                        );
-                    });
-                }
-                Err(e) => {
-                    let placed = place_field_errors(errors, &e, |f| {
-                        matches!(f, F_DESCRIPTION | F_CONTACT).then(|| f.to_owned())
-                    });
-                    if let Some(first) = placed.first() {
-                        focus_soon(dom_id(first));
-                    } else {
-                        alert.set(Some(e.plain_message(crate::i18n::document_lang())));
-                        focus_soon("report-alert".to_owned());
-                    }
-                }
-            }
-        });
+        sender.send(
+            NewReport {
+                location_id: Some(id),
+                kind: chosen,
+                description: text,
+                contact: contact.get_untracked(),
+                place: None,
+                photo: photo.get_untracked(),
+            },
+            queue_name.get_value(),
+            &[F_DESCRIPTION, F_CONTACT, F_PHOTO],
+        );
     };
     let kind_error = errors.message(F_KIND);
     let kinds = move || {
-        ReportKind::ALL
+        ReportKind::ABOUT_A_PLACE
             .into_iter()
             .enumerate()
             .map(|(i, k)| {
@@ -211,13 +168,13 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
             .collect_view()
     };
     let form = move || {
-        if let Some(v) = done.get() {
+        if let Some(v) = sender.done.get() {
             return view! { <Filed report=v /> }.into_any();
         }
         view! {
             <form class="report-form" novalidate on:submit=send>
                 <div id="report-alert" tabindex="-1">
-                    <FormAlert message=alert.into() />
+                    <FormAlert message=sender.alert.into() />
                 </div>
                 <fieldset
                     class="field choices"
@@ -240,26 +197,8 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
                     rows=5
                     testid="report-description"
                 />
-                <TextField
-                    field=F_CONTACT
-                    label="report.contact"
-                    value=contact
-                    errors
-                    hint=Signal::derive(move || lang().text("report.contact_hint"))
-                    autocomplete="email"
-                    maxlength=MAX_REPORT_CONTACT
-                />
-                <button
-                    type="submit"
-                    class="button button-cta button-large"
-                    data-testid="report-send"
-                    aria-disabled=move || busy.get().then_some("true")
-                >
-                    {tr("report.send")}
-                </button>
-                <p class="status" role="status">
-                    {move || busy.get().then(|| lang().text("report.sending"))}
-                </p>
+                <PhotoField photo errors />
+                <ContactAndSend contact errors sender />
             </form>
         }
         .into_any()
@@ -274,6 +213,468 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
         <h1>{tr("report.heading")}</h1>
         <p class="lead">{move || tr_with(lang(), "report.intro", &[("place", lead_name.as_str())])}</p>
         {form}
+    }
+}
+
+/// The description's problem, if it has one (the server says the same).
+fn description_problem(text: &str) -> Option<Problem> {
+    let length = text.trim().chars().count();
+    (!(MIN_REPORT_TEXT..=MAX_REPORT_TEXT).contains(&length)).then(|| {
+        Problem::KeyWith(
+            "error.report.description",
+            vec![
+                ("min", MIN_REPORT_TEXT.to_string()),
+                ("max", MAX_REPORT_TEXT.to_string()),
+            ],
+        )
+    })
+}
+
+type Navigate = Box<dyn Fn(&str, leptos_router::NavigateOptions)>;
+
+/// Sends a report (about a place or suggesting one): one key per report,
+/// so a retry, here or from the queue, files it once; with no answer at
+/// all it is kept on the device and sent when the network returns.
+#[derive(Clone, Copy)]
+struct Sender {
+    busy: RwSignal<bool>,
+    done: RwSignal<Option<ReportView>>,
+    alert: RwSignal<Option<String>>,
+    errors: Errors,
+    alert_id: &'static str,
+    sent_key: StoredValue<Option<(NewReport, String)>>,
+    outbox: crate::outbox::Outbox,
+    navigate: StoredValue<Navigate, leptos::prelude::LocalStorage>,
+}
+
+impl Sender {
+    fn new(errors: Errors, alert_id: &'static str) -> Self {
+        let navigate = use_navigate();
+        Self {
+            busy: RwSignal::new(false),
+            done: RwSignal::new(None),
+            alert: RwSignal::new(None),
+            errors,
+            alert_id,
+            sent_key: StoredValue::new(None),
+            outbox: crate::outbox::use_outbox(),
+            navigate: StoredValue::new_local(Box::new(move |to: &str, o| navigate(to, o))),
+        }
+    }
+
+    /// Sends `report`; field errors the server names among `fields` go to
+    /// their field, anything else to the form's alert.
+    fn send(self, report: NewReport, queue_name: String, fields: &'static [&'static str]) {
+        let key = self
+            .sent_key
+            .get_value()
+            .filter(|(sent, _)| *sent == report)
+            .map_or_else(crate::storage::random_key, |(_, key)| key);
+        self.sent_key.set_value(Some((report.clone(), key.clone())));
+        self.busy.set(true);
+        leptos::task::spawn_local(async move {
+            let result = api::file_report(&key, &report).await;
+            self.busy.set(false);
+            match result {
+                Ok(view) => {
+                    self.done.set(Some(view));
+                    focus_soon("report-done".to_owned());
+                }
+                // Never on a kiosk: nothing stays on a public device.
+                Err(ApiFailure::Network) if !crate::kiosk::active() => {
+                    self.outbox
+                        .enqueue(key, crate::outbox::Body::Report(report), queue_name);
+                    self.navigate.with_value(|go| {
+                        go(
+                            &Page::Outbox.href(),
+                            leptos_router::NavigateOptions::default(),
+                        );
+                    });
+                }
+                Err(e) => {
+                    let placed = place_field_errors(self.errors, &e, |f| {
+                        fields.contains(&f).then(|| f.to_owned())
+                    });
+                    if let Some(first) = placed.first() {
+                        focus_soon(dom_id(first));
+                    } else {
+                        self.alert
+                            .set(Some(e.plain_message(crate::i18n::document_lang())));
+                        focus_soon(self.alert_id.to_owned());
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// The optional contact, and the send button with its progress.
+#[component]
+fn ContactAndSend(contact: RwSignal<String>, errors: Errors, sender: Sender) -> impl IntoView {
+    view! {
+        <TextField
+            field=F_CONTACT
+            label="report.contact"
+            value=contact
+            errors
+            hint=Signal::derive(move || lang().text("report.contact_hint"))
+            autocomplete="email"
+            maxlength=MAX_REPORT_CONTACT
+        />
+        <button
+            type="submit"
+            class="button button-cta button-large"
+            data-testid="report-send"
+            aria-disabled=move || sender.busy.get().then_some("true")
+        >
+            {tr("report.send")}
+        </button>
+        <p class="status" role="status">
+            {move || sender.busy.get().then(|| lang().text("report.sending"))}
+        </p>
+    }
+}
+
+/// The photo, scaled on the phone to [`PHOTO_MAX_SIDE`] pixels and encoded
+/// as JPEG (which leaves its metadata behind), as base64; `None` when the
+/// browser cannot read it as an image.
+fn scale_photo(file: &web_sys::File, done: impl FnOnce(Option<String>) + 'static) {
+    use wasm_bindgen::JsCast as _;
+    let (Ok(url), Ok(img)) = (
+        web_sys::Url::create_object_url_with_blob(file),
+        web_sys::HtmlImageElement::new(),
+    ) else {
+        done(None);
+        return;
+    };
+    let done = std::rc::Rc::new(std::cell::RefCell::new(Some(done)));
+    let finish = {
+        let (img, url) = (img.clone(), url.clone());
+        move |loaded: bool| {
+            let _ = web_sys::Url::revoke_object_url(&url);
+            let result = if loaded { draw_scaled(&img) } else { None };
+            if let Some(done) = done.borrow_mut().take() {
+                done(result);
+            }
+        }
+    };
+    let on_error = finish.clone();
+    img.set_onload(Some(
+        wasm_bindgen::closure::Closure::once_into_js(move || finish(true)).unchecked_ref(),
+    ));
+    img.set_onerror(Some(
+        wasm_bindgen::closure::Closure::once_into_js(move || on_error(false)).unchecked_ref(),
+    ));
+    img.set_src(&url);
+}
+
+fn draw_scaled(img: &web_sys::HtmlImageElement) -> Option<String> {
+    use wasm_bindgen::JsCast as _;
+    let (w, h) = (img.natural_width(), img.natural_height());
+    if w == 0 || h == 0 {
+        return None;
+    }
+    let scale = (f64::from(PHOTO_MAX_SIDE) / f64::from(w.max(h))).min(1.0);
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let size = |side: u32| ((f64::from(side) * scale).round() as u32).max(1);
+    let (cw, ch) = (size(w), size(h));
+    let canvas: web_sys::HtmlCanvasElement =
+        document().create_element("canvas").ok()?.dyn_into().ok()?;
+    canvas.set_width(cw);
+    canvas.set_height(ch);
+    let context: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    context
+        .draw_image_with_html_image_element_and_dw_and_dh(
+            img,
+            0.0,
+            0.0,
+            f64::from(cw),
+            f64::from(ch),
+        )
+        .ok()?;
+    let data = canvas
+        .to_data_url_with_type_and_encoder_options("image/jpeg", &0.8.into())
+        .ok()?;
+    data.strip_prefix("data:image/jpeg;base64,")
+        .map(str::to_owned)
+}
+
+/// An optional photo: taken or chosen on the phone, shown before sending,
+/// removable. Only staff see it.
+#[component]
+fn PhotoField(photo: RwSignal<Option<String>>, errors: Errors) -> impl IntoView {
+    let id = dom_id(F_PHOTO);
+    let message = errors.message(F_PHOTO);
+    let reading = RwSignal::new(false);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let chosen = move |_| {
+        let Some(file) = input
+            .get_untracked()
+            .and_then(|i| i.files())
+            .and_then(|f| f.get(0))
+        else {
+            return;
+        };
+        reading.set(true);
+        errors.set(F_PHOTO, None);
+        scale_photo(&file, move |scaled| {
+            reading.set(false);
+            let fits = scaled.filter(|b| b.len() <= MAX_REPORT_PHOTO_BYTES / 3 * 4);
+            if fits.is_none() {
+                errors.set(F_PHOTO, Some(Problem::Key("report.photo_unreadable")));
+            }
+            photo.set(fits);
+        });
+    };
+    let remove = move |_| {
+        photo.set(None);
+        if let Some(i) = input.get_untracked() {
+            i.set_value("");
+            let _ = i.focus();
+        }
+    };
+    let hint_id = format!("{id}-hint");
+    let describedby = {
+        let hint_id = hint_id.clone();
+        let id = id.clone();
+        move || {
+            if message.read().is_some() {
+                format!("{hint_id} {id}-error")
+            } else {
+                hint_id.clone()
+            }
+        }
+    };
+    view! {
+        <div class="field photo-field" class:field-invalid=move || message.read().is_some()>
+            <label for=id.clone()>{tr("report.photo")}</label>
+            <p class="hint" id=hint_id>{tr("report.photo_hint")}</p>
+            <input
+                type="file"
+                id=id.clone()
+                accept="image/*"
+                node_ref=input
+                data-testid="report-photo"
+                aria-describedby=describedby
+                on:change=chosen
+            />
+            <crate::components::form::FieldError id=id.clone() message />
+            <p class="status" role="status">
+                {move || reading.get().then(|| lang().text("report.photo_reading"))}
+            </p>
+            {move || photo.get().map(|b| view! {
+                <div class="photo-preview">
+                    <img
+                        src=format!("data:image/jpeg;base64,{b}")
+                        alt=tr("report.photo_preview")
+                        data-testid="report-photo-preview"
+                    />
+                    <button type="button" class="button" on:click=remove>
+                        {tr("report.photo_remove")}
+                    </button>
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// `/usulkan`: suggesting a place in need that is not on the map yet: its
+/// name, category and kelurahan, where it is (on the map or typed, not
+/// required), what the resident knows, an optional photo and contact.
+// One form: its fields in order, and their checks.
+#[allow(clippy::too_many_lines)]
+#[component]
+pub fn SuggestPage() -> impl IntoView {
+    Effect::new(move |_| set_title(&lang().text("suggest.title")));
+    let shared = expect_context::<crate::Shared>();
+    let query = leptos_router::hooks::use_query_map();
+    let from_query = |name: &str| {
+        query
+            .with_untracked(|q| q.get(name))
+            .filter(|v| v.parse::<f64>().is_ok())
+            .unwrap_or_default()
+    };
+    let lat = RwSignal::new(from_query("lat"));
+    let lon = RwSignal::new(from_query("lon"));
+    let name = RwSignal::new(String::new());
+    let category = RwSignal::new(String::new());
+    let kota = RwSignal::new(String::new());
+    let kecamatan = RwSignal::new(String::new());
+    let kelurahan = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let contact = RwSignal::new(String::new());
+    let photo = RwSignal::new(None::<String>);
+    let errors = Errors::new();
+    let sender = Sender::new(errors, "suggest-alert");
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if sender.busy.get_untracked() {
+            return;
+        }
+        sender.alert.set(None);
+        let mut first = None::<&'static str>;
+        let mut note = |field: &'static str, problem: Option<Problem>| {
+            if problem.is_some() && first.is_none() {
+                first = Some(field);
+            }
+            errors.set(field, problem);
+        };
+        let place_name = name.get_untracked().trim().to_owned();
+        let length = place_name.chars().count();
+        note(
+            F_PLACE_NAME,
+            (!(MIN_SUGGESTED_NAME..=MAX_SUGGESTED_NAME).contains(&length)).then(|| {
+                Problem::KeyWith(
+                    "error.report.place_name",
+                    vec![
+                        ("min", MIN_SUGGESTED_NAME.to_string()),
+                        ("max", MAX_SUGGESTED_NAME.to_string()),
+                    ],
+                )
+            }),
+        );
+        let chosen = Category::parse(&category.get_untracked());
+        note(
+            F_PLACE_CATEGORY,
+            chosen
+                .is_none()
+                .then_some(Problem::Key("suggest.category_required")),
+        );
+        let area = kelurahan.get_untracked();
+        note(
+            F_PLACE_AREA,
+            area.is_empty()
+                .then_some(Problem::Key("error.report.place_area")),
+        );
+        let (la, lo) = (lat.get_untracked(), lon.get_untracked());
+        let position = if la.trim().is_empty() && lo.trim().is_empty() {
+            Ok(None)
+        } else {
+            crate::map::picker::parse_point(&la, &lo)
+                .map(Some)
+                .ok_or(())
+        };
+        note(
+            F_PLACE_LAT,
+            position
+                .is_err()
+                .then_some(Problem::Key("error.report.place_position")),
+        );
+        let text = description.get_untracked();
+        note(F_DESCRIPTION, description_problem(&text));
+        let (Some(category), Ok(position), None) = (chosen, position, first) else {
+            if let Some(first) = first {
+                focus_soon(dom_id(first));
+            }
+            return;
+        };
+        sender.send(
+            NewReport {
+                location_id: None,
+                kind: ReportKind::NewPlace,
+                description: text,
+                contact: contact.get_untracked(),
+                place: Some(SuggestedPlace {
+                    name: place_name.clone(),
+                    category,
+                    kelurahan_code: area,
+                    lat: position.map(|p| p.0),
+                    lon: position.map(|p| p.1),
+                }),
+                photo: photo.get_untracked(),
+            },
+            place_name,
+            &[
+                F_PLACE_NAME,
+                F_PLACE_AREA,
+                F_PLACE_LAT,
+                F_DESCRIPTION,
+                F_CONTACT,
+                F_PHOTO,
+            ],
+        );
+    };
+    let map = move || {
+        shared
+            .config
+            .get()
+            .and_then(Result::ok)
+            .map(|config| view! { <crate::map::picker::PointPicker config lat lon /> })
+    };
+    let form = move || {
+        if let Some(v) = sender.done.get() {
+            return view! { <Filed report=v /> }.into_any();
+        }
+        view! {
+            <form class="report-form suggest-form" novalidate on:submit=send>
+                <div id="suggest-alert" tabindex="-1">
+                    <FormAlert message=sender.alert.into() />
+                </div>
+                <fieldset class="group">
+                    <legend>{tr("suggest.place")}</legend>
+                    <TextField
+                        field=F_PLACE_NAME
+                        label="suggest.name"
+                        value=name
+                        errors
+                        maxlength=MAX_SUGGESTED_NAME
+                    />
+                    <SelectField
+                        field=F_PLACE_CATEGORY
+                        label="suggest.category"
+                        value=category
+                        errors
+                        options=category_options()
+                        placeholder="form.choose"
+                    />
+                    <AreaSelectFields kota kecamatan kelurahan errors kelurahan_field=F_PLACE_AREA />
+                </fieldset>
+                <fieldset class="group">
+                    <legend>{tr("suggest.position")}</legend>
+                    <p class="hint">{tr("suggest.position_hint")}</p>
+                    {map}
+                    <div class="coordinate-row">
+                        <TextField
+                            field=F_PLACE_LAT
+                            label="suggest.lat"
+                            value=lat
+                            errors
+                            inputmode="decimal"
+                            autocomplete="off"
+                        />
+                        <TextField
+                            field=F_PLACE_LON
+                            label="suggest.lon"
+                            value=lon
+                            errors
+                            inputmode="decimal"
+                            autocomplete="off"
+                        />
+                    </div>
+                </fieldset>
+                <TextAreaField
+                    field=F_DESCRIPTION
+                    label="suggest.description"
+                    value=description
+                    errors
+                    hint=Signal::derive(move || lang().text("suggest.description_hint"))
+                    maxlength=MAX_REPORT_TEXT
+                    rows=5
+                    testid="report-description"
+                />
+                <PhotoField photo errors />
+                <ContactAndSend contact errors sender />
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <div class="page narrow">
+            <h1>{tr("suggest.heading")}</h1>
+            <p class="lead">{tr("suggest.intro")}</p>
+            {form}
+        </div>
     }
 }
 
@@ -416,9 +817,16 @@ fn Standing(report: ReportView) -> impl IntoView {
             <div>
                 <dt>{tr("track.place")}</dt>
                 <dd>
-                    <A href=Page::Location(r.with_value(|r| r.location_id)).href()>
-                        {r.with_value(|r| r.location_name.clone())}
-                    </A>
+                    {match r.with_value(|r| r.location_id) {
+                        Some(id) => view! {
+                            <A href=Page::Location(id).href()>{r.with_value(|r| r.location_name.clone())}</A>
+                        }.into_any(),
+                        None => view! {
+                            <span>{r.with_value(|r| r.location_name.clone())}</span>
+                            " "
+                            <span class="badge">{tr("report.suggested")}</span>
+                        }.into_any(),
+                    }}
                 </dd>
             </div>
             <div>

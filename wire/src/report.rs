@@ -23,7 +23,7 @@ pub const MAX_PLACE_ANSWERS: i64 = 20;
 /// leaves a few hundred kilobytes.
 pub const MAX_REPORT_PHOTO_BYTES: usize = 2 * 1024 * 1024;
 /// The longer side, in pixels, the browser scales a report's photo to.
-pub const PHOTO_MAX_SIDE: u32 = 1600;
+pub const PHOTO_MAX_SIDE: u32 = 1280;
 /// Shortest and longest name of a suggested place, in characters.
 pub const MIN_SUGGESTED_NAME: usize = 3;
 pub const MAX_SUGGESTED_NAME: usize = 200;

@@ -37,6 +37,7 @@ pub const APP_ROUTES: &[&[Segment]] = &[
     &[Lit("lokasi"), Id, Lit("lapor")],
     &[Lit("laporan")],
     &[Lit("laporan"), Code],
+    &[Lit("usulkan")],
     &[Lit("kolaborasi")],
     &[Lit("kolaborasi"), Code],
     &[Lit("masuk")],

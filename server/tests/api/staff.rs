@@ -401,6 +401,7 @@ fn table() -> Vec<Row> {
         Row { method: Method::POST, path: "/api/v1/staff/locations/{location}/deactivate", body: empty, expect: [U, U, F, A, F, A] },
         Row { method: Method::GET, path: "/api/v1/staff/queues/reports", body: no_body, expect: [U, U, A, A, A, A] },
         Row { method: Method::GET, path: "/api/v1/staff/reports/{report}", body: no_body, expect: [U, U, A, A, F, A] },
+        Row { method: Method::GET, path: "/api/v1/staff/reports/{report}/photo", body: no_body, expect: [U, U, A, A, F, A] },
         Row { method: Method::POST, path: "/api/v1/staff/reports/{report}", body: |_, _, _| Some(json!({ "status": "checking" })), expect: [U, U, F, A, F, A] },
         // Last: these end sessions (everyone signs in again before each).
         Row { method: Method::POST, path: "/api/v1/staff/session/everywhere", body: no_body, expect: [U, U, A, A, A, A] },
@@ -462,7 +463,8 @@ pub async fn every_staff_route_checks_role_and_area_for_everyone(engine: Engine)
         let r = app
             .post(
                 "/api/v1/reports",
-                &json!({ "location_id": location, "kind": "other", "description": "Papan nama tempat ini hilang." }),
+                &json!({ "location_id": location, "kind": "other", "description": "Papan nama tempat ini hilang.",
+                         "photo": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, jpeg_with_gps()) }),
                 &[],
             )
             .await;

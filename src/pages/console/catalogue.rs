@@ -295,7 +295,7 @@ fn PackageForm() -> impl IntoView {
                     value=program
                     errors
                     options=programs
-                    placeholder="console.choose"
+                    placeholder="form.choose"
                 />
                 <PackageText field="slug" label="console.slug" value=slug errors />
                 <PackageText field="name_id" label="console.name_id" value=name_id errors />

@@ -4,9 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use kolaborasi_shared::{
-    AreaLevel, Category, LocationInput, NeedInput, ProgramList, Role, StaffLocation,
-};
+use kolaborasi_shared::{AreaLevel, LocationInput, NeedInput, ProgramList, Role, StaffLocation};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -15,12 +13,12 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use super::{Action, ActionStatus, ConsoleFrame, StaffAuth, run_action};
 use crate::api::{self, ApiFailure};
 use crate::components::form::{
-    Errors, FieldError, FormAlert, Problem, SelectField, TextAreaField, TextField, dom_id,
-    focus_soon, place_field_errors,
+    AreaSelectFields, Errors, FieldError, FormAlert, Problem, SelectField, TextAreaField,
+    TextField, dom_id, focus_soon, place_field_errors,
 };
 use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
-use crate::map::picker::{PointPicker, parse_point};
+use crate::map::picker::{PointPicker, coordinate_text, parse_point};
 use crate::route::Page;
 use crate::{Shared, set_title};
 
@@ -176,6 +174,28 @@ impl Form {
         }
     }
 
+    /// A resident's suggested place, in the fields still empty.
+    fn prefill(self, p: &kolaborasi_shared::SuggestedPlace) {
+        let fill = |s: RwSignal<String>, v: String| {
+            if s.get_untracked().is_empty() {
+                s.set(v);
+            }
+        };
+        fill(self.name, p.name.clone());
+        fill(self.category, p.category.as_str().to_owned());
+        // An official code names its kota and kecamatan: 31.71.01.1002.
+        let parts: Vec<&str> = p.kelurahan_code.split('.').collect();
+        if parts.len() == 4 && self.kelurahan.get_untracked().is_empty() {
+            self.kota.set(parts[..2].join("."));
+            self.kecamatan.set(parts[..3].join("."));
+            self.kelurahan.set(p.kelurahan_code.clone());
+        }
+        if let (Some(lat), Some(lon)) = (p.lat, p.lon) {
+            fill(self.lat, coordinate_text(lat));
+            fill(self.lon, coordinate_text(lon));
+        }
+    }
+
     /// The request, or the first field in error (messages set).
     fn input(self, original: &BTreeMap<i64, String>) -> Result<LocationInput, String> {
         let mut first: Option<String> = None;
@@ -262,17 +282,29 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
     let alert = RwSignal::new(None::<String>);
     let state = RwSignal::new(Action::Idle);
     let errors = form.errors;
-    // `?laporan=CODE`: this edit answers a "wrong information" report,
-    // resolved with it (the console's report page links here).
+    // `?laporan=CODE`: this edit answers a "wrong information" report, or
+    // this new place a resident's suggestion, resolved with it (the
+    // console's report page links here).
     let query = use_query_map();
     let answering = Memo::new(move |_| {
         query
             .read()
             .get("laporan")
             .and_then(|c| kolaborasi_shared::validate::tracking_code(&c))
-            .filter(|_| current.with_untracked(Option::is_some))
     });
     let report_answer = RwSignal::new(String::new());
+    // A new place from a suggestion starts with what the resident gave.
+    if current.with_untracked(Option::is_none)
+        && let Some(code) = answering.get_untracked()
+    {
+        leptos::task::spawn_local(async move {
+            if let Ok(kolaborasi_shared::StaffReport { place: Some(p), .. }) =
+                api::staff_report(&code).await
+            {
+                form.prefill(&p);
+            }
+        });
+    }
     Effect::new(move |_| {
         if let Some(name) = current.with(|c| c.as_ref().map(|c| c.location.name.clone())) {
             set_title(&tr_with(
@@ -282,69 +314,7 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
             ));
         }
     });
-    // A kecamatan outside the chosen kota (or kelurahan outside the
-    // kecamatan) is no longer a choice.
-    Effect::new(move |_| {
-        let kota = form.kota.get();
-        if !form
-            .kecamatan
-            .get_untracked()
-            .starts_with(&format!("{kota}."))
-        {
-            form.kecamatan.set(String::new());
-        }
-    });
-    Effect::new(move |_| {
-        let kec = form.kecamatan.get();
-        if !form
-            .kelurahan
-            .get_untracked()
-            .starts_with(&format!("{kec}."))
-        {
-            form.kelurahan.set(String::new());
-        }
-    });
-    let tree = move || shared.areas.get().and_then(Result::ok);
-    let children = move |code: String| -> Vec<(String, String)> {
-        if code.is_empty() {
-            return Vec::new();
-        }
-        tree()
-            .and_then(|t| {
-                t.find(&code).map(|n| {
-                    n.children
-                        .iter()
-                        .map(|c| (c.code.clone(), c.name.clone()))
-                        .collect()
-                })
-            })
-            .unwrap_or_default()
-    };
-    let kotas = Signal::derive(move || {
-        tree()
-            .map(|t| {
-                t.root
-                    .children
-                    .iter()
-                    .map(|c| (c.code.clone(), c.name.clone()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    });
-    let kecamatans = Signal::derive(move || children(form.kota.get()));
-    let kelurahans = Signal::derive(move || children(form.kecamatan.get()));
-    let categories = Signal::derive(move || {
-        let l = lang();
-        Category::ALL
-            .iter()
-            .map(|c| {
-                (
-                    c.as_str().to_owned(),
-                    l.text(&format!("category.{}", c.as_str())),
-                )
-            })
-            .collect()
-    });
+    let categories = crate::components::form::category_options();
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -468,7 +438,7 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
                     value=form.category
                     errors
                     options=categories
-                    placeholder="console.choose"
+                    placeholder="form.choose"
                 />
                 <TextField
                     field="headcount"
@@ -485,32 +455,7 @@ fn Editor(existing: Option<StaffLocation>) -> impl IntoView {
             </fieldset>
             <fieldset class="group">
                 <legend>{tr("location.area")}</legend>
-                <SelectField
-                    field="kota"
-                    label="filter.kota"
-                    value=form.kota
-                    errors
-                    options=kotas
-                    placeholder="console.choose"
-                />
-                <SelectField
-                    field="kecamatan"
-                    label="filter.kecamatan"
-                    value=form.kecamatan
-                    errors
-                    options=kecamatans
-                    placeholder="console.choose"
-                    disabled=Signal::derive(move || form.kota.read().is_empty())
-                />
-                <SelectField
-                    field="kelurahan"
-                    label="filter.kelurahan"
-                    value=form.kelurahan
-                    errors
-                    options=kelurahans
-                    placeholder="console.choose"
-                    disabled=Signal::derive(move || form.kecamatan.read().is_empty())
-                />
+                <AreaSelectFields kota=form.kota kecamatan=form.kecamatan kelurahan=form.kelurahan errors />
             </fieldset>
             <fieldset class="group">
                 <legend>{tr("location.coordinates")}</legend>

@@ -93,6 +93,8 @@ fn StaffView(data: StaffReport) -> impl IntoView {
             contact,
             grouped,
             group_of,
+            place,
+            photo,
         } = data.get();
         {
             let l = lang();
@@ -109,7 +111,16 @@ fn StaffView(data: StaffReport) -> impl IntoView {
                     <div>
                         <dt>{tr("track.place")}</dt>
                         <dd>
-                            <A href=Page::ConsoleLocation(r.location_id).href()>{r.location_name}</A>
+                            {match r.location_id {
+                                Some(id) => view! {
+                                    <A href=Page::ConsoleLocation(id).href()>{r.location_name.clone()}</A>
+                                }.into_any(),
+                                None => view! {
+                                    <span>{r.location_name.clone()}</span>
+                                    " "
+                                    <span class="badge">{tr("report.suggested")}</span>
+                                }.into_any(),
+                            }}
                         </dd>
                     </div>
                     <div>
@@ -133,19 +144,21 @@ fn StaffView(data: StaffReport) -> impl IntoView {
                         </div>
                     })}
                 </dl>
-                {(kind == "wrong_info").then(|| view! {
+                {r.location_id.filter(|_| kind == "wrong_info").map(|id| view! {
                     <p class="status-box">
                         {tr("console.report_wrong_info")} " "
                         <A
-                            href=format!("{}?laporan={}", Page::ConsoleLocation(r.location_id).href(), r.code)
+                            href=format!("{}?laporan={}", Page::ConsoleLocation(id).href(), r.code)
                             attr:data-testid="report-edit-place"
                         >
                             {tr("console.report_edit_place")}
                         </A>
                     </p>
                 })}
+                {place.map(|p| suggested(l, &p, r.location_id.is_none() && r.status.is_open(), &r.code))}
                 <h2>{tr("console.report_description")}</h2>
                 <p class="answer-text" data-testid="staff-report-description">{description}</p>
+                {photo.then(|| view! { <ReportPhoto code=r.code.clone() /> })}
                 {group_of.map(|g| view! {
                     <p class="status-box">
                         {tr("console.report_grouped_in")} " "
@@ -163,6 +176,7 @@ fn StaffView(data: StaffReport) -> impl IntoView {
                                         {g.contact.map(|c| format!(" · {c}"))}
                                     </p>
                                     <p class="answer-text">{g.description}</p>
+                                    {g.photo.then(|| view! { <ReportPhoto code=g.code.clone() /> })}
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -323,5 +337,54 @@ fn AnswerForm(data: RwSignal<StaffReport>) -> impl IntoView {
                 {tr("console.report_save")}
             </button>
         </form>
+    }
+}
+
+/// The place a resident suggests, and (while the suggestion is open) the
+/// way to make it a location.
+fn suggested(
+    l: crate::i18n::Lang,
+    p: &kolaborasi_shared::SuggestedPlace,
+    open: bool,
+    code: &str,
+) -> impl IntoView + use<> {
+    let position = match (p.lat, p.lon) {
+        (Some(lat), Some(lon)) => format!("{lat:.6}, {lon:.6}"),
+        _ => l.text("console.suggested_no_position"),
+    };
+    let category = l.text(&format!("category.{}", p.category.as_str()));
+    let href = format!("{}?laporan={code}", Page::ConsoleNewLocation.href());
+    view! {
+        <h2>{tr("console.suggested_heading")}</h2>
+        <dl class="facts" data-testid="suggested-place">
+            <div><dt>{tr("console.location_name")}</dt><dd>{p.name.clone()}</dd></div>
+            <div><dt>{tr("console.category")}</dt><dd>{category}</dd></div>
+            <div><dt>{tr("filter.kelurahan")}</dt><dd>{p.kelurahan_code.clone()}</dd></div>
+            <div><dt>{tr("location.coordinates")}</dt><dd>{position}</dd></div>
+        </dl>
+        {open.then(|| view! {
+            <p class="status-box">
+                {tr("console.suggested_note")} " "
+                <A href=href attr:data-testid="report-create-place">{tr("console.suggested_create")}</A>
+            </p>
+        })}
+    }
+}
+
+/// A report's photo, as the server keeps it (metadata removed).
+#[component]
+fn ReportPhoto(code: String) -> impl IntoView {
+    let src = format!(
+        "{}/staff/reports/{code}/photo",
+        kolaborasi_shared::API_PREFIX
+    );
+    let href = src.clone();
+    let alt = tr_with(lang(), "console.report_photo_alt", &[("code", &code)]);
+    view! {
+        <figure class="report-photo">
+            <a href=href target="_blank" rel="noopener">
+                <img src=src alt=alt loading="lazy" />
+            </a>
+        </figure>
     }
 }

@@ -156,7 +156,7 @@ fn MemberRow(member: StaffMember) -> impl IntoView {
                         <label for=scope_id.clone()>{tr("console.scope_label")}</label>
                         <select id=scope_id.clone() on:change:target=move |ev| scope.set(ev.target().value())>
                             <option value="" prop:selected=move || scope.read().is_empty()>
-                                {tr("console.choose")}
+                                {tr("form.choose")}
                             </option>
                             {move || {
                                 scope_options
@@ -322,7 +322,7 @@ fn NewMember(on_added: Callback<()>) -> impl IntoView {
                     value=role
                     errors
                     options=role_options()
-                    placeholder="console.choose"
+                    placeholder="form.choose"
                 />
                 <Show when=is_operator>
                     <SelectField
@@ -331,7 +331,7 @@ fn NewMember(on_added: Callback<()>) -> impl IntoView {
                         value=scope
                         errors
                         options=scope_choices()
-                        placeholder="console.choose"
+                        placeholder="form.choose"
                         hint=Signal::derive(move || lang().text("console.scope_hint"))
                     />
                 </Show>
