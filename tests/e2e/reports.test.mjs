@@ -201,6 +201,116 @@ describe('residents report a problem and see what became of it', () => {
     assert.equal(report.answer, 'Jumlah penghuni sudah diperbarui menjadi 321.');
   });
 
+  test('a resident suggests a missing place with a photo, offline first; staff make it an unverified location', async () => {
+    const resident = await openPage(browser(), PHONE);
+    await resident.goto(`${BASE_URL}/`);
+    await resident.getByTestId('suggest-link').click();
+    await resident.waitForURL('**/usulkan');
+    await resident.getByTestId('report-send').waitFor();
+
+    // Sending nothing names what is missing; focus goes to the first.
+    await resident.getByTestId('report-send').click();
+    await resident.locator('#f-place-name-error').waitFor();
+    await resident.waitForFunction(() => document.activeElement?.id === 'f-place-name', null, { timeout: 5_000 })
+      .catch(() => {});
+    assert.equal(await resident.evaluate(() => document.activeElement?.id), 'f-place-name');
+    for (const id of ['f-place-category', 'f-place-kelurahan_code', 'f-description']) {
+      assert.ok(await resident.locator(`#${id}-error`).isVisible(), id);
+    }
+    assert.deepEqual(await violations(resident), []);
+    await screenshot(resident, 'suggest-form-errors-phone', { fullPage: true });
+
+    const name = `Panti Werdha Usulan ${Date.now() % 100000}`;
+    await resident.locator('#f-place-name').fill(name);
+    await resident.locator('#f-place-category').selectOption('panti_jompo');
+    await resident.locator('#f-kota option:nth-child(2)').waitFor({ state: 'attached' });
+    await resident.locator('#f-kota').selectOption({ index: 1 });
+    await resident.locator('#f-kecamatan').selectOption({ index: 1 });
+    await resident.locator('#f-place-kelurahan_code').selectOption({ index: 1 });
+    const kelurahan = await resident.locator('#f-place-kelurahan_code').inputValue();
+    assert.match(kelurahan, /^\d+\.\d+\.\d+\.\d+$/);
+    // A tap on the map places the point; the fields follow.
+    const map = resident.getByTestId('location-map');
+    await map.scrollIntoViewIfNeeded();
+    await map.click({ position: { x: 120, y: 120 } });
+    await resident.waitForFunction(() => document.querySelector('#f-place-lat')?.value !== '');
+    assert.match(await resident.locator('#f-place-lon').inputValue(), /^-?\d+\.\d{6}$/);
+    await resident.getByTestId('report-description').fill('Panti ini merawat 30 lansia dan belum pernah mendapat bantuan.');
+
+    // A file that is not an image says so; a real photo is shown before sending.
+    await resident.locator('#f-photo').setInputFiles({
+      name: 'foto.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('<html>not a photo</html>'),
+    });
+    await resident.locator('#f-photo-error').waitFor();
+    assert.match(await resident.locator('#f-photo-error').innerText(), /tidak dapat dibaca/);
+    const png = await resident.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 2400; c.height = 1600;
+      const x = c.getContext('2d');
+      x.fillStyle = '#b33'; x.fillRect(0, 0, 2400, 1600);
+      x.fillStyle = '#fff'; x.fillRect(400, 400, 800, 400);
+      return c.toDataURL('image/png').split(',')[1];
+    });
+    await resident.locator('#f-photo').setInputFiles({
+      name: 'panti.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64'),
+    });
+    await resident.getByTestId('report-photo-preview').waitFor();
+    assert.equal(await resident.locator('#f-photo-error').count(), 0);
+    // Scaled on the phone: the longer side is 1,280 pixels.
+    const width = await resident.getByTestId('report-photo-preview')
+      .evaluate((img) => img.complete ? img.naturalWidth : new Promise((r) => { img.onload = () => r(img.naturalWidth); }));
+    assert.equal(width, 1280);
+    assert.deepEqual(await violations(resident), []);
+    await screenshot(resident, 'suggest-form-filled-phone', { fullPage: true });
+
+    // Offline: it waits in the queue, photo and all, and goes once online.
+    await resident.context().setOffline(true);
+    await resident.getByTestId('report-send').click();
+    await resident.waitForURL('**/antrean');
+    const item = resident.locator('[data-testid=outbox-item][data-kind=report]').filter({ hasText: name });
+    await item.waitFor();
+    await resident.context().setOffline(false);
+    await resident.evaluate(() => window.dispatchEvent(new Event('online')));
+    await resident.locator('[data-testid=outbox-item][data-kind=report][data-state=sent]')
+      .filter({ hasText: name }).waitFor({ timeout: 20_000 });
+    await item.getByTestId('outbox-open').click();
+    await resident.locator('[data-testid=report-state][data-status=received]').waitFor();
+    const code = resident.url().split('/laporan/')[1];
+    assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    const status = await resident.locator('main').innerText();
+    assert.ok(status.includes(name));
+    assert.match(status, /Usulan tempat baru/);
+    assert.deepEqual(await violations(resident), []);
+    await screenshot(resident, 'suggest-status-phone', { fullPage: true });
+
+    // Staff see the suggestion and its photo, and make the place from it.
+    const staff = await openPage(browser(), DESKTOP);
+    await signIn(staff);
+    await staff.goto(`${BASE_URL}/konsol/laporan/${code}`);
+    await staff.getByTestId('suggested-place').waitFor();
+    const photo = staff.locator('.report-photo img');
+    await photo.waitFor();
+    await staff.waitForFunction(() => document.querySelector('.report-photo img')?.naturalWidth === 1280);
+    assert.deepEqual(await violations(staff), []);
+    await screenshot(staff, 'console-suggestion-desktop', { fullPage: true });
+    await staff.getByTestId('report-create-place').click();
+    await staff.getByTestId('report-answering').waitFor();
+    await staff.waitForFunction((n) => document.querySelector('#f-name')?.value === n, name);
+    assert.equal(await staff.locator('#f-kelurahan').inputValue(), kelurahan);
+    assert.match(await staff.locator('#f-lat').inputValue(), /^-?\d+\.\d{6}$/);
+    await staff.locator('#f-headcount').fill('30');
+    await staff.getByTestId('report-answer-text').fill('Terima kasih, panti ini sudah ditambahkan ke peta.');
+    assert.deepEqual(await violations(staff), []);
+    await staff.getByTestId('location-save').click();
+    await staff.waitForURL(`**/konsol/laporan/${code}`);
+    await staff.locator('[data-testid=staff-report-state][data-status=resolved]').waitFor();
+    const report = await api(`/reports/${code}`);
+    assert.equal(report.answer, 'Terima kasih, panti ini sudah ditambahkan ke peta.');
+    const made = await api(`/locations/${report.location_id}`);
+    assert.equal(made.name, name);
+    assert.equal(made.verified, false);
+  });
+
   test('a report code typed loosely is found; an unknown one says so', async () => {
     const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/laporan`);

@@ -92,6 +92,17 @@ pub fn translations(root: &Path) -> Result<(), String> {
     for level in ["province", "kota", "kecamatan", "kelurahan"] {
         named.insert(format!("level.{level}"));
     }
+    // Residents' reports: every kind (wire `ReportKind::ALL`) and state
+    // (`ReportStatus::ALL`) has a name; kinds about a place have a hint.
+    for kind in ["not_arrived", "wrong_info", "other", "new_place"] {
+        named.insert(format!("report.kind.{kind}"));
+    }
+    for kind in ["not_arrived", "wrong_info", "other"] {
+        named.insert(format!("report.kind_hint.{kind}"));
+    }
+    for status in ["received", "checking", "resolved", "declined"] {
+        named.insert(format!("report.status.{status}"));
+    }
     let missing: Vec<_> = named.difference(&id).collect();
     if !missing.is_empty() {
         return Err(format!(
@@ -100,4 +111,15 @@ pub fn translations(root: &Path) -> Result<(), String> {
     }
     eprintln!("xtask: translations complete ({} keys, id = en)", id.len());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_translations_name_every_key_the_code_uses() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the workspace");
+        super::translations(root).unwrap();
+    }
 }

@@ -870,6 +870,30 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
     )
     .await;
     crate::reports::answer(&s, &report.code, "resolved", "Sudah dicek: dikirim ulang.").await;
+    // A suggested place with a photo: its name, text, contact and photo are
+    // for staff (and its name for its reporter's code) until staff act.
+    let suggestion: kolaborasi_shared::ReportView = crate::support::json_with(
+        s.app
+            .post(
+                "/api/v1/reports",
+                &serde_json::json!({
+                    "kind": "new_place",
+                    "description": "Usulan rahasia warga tentang panti ini.",
+                    "contact": "usul.rahasia@example.id",
+                    "place": { "name": "Panti Rahasia Usulan", "category": "panti_asuhan",
+                               "kelurahan_code": "31.71.01.1002" },
+                    "photo": base64::Engine::encode(
+                        &base64::engine::general_purpose::STANDARD,
+                        crate::evidence::jpeg_with_gps(),
+                    ),
+                }),
+                &[],
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    crate::reports::answer(&s, &suggestion.code, "declined", "Sudah ada di peta.").await;
 
     let doc: serde_json::Value = ok_json(s.app.get("/api/v1/openapi.json").await).await;
     let mut walked = Vec::new();
@@ -913,6 +937,9 @@ pub async fn no_public_endpoint_or_export_carries_contact_data(engine: Engine) {
                 "Hanya satu paket",
                 "Sembako belum sampai",
                 "rahasia.warga@example.id",
+                "Panti Rahasia Usulan",
+                "Usulan rahasia warga",
+                "usul.rahasia@example.id",
             ] {
                 assert!(!body.contains(private), "{p} carries {private}");
             }

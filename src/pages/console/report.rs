@@ -353,13 +353,22 @@ fn suggested(
         _ => l.text("console.suggested_no_position"),
     };
     let category = l.text(&format!("category.{}", p.category.as_str()));
+    let area = expect_context::<crate::Shared>()
+        .areas
+        .get_untracked()
+        .and_then(Result::ok)
+        .and_then(|t| t.find(&p.kelurahan_code).map(|n| n.name.clone()))
+        .map_or_else(
+            || p.kelurahan_code.clone(),
+            |name| format!("{name} ({})", p.kelurahan_code),
+        );
     let href = format!("{}?laporan={code}", Page::ConsoleNewLocation.href());
     view! {
         <h2>{tr("console.suggested_heading")}</h2>
         <dl class="facts" data-testid="suggested-place">
             <div><dt>{tr("console.location_name")}</dt><dd>{p.name.clone()}</dd></div>
             <div><dt>{tr("console.category")}</dt><dd>{category}</dd></div>
-            <div><dt>{tr("filter.kelurahan")}</dt><dd>{p.kelurahan_code.clone()}</dd></div>
+            <div><dt>{tr("filter.kelurahan")}</dt><dd>{area}</dd></div>
             <div><dt>{tr("location.coordinates")}</dt><dd>{position}</dd></div>
         </dl>
         {open.then(|| view! {
