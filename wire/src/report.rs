@@ -258,6 +258,6 @@ mod tests {
                 serde_json::Value::from(s.as_str())
             );
         }
-        assert_eq!(ReportKind::parse("new_place"), None);
+        assert_eq!(ReportKind::parse("lost_cat"), None);
     }
 }
