@@ -86,11 +86,13 @@ fn read() -> Vec<Item> {
         .unwrap_or_default()
 }
 
-fn write(items: &[Item]) {
+/// Stores the queue; `false` when the browser refused it (a full quota).
+fn write(items: &[Item]) -> bool {
     if items.is_empty() {
         storage::local_remove(STORAGE_KEY);
-    } else if let Ok(json) = serde_json::to_string(items) {
-        storage::local_set(STORAGE_KEY, &json);
+        true
+    } else {
+        serde_json::to_string(items).is_ok_and(|json| storage::local_try_set(STORAGE_KEY, &json))
     }
 }
 
@@ -145,7 +147,7 @@ impl Outbox {
     fn change(self, f: impl FnOnce(&mut Vec<Item>)) {
         let mut items = read();
         f(&mut items);
-        write(&items);
+        let _ = write(&items);
         self.items.set(items);
     }
 
@@ -157,21 +159,29 @@ impl Outbox {
         });
     }
 
-    /// Keeps a commitment or a report that could not be sent, to send it later.
-    pub fn enqueue(self, key: String, body: Body, place: String) {
-        self.change(|items| {
-            if !items.iter().any(|i| i.key == key) {
-                items.push(Item {
-                    key,
-                    body,
-                    place,
-                    queued_at: js_sys::Date::now(),
-                    state: State::Waiting,
-                });
-            }
-        });
+    /// Keeps a commitment or a report that could not be sent, to send it
+    /// later. `false` when the device refused to store it (its storage is
+    /// full: a report's photo may not fit): nothing is queued then, so
+    /// nothing seems kept that a closed tab would lose.
+    #[must_use]
+    pub fn enqueue(self, key: String, body: Body, place: String) -> bool {
+        let mut items = read();
+        if !items.iter().any(|i| i.key == key) {
+            items.push(Item {
+                key,
+                body,
+                place,
+                queued_at: js_sys::Date::now(),
+                state: State::Waiting,
+            });
+        }
+        if !write(&items) {
+            return false;
+        }
+        self.items.set(items);
         // The network may be back already (an answer lost on a flaky line).
         set_timeout(move || self.flush(), Duration::from_secs(2));
+        true
     }
 
     pub fn remove(self, key: &str) {

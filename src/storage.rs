@@ -33,6 +33,13 @@ pub fn local_set(key: &str, value: &str) {
     }
 }
 
+/// Like [`local_set`], saying whether the value was stored (a full quota,
+/// or a kiosk, refuses).
+#[must_use]
+pub fn local_try_set(key: &str, value: &str) -> bool {
+    writable(key) && local().is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
 pub fn local_remove(key: &str) {
     if let Some(s) = local() {
         let _ = s.remove_item(key);

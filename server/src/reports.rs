@@ -101,20 +101,9 @@ async fn place(state: &AppState, id: i64) -> AppResult<Option<PlaceRow>> {
     .await?))
 }
 
-/// Free text from a person: trimmed, within `min..=max` characters, no
-/// control characters but line breaks, no hidden ones.
+/// Free text from a person (`validate::free_text`).
 fn text(raw: &str, min: usize, max: usize) -> Result<String, ()> {
-    let text = raw.trim();
-    let n = text.chars().count();
-    if n < min
-        || n > max
-        || text
-            .chars()
-            .any(|c| (c.is_control() && c != '\n' && c != '\r') || validate::is_hidden(c))
-    {
-        return Err(());
-    }
-    Ok(text.to_owned())
+    validate::free_text(raw, min, max).ok_or(())
 }
 
 /// A suggested place, checked: its name, category, area (kota, kecamatan,

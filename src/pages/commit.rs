@@ -756,15 +756,21 @@ fn CommitForm(
                 // No answer at all: kept on the device with its key and sent
                 // when the network returns (never on a kiosk).
                 Err(ApiFailure::Network) if !crate::kiosk::active() => {
-                    if alive {
-                        form.done.set_value(true);
+                    let lines = body.lines.clone();
+                    if outbox.enqueue(key, crate::outbox::Body::Commitment(body), place_name) {
+                        if alive {
+                            form.done.set_value(true);
+                        }
+                        storage::session_remove(&draft_key(location_id));
+                        navigate(
+                            &Page::Outbox.href(),
+                            leptos_router::NavigateOptions::default(),
+                        );
+                    } else if alive {
+                        // The device would not keep it: the form and its
+                        // draft stay, and it says the network is out.
+                        handle_failure(form, &ApiFailure::Network, &lines);
                     }
-                    storage::session_remove(&draft_key(location_id));
-                    outbox.enqueue(key, crate::outbox::Body::Commitment(body), place_name);
-                    navigate(
-                        &Page::Outbox.href(),
-                        leptos_router::NavigateOptions::default(),
-                    );
                 }
                 Err(failure) if alive => handle_failure(form, &failure, &body.lines),
                 // Refused after the form was gone: its draft is still in this tab.

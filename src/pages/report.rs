@@ -282,14 +282,28 @@ impl Sender {
                 }
                 // Never on a kiosk: nothing stays on a public device.
                 Err(ApiFailure::Network) if !crate::kiosk::active() => {
-                    self.outbox
-                        .enqueue(key, crate::outbox::Body::Report(report), queue_name);
-                    self.navigate.with_value(|go| {
-                        go(
-                            &Page::Outbox.href(),
-                            leptos_router::NavigateOptions::default(),
-                        );
-                    });
+                    let with_photo = report.photo.is_some();
+                    if self
+                        .outbox
+                        .enqueue(key, crate::outbox::Body::Report(report), queue_name)
+                    {
+                        self.navigate.with_value(|go| {
+                            go(
+                                &Page::Outbox.href(),
+                                leptos_router::NavigateOptions::default(),
+                            );
+                        });
+                    } else if with_photo {
+                        // The device's storage cannot hold the photo: the
+                        // form stays as it is, and says what to do.
+                        self.errors
+                            .set(F_PHOTO, Some(Problem::Key("report.photo_not_kept")));
+                        focus_soon(dom_id(F_PHOTO));
+                    } else {
+                        self.alert
+                            .set(Some(crate::i18n::document_lang().text("report.not_kept")));
+                        focus_soon(self.alert_id.to_owned());
+                    }
                 }
                 Err(e) => {
                     let placed = place_field_errors(self.errors, &e, |f| {

@@ -311,6 +311,62 @@ describe('residents report a problem and see what became of it', () => {
     assert.equal(made.verified, false);
   });
 
+  test('offline, a photo the device cannot keep is refused with a way out; without it the report waits in the queue', async () => {
+    const { locations } = await api('/locations');
+    const place = locations[7];
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/lokasi/${place.id}/lapor`);
+    await page.getByTestId('report-send').waitFor();
+    // A detailed photo (noise does not compress) ...
+    const png = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = 1280; c.height = 960;
+      const x = c.getContext('2d');
+      const img = x.createImageData(1280, 960);
+      for (let i = 0; i < img.data.length; i += 1) img.data[i] = (i % 4 === 3) ? 255 : Math.random() * 256;
+      x.putImageData(img, 0, 0);
+      return c.toDataURL('image/png').split(',')[1];
+    });
+    await page.locator('#f-photo').setInputFiles({ name: 'rusak.png', mimeType: 'image/png', buffer: Buffer.from(png, 'base64') });
+    await page.getByTestId('report-photo-preview').waitFor();
+    // ... and a device whose storage is all but full (some 20,000 characters free).
+    await page.evaluate(() => {
+      const kept = [];
+      for (const size of [1_000_000, 100_000, 10_000, 1_000]) {
+        try {
+          for (;;) {
+            const key = `filler-${kept.length}`;
+            localStorage.setItem(key, 'x'.repeat(size));
+            kept.push([key, size]);
+          }
+        } catch { /* full at this size */ }
+      }
+      const tens = kept.filter(([, size]) => size === 10_000).slice(0, 2);
+      for (const [key] of tens) localStorage.removeItem(key);
+    });
+    await page.context().setOffline(true);
+    await page.getByTestId('report-kind-other').check();
+    await page.getByTestId('report-description').fill('Atap balai warga bocor di tiga tempat.');
+    await page.getByTestId('report-send').click();
+    const error = page.locator('#f-photo-error');
+    await error.waitFor();
+    assert.match(await error.innerText(), /tidak muat/);
+    assert.ok(page.url().endsWith(`/lokasi/${place.id}/lapor`), 'the form stays');
+    assert.equal(await page.getByTestId('report-description').inputValue(), 'Atap balai warga bocor di tiga tempat.');
+    assert.deepEqual(await violations(page), []);
+    await screenshot(page, 'report-photo-not-kept-phone', { fullPage: true });
+    // Without the photo it is kept, and sent once the network returns.
+    await page.getByRole('button', { name: 'Hapus foto' }).click();
+    await page.getByTestId('report-send').click();
+    await page.waitForURL('**/antrean');
+    const item = page.locator('[data-testid=outbox-item][data-kind=report]').filter({ hasText: place.name });
+    await item.waitFor();
+    await page.context().setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await page.locator('[data-testid=outbox-item][data-kind=report][data-state=sent]')
+      .filter({ hasText: place.name }).waitFor({ timeout: 20_000 });
+  });
+
   test('a report code typed loosely is found; an unknown one says so', async () => {
     const page = await openPage(browser(), PHONE);
     await page.goto(`${BASE_URL}/laporan`);

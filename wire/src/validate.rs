@@ -36,6 +36,20 @@ pub fn has_hidden(text: &str) -> bool {
     text.chars().any(is_hidden)
 }
 
+/// Free text a person writes (a report, a receipt's comment, a correction's
+/// reason): trimmed, line breaks as `\n`, `min..=max` characters, no
+/// other control character and nothing [`is_hidden`]; `None` otherwise.
+#[must_use]
+pub fn free_text(raw: &str, min: usize, max: usize) -> Option<String> {
+    let text = raw.trim().replace("\r\n", "\n");
+    let n = text.chars().count();
+    ((min..=max).contains(&n)
+        && !text
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || is_hidden(c)))
+    .then_some(text)
+}
+
 /// A trimmed, non-empty name of at most [`NAME_MAX`] characters.
 pub fn name(raw: &str) -> Result<String, &'static str> {
     let name = raw.trim();
@@ -235,6 +249,27 @@ pub fn idempotency_key(raw: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn free_text_is_trimmed_keeps_line_breaks_and_refuses_what_hides() {
+        use super::free_text;
+        assert_eq!(
+            free_text("  Dua baris\r\nkedua  ", 1, 100).as_deref(),
+            Some("Dua baris\nkedua")
+        );
+        assert_eq!(free_text("pendek", 10, 100), None);
+        assert_eq!(free_text(&"x".repeat(11), 1, 10), None);
+        assert_eq!(free_text("", 0, 10).as_deref(), Some(""));
+        for bad in [
+            "tab\there",
+            "bell\u{7}",
+            "lone\rreturn",
+            "balik\u{202E}kata",
+            "zero\u{200B}width",
+        ] {
+            assert_eq!(free_text(bad, 1, 100), None, "{bad:?}");
+        }
+    }
 
     #[test]
     fn names_with_direction_overrides_or_invisible_characters_are_refused() {

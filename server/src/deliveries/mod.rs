@@ -946,18 +946,15 @@ fn check_answer(
     if answer.outcome == ReceiptStatus::Pending {
         issues.push(FieldIssue::new("outcome", "error.receipt.outcome"));
     }
-    let comment = answer.comment.trim().to_owned();
-    if answer.outcome == ReceiptStatus::Disputed && comment.is_empty() {
-        issues.push(FieldIssue::new("comment", "error.receipt.comment_required"));
-    }
-    if comment.chars().count() > MAX_COMMENT
-        || comment
-            .chars()
-            .any(|c| (c.is_control() && c != '\n') || kolaborasi_shared::validate::is_hidden(c))
-    {
+    let comment = kolaborasi_shared::validate::free_text(&answer.comment, 0, MAX_COMMENT);
+    if comment.is_none() {
         issues.push(
             FieldIssue::new("comment", "error.receipt.comment_long").with("max", MAX_COMMENT),
         );
+    }
+    let comment = comment.unwrap_or_default();
+    if answer.outcome == ReceiptStatus::Disputed && comment.is_empty() {
+        issues.push(FieldIssue::new("comment", "error.receipt.comment_required"));
     }
     let mut received = Vec::new();
     for (i, line) in delivery.lines.iter().enumerate() {

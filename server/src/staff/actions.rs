@@ -273,19 +273,13 @@ async fn correct(
     staff.require(Act::Edit, None)?;
     let code = validate::tracking_code(&input.code)
         .ok_or_else(|| AppError::invalid("code", "error.path.invalid_code"))?;
-    let reason = input.reason.trim();
-    let n = reason.chars().count();
-    if !(REASON_MIN..=REASON_MAX).contains(&n)
-        || reason
-            .chars()
-            .any(|c| (c.is_control() && c != '\n') || kolaborasi_shared::validate::is_hidden(c))
-    {
+    let Some(reason) = validate::free_text(&input.reason, REASON_MIN, REASON_MAX) else {
         return Err(AppError::Fields(vec![
             FieldIssue::new("reason", "error.staff.reason_length")
                 .with("min", REASON_MIN)
                 .with("max", REASON_MAX),
         ]));
-    }
+    };
     let row = authorised(&state, &staff, Act::Edit, &code).await?;
     let now = now_unix();
     let event = Event {
@@ -301,10 +295,10 @@ async fn correct(
             .bind(row.id)
             .bind(now)
             .bind(staff.id())
-            .bind(reason)
+            .bind(&reason)
             .execute(&mut *tx)
             .await?;
-        audit_in!(tx, staff.id(), "correction", &row.code, reason);
+        audit_in!(tx, staff.id(), "correction", &row.code, &reason);
         append_in!(tx, notify, std::slice::from_ref(&event));
         tx.commit().await?;
     });

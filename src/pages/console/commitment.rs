@@ -3,19 +3,19 @@
 //! verifications, a new confirmation code and public corrections.
 
 use kolaborasi_shared::{
-    CommitmentStatus, CommitmentView, NewCorrection, ReceiptSlip, StaffCommitment, validate,
+    CommitmentStatus, CommitmentView, NewCorrection, ReceiptSlip, StaffCommitment,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
-use super::{Action, ActionStatus, ConsoleFrame, StaffAuth, area_name, areas, run_action, when};
-use crate::api::{self, ApiFailure, Reporter};
+use super::{
+    Action, ActionStatus, ConsoleFrame, StaffAuth, area_name, areas, by_code_page, run_action, when,
+};
+use crate::api::{self, Reporter};
 use crate::components::delivery::{Corrections, DeliveryForm, SlipCard, Voices};
 use crate::components::form::{
     Errors, FormAlert, Problem, TextAreaField, dom_id, focus_soon, kind_text, place_field_errors,
 };
-use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::pages::tracking::{package_name, status_key};
 use crate::route::Page;
@@ -25,50 +25,12 @@ use crate::{Shared, set_title};
 pub fn ConsoleCommitmentPage() -> impl IntoView {
     view! {
         <ConsoleFrame>
-            <Loaded />
+            {by_code_page(
+                |code| async move { api::staff_commitment(&code).await },
+                "track.not_found",
+                |c| view! { <StaffView data=c /> },
+            )}
         </ConsoleFrame>
-    }
-}
-
-#[component]
-fn Loaded() -> impl IntoView {
-    let auth = StaffAuth::get();
-    let params = use_params_map();
-    let code = Memo::new(move |_| {
-        params
-            .read()
-            .get("code")
-            .and_then(|c| validate::tracking_code(&c))
-    });
-    let data = LocalResource::new(move || {
-        let code = code.get();
-        async move {
-            match code {
-                Some(c) => api::staff_commitment(&c).await,
-                None => Err(ApiFailure::not_found()),
-            }
-        }
-    });
-    let retry = Callback::new(move |()| data.refetch());
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(c) => view! { <StaffView data=c /> }.into_any(),
-                    Err(ApiFailure::Api { status: 400 | 404, .. }) => {
-                        set_title(&lang().text("track.not_found"));
-                        view! { <h1>{tr("track.not_found")}</h1> }.into_any()
-                    }
-                    Err(e) => {
-                        if auth.ended(&e) {
-                            ().into_any()
-                        } else {
-                            view! { <LoadError failure=e retry /> }.into_any()
-                        }
-                    }
-                }
-            })}
-        </Transition>
     }
 }
 

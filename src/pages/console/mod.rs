@@ -210,6 +210,60 @@ pub fn area_name(tree: Option<&AreaTree>, lang: Lang, code: &str) -> String {
     )
 }
 
+/// A console page about the tracking code in its route (`:code`): loads it
+/// with `fetch`, says `not_found` for an unknown or malformed code, leaves
+/// an ended sign-in to [`StaffAuth`], offers a retry for anything else, and
+/// shows the rest with `show`.
+pub fn by_code_page<T, Fut, V>(
+    fetch: impl Fn(String) -> Fut + Copy + 'static,
+    not_found: &'static str,
+    show: impl Fn(T) -> V + Copy + Send + Sync + 'static,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    Fut: std::future::Future<Output = Result<T, ApiFailure>> + 'static,
+    V: IntoView + 'static,
+{
+    let auth = StaffAuth::get();
+    let params = leptos_router::hooks::use_params_map();
+    let code = Memo::new(move |_| {
+        params
+            .read()
+            .get("code")
+            .and_then(|c| validate::tracking_code(&c))
+    });
+    let data = LocalResource::new(move || {
+        let code = code.get();
+        async move {
+            match code {
+                Some(c) => fetch(c).await,
+                None => Err(ApiFailure::not_found()),
+            }
+        }
+    });
+    let retry = Callback::new(move |()| data.refetch());
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(found) => show(found).into_any(),
+                    Err(ApiFailure::Api { status: 400 | 404, .. }) => {
+                        set_title(&lang().text(not_found));
+                        view! { <h1>{tr(not_found)}</h1> }.into_any()
+                    }
+                    Err(e) => {
+                        if auth.ended(&e) {
+                            ().into_any()
+                        } else {
+                            view! { <LoadError failure=e retry /> }.into_any()
+                        }
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
 /// A Unix time as a local date and time.
 #[must_use]
 pub fn when(lang: Lang, unix: i64) -> String {

@@ -4,17 +4,15 @@
 //! optionally, the commitment it concerns.
 
 use kolaborasi_shared::report::MAX_REPORT_ANSWER;
-use kolaborasi_shared::{ReportAction, ReportStatus, StaffReport, validate};
+use kolaborasi_shared::{ReportAction, ReportStatus, StaffReport};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 
-use super::{ConsoleFrame, StaffAuth, when};
-use crate::api::{self, ApiFailure};
+use super::{ConsoleFrame, StaffAuth, by_code_page, when};
+use crate::api;
 use crate::components::form::{
     Errors, FormAlert, Problem, TextAreaField, TextField, dom_id, focus_soon, place_field_errors,
 };
-use crate::components::status::{LoadError, Loading};
 use crate::i18n::{lang, tr, tr_with};
 use crate::route::Page;
 use crate::set_title;
@@ -27,50 +25,12 @@ const F_COMMITMENT: &str = "commitment";
 pub fn ConsoleReportPage() -> impl IntoView {
     view! {
         <ConsoleFrame>
-            <Loaded />
+            {by_code_page(
+                |code| async move { api::staff_report(&code).await },
+                "report.not_found",
+                |r| view! { <StaffView data=r /> },
+            )}
         </ConsoleFrame>
-    }
-}
-
-#[component]
-fn Loaded() -> impl IntoView {
-    let auth = StaffAuth::get();
-    let params = use_params_map();
-    let code = Memo::new(move |_| {
-        params
-            .read()
-            .get("code")
-            .and_then(|c| validate::tracking_code(&c))
-    });
-    let data = LocalResource::new(move || {
-        let code = code.get();
-        async move {
-            match code {
-                Some(c) => api::staff_report(&c).await,
-                None => Err(ApiFailure::not_found()),
-            }
-        }
-    });
-    let retry = Callback::new(move |()| data.refetch());
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(r) => view! { <StaffView data=r /> }.into_any(),
-                    Err(ApiFailure::Api { status: 400 | 404, .. }) => {
-                        set_title(&lang().text("report.not_found"));
-                        view! { <h1>{tr("report.not_found")}</h1> }.into_any()
-                    }
-                    Err(e) => {
-                        if auth.ended(&e) {
-                            ().into_any()
-                        } else {
-                            view! { <LoadError failure=e retry /> }.into_any()
-                        }
-                    }
-                }
-            })}
-        </Transition>
     }
 }
 
@@ -353,15 +313,11 @@ fn suggested(
         _ => l.text("console.suggested_no_position"),
     };
     let category = l.text(&format!("category.{}", p.category.as_str()));
-    let area = expect_context::<crate::Shared>()
-        .areas
-        .get_untracked()
-        .and_then(Result::ok)
-        .and_then(|t| t.find(&p.kelurahan_code).map(|n| n.name.clone()))
-        .map_or_else(
-            || p.kelurahan_code.clone(),
-            |name| format!("{name} ({})", p.kelurahan_code),
-        );
+    let area = format!(
+        "{} ({})",
+        super::area_name(super::areas().as_ref(), l, &p.kelurahan_code),
+        p.kelurahan_code
+    );
     let href = format!("{}?laporan={code}", Page::ConsoleNewLocation.href());
     view! {
         <h2>{tr("console.suggested_heading")}</h2>
