@@ -447,7 +447,7 @@ async fn file(
         None => None,
     };
     if let (Some((kind, bytes, id)), Some(size)) = (&photo, photo_size) {
-        crate::deliveries::check_storage(&state, size).await?;
+        photo_room(&state, size).await?;
         crate::deliveries::store_file(&state, id, *kind, bytes).await?;
     }
     let photo_id = photo.as_ref().map(|(_, _, id)| id.as_str());
@@ -591,6 +591,32 @@ async fn file(
         commitment: None,
     };
     Ok(private((StatusCode::CREATED, Json(view)).into_response()))
+}
+
+/// Room for a report's photo: reports' photos may fill a quarter of the
+/// upload quota (`--upload-quota-mib`), so a flood of them never leaves
+/// delivery evidence without room; and the quota as a whole.
+async fn photo_room(state: &AppState, new_bytes: i64) -> AppResult<()> {
+    let (photos, all): (i64, i64) = on_db!(&state.db, pool => sqlx::query_as(
+        "SELECT CAST((SELECT COALESCE(SUM(photo_bytes), 0) FROM reports) AS BIGINT), \
+         CAST((SELECT COALESCE(SUM(bytes), 0) FROM evidence) \
+         + (SELECT COALESCE(SUM(photo_bytes), 0) FROM reports) AS BIGINT)",
+    )
+    .fetch_one(pool)
+    .await?);
+    if photos + new_bytes > state.upload_quota / 4 || all + new_bytes > state.upload_quota {
+        tracing::warn!(
+            photos,
+            all,
+            quota = state.upload_quota,
+            "no room for reports' photos (a quarter of --upload-quota-mib)"
+        );
+        return Err(AppError::Fields(vec![FieldIssue::new(
+            "photo",
+            "error.report.photo_no_room",
+        )]));
+    }
+    Ok(())
 }
 
 /// Removes a photo stored for a report that was not filed, unless a report

@@ -232,17 +232,6 @@ async fn check_quotas(state: &AppState, commitment: i64, new_bytes: i64) -> AppR
     storage_left(state, all, new_bytes)
 }
 
-/// The quota for all uploads (delivery evidence and reports' photos).
-pub(crate) async fn check_storage(state: &AppState, new_bytes: i64) -> AppResult<()> {
-    let all: i64 = on_db!(&state.db, pool => sqlx::query_scalar(
-        "SELECT CAST((SELECT COALESCE(SUM(bytes), 0) FROM evidence) \
-         + (SELECT COALESCE(SUM(photo_bytes), 0) FROM reports) AS BIGINT)",
-    )
-    .fetch_one(pool)
-    .await?);
-    storage_left(state, all, new_bytes)
-}
-
 fn storage_left(state: &AppState, all: i64, new_bytes: i64) -> AppResult<()> {
     if all + new_bytes > state.upload_quota {
         tracing::warn!(

@@ -58,6 +58,7 @@ on_both_engines! {
     reports::a_wrong_information_report_becomes_the_location_edit,
     reports::a_report_carries_a_photo_only_staff_see,
     reports::a_suggested_place_becomes_an_unverified_location,
+    reports::reports_photos_keep_to_a_quarter_of_the_upload_quota,
     holds::an_unconfirmed_commitment_of_a_whole_need_leaves_room_for_a_second_donor,
     holds::the_confirmation_link_works_once_and_only_for_its_commitment,
     holds::a_contact_and_a_network_are_limited_but_a_retry_always_answers,

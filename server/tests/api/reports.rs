@@ -1007,6 +1007,44 @@ pub async fn a_report_carries_a_photo_only_staff_see(engine: Engine) {
     s.app.stop().await;
 }
 
+pub async fn reports_photos_keep_to_a_quarter_of_the_upload_quota(engine: Engine) {
+    let db = TestDb::fresh(engine).await;
+    let s = scene(TestApp::start_configured(db, |c| c.upload_quota_mib = 1).await).await;
+    let app = &s.app;
+    // A 300 KB photo: more than a quarter of 1 MiB.
+    let mut big = crate::evidence::jpeg_with_gps();
+    let end = big.len() - 2;
+    big.splice(end..end, std::iter::repeat_n(0x11, 300_000));
+    let body = |photo: &[u8]| {
+        json!({ "location_id": s.location, "kind": "other",
+                "description": "Atap balai warga runtuh, lihat foto.", "photo": base64(photo) })
+    };
+    let e = error_envelope(
+        app.post("/api/v1/reports", &body(&big), &[]).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(
+        said_about(&e, "photo").is_some_and(|m| m.contains("tanpa foto")),
+        "{e:?}"
+    );
+    assert_eq!(reports_count(app).await, 0);
+    assert_eq!(stored_files(&app.running.state.upload_dir), 0);
+    // A small one still fits, and the report without a photo always does.
+    let small = json_with::<ReportView>(
+        app.post(
+            "/api/v1/reports",
+            &body(&crate::evidence::jpeg_with_gps()),
+            &[],
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(small.kind, ReportKind::Other);
+    s.app.stop().await;
+}
+
 pub async fn a_suggested_place_becomes_an_unverified_location(engine: Engine) {
     let s = scene(TestApp::start(engine).await).await;
     let app = &s.app;
