@@ -443,6 +443,7 @@ fn PhotoField(photo: RwSignal<Option<String>>, errors: Errors) -> impl IntoView 
     };
     let remove = move |_| {
         photo.set(None);
+        errors.set(F_PHOTO, None);
         if let Some(i) = input.get_untracked() {
             i.set_value("");
             let _ = i.focus();
