@@ -552,15 +552,14 @@ fn report_operations(g: &mut SchemaGenerator, code: &Value) -> Vec<Op> {
                     &[
                         (
                             400,
-                            "Invalid fields (`fields` lists each), or an unknown place.",
+                            "Invalid fields (`fields` lists each: a photo that is no JPEG or PNG, cut short, too large, or without room in the upload quota), or an unknown place.",
                         ),
-                        (409, "The storage for uploads is full."),
                         (413, "Larger than a report with a 2 MiB photo."),
                         (415, "Not JSON."),
                         (422, "The key was used for another report."),
                         (
                             429,
-                            "Too many reports from this network, or about this place.",
+                            "Too many reports from this network, or about this place; or too many photos arriving at once (come back after `Retry-After`).",
                         ),
                     ],
                 ),

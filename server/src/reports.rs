@@ -68,6 +68,12 @@ pub const PER_PLACE: Limit = Limit {
     message: "error.report.place_rate_limited",
 };
 
+/// Reports with a photo read and judged at once: each holds a few megabytes
+/// (the body, the decoded and the cleaned photo) until it is answered; the
+/// next is told to come back in a few seconds.
+const PHOTOS_AT_ONCE: usize = 8;
+static PHOTOS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(PHOTOS_AT_ONCE);
+
 /// Largest body of `POST /reports`: a report with the largest photo, in
 /// base64 (4 bytes per 3), and the rest of the report.
 pub const BODY_LIMIT: usize = MAX_REPORT_PHOTO_BYTES / 3 * 4 + 16 * 1024;
@@ -405,6 +411,21 @@ async fn file(
     if !retry {
         rate::check(&state.db, &PER_CLIENT, &client, now_unix()).await?;
     }
+    // A body beyond a report without a photo (or of unknown length) is read
+    // only with one of a few permits: each holds megabytes until answered.
+    let large = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_none_or(|n| n > crate::body::BODY_LIMIT);
+    let _permit = if large {
+        Some(PHOTOS.try_acquire().map_err(|_| AppError::RateLimited {
+            key: "error.report.busy",
+            retry_after: 5,
+        })?)
+    } else {
+        None
+    };
     let JsonBody(input) = JsonBody::<NewReport>::from_request(request, &()).await?;
     let request_hash =
         secrets::sha256_hex(&serde_json::to_vec(&input).map_err(AppError::internal)?);
@@ -560,16 +581,12 @@ async fn file(
         }))
     }
     .await;
-    let status = match filed {
-        Ok(Ok(status)) => status,
-        Ok(Err(replayed)) => {
-            forget_photo(&state, photo_id).await;
-            return Ok(replayed);
-        }
-        Err(e) => {
-            forget_photo(&state, photo_id).await;
-            return Err(e);
-        }
+    // A photo stored for a report that was not filed stays until the
+    // hourly sweep finds that nothing holds it (deleting it here could race
+    // another report with the same bytes).
+    let status = match filed? {
+        Ok(status) => status,
+        Err(replayed) => return Ok(replayed),
     };
     if let Some(id) = location_id {
         crate::log::announce_places(&[id]);
@@ -617,25 +634,6 @@ async fn photo_room(state: &AppState, new_bytes: i64) -> AppResult<()> {
         )]));
     }
     Ok(())
-}
-
-/// Removes a photo stored for a report that was not filed, unless a report
-/// or delivery evidence holds the same file.
-async fn forget_photo(state: &AppState, id: Option<&str>) {
-    let Some(id) = id else { return };
-    let held: Result<bool, sqlx::Error> = async {
-        Ok(on_db!(&state.db, pool => sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM reports WHERE photo_id = $1) \
-             OR EXISTS (SELECT 1 FROM evidence WHERE id = $1)",
-        )
-        .bind(id)
-        .fetch_one(pool)
-        .await?))
-    }
-    .await;
-    if matches!(held, Ok(false)) {
-        let _ = tokio::fs::remove_file(crate::deliveries::file_path(state, id)).await;
-    }
 }
 
 /// The first answer to a report filed with `key`: the report again (200)

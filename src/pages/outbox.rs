@@ -170,10 +170,13 @@ fn OutboxItem(item: Item) -> impl IntoView {
                         crate::pages::commit::restore_draft(body);
                         Page::Commit(body.location_id).href()
                     }
-                    Body::Report(report) => match report.location_id {
-                        Some(id) => Page::Report(id).href(),
-                        None => Page::Suggest(None).href(),
-                    },
+                    Body::Report(report) => {
+                        crate::pages::report::restore_draft(report);
+                        match report.location_id {
+                            Some(id) => Page::Report(id).href(),
+                            None => Page::Suggest(None).href(),
+                        }
+                    }
                 };
                 navigate(&href, leptos_router::NavigateOptions::default());
             };

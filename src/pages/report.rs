@@ -82,9 +82,17 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
             &[("place", title_name.as_str())],
         ));
     });
-    let kind = RwSignal::new(None::<ReportKind>);
-    let description = RwSignal::new(String::new());
-    let contact = RwSignal::new(String::new());
+    // A report the server refused from the queue comes back to be adjusted.
+    let draft =
+        take_draft().filter(|d| d.location_id == Some(id) && d.kind != ReportKind::NewPlace);
+    let kind = RwSignal::new(draft.as_ref().map(|d| d.kind));
+    let description = RwSignal::new(
+        draft
+            .as_ref()
+            .map(|d| d.description.clone())
+            .unwrap_or_default(),
+    );
+    let contact = RwSignal::new(draft.map(|d| d.contact).unwrap_or_default());
     let photo = RwSignal::new(None::<String>);
     let errors = Errors::new();
     let sender = Sender::new(errors, "report-alert");
@@ -216,6 +224,27 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
     }
 }
 
+const DRAFT_KEY: &str = "kolaborasi.report_draft";
+
+/// Keeps a report the server refused from the queue for its form to show
+/// again (this tab only; the photo is left out: it may be why).
+pub fn restore_draft(report: &NewReport) {
+    let report = NewReport {
+        photo: None,
+        ..report.clone()
+    };
+    if let Ok(json) = serde_json::to_string(&report) {
+        crate::storage::session_set(DRAFT_KEY, &json);
+    }
+}
+
+/// The report kept by [`restore_draft`], once.
+fn take_draft() -> Option<NewReport> {
+    let json = crate::storage::session_get(DRAFT_KEY)?;
+    crate::storage::session_remove(DRAFT_KEY);
+    serde_json::from_str(&json).ok()
+}
+
 /// The description's problem, if it has one (the server says the same).
 fn description_problem(text: &str) -> Option<Problem> {
     let length = text.trim().chars().count();
@@ -274,8 +303,14 @@ impl Sender {
         self.busy.set(true);
         leptos::task::spawn_local(async move {
             let result = api::file_report(&key, &report).await;
-            self.busy.set(false);
+            // The form may be gone by now (the user left): what must not be
+            // lost (the queue) is done without it.
+            let alive = !self.busy.is_disposed();
+            if alive {
+                self.busy.set(false);
+            }
             match result {
+                Ok(_) if !alive => {}
                 Ok(view) => {
                     self.done.set(Some(view));
                     focus_soon("report-done".to_owned());
@@ -283,10 +318,13 @@ impl Sender {
                 // Never on a kiosk: nothing stays on a public device.
                 Err(ApiFailure::Network) if !crate::kiosk::active() => {
                     let with_photo = report.photo.is_some();
-                    if self
-                        .outbox
-                        .enqueue(key, crate::outbox::Body::Report(report), queue_name)
-                    {
+                    let stored =
+                        self.outbox
+                            .enqueue(key, crate::outbox::Body::Report(report), queue_name);
+                    if !alive {
+                        return;
+                    }
+                    if stored {
                         self.navigate.with_value(|go| {
                             go(
                                 &Page::Outbox.href(),
@@ -305,6 +343,7 @@ impl Sender {
                         focus_soon(self.alert_id.to_owned());
                     }
                 }
+                Err(_) if !alive => {}
                 Err(e) => {
                     let placed = place_field_errors(self.errors, &e, |f| {
                         fields.contains(&f).then(|| f.to_owned())
@@ -519,6 +558,26 @@ pub fn SuggestPage() -> impl IntoView {
     let kelurahan = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let contact = RwSignal::new(String::new());
+    // A suggestion the server refused from the queue comes back to be adjusted.
+    if let Some(draft) = take_draft().filter(|d| d.kind == ReportKind::NewPlace) {
+        description.set(draft.description);
+        contact.set(draft.contact);
+        if let Some(p) = draft.place {
+            name.set(p.name);
+            category.set(p.category.as_str().to_owned());
+            // An official code names its kota and kecamatan: 31.71.01.1002.
+            let parts: Vec<&str> = p.kelurahan_code.split('.').collect();
+            if parts.len() == 4 {
+                kota.set(parts[..2].join("."));
+                kecamatan.set(parts[..3].join("."));
+                kelurahan.set(p.kelurahan_code.clone());
+            }
+            if let (Some(la), Some(lo)) = (p.lat, p.lon) {
+                lat.set(crate::map::picker::coordinate_text(la));
+                lon.set(crate::map::picker::coordinate_text(lo));
+            }
+        }
+    }
     let photo = RwSignal::new(None::<String>);
     let errors = Errors::new();
     let sender = Sender::new(errors, "suggest-alert");
@@ -556,9 +615,21 @@ pub fn SuggestPage() -> impl IntoView {
                 .is_none()
                 .then_some(Problem::Key("suggest.category_required")),
         );
+        // The error goes to the first select still empty: the ones below
+        // it are disabled, and focus cannot land there.
         let area = kelurahan.get_untracked();
+        let area_field = if kota.get_untracked().is_empty() {
+            "kota"
+        } else if kecamatan.get_untracked().is_empty() {
+            "kecamatan"
+        } else {
+            F_PLACE_AREA
+        };
+        for field in ["kota", "kecamatan", F_PLACE_AREA] {
+            errors.set(field, None);
+        }
         note(
-            F_PLACE_AREA,
+            area_field,
             area.is_empty()
                 .then_some(Problem::Key("error.report.place_area")),
         );

@@ -214,7 +214,8 @@ describe('residents report a problem and see what became of it', () => {
     await resident.waitForFunction(() => document.activeElement?.id === 'f-place-name', null, { timeout: 5_000 })
       .catch(() => {});
     assert.equal(await resident.evaluate(() => document.activeElement?.id), 'f-place-name');
-    for (const id of ['f-place-category', 'f-place-kelurahan_code', 'f-description']) {
+    // The area's error sits on the first select still empty (the others are disabled).
+    for (const id of ['f-place-category', 'f-kota', 'f-description']) {
       assert.ok(await resident.locator(`#${id}-error`).isVisible(), id);
     }
     assert.deepEqual(await violations(resident), []);
@@ -365,6 +366,36 @@ describe('residents report a problem and see what became of it', () => {
     await page.evaluate(() => window.dispatchEvent(new Event('online')));
     await page.locator('[data-testid=outbox-item][data-kind=report][data-state=sent]')
       .filter({ hasText: place.name }).waitFor({ timeout: 20_000 });
+  });
+
+  test('a queued report the server refuses comes back to its form, filled in, to be corrected', async () => {
+    const { locations } = await api('/locations');
+    const place = locations[11];
+    const page = await openPage(browser(), PHONE);
+    await page.goto(`${BASE_URL}/lokasi/${place.id}/lapor`);
+    await page.getByTestId('report-send').waitFor();
+    await page.context().setOffline(true);
+    await page.getByTestId('report-kind-wrong_info').check();
+    const what = 'Nama tempat di peta salah eja sejak bulan lalu.';
+    await page.getByTestId('report-description').fill(what);
+    // The form does not check a contact's form; the server does.
+    await page.locator('#f-contact').fill('bukan kontak');
+    await page.getByTestId('report-send').click();
+    await page.waitForURL('**/antrean');
+    await page.context().setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    const refused = page.locator('[data-testid=outbox-item][data-kind=report][data-state=refused]')
+      .filter({ hasText: place.name });
+    await refused.waitFor({ timeout: 20_000 });
+    await refused.getByTestId('outbox-adjust').click();
+    await page.waitForURL(`**/lokasi/${place.id}/lapor`);
+    await page.getByTestId('report-send').waitFor();
+    assert.equal(await page.getByTestId('report-description').inputValue(), what);
+    assert.equal(await page.locator('#f-contact').inputValue(), 'bukan kontak');
+    assert.ok(await page.getByTestId('report-kind-wrong_info').isChecked());
+    await page.locator('#f-contact').fill('');
+    await page.getByTestId('report-send').click();
+    await page.getByTestId('report-done').waitFor();
   });
 
   test('a report code typed loosely is found; an unknown one says so', async () => {

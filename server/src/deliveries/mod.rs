@@ -1193,15 +1193,100 @@ pub async fn sweep_uploads(
     Ok(forgotten)
 }
 
-/// Runs [`sweep_uploads`] at start and every hour.
+/// Removes files of the upload directory that no evidence row and no
+/// report holds and that were not written for `min_age`: left by an upload
+/// or a report refused after its file was stored, or cut off mid-way
+/// (half-written temporary files too). Returns the number removed.
+pub async fn sweep_orphan_files(
+    db: &Db,
+    dir: &std::path::Path,
+    min_age: std::time::Duration,
+) -> AppResult<u64> {
+    let root = dir.to_path_buf();
+    // (file name, path, whether it is a finished upload's name)
+    let old: Vec<(String, std::path::PathBuf, bool)> = tokio::task::spawn_blocking(move || {
+        let mut old = Vec::new();
+        for sub in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            for file in std::fs::read_dir(sub.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                let name = file.file_name().to_string_lossy().into_owned();
+                let finished = name.len() == 64
+                    && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+                let old_enough = file
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age >= min_age);
+                if old_enough && (finished || name.starts_with('.')) {
+                    old.push((name, file.path(), finished));
+                }
+            }
+        }
+        old
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let mut removed = 0;
+    for chunk in old.chunks(200) {
+        let ids: Vec<&str> = chunk
+            .iter()
+            .filter(|(_, _, finished)| *finished)
+            .map(|(name, _, _)| name.as_str())
+            .collect();
+        let held: std::collections::HashSet<String> = if ids.is_empty() {
+            std::collections::HashSet::new()
+        } else {
+            let list = (1..=ids.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT id FROM evidence WHERE id IN ({list}) \
+                 UNION SELECT photo_id FROM reports WHERE photo_id IN ({list})"
+            );
+            let found: Vec<String> = on_db!(db, pool => {
+                let mut q = sqlx::query_scalar(&sql);
+                for id in &ids {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(pool).await?
+            });
+            found.into_iter().collect()
+        };
+        for (name, path, _) in chunk {
+            if held.contains(name) {
+                continue;
+            }
+            match std::fs::remove_file(path) {
+                Ok(()) => removed += 1,
+                Err(e) => {
+                    tracing::warn!(%e, path = %path.display(), "could not remove an unused upload file");
+                }
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// Runs [`sweep_uploads`] and [`sweep_orphan_files`] at start and every hour.
 #[must_use]
 pub fn spawn_upload_sweeper(db: Db, dir: std::path::PathBuf) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            match sweep_uploads(&db, &dir, now_unix(), std::time::Duration::from_mins(10)).await {
+            let min_age = std::time::Duration::from_mins(10);
+            match sweep_uploads(&db, &dir, now_unix(), min_age).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(forgotten = n, "removed evidence no delivery report uses"),
                 Err(e) => tracing::warn!(?e, "could not sweep uploads"),
+            }
+            match sweep_orphan_files(&db, &dir, min_age).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "removed upload files nothing holds"),
+                Err(e) => tracing::warn!(?e, "could not sweep upload files"),
             }
             tokio::time::sleep(std::time::Duration::from_hours(1)).await;
         }

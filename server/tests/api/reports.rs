@@ -993,8 +993,23 @@ pub async fn a_report_carries_a_photo_only_staff_see(engine: Engine) {
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
-    // The hourly sweep of unused evidence leaves a report's photo alone.
-    kolaborasi_server::deliveries::sweep_uploads(
+    // The hourly sweeps leave a report's photo alone: the evidence sweep,
+    // when a cancelled commitment uploaded the same bytes ...
+    let cancelled = s
+        .commit_ok("photo-sweep-0001", &order(s.location, &[(s.sembako, 1)]))
+        .await;
+    crate::evidence::upload(app, &cancelled, jpeg_with_gps()).await;
+    let cancel = app
+        .post(
+            &format!("/api/v1/commitments/{}/cancel", cancelled.commitment.code),
+            &kolaborasi_shared::CancelRequest {
+                token: Some(cancelled.manage_token.clone()),
+            },
+            &[],
+        )
+        .await;
+    assert_eq!(cancel.status(), StatusCode::OK);
+    let forgotten = kolaborasi_server::deliveries::sweep_uploads(
         app.db(),
         &upload_dir,
         kolaborasi_server::db::now_unix() + 7 * 86_400,
@@ -1002,6 +1017,27 @@ pub async fn a_report_carries_a_photo_only_staff_see(engine: Engine) {
     )
     .await
     .unwrap();
+    assert_eq!(forgotten, 1, "the cancelled commitment's evidence row");
+    assert_eq!(admin.get(app, &photo_path).await.status(), StatusCode::OK);
+    // ... and the sweep of files nothing holds, which removes a file left
+    // by a refused filing and a half-written one.
+    let orphan = "ab".repeat(32);
+    std::fs::create_dir_all(upload_dir.join("ab")).unwrap();
+    std::fs::write(upload_dir.join("ab").join(&orphan), b"left over").unwrap();
+    std::fs::write(
+        upload_dir.join("ab").join(format!(".{orphan}.tmp")),
+        b"half",
+    )
+    .unwrap();
+    let removed = kolaborasi_server::deliveries::sweep_orphan_files(
+        app.db(),
+        &upload_dir,
+        std::time::Duration::ZERO,
+    )
+    .await
+    .unwrap();
+    assert_eq!(removed, 2);
+    assert_eq!(stored_files(&upload_dir), 1, "the report's photo");
     assert_eq!(admin.get(app, &photo_path).await.status(), StatusCode::OK);
     assert_log_verifies(app).await;
     s.app.stop().await;

@@ -176,6 +176,10 @@ impl Form {
 
     /// A resident's suggested place, in the fields still empty.
     fn prefill(self, p: &kolaborasi_shared::SuggestedPlace) {
+        // The page may have been left while the suggestion loaded.
+        if self.name.is_disposed() {
+            return;
+        }
         let fill = |s: RwSignal<String>, v: String| {
             if s.get_untracked().is_empty() {
                 s.set(v);
