@@ -38,14 +38,14 @@ pub const CONSOLE_DIR: &str = "konsol";
 /// the signed log heads (issue 20) costs 9 KiB (534 → 543 KiB); residents'
 /// reports (issue 19: the form, the status page, a place's reports, the
 /// map's "with open reports" filter and marker text, reports in the
-/// offline queue) 20 KiB (544 → 564 KiB), and their photos and the
-/// suggest-a-place page with its map picker and area selects 12 KiB more
-/// (564 → 576 KiB).
-const WASM_BROTLI_BUDGET: u64 = 577 * 1024;
+/// offline queue) 20 KiB (544 → 564 KiB), and their photos, the
+/// suggest-a-place page with its map picker and area selects, and a refused
+/// queued report coming back to its form 15 KiB more (564 → 579.7 KiB).
+const WASM_BROTLI_BUDGET: u64 = 580 * 1024;
 /// The console's wasm (staff, at desks; all of the app and the console):
-/// 622 → 651 KiB with residents' reports and their console pages, 663 KiB
+/// 622 → 651 KiB with residents' reports and their console pages, 665 KiB
 /// with reports' photos and suggested places.
-const CONSOLE_WASM_BROTLI_BUDGET: u64 = 664 * 1024;
+const CONSOLE_WASM_BROTLI_BUDGET: u64 = 666 * 1024;
 
 pub fn build(root: &Path) -> Result<(), String> {
     let stamp = std::fs::metadata(root.join(STAMP)).and_then(|m| m.modified());
