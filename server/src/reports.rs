@@ -730,6 +730,43 @@ macro_rules! answer_in {
 }
 pub(crate) use answer_in;
 
+/// Inside a location write's transaction `$tx`: resolves the report group
+/// `$answers` (`Option<(id, code, answer)>` from [`for_edit`] or
+/// [`for_suggestion`]) with its public answer, points the group at the place
+/// `$place` (a suggestion becomes that place; an edited place's reports are
+/// at it already), and pushes the `report_updated` entry onto `$events`.
+/// Answered by someone else meanwhile: the transaction is rolled back and
+/// the handler answers 409 — nothing of the write is kept.
+macro_rules! resolve_by_place_in {
+    ($tx:expr, $staff_id:expr, $answers:expr, $place:expr, $now:expr, $events:expr) => {
+        if let Some((report_id, code, answer)) = $answers {
+            let (changed, answered, _) = $crate::reports::answer_in!(
+                $tx,
+                $staff_id,
+                (*report_id, code.as_str(), Some($place)),
+                "resolved",
+                Some(answer.as_str()),
+                None,
+                $now
+            );
+            if changed.is_empty() {
+                $tx.rollback().await?;
+                return Err(AppError::Conflict {
+                    key: "error.report.closed",
+                    args: Vec::new(),
+                });
+            }
+            sqlx::query("UPDATE reports SET location_id = $2 WHERE id = $1 OR group_id = $1")
+                .bind(*report_id)
+                .bind($place)
+                .execute(&mut *$tx)
+                .await?;
+            $events.extend(answered);
+        }
+    };
+}
+pub(crate) use resolve_by_place_in;
+
 /// A report's key in the public log (its history).
 pub(crate) fn subject(code: &str) -> String {
     format!("report:{code}")
@@ -1029,32 +1066,15 @@ pub(crate) async fn for_edit(
     answer: &str,
     location_id: i64,
 ) -> AppResult<(i64, String, String)> {
-    let mut issues = Vec::new();
-    let row = match validate::tracking_code(code) {
-        Some(code) => by_code(state, &code).await.ok(),
-        None => None,
-    };
-    let row = row.filter(|r| {
-        r.location_id == Some(location_id)
-            && r.kind == ReportKind::WrongInfo.as_str()
-            && r.group_id.is_none()
-            && ReportStatus::parse(&r.status).is_some_and(ReportStatus::is_open)
-    });
-    if row.is_none() {
-        issues.push(FieldIssue::new("report", "error.report.not_for_edit"));
-    }
-    let answer = text(answer, 1, MAX_REPORT_ANSWER)
-        .map_err(|()| {
-            issues.push(
-                FieldIssue::new("report_answer", "error.report.answer")
-                    .with("max", MAX_REPORT_ANSWER),
-            );
-        })
-        .ok();
-    match (row, answer) {
-        (Some(row), Some(answer)) if issues.is_empty() => Ok((row.id, row.code, answer)),
-        _ => Err(AppError::Fields(issues)),
-    }
+    answered_by_place(
+        state,
+        code,
+        answer,
+        |r| r.location_id == Some(location_id) && r.kind == ReportKind::WrongInfo.as_str(),
+        "error.report.not_for_edit",
+        None,
+    )
+    .await
 }
 
 /// The open suggestion (`new_place`) a new location answers (`code`), as
@@ -1067,21 +1087,43 @@ pub(crate) async fn for_suggestion(
     code: &str,
     answer: &str,
 ) -> AppResult<(i64, String, String)> {
+    answered_by_place(
+        state,
+        code,
+        answer,
+        |r| r.location_id.is_none() && r.kind == ReportKind::NewPlace.as_str(),
+        "error.report.not_a_suggestion",
+        Some(staff),
+    )
+    .await
+}
+
+/// The open first report of a group (`code`) that a location write
+/// answers, when it `fits`, with its checked public answer; `refused` is the
+/// `report` field's error otherwise. With `staff`, they must be allowed to
+/// edit in the report's area.
+async fn answered_by_place(
+    state: &AppState,
+    code: &str,
+    answer: &str,
+    fits: impl Fn(&Row) -> bool,
+    refused: &'static str,
+    staff: Option<&Staff>,
+) -> AppResult<(i64, String, String)> {
     let mut issues = Vec::new();
     let row = match validate::tracking_code(code) {
         Some(code) => by_code(state, &code).await.ok(),
         None => None,
     };
     let row = row.filter(|r| {
-        r.location_id.is_none()
-            && r.kind == ReportKind::NewPlace.as_str()
+        fits(r)
             && r.group_id.is_none()
             && ReportStatus::parse(&r.status).is_some_and(ReportStatus::is_open)
     });
-    if let Some(row) = &row {
-        staff.require(Act::Edit, Some(&row.place()))?;
-    } else {
-        issues.push(FieldIssue::new("report", "error.report.not_a_suggestion"));
+    match (&row, staff) {
+        (Some(row), Some(staff)) => staff.require(Act::Edit, Some(&row.place()))?,
+        (Some(_), None) => {}
+        (None, _) => issues.push(FieldIssue::new("report", refused)),
     }
     let answer = text(answer, 1, MAX_REPORT_ANSWER)
         .map_err(|()| {

@@ -288,29 +288,8 @@ async fn create(
             facts: serde_json::to_value(facts(id, &c)).unwrap_or_default(),
         };
         let mut events = vec![event];
-        if let Some((report_id, code, answer)) = &answers {
-            let (changed, answered, _) = crate::reports::answer_in!(
-                tx,
-                staff.id(),
-                (*report_id, code.as_str(), Some(id)),
-                "resolved",
-                Some(answer.as_str()),
-                None,
-                now
-            );
-            if changed.is_empty() {
-                // Answered by someone else meanwhile: no second place.
-                tx.rollback().await?;
-                return Err(AppError::Conflict { key: "error.report.closed", args: Vec::new() });
-            }
-            // The suggestion and its group now point at the place made of it.
-            sqlx::query("UPDATE reports SET location_id = $2 WHERE id = $1 OR group_id = $1")
-                .bind(*report_id)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            events.extend(answered);
-        }
+        // Answered by someone else meanwhile: no second place.
+        crate::reports::resolve_by_place_in!(tx, staff.id(), &answers, id, now, events);
         append_in!(tx, notify, &events);
         tx.commit().await?;
         id
@@ -414,23 +393,8 @@ async fn update(
                 facts: serde_json::to_value(facts(id, &c)).unwrap_or_default(),
             };
             let mut events = vec![event];
-            if let Some((report_id, code, answer)) = &answers {
-                let (changed, answered, _) = crate::reports::answer_in!(
-                    tx,
-                    staff.id(),
-                    (*report_id, code.as_str(), Some(id)),
-                    "resolved",
-                    Some(answer.as_str()),
-                    None,
-                    now
-                );
-                if changed.is_empty() {
-                    // Answered by someone else meanwhile: the edit waits too.
-                    tx.rollback().await?;
-                    return Err(AppError::Conflict { key: "error.report.closed", args: Vec::new() });
-                }
-                events.extend(answered);
-            }
+            // Answered by someone else meanwhile: the edit waits too.
+            crate::reports::resolve_by_place_in!(tx, staff.id(), &answers, id, now, events);
             append_in!(tx, notify, &events);
             tx.commit().await?;
         } else {
