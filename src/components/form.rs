@@ -469,6 +469,23 @@ pub fn category_options() -> Signal<Vec<(String, String)>> {
     })
 }
 
+/// Sets the three selects of [`AreaSelectFields`] to a kelurahan by its
+/// official code, which names its kota and kecamatan (`31.71.01.1002`);
+/// nothing when `code` is not a kelurahan's.
+pub fn choose_kelurahan(
+    kota: RwSignal<String>,
+    kecamatan: RwSignal<String>,
+    kelurahan: RwSignal<String>,
+    code: &str,
+) {
+    let parts: Vec<&str> = code.split('.').collect();
+    if parts.len() == 4 {
+        kota.set(parts[..2].join("."));
+        kecamatan.set(parts[..3].join("."));
+        kelurahan.set(code.to_owned());
+    }
+}
+
 /// Kota, kecamatan and kelurahan as three selects: each lists what lies in
 /// the choice above it, and a choice outside it is cleared. The kelurahan's
 /// field is named as the server names it (`kelurahan_field`).

@@ -195,18 +195,15 @@ fn ReportForm(place: LocationDetail) -> impl IntoView {
                     <div class="choice-list choice-list-single">{kinds}</div>
                     <crate::components::form::FieldError id=dom_id(F_KIND) message=kind_error />
                 </fieldset>
-                <TextAreaField
-                    field=F_DESCRIPTION
+                <ReportEnd
+                    description
                     label="report.description"
-                    value=description
+                    hint="report.description_hint"
+                    photo
+                    contact
                     errors
-                    hint=Signal::derive(move || lang().text("report.description_hint"))
-                    maxlength=MAX_REPORT_TEXT
-                    rows=5
-                    testid="report-description"
+                    sender
                 />
-                <PhotoField photo errors />
-                <ContactAndSend contact errors sender />
             </form>
         }
         .into_any()
@@ -361,10 +358,30 @@ impl Sender {
     }
 }
 
-/// The optional contact, and the send button with its progress.
+/// The end of every report form: what the resident saw (`label`, `hint`),
+/// an optional photo and contact, and the send button with its progress.
 #[component]
-fn ContactAndSend(contact: RwSignal<String>, errors: Errors, sender: Sender) -> impl IntoView {
+fn ReportEnd(
+    description: RwSignal<String>,
+    label: &'static str,
+    hint: &'static str,
+    photo: RwSignal<Option<String>>,
+    contact: RwSignal<String>,
+    errors: Errors,
+    sender: Sender,
+) -> impl IntoView {
     view! {
+        <TextAreaField
+            field=F_DESCRIPTION
+            label
+            value=description
+            errors
+            hint=Signal::derive(move || lang().text(hint))
+            maxlength=MAX_REPORT_TEXT
+            rows=5
+            testid="report-description"
+        />
+        <PhotoField photo errors />
         <TextField
             field=F_CONTACT
             label="report.contact"
@@ -565,13 +582,12 @@ pub fn SuggestPage() -> impl IntoView {
         if let Some(p) = draft.place {
             name.set(p.name);
             category.set(p.category.as_str().to_owned());
-            // An official code names its kota and kecamatan: 31.71.01.1002.
-            let parts: Vec<&str> = p.kelurahan_code.split('.').collect();
-            if parts.len() == 4 {
-                kota.set(parts[..2].join("."));
-                kecamatan.set(parts[..3].join("."));
-                kelurahan.set(p.kelurahan_code.clone());
-            }
+            crate::components::form::choose_kelurahan(
+                kota,
+                kecamatan,
+                kelurahan,
+                &p.kelurahan_code,
+            );
             if let (Some(la), Some(lo)) = (p.lat, p.lon) {
                 lat.set(crate::map::picker::coordinate_text(la));
                 lon.set(crate::map::picker::coordinate_text(lo));
@@ -739,18 +755,15 @@ pub fn SuggestPage() -> impl IntoView {
                         />
                     </div>
                 </fieldset>
-                <TextAreaField
-                    field=F_DESCRIPTION
+                <ReportEnd
+                    description
                     label="suggest.description"
-                    value=description
+                    hint="suggest.description_hint"
+                    photo
+                    contact
                     errors
-                    hint=Signal::derive(move || lang().text("suggest.description_hint"))
-                    maxlength=MAX_REPORT_TEXT
-                    rows=5
-                    testid="report-description"
+                    sender
                 />
-                <PhotoField photo errors />
-                <ContactAndSend contact errors sender />
             </form>
         }
         .into_any()

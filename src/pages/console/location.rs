@@ -187,12 +187,13 @@ impl Form {
         };
         fill(self.name, p.name.clone());
         fill(self.category, p.category.as_str().to_owned());
-        // An official code names its kota and kecamatan: 31.71.01.1002.
-        let parts: Vec<&str> = p.kelurahan_code.split('.').collect();
-        if parts.len() == 4 && self.kelurahan.get_untracked().is_empty() {
-            self.kota.set(parts[..2].join("."));
-            self.kecamatan.set(parts[..3].join("."));
-            self.kelurahan.set(p.kelurahan_code.clone());
+        if self.kelurahan.get_untracked().is_empty() {
+            crate::components::form::choose_kelurahan(
+                self.kota,
+                self.kecamatan,
+                self.kelurahan,
+                &p.kelurahan_code,
+            );
         }
         if let (Some(lat), Some(lon)) = (p.lat, p.lon) {
             fill(self.lat, coordinate_text(lat));
