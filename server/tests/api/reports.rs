@@ -78,6 +78,16 @@ async fn assert_log_verifies(app: &TestApp) {
     );
 }
 
+/// The last `n` entries of the public log.
+async fn last_entries(app: &TestApp, n: i64) -> LogPage {
+    let head: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
+    ok_json(
+        app.get(&format!("/api/v1/log?after={}", head.seq - n))
+            .await,
+    )
+    .await
+}
+
 async fn reports_count(app: &TestApp) -> i64 {
     on_db!(app.db(), pool => sqlx::query_scalar("SELECT COUNT(*) FROM reports")
         .fetch_one(pool).await.unwrap())
@@ -646,12 +656,7 @@ pub async fn a_confirmed_not_arrived_report_disputes_the_delivery(engine: Engine
         StatusCode::NOT_FOUND,
     )
     .await;
-    let head: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
-    let page: LogPage = ok_json(
-        app.get(&format!("/api/v1/log?after={}", head.seq - 2))
-            .await,
-    )
-    .await;
+    let page = last_entries(app, 2).await;
     assert_eq!(page.entries[0].kind, "report_updated");
     assert_eq!(page.entries[1].kind, "delivery_disputed");
     assert_eq!(page.entries[1].facts["report"], report.code.as_str());
@@ -850,12 +855,7 @@ pub async fn a_wrong_information_report_becomes_the_location_edit(engine: Engine
         seen.answer.as_deref(),
         Some("Jumlah KK diperbarui menjadi 140.")
     );
-    let head: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
-    let page: LogPage = ok_json(
-        app.get(&format!("/api/v1/log?after={}", head.seq - 2))
-            .await,
-    )
-    .await;
+    let page = last_entries(app, 2).await;
     let kinds: Vec<&str> = page.entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["location_updated", "report_updated"]);
     assert_eq!(page.entries[1].facts["report"], report.code.as_str());
@@ -999,16 +999,7 @@ pub async fn a_report_carries_a_photo_only_staff_see(engine: Engine) {
         .commit_ok("photo-sweep-0001", &order(s.location, &[(s.sembako, 1)]))
         .await;
     crate::evidence::upload(app, &cancelled, jpeg_with_gps()).await;
-    let cancel = app
-        .post(
-            &format!("/api/v1/commitments/{}/cancel", cancelled.commitment.code),
-            &kolaborasi_shared::CancelRequest {
-                token: Some(cancelled.manage_token.clone()),
-            },
-            &[],
-        )
-        .await;
-    assert_eq!(cancel.status(), StatusCode::OK);
+    crate::transparency::cancel(&s, &cancelled).await;
     let forgotten = kolaborasi_server::deliveries::sweep_uploads(
         app.db(),
         &upload_dir,
@@ -1229,12 +1220,7 @@ pub async fn a_suggested_place_becomes_an_unverified_location(engine: Engine) {
             Some("Terima kasih, tempat ini sudah ditambahkan ke peta.")
         );
     }
-    let head: kolaborasi_shared::LogHead = ok_json(app.get("/api/v1/log/head").await).await;
-    let page: LogPage = ok_json(
-        app.get(&format!("/api/v1/log?after={}", head.seq - 2))
-            .await,
-    )
-    .await;
+    let page = last_entries(app, 2).await;
     let kinds: Vec<&str> = page.entries.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["location_updated", "report_updated"]);
     assert_eq!(page.entries[1].facts["location_id"], made.location.id);
