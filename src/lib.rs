@@ -9,6 +9,7 @@ mod components;
 mod format;
 mod i18n;
 mod kiosk;
+pub mod lazy;
 mod live;
 mod map;
 mod outbox;
@@ -19,6 +20,7 @@ mod storage;
 mod witness;
 
 use leptos::prelude::*;
+use leptos_router::Lazy;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 use wasm_bindgen::JsCast;
@@ -244,33 +246,33 @@ pub fn App() -> impl IntoView {
             <main id="main" tabindex="-1">
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::map::MapPage />
-                    <Route path=path!("/dekat") view=pages::nearby::NearbyPage />
-                    <Route path=path!("/lokasi/:id") view=pages::location::LocationPage />
-                    <Route path=path!("/lokasi/:id/bantu") view=pages::commit::CommitPage />
-                    <Route path=path!("/lokasi/:id/lapor") view=pages::report::ReportPage />
-                    <Route path=path!("/laporan") view=pages::report::ReportLookupPage />
-                    <Route path=path!("/laporan/:code") view=pages::report::ReportStatusPage />
-                    <Route path=path!("/usulkan") view=pages::report::SuggestPage />
-                    <Route path=path!("/kolaborasi") view=pages::tracking::TrackLookupPage />
-                    <Route path=path!("/kolaborasi/:code") view=pages::tracking::TrackingPage />
+                    <Route path=path!("/dekat") view={Lazy::<lazy::Nearby>::new()} />
+                    <Route path=path!("/lokasi/:id") view={Lazy::<lazy::Location>::new()} />
+                    <Route path=path!("/lokasi/:id/bantu") view={Lazy::<lazy::Commit>::new()} />
+                    <Route path=path!("/lokasi/:id/lapor") view={Lazy::<lazy::Report>::new()} />
+                    <Route path=path!("/laporan") view={Lazy::<lazy::ReportLookup>::new()} />
+                    <Route path=path!("/laporan/:code") view={Lazy::<lazy::ReportStatus>::new()} />
+                    <Route path=path!("/usulkan") view={Lazy::<lazy::Suggest>::new()} />
+                    <Route path=path!("/kolaborasi") view={Lazy::<lazy::TrackLookup>::new()} />
+                    <Route path=path!("/kolaborasi/:code") view={Lazy::<lazy::Tracking>::new()} />
                     // The navigation says "Lacak"; the server redirects these
                     // too, but a service worker answers with the app first.
                     <Route path=path!("/lacak") view=|| view! { <Redirect path="/kolaborasi" /> } />
-                    <Route path=path!("/lacak/:code") view=pages::tracking::TrackingPage />
-                    <Route path=path!("/masuk") view=pages::account::SignInPage />
-                    <Route path=path!("/daftar") view=pages::account::RegisterPage />
-                    <Route path=path!("/daftar/konfirmasi") view=pages::account::ActivatePage />
-                    <Route path=path!("/saya") view=pages::account::MinePage />
-                    <Route path=path!("/tentang") view=pages::about::AboutPage />
-                    <Route path=path!("/transparansi") view=pages::transparency::TransparencyPage />
-                    <Route path=path!("/verifikasi") view=pages::verify::VerifyPage />
-                    <Route path=path!("/dokumentasi-api") view=pages::api_docs::ApiDocsPage />
+                    <Route path=path!("/lacak/:code") view={Lazy::<lazy::Tracking>::new()} />
+                    <Route path=path!("/masuk") view={Lazy::<lazy::SignIn>::new()} />
+                    <Route path=path!("/daftar") view={Lazy::<lazy::Register>::new()} />
+                    <Route path=path!("/daftar/konfirmasi") view={Lazy::<lazy::Activate>::new()} />
+                    <Route path=path!("/saya") view={Lazy::<lazy::Mine>::new()} />
+                    <Route path=path!("/tentang") view={Lazy::<lazy::About>::new()} />
+                    <Route path=path!("/transparansi") view={Lazy::<lazy::Transparency>::new()} />
+                    <Route path=path!("/verifikasi") view={Lazy::<lazy::Verify>::new()} />
+                    <Route path=path!("/dokumentasi-api") view={Lazy::<lazy::ApiDocs>::new()} />
                     <ConsoleRoutes />
-                    <Route path=path!("/terima/:code") view=pages::receipt::ReceiptPage />
-                    <Route path=path!("/konfirmasi/:code") view=pages::confirm::ConfirmPage />
-                    <Route path=path!("/antrean") view=pages::outbox::OutboxPage />
-                    <Route path=path!("/kiosk") view=kiosk::KioskPage />
-                    <Route path=path!("/kiosk/tanda-terima") view=kiosk::KioskReceiptPage />
+                    <Route path=path!("/terima/:code") view={Lazy::<lazy::Receipt>::new()} />
+                    <Route path=path!("/konfirmasi/:code") view={Lazy::<lazy::Confirm>::new()} />
+                    <Route path=path!("/antrean") view={Lazy::<lazy::Outbox>::new()} />
+                    <Route path=path!("/kiosk") view={Lazy::<lazy::Kiosk>::new()} />
+                    <Route path=path!("/kiosk/tanda-terima") view={Lazy::<lazy::KioskReceipt>::new()} />
                 </Routes>
             </main>
             <Footer />

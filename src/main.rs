@@ -4,10 +4,21 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use leptos::prelude::{document, request_animation_frame, set_timeout};
+use leptos::prelude::{document, request_animation_frame, set_timeout, window};
 
 fn main() {
     console_error_panic_hook::set_once();
+    // The page's own chunk first (`lazy.rs`; the server's HTML preloads
+    // it): the app then mounts with the page whole, never an empty frame.
+    let path = window().location().pathname().unwrap_or_default();
+    // Before `mount_to_body` has set up Leptos' executor.
+    wasm_bindgen_futures::spawn_local(async move {
+        kolaborasi::lazy::preload(&path).await;
+        start();
+    });
+}
+
+fn start() {
     let Some(first_paint) = document().get_element_by_id("prerender") else {
         // A shell without the server's first paint (the service worker's copy).
         leptos::mount::mount_to_body(kolaborasi::App);

@@ -17,6 +17,9 @@ use std::time::{Instant, SystemTime};
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -166,6 +169,10 @@ struct Built {
     modified: SystemTime,
     html: Arc<str>,
     csp: HeaderValue,
+    /// For each page chunk of the donor's build
+    /// ([`routes::page_chunk`]), the `<link rel="preload">` tags of its
+    /// wasm files, from the build's `app-<hash>/manifest.json`.
+    preloads: HashMap<String, String>,
 }
 
 impl Shell {
@@ -201,14 +208,60 @@ impl Shell {
         let html: Arc<str> = std::fs::read_to_string(&self.path).ok()?.into();
         let csp =
             HeaderValue::from_str(&seo::content_security_policy(&html, &self.tile_url)).ok()?;
+        let preloads = self
+            .path
+            .parent()
+            .map(|dir| chunk_preloads(dir, &html))
+            .unwrap_or_default();
         let built = Arc::new(Built {
             modified,
             html,
             csp,
+            preloads,
         });
         *cached = Some((Instant::now(), built.clone()));
         Some(built)
     }
+}
+
+/// The preload tags of each page chunk of a split build: the shell loads
+/// `/app-<hash>/kolaborasi.js`, and `app-<hash>/manifest.json` lists, per
+/// chunk, the wasm files it needs (`{"place": ["split_place", "chunk_3"]}`).
+/// A build without them (the console's, or one not split) has none.
+fn chunk_preloads(static_dir: &Path, html: &str) -> HashMap<String, String> {
+    let Some(start) = html.find("\"/app-") else {
+        return HashMap::new();
+    };
+    let rest = &html[start + 2..];
+    let Some(dir) = rest.split('/').next().filter(|d| {
+        d.strip_prefix("app-")
+            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    }) else {
+        return HashMap::new();
+    };
+    let Ok(manifest) = std::fs::read(static_dir.join(dir).join("manifest.json")) else {
+        return HashMap::new();
+    };
+    let Ok(manifest) = serde_json::from_slice::<HashMap<String, Vec<String>>>(&manifest) else {
+        return HashMap::new();
+    };
+    manifest
+        .into_iter()
+        .map(|(chunk, files)| {
+            let mut tags = String::new();
+            for f in files
+                .iter()
+                .filter(|f| f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            {
+                let _ = write!(
+                    tags,
+                    "<link rel=\"preload\" href=\"/{dir}/{f}.wasm\" as=\"fetch\" \
+                     type=\"application/wasm\" crossorigin>"
+                );
+            }
+            (chunk, tags)
+        })
+        .collect()
 }
 
 /// A page of the app, from the read model: built once per data version,
@@ -285,6 +338,12 @@ async fn render(spa: &Spa, built: Option<&Built>, uri: &Uri, headers: &HeaderMap
         Some(meta) => seo::with_meta(shell, meta),
         None => shell.to_string(),
     };
+    // The page's own chunk arrives with the main wasm, not after it.
+    if status == StatusCode::OK
+        && let Some(tags) = routes::page_chunk(path).and_then(|c| built?.preloads.get(c))
+    {
+        body = body.replacen("</head>", &format!("{tags}</head>"), 1);
+    }
     // The first paint: everywhere but the console, the kiosk and a place's
     // confirmation page, which have layouts of their own.
     let own_layout = ["/konsol", "/kiosk", "/terima/"]
@@ -634,9 +693,18 @@ const UNHASHED: [&str; 2] = ["/sw.js", "/manifest.webmanifest"];
 
 /// Whether a file name carries Trunk's content hash (`name-<hex>` before the
 /// extension or `_bg`; a 64-bit hash printed without leading zeros, so 12
-/// to 16 digits): such a file never changes under its name.
+/// to 16 digits), or lives in the split build's `app-<hash>/`: such a file
+/// never changes under its name.
 #[must_use]
 pub fn has_content_hash(path: &str) -> bool {
+    // The donor's split wasm: a directory named by the hash of its files.
+    if let Some((dir, _)) = path.trim_start_matches('/').split_once('/')
+        && dir
+            .strip_prefix("app-")
+            .is_some_and(|h| h.len() == 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return true;
+    }
     let name = path.rsplit('/').next().unwrap_or(path);
     let stem = name.split(['.', '_']).next().unwrap_or(name);
     stem.rsplit_once('-').is_some_and(|(_, hash)| {
@@ -692,8 +760,38 @@ mod tests {
     use super::has_content_hash;
 
     #[test]
+    fn a_split_build_preloads_each_chunk_files() {
+        let dir = std::env::temp_dir().join(format!("kolaborasi-spa-{}", std::process::id()));
+        let app = dir.join("app-0123456789abcdef");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(
+            app.join("manifest.json"),
+            r#"{"place":["chunk_3","split_place"],"info":["split_info","../../etc/x"]}"#,
+        )
+        .unwrap();
+        let html = r#"<script type="module">import init from "/app-0123456789abcdef/kolaborasi.js";</script>"#;
+        let tags = super::chunk_preloads(&dir, html);
+        assert_eq!(
+            tags["place"],
+            "<link rel=\"preload\" href=\"/app-0123456789abcdef/chunk_3.wasm\" as=\"fetch\" \
+             type=\"application/wasm\" crossorigin>\
+             <link rel=\"preload\" href=\"/app-0123456789abcdef/split_place.wasm\" as=\"fetch\" \
+             type=\"application/wasm\" crossorigin>"
+        );
+        // A name that is not a plain file stem is left out.
+        assert_eq!(tags["info"].matches("<link").count(), 1);
+        assert!(!tags["info"].contains(".."));
+        // A shell that is not split (the console's) has none.
+        assert!(super::chunk_preloads(&dir, "<script src=\"/kolaborasi-1.js\">").is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn trunk_hashed_names_are_recognised() {
         assert!(has_content_hash("/kolaborasi-3f2a9c0d1e2b4a5f_bg.wasm"));
+        assert!(has_content_hash("/app-1d4d3e822d5a2421/chunk_12.wasm"));
+        assert!(has_content_hash("/app-1d4d3e822d5a2421/__wasm_split.js"));
+        assert!(!has_content_hash("/app-1d4d/chunk_12.wasm"));
         assert!(has_content_hash("/kolaborasi-3f2a9c0d1e2b4a5f.js"));
         assert!(has_content_hash("/main-0123456789abcdef.css"));
         assert!(has_content_hash("/leaflet-6c92c0056ca7a79.css"));

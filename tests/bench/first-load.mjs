@@ -63,10 +63,20 @@ for (const path of paths) {
   await page.waitForTimeout(1500);
   const fcp = await page.evaluate(() => Math.round(performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1));
   const { shifts, lcp } = await page.evaluate(() => ({ shifts: window.__shifts, lcp: window.__lcp }));
+  // What crossed the network from the site (map tiles come from elsewhere):
+  // everything, and the wasm alone, as compressed on the wire.
+  const bytes = await page.evaluate((origin) => {
+    const all = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+      .filter((e) => e.name.startsWith(origin));
+    const sum = (keep) => all.filter(keep).reduce((s, e) => s + e.transferSize, 0);
+    return { total: sum(() => true), wasm: sum((e) => new URL(e.name).pathname.endsWith('.wasm')) };
+  }, new URL(BASE_URL).origin);
   results[path] = {
     fcp_ms: fcp,
     lcp_ms: lcp?.at ?? null,
     lcp_element: lcp ? `${lcp.element} "${lcp.text}"` : null,
+    downloaded_kib: Math.round(bytes.total / 1024),
+    wasm_kib: Math.round(bytes.wasm / 1024),
     cls: +shifts.reduce((s, x) => s + x.value, 0).toFixed(3),
     shifts: shifts.map((s) => `${s.value.toFixed(3)} @${s.at}ms: ${s.moved.join(', ')}`),
   };

@@ -72,7 +72,10 @@ describe('a first visit', () => {
       assert.deepEqual(problems, [], `${path}`);
     }
     assert.deepEqual(page.errors, []);
-    assert.equal(new Set(asked.filter((p) => p.endsWith('.wasm'))).size, 1, 'every page is the same one wasm');
+    // One build: every wasm comes from the same hashed directory.
+    const dirs = new Set(asked.filter((p) => p.endsWith('.wasm')).map((p) => p.split('/')[1]));
+    assert.equal(dirs.size, 1, `every page is the same one build: ${[...dirs]}`);
+    assert.match([...dirs][0], /^app-[0-9a-f]{16}$/);
     assert.deepEqual(asked.filter((p) => p === '/konsol' || p.startsWith('/konsol/')), []);
   });
 
@@ -160,9 +163,46 @@ describe('a first visit', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('the map needs only the main wasm; another page gets its own chunk preloaded with its HTML', async () => {
+    const { locations } = await api('/locations');
+    for (const [path, chunk] of [
+      ['/', null],
+      [`/lokasi/${locations[0].id}`, 'split_place'],
+      ['/transparansi', 'split_info'],
+    ]) {
+      const page = await openPage(browser(), PHONE);
+      const asked = [];
+      page.on('request', (r) => {
+        const p = new URL(r.url()).pathname;
+        if (p.endsWith('.wasm')) asked.push(p);
+      });
+      const response = await page.goto(`${BASE_URL}${path}`, { waitUntil: 'networkidle' });
+      await page.locator('main h1').first().waitFor();
+      if (chunk === null) await page.getByTestId('list-count').waitFor({ state: 'attached' });
+      // What the page needed to be drawn (later, in the background, the
+      // browser witness fetches its own chunk).
+      const drawn = [...asked];
+      const html = await response.text();
+      const preloaded = [...html.matchAll(/<link rel="preload" href="([^"]+\.wasm)"/g)].map((m) => m[1]);
+      const main = preloaded.find((p) => /^\/app-[0-9a-f]{16}\/kolaborasi_bg\.wasm$/.test(p));
+      assert.ok(main, `${path} preloads the main wasm`);
+      if (chunk === null) {
+        assert.deepEqual(drawn, [main], 'the map page downloads the main wasm and nothing else');
+        assert.deepEqual(preloaded, [main]);
+      } else {
+        assert.ok(preloaded.some((p) => p.endsWith(`/${chunk}.wasm`)), `${path} preloads ${chunk}`);
+        // Nothing waits for the main wasm to ask: what the page needs came
+        // with its HTML, each file once (the preload is what the loader uses).
+        assert.deepEqual([...drawn].sort(), [...preloaded].sort(), path);
+      }
+      assert.deepEqual(page.errors, [], path);
+      await page.context().close();
+    }
+  });
+
   test('the wasm arrives as its build-time brotli copy, kept immutable', async () => {
     const html = await (await fetch(`${BASE_URL}/`)).text();
-    const wasm = html.match(/\/kolaborasi-[0-9a-f]{12,16}_bg\.wasm/)?.[0];
+    const wasm = html.match(/\/app-[0-9a-f]{16}\/kolaborasi_bg\.wasm/)?.[0];
     assert.ok(wasm, 'the page preloads its wasm');
     const page = await openPage(browser(), PHONE);
     const [response] = await Promise.all([
@@ -172,5 +212,18 @@ describe('a first visit', () => {
     const headers = await response.allHeaders();
     assert.equal(headers['content-encoding'], 'br');
     assert.equal(headers['cache-control'], 'public, max-age=31536000, immutable');
+    // The very bytes of the build-time copy (what the server sends as is).
+    const { request } = await import('node:http');
+    const { readFile } = await import('node:fs/promises');
+    const sent = await new Promise((ok, fail) => {
+      request(`${BASE_URL}${wasm}`, { headers: { 'Accept-Encoding': 'br' } }, (res) => {
+        const parts = [];
+        res.on('data', (d) => parts.push(d));
+        res.on('end', () => ok(Buffer.concat(parts)));
+      }).on('error', fail).end();
+    });
+    const dist = process.env.E2E_DIST ?? 'dist';
+    assert.ok(sent.equals(await readFile(`${dist}${wasm}.br`)), 'the answer is the .br file, byte for byte');
   });
+
 });

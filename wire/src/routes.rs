@@ -106,9 +106,44 @@ pub fn collaboration_path(code: &str) -> String {
     format!("/kolaborasi/{code}")
 }
 
+/// Which of the donor build's page chunks (`src/lazy.rs`, split by
+/// `cargo xtask build-client`) draws `path`: `None` for the map (in the
+/// main wasm) and for paths that are not a page. The client fetches that
+/// chunk before it mounts; the server preloads its files with the page's
+/// HTML, so both arrive with the main wasm instead of after it.
+#[must_use]
+pub fn page_chunk(path: &str) -> Option<&'static str> {
+    if !is_app_path(path) {
+        return None;
+    }
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "dekat" | "lokasi" | "usulkan" | "kolaborasi" => Some("place"),
+        "laporan" | "masuk" | "daftar" | "saya" | "terima" | "konfirmasi" | "antrean" => {
+            Some("mine")
+        }
+        "tentang" | "transparansi" | "verifikasi" | "dokumentasi-api" => Some("info"),
+        "kiosk" => Some("kiosk"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_app_path;
+    use super::{is_app_path, page_chunk};
+
+    #[test]
+    fn pages_name_their_chunk() {
+        assert_eq!(page_chunk("/"), None);
+        assert_eq!(page_chunk("/lokasi/12"), Some("place"));
+        assert_eq!(page_chunk("/lokasi/12/bantu"), Some("place"));
+        assert_eq!(page_chunk("/kolaborasi/AB12-CD34"), Some("place"));
+        assert_eq!(page_chunk("/transparansi"), Some("info"));
+        assert_eq!(page_chunk("/saya"), Some("mine"));
+        assert_eq!(page_chunk("/kiosk/tanda-terima"), Some("kiosk"));
+        assert_eq!(page_chunk("/konsol/staf"), None);
+        assert_eq!(page_chunk("/lokasi/abc"), None);
+    }
 
     #[test]
     fn app_pages_are_recognised_with_their_parameters() {

@@ -88,7 +88,12 @@ pub fn crowd(root: &Path, binary: &Path) -> Result<String, String> {
                 Target::new("`GET /api/v1/stats`", "/api/v1/stats", "gzip", false),
                 Target::new("`GET /api/v1/programs`", "/api/v1/programs", "gzip", false),
                 Target::new("`GET /` (HTML with first paint)", "/", "gzip", false),
-                Target::new("the wasm (brotli)", &wasm_path(root)?, "br", false),
+                Target::new(
+                    "the wasm (brotli)",
+                    &crate::split::main_wasm(root)?,
+                    "br",
+                    false,
+                ),
             ]);
         }
         let nginx = Nginx::start(&base, &targets)?;
@@ -227,21 +232,6 @@ fn subscribers(root: &Path, binary: &Path) -> Result<String, String> {
         );
     }
     Ok(s)
-}
-
-fn wasm_path(root: &Path) -> Result<String, String> {
-    let dist = root.join("dist");
-    let entries = std::fs::read_dir(&dist).map_err(|e| format!("{}: {e}", dist.display()))?;
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if std::path::Path::new(&name)
-            .extension()
-            .is_some_and(|e| e == "wasm")
-        {
-            return Ok(format!("/{name}"));
-        }
-    }
-    Err("no .wasm in dist: build the client first".into())
 }
 
 fn rss_kib(pid: u32) -> u64 {

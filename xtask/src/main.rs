@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's automation, in Rust so it runs
-//! wherever cargo does. Kept to std and one JSON crate so it compiles in seconds.
+//! wherever cargo does. Kept small: a JSON crate, brotli and gzip for the
+//! built client, and the wasm splitter (`split.rs`).
 //!
 //! - `run [server flags…]`: install what is missing, build the client, start the server.
 //! - `test`: everything CI runs.
@@ -18,6 +19,7 @@ mod postgres;
 mod precompress;
 mod run;
 mod server_process;
+mod split;
 mod test;
 mod tiles;
 mod tools;

@@ -34,8 +34,13 @@ pub fn test(root: &Path) -> Result<(), String> {
             .args(&HOST_PACKAGES[..6])
             .args(["--", "-D", "warnings"]),
     )?;
-    // The client twice: the donor's build, and the console's (a feature).
-    for features in [&[][..], &["--features", "kolaborasi/console"][..]] {
+    // The client three ways: the donor's build as split (`split.rs`), the
+    // same without the split (`trunk serve`), and the console's.
+    for features in [
+        &["--features", "kolaborasi/split"][..],
+        &[][..],
+        &["--features", "kolaborasi/console"][..],
+    ] {
         cmd::run(
             command(root, "cargo")
                 .args(["clippy", "--target", "wasm32-unknown-unknown"])
