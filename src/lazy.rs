@@ -5,7 +5,9 @@
 //! wasm with `wasm_split_cli_support`) its code moves into a chunk that the
 //! browser fetches the first time the page is shown, so a donor opening the
 //! map downloads the map and the app's frame, not the commit form, the
-//! transparency charts or the kiosk. Without the feature (`trunk serve`, the
+//! transparency charts or the kiosk. The queue page (`/antrean`) is in the
+//! `place` group with the forms: an offline report or commitment leads
+//! there, so it must not need the network. Without the feature (`trunk serve`, the
 //! console's build, clippy, tests) the same routes are plain code.
 //! [`preload`] fetches the current page's chunk before the app mounts, so
 //! the server's first paint gives way to the finished page, not to an empty
@@ -60,6 +62,11 @@ impl Unreachable {
         let reload = move |_| {
             let _ = window().location().reload();
         };
+        // Back online: try again by itself (nothing on this page to lose).
+        let handle = window_event_listener(leptos::ev::online, move |_| {
+            let _ = window().location().reload();
+        });
+        on_cleanup(move || handle.remove());
         view! {
             <div class="page narrow" data-testid="page-unreachable">
                 <h1>{crate::i18n::tr("page.unreachable")}</h1>
@@ -83,6 +90,7 @@ lazy_pages! {
     place: Suggest => suggest_page => crate::pages::report::SuggestPage;
     place: TrackLookup => track_lookup_page => crate::pages::tracking::TrackLookupPage;
     place: Tracking => tracking_page => crate::pages::tracking::TrackingPage;
+    place: Outbox => outbox_page => crate::pages::outbox::OutboxPage;
     mine: SignIn => sign_in_page => crate::pages::account::SignInPage;
     mine: Register => register_page => crate::pages::account::RegisterPage;
     mine: Activate => activate_page => crate::pages::account::ActivatePage;
@@ -93,7 +101,6 @@ lazy_pages! {
     info: ApiDocs => api_docs_page => crate::pages::api_docs::ApiDocsPage;
     mine: Receipt => receipt_page => crate::pages::receipt::ReceiptPage;
     mine: Confirm => confirm_page => crate::pages::confirm::ConfirmPage;
-    mine: Outbox => outbox_page => crate::pages::outbox::OutboxPage;
     kiosk: Kiosk => kiosk_page => crate::kiosk::KioskPage;
     kiosk: KioskReceipt => kiosk_receipt_page => crate::kiosk::KioskReceiptPage;
 }

@@ -111,18 +111,65 @@ fn load_at_start() -> Vec<Item> {
     items
 }
 
+/// The chunk entries of the split build (`lazy.rs`): the queue's JSON
+/// (commitments and reports, and the answers to sending them) is read only
+/// when something is queued, so a donor with an empty queue (nearly all)
+/// never downloads that code. A chunk that cannot be fetched leaves the
+/// queue as stored; the next try (the retry timer, the network coming
+/// back, another tab) fetches it again.
+macro_rules! in_chunk {
+    ($call:ident($($arg:expr),*)) => {{
+        #[cfg(feature = "split")]
+        let task = $call($($arg),*).await;
+        #[cfg(not(feature = "split"))]
+        let task = $call($($arg),*);
+        if let Ok(task) = task {
+            task.await;
+        }
+    }};
+}
+
+type Task = std::pin::Pin<Box<dyn Future<Output = ()>>>;
+
+/// Reads the stored queue into `outbox` (at start: old sent entries
+/// dropped, a send cut short tried again), then sends what waits.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(outbox, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(clippy::unnecessary_wraps)]
+fn loader(outbox: Outbox, at_start: bool) -> Result<Task, crate::lazy::Unreachable> {
+    Ok(Box::pin(async move {
+        outbox
+            .items
+            .set(if at_start { load_at_start() } else { read() });
+        if at_start {
+            outbox.flush();
+        }
+    }))
+}
+
+/// Sends every waiting entry, one at a time, oldest first.
+#[cfg_attr(
+    feature = "split",
+    leptos::wasm_split::wasm_split(outbox, wasm_split_path = ::leptos::wasm_split, fallible)
+)]
+#[allow(clippy::unnecessary_wraps)]
+fn sender(outbox: Outbox) -> Result<Task, crate::lazy::Unreachable> {
+    Ok(Box::pin(outbox.send_waiting()))
+}
+
 impl Outbox {
     pub fn provide() {
         let outbox = Self {
-            items: RwSignal::new(if crate::kiosk::active() {
-                Vec::new()
-            } else {
-                load_at_start()
-            }),
+            items: RwSignal::new(Vec::new()),
         };
         provide_context(outbox);
         if crate::kiosk::active() {
             return;
+        }
+        if storage::local_get(STORAGE_KEY).is_some() {
+            leptos::task::spawn_local(async move { in_chunk!(loader(outbox, true)) });
         }
         let flush = move || outbox.flush();
         // Back online, another tab changed the queue, or time passed.
@@ -130,7 +177,7 @@ impl Outbox {
         let on_storage =
             Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
                 if e.key().as_deref() == Some(STORAGE_KEY) {
-                    outbox.items.set(read());
+                    leptos::task::spawn_local(async move { in_chunk!(loader(outbox, false)) });
                 }
             });
         let w = window();
@@ -139,7 +186,6 @@ impl Outbox {
         on_online.forget();
         on_storage.forget();
         let _ = set_interval_with_handle(flush, RETRY_EVERY);
-        flush();
     }
 
     /// Changes the stored queue (read afresh, so another tab's entries are
@@ -212,54 +258,55 @@ impl Outbox {
         }
         FLUSHING.with(|f| f.set(true));
         leptos::task::spawn_local(async move {
-            loop {
-                let next = self.items.with_untracked(|items| {
-                    items
-                        .iter()
-                        .find(|i| i.state == State::Waiting)
-                        .map(|i| (i.key.clone(), i.body.clone()))
-                });
-                let Some((key, body)) = next else {
-                    break;
-                };
-                self.set_state(&key, State::Sending);
-                let sent = match &body {
-                    Body::Commitment(body) => api::commit(&key, body).await.map(|receipt| {
-                        let CommitmentReceipt {
-                            commitment,
-                            manage_token,
-                        } = receipt;
-                        storage::local_set(
-                            &storage::manage_token_key(&commitment.code),
-                            &manage_token,
-                        );
-                        commitment.code
-                    }),
-                    Body::Report(report) => api::file_report(&key, report).await.map(|r| r.code),
-                };
-                match sent {
-                    Ok(code) => self.set_state(&key, State::Sent { code }),
-                    // A refusal: nothing was committed; the reason is the server's.
-                    Err(ApiFailure::Api { status, error }) if status < 500 => {
-                        self.set_state(
-                            &key,
-                            State::Refused {
-                                maybe_received: error.code
-                                    == kolaborasi_shared::ErrorCode::IdempotencyKeyReused,
-                                message: error.message,
-                                remaining: error.remaining,
-                            },
-                        );
-                    }
-                    // No answer (or an unknown outcome): the same key later.
-                    Err(_) => {
-                        self.set_state(&key, State::Waiting);
-                        break;
-                    }
-                }
-            }
+            in_chunk!(sender(self));
             FLUSHING.with(|f| f.set(false));
         });
+    }
+
+    async fn send_waiting(self) {
+        loop {
+            let next = self.items.with_untracked(|items| {
+                items
+                    .iter()
+                    .find(|i| i.state == State::Waiting)
+                    .map(|i| (i.key.clone(), i.body.clone()))
+            });
+            let Some((key, body)) = next else {
+                break;
+            };
+            self.set_state(&key, State::Sending);
+            let sent = match &body {
+                Body::Commitment(body) => api::commit(&key, body).await.map(|receipt| {
+                    let CommitmentReceipt {
+                        commitment,
+                        manage_token,
+                    } = receipt;
+                    storage::local_set(&storage::manage_token_key(&commitment.code), &manage_token);
+                    commitment.code
+                }),
+                Body::Report(report) => api::file_report(&key, report).await.map(|r| r.code),
+            };
+            match sent {
+                Ok(code) => self.set_state(&key, State::Sent { code }),
+                // A refusal: nothing was committed; the reason is the server's.
+                Err(ApiFailure::Api { status, error }) if status < 500 => {
+                    self.set_state(
+                        &key,
+                        State::Refused {
+                            maybe_received: error.code
+                                == kolaborasi_shared::ErrorCode::IdempotencyKeyReused,
+                            message: error.message,
+                            remaining: error.remaining,
+                        },
+                    );
+                }
+                // No answer (or an unknown outcome): the same key later.
+                Err(_) => {
+                    self.set_state(&key, State::Waiting);
+                    break;
+                }
+            }
+        }
     }
 }
 

@@ -71,6 +71,10 @@ impl Shell {
             let Ok(registration) = JsFuture::from(container.register("/sw.js")).await else {
                 return;
             };
+            // Some browsers (and automation that blocks workers) answer nothing.
+            if registration.is_undefined() || registration.is_null() {
+                return;
+            }
             let registration: ServiceWorkerRegistration = registration.unchecked_into();
             watch(shell, &container, &registration);
             let check = registration.clone();

@@ -200,6 +200,40 @@ describe('a first visit', () => {
     }
   });
 
+  test('a page whose code cannot be fetched says so, loses nothing, and comes back with a reload', async () => {
+    // No service worker (it would have stored every chunk already: a first
+    // visit on plain HTTP, or before it installed).
+    const page = await openPage(browser(), PHONE, { serviceWorkers: 'block' });
+    await page.goto(`${BASE_URL}/?view=list`);
+    const link = page.locator('a[href^="/lokasi/"]:visible').first();
+    await link.waitFor();
+    const href = await link.getAttribute('href');
+    // The connection drops before the first visit to a place's page.
+    await page.route(/\.wasm$/, (route) => route.abort('internetdisconnected'));
+    await link.click();
+    const notice = page.getByTestId('page-unreachable');
+    await notice.waitFor();
+    assert.match(await notice.locator('h1').textContent(), /belum bisa dimuat/);
+    // The app still works: the header's navigation leads back to the map.
+    assert.deepEqual(page.errors, []);
+    await page.unroute(/\.wasm$/);
+    await notice.getByRole('button').click();
+    await page.waitForURL(`${BASE_URL}${href}`);
+    await page.getByTestId('needs').first().waitFor();
+    // Offline, the same page again: when the network returns, it comes back
+    // by itself.
+    await page.goto(`${BASE_URL}/?view=list`);
+    await link.waitFor();
+    await page.route(/\.wasm$/, (route) => route.abort('internetdisconnected'));
+    await link.click();
+    await notice.waitFor();
+    await page.unroute(/\.wasm$/);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await page.getByTestId('needs').first().waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('the wasm arrives as its build-time brotli copy, kept immutable', async () => {
     const html = await (await fetch(`${BASE_URL}/`)).text();
     const wasm = html.match(/\/app-[0-9a-f]{16}\/kolaborasi_bg\.wasm/)?.[0];

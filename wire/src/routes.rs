@@ -118,10 +118,8 @@ pub fn page_chunk(path: &str) -> Option<&'static str> {
     }
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {
-        "dekat" | "lokasi" | "usulkan" | "kolaborasi" => Some("place"),
-        "laporan" | "masuk" | "daftar" | "saya" | "terima" | "konfirmasi" | "antrean" => {
-            Some("mine")
-        }
+        "dekat" | "lokasi" | "usulkan" | "kolaborasi" | "antrean" => Some("place"),
+        "laporan" | "masuk" | "daftar" | "saya" | "terima" | "konfirmasi" => Some("mine"),
         "tentang" | "transparansi" | "verifikasi" | "dokumentasi-api" => Some("info"),
         "kiosk" => Some("kiosk"),
         _ => None,
@@ -140,6 +138,8 @@ mod tests {
         assert_eq!(page_chunk("/kolaborasi/AB12-CD34"), Some("place"));
         assert_eq!(page_chunk("/transparansi"), Some("info"));
         assert_eq!(page_chunk("/saya"), Some("mine"));
+        // Where offline forms lead: with the forms, never a fetch away.
+        assert_eq!(page_chunk("/antrean"), Some("place"));
         assert_eq!(page_chunk("/kiosk/tanda-terima"), Some("kiosk"));
         assert_eq!(page_chunk("/konsol/staf"), None);
         assert_eq!(page_chunk("/lokasi/abc"), None);
