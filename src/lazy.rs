@@ -7,14 +7,52 @@
 //! map downloads the map and the app's frame, not the commit form, the
 //! transparency charts or the kiosk. The queue page (`/antrean`) is in the
 //! `place` group with the forms: an offline report or commitment leads
-//! there, so it must not need the network. Without the feature (`trunk serve`, the
-//! console's build, clippy, tests) the same routes are plain code.
-//! [`preload`] fetches the current page's chunk before the app mounts, so
-//! the server's first paint gives way to the finished page, not to an empty
-//! frame.
+//! there, so it must not need the network. Without the feature (`trunk
+//! serve`, the console's build, clippy, tests) the same routes are plain
+//! code. [`preload`] fetches the current page's chunk before the app
+//! mounts, so the server's first paint gives way to the finished page, not
+//! to an empty frame. Work that is not a page (the browser witness, the
+//! offline queue) uses the same two macros: [`split_fn!`] and
+//! [`split_call!`].
 
 use leptos::prelude::*;
 use leptos_router::LazyRoute;
+
+/// A split point: `fn` whose code moves into the chunk `$group` in the
+/// split build (every function of one group lands in one chunk). It
+/// returns `Err(Unreachable)` when that chunk cannot be fetched (the split
+/// points are `fallible`: a panic would abort the whole wasm). Call it with
+/// [`split_call!`].
+macro_rules! split_fn {
+    ($group:ident: $(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        $(#[$attr])*
+        #[cfg_attr(
+            feature = "split",
+            leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split, fallible)
+        )]
+        #[allow(clippy::unnecessary_wraps)]
+        $vis fn $name($($arg: $ty),*) -> Result<$ret, $crate::lazy::Unreachable> {
+            Ok($body)
+        }
+    };
+}
+pub(crate) use split_fn;
+
+/// Calls a [`split_fn!`] (inside an `async` block): split, the call first
+/// fetches its chunk; unsplit, it is a plain call.
+macro_rules! split_call {
+    ($call:ident($($arg:expr),* $(,)?)) => {{
+        #[cfg(feature = "split")]
+        let result = $call($($arg),*).await;
+        #[cfg(not(feature = "split"))]
+        let result = $call($($arg),*);
+        result
+    }};
+}
+pub(crate) use split_call;
+
+/// Work a [`split_fn!`] hands back to run once its chunk is there.
+pub type Task<T> = std::pin::Pin<Box<dyn Future<Output = T>>>;
 
 macro_rules! lazy_pages {
     ($($group:ident: $route:ident => $load:ident => $($page:ident)::+;)*) => {$(
@@ -26,22 +64,11 @@ macro_rules! lazy_pages {
             }
 
             async fn view(_this: Self) -> AnyView {
-                #[cfg(feature = "split")]
-                let page = $load().await;
-                #[cfg(not(feature = "split"))]
-                let page = $load();
-                page.unwrap_or_else(|Unreachable| Unreachable::view())
+                split_call!($load()).unwrap_or_else(|Unreachable| Unreachable::view())
             }
         }
 
-        #[cfg_attr(
-            feature = "split",
-            leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split, fallible)
-        )]
-        #[allow(clippy::unnecessary_wraps)]
-        fn $load() -> Result<AnyView, Unreachable> {
-            Ok($($page)::+().into_any())
-        }
+        split_fn! { $group: fn $load() -> AnyView { $($page)::+().into_any() } }
     )*};
 }
 
@@ -59,19 +86,17 @@ impl From<leptos::wasm_split::SplitLoaderError> for Unreachable {
 
 impl Unreachable {
     fn view() -> AnyView {
-        let reload = move |_| {
+        fn reload() {
             let _ = window().location().reload();
-        };
+        }
         // Back online: try again by itself (nothing on this page to lose).
-        let handle = window_event_listener(leptos::ev::online, move |_| {
-            let _ = window().location().reload();
-        });
+        let handle = window_event_listener(leptos::ev::online, |_| reload());
         on_cleanup(move || handle.remove());
         view! {
             <div class="page narrow" data-testid="page-unreachable">
                 <h1>{crate::i18n::tr("page.unreachable")}</h1>
                 <p>{crate::i18n::tr("page.unreachable_body")}</p>
-                <button type="button" class="button" on:click=reload>
+                <button type="button" class="button" on:click=|_| reload()>
                     {crate::i18n::tr("page.reload")}
                 </button>
             </div>

@@ -118,45 +118,33 @@ fn load_at_start() -> Vec<Item> {
 /// queue as stored; the next try (the retry timer, the network coming
 /// back, another tab) fetches it again.
 macro_rules! in_chunk {
-    ($call:ident($($arg:expr),*)) => {{
-        #[cfg(feature = "split")]
-        let task = $call($($arg),*).await;
-        #[cfg(not(feature = "split"))]
-        let task = $call($($arg),*);
-        if let Ok(task) = task {
+    ($call:ident($($arg:expr),*)) => {
+        if let Ok(task) = crate::lazy::split_call!($call($($arg),*)) {
             task.await;
         }
-    }};
+    };
 }
 
-type Task = std::pin::Pin<Box<dyn Future<Output = ()>>>;
-
-/// Reads the stored queue into `outbox` (at start: old sent entries
-/// dropped, a send cut short tried again), then sends what waits.
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(outbox, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-#[allow(clippy::unnecessary_wraps)]
-fn loader(outbox: Outbox, at_start: bool) -> Result<Task, crate::lazy::Unreachable> {
-    Ok(Box::pin(async move {
-        outbox
-            .items
-            .set(if at_start { load_at_start() } else { read() });
-        if at_start {
-            outbox.flush();
-        }
-    }))
+crate::lazy::split_fn! { outbox:
+    /// Reads the stored queue into `outbox` (at start: old sent entries
+    /// dropped, a send cut short tried again), then sends what waits.
+    fn loader(outbox: Outbox, at_start: bool) -> crate::lazy::Task<()> {
+        Box::pin(async move {
+            outbox
+                .items
+                .set(if at_start { load_at_start() } else { read() });
+            if at_start {
+                outbox.flush();
+            }
+        })
+    }
 }
 
-/// Sends every waiting entry, one at a time, oldest first.
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(outbox, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-#[allow(clippy::unnecessary_wraps)]
-fn sender(outbox: Outbox) -> Result<Task, crate::lazy::Unreachable> {
-    Ok(Box::pin(outbox.send_waiting()))
+crate::lazy::split_fn! { outbox:
+    /// Sends every waiting entry, one at a time, oldest first.
+    fn sender(outbox: Outbox) -> crate::lazy::Task<()> {
+        Box::pin(outbox.send_waiting())
+    }
 }
 
 impl Outbox {

@@ -177,22 +177,15 @@ async fn signed_by(head: &SignedHead, key: &str) -> Option<bool> {
     verified(key, &head.message(), &head.signature).await
 }
 
-/// Checks today's log against the kept head; keeps the head signed now
-/// when it extends it. `limit`: most entries to read (`None`: all).
-/// [`run`], boxed, as the witness chunk's entry.
-#[cfg_attr(
-    feature = "split",
-    leptos::wasm_split::wasm_split(witness, wasm_split_path = ::leptos::wasm_split, fallible)
-)]
-#[allow(clippy::unnecessary_wraps)]
-fn checker(
-    key: String,
-    limit: Option<i64>,
-    state: RwSignal<Witness>,
-) -> Result<std::pin::Pin<Box<dyn Future<Output = Witness>>>, crate::lazy::Unreachable> {
-    Ok(Box::pin(async move { run(&key, limit, state).await }))
+crate::lazy::split_fn! { witness:
+    /// [`run`], boxed, as the witness chunk's entry.
+    fn checker(key: String, limit: Option<i64>, state: RwSignal<Witness>) -> crate::lazy::Task<Witness> {
+        Box::pin(async move { run(&key, limit, state).await })
+    }
 }
 
+/// Checks today's log against the kept head; keeps the head signed now
+/// when it extends it. `limit`: most entries to read (`None`: all).
 async fn run(key: &str, limit: Option<i64>, state: RwSignal<Witness>) -> Witness {
     if crate::kiosk::active() || storage::local().is_none() {
         return Witness::Keeps;
@@ -350,10 +343,7 @@ impl WitnessCheck {
             };
             // The check's code is a chunk of its own in the split build:
             // it runs after the first screen, so the map does not wait for it.
-            #[cfg(feature = "split")]
-            let check = checker(key, limit, state).await;
-            #[cfg(not(feature = "split"))]
-            let check = checker(key, limit, state);
+            let check = crate::lazy::split_call!(checker(key, limit, state));
             let outcome = match check {
                 Ok(check) => check.await,
                 Err(crate::lazy::Unreachable) => Witness::Failed(ApiFailure::Network),

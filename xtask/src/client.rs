@@ -133,18 +133,7 @@ pub fn stamp_service_worker(dist: &Path) -> Result<(), String> {
             && !crate::precompress::is_copy(Path::new(f))
     });
     files.sort();
-    // FNV-1a, 64 bits: a version tag, not a security boundary.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for f in &files {
-        eat(f.as_bytes());
-        eat(&std::fs::read(dist.join(f)).map_err(|e| format!("{f}: {e}"))?);
-    }
+    let hash = hash_files(dist, &files)?;
     let shell: Vec<String> = files.iter().map(|f| format!("'/{f}'")).collect();
     let stamped = template
         .replace("__KOLABORASI_BUILD__", &format!("{hash:016x}"))
@@ -153,6 +142,23 @@ pub fn stamp_service_worker(dist: &Path) -> Result<(), String> {
         return Err("dist/sw.js has no placeholders to fill (is it the template?)".into());
     }
     std::fs::write(&sw, stamped).map_err(|e| format!("{}: {e}", sw.display()))
+}
+
+/// FNV-1a (64 bits) over each file's name and bytes, in the order given:
+/// a version tag, not a security boundary.
+pub fn hash_files(dir: &Path, files: &[String]) -> Result<u64, String> {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for f in files {
+        eat(f.as_bytes());
+        eat(&std::fs::read(dir.join(f)).map_err(|e| format!("{f}: {e}"))?);
+    }
+    Ok(hash)
 }
 
 pub fn list_files(base: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), String> {

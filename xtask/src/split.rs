@@ -137,23 +137,12 @@ pub fn build_donor_wasm(root: &Path) -> Result<(), String> {
     insert_loader(&root.join("dist/index.html"), &dir_name)
 }
 
-/// FNV-1a over every file's name and bytes, in name order.
+/// [`crate::client::hash_files`] over every file of `dir`, in name order.
 fn hash_dir(dir: &Path) -> Result<u64, String> {
     let mut files = Vec::new();
     crate::client::list_files(dir, dir, &mut files)?;
     files.sort();
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for b in bytes {
-            hash ^= u64::from(*b);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for f in &files {
-        eat(f.as_bytes());
-        eat(&std::fs::read(dir.join(f)).map_err(|e| format!("{f}: {e}"))?);
-    }
-    Ok(hash)
+    crate::client::hash_files(dir, &files)
 }
 
 /// The app's loader at the shell's marker: the main module and its wasm
