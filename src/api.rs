@@ -449,6 +449,24 @@ pub fn locations(
     )
 }
 
+/// The map's points for `query` (`/locations/points`: the list's places
+/// in columns, without names).
+pub fn location_points(
+    query: LocationQuery,
+    mode: Read,
+) -> impl std::future::Future<Output = Result<Vec<kolaborasi_shared::MapPoint>, ApiFailure>> {
+    let qs = query.to_query_string();
+    let read = read_through::<kolaborasi_shared::LocationPoints>(
+        if qs.is_empty() {
+            "/locations/points".to_owned()
+        } else {
+            format!("/locations/points?{qs}")
+        },
+        mode,
+    );
+    async move { read.await?.points().ok_or(ApiFailure::Decode) }
+}
+
 pub fn location(
     id: i64,
     mode: Read,

@@ -85,7 +85,8 @@ impl From<leptos::wasm_split::SplitLoaderError> for Unreachable {
 }
 
 impl Unreachable {
-    fn view() -> AnyView {
+    #[must_use]
+    pub fn view() -> AnyView {
         fn reload() {
             let _ = window().location().reload();
         }

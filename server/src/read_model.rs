@@ -291,24 +291,41 @@ impl ReadModel {
         F: FnOnce(Option<Previous<T>>, u64) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        self.get_with(key, "application/json", |previous, generation| {
-            let previous = previous.and_then(|a| {
-                let data = a.data.clone()?.downcast::<T>().ok()?;
-                Some(Previous {
-                    generation: a.generation,
-                    data,
-                })
-            });
-            async move {
-                let value = build(previous, generation).await?;
-                let json = serde_json::to_vec(&value).map_err(AppError::internal)?;
-                let data: Arc<dyn Any + Send + Sync> = Arc::new(value);
-                Ok((json, Some(data)))
-            }
-        })
-        .await?
-        .respond(request)
-        .await
+        self.get_from(key, build).await?.0.respond(request).await
+    }
+
+    /// The answer of [`Self::respond_from`] and the value it was made from
+    /// (for an answer derived from another one, such as the map's points
+    /// from the list).
+    pub async fn get_from<T, F, Fut>(&self, key: &str, build: F) -> AppResult<(Arc<Answer>, Arc<T>)>
+    where
+        T: Serialize + Send + Sync + 'static,
+        F: FnOnce(Option<Previous<T>>, u64) -> Fut,
+        Fut: Future<Output = AppResult<T>>,
+    {
+        let answer = self
+            .get_with(key, "application/json", |previous, generation| {
+                let previous = previous.and_then(|a| {
+                    let data = a.data.clone()?.downcast::<T>().ok()?;
+                    Some(Previous {
+                        generation: a.generation,
+                        data,
+                    })
+                });
+                async move {
+                    let value = build(previous, generation).await?;
+                    let json = serde_json::to_vec(&value).map_err(AppError::internal)?;
+                    let data: Arc<dyn Any + Send + Sync> = Arc::new(value);
+                    Ok((json, Some(data)))
+                }
+            })
+            .await?;
+        let value = answer
+            .data
+            .clone()
+            .and_then(|d| d.downcast::<T>().ok())
+            .ok_or_else(|| AppError::internal("an answer kept no value of its type"))?;
+        Ok((answer, value))
     }
 
     pub async fn get<T, F, Fut>(&self, key: &str, build: F) -> AppResult<Arc<Answer>>

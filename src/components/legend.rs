@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use kolaborasi_shared::{Category, LocationSummary, NeedLevel};
+use kolaborasi_shared::{Category, MapPoint, NeedLevel};
 use leptos::prelude::*;
 
 use crate::components::need::{NeedDot, level_key};
@@ -12,11 +12,11 @@ use crate::map::{ColorBy, category_color};
 
 #[component]
 pub fn Legend(
-    points: Signal<Option<Arc<Vec<LocationSummary>>>>,
+    points: Signal<Option<Arc<Vec<MapPoint>>>>,
     #[prop(into)] color_by: Signal<ColorBy>,
     on_change: Callback<ColorBy>,
 ) -> impl IntoView {
-    let count = move |f: &dyn Fn(&LocationSummary) -> bool| {
+    let count = move |f: &dyn Fn(&MapPoint) -> bool| {
         points
             .read()
             .as_ref()

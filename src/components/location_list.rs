@@ -144,7 +144,8 @@ fn Row(
     let level = p.need_level();
     let need = {
         let p = p.clone();
-        move || level_text(lang(), &p)
+        let remaining = p.remaining_percent;
+        move || level_text(lang(), remaining)
     };
     let dot = move || match color_by.get() {
         ColorBy::Category => {

@@ -1,7 +1,7 @@
 //! How much a place still needs: level words for the map and list, and the
 //! per-package progress of the location page.
 
-use kolaborasi_shared::{LocationSummary, Need, NeedLevel, Package, Program};
+use kolaborasi_shared::{Need, NeedLevel, Package, Program};
 use leptos::prelude::*;
 
 use crate::i18n::{Lang, lang, tr, tr_with};
@@ -10,10 +10,10 @@ use crate::map::{NEED_OUTLINE, need_color};
 /// The level in words, with the open share when there is one:
 /// "Masih membutuhkan bantuan · sisa 60%".
 #[must_use]
-pub fn level_text(lang: Lang, p: &LocationSummary) -> String {
-    let level = p.need_level();
+pub fn level_text(lang: Lang, remaining_percent: Option<u8>) -> String {
+    let level = NeedLevel::from_remaining_percent(remaining_percent);
     let words = lang.text(level_key(level));
-    match (level, p.remaining_percent) {
+    match (level, remaining_percent) {
         (NeedLevel::Open | NeedLevel::Nearly, Some(pct)) => format!(
             "{words} · {}",
             tr_with(

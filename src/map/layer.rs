@@ -3,10 +3,12 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use kolaborasi_shared::{Category, ClientConfig, LocationSummary, NeedLevel};
+use std::sync::Arc;
+
+use kolaborasi_shared::{Category, ClientConfig, LocationSummary, MapPoint, NeedLevel};
 use leaflet::{
-    CircleMarker, CircleOptions, LatLng, LatLngBounds, LayerGroup, Map, MapOptions, TileLayer,
-    TileLayerOptions, Zoom, ZoomOptions,
+    CircleMarker, CircleOptions, LatLng, LatLngBounds, Layer, LayerGroup, Map, MapOptions,
+    TileLayer, TileLayerOptions, Zoom, ZoomOptions,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -68,7 +70,7 @@ pub const NEED_OUTLINE: &str = "#1b2733";
 
 /// Fill and outline of one point under a colour scheme.
 #[must_use]
-pub fn point_colors(p: &LocationSummary, by: ColorBy) -> (&'static str, &'static str) {
+pub fn point_colors(p: &MapPoint, by: ColorBy) -> (&'static str, &'static str) {
     match by {
         ColorBy::Category => (category_color(p.category), "#ffffff"),
         ColorBy::Need => (need_color(p.need_level()), NEED_OUTLINE),
@@ -77,6 +79,75 @@ pub fn point_colors(p: &LocationSummary, by: ColorBy) -> (&'static str, &'static
 
 /// South, west, north, east.
 type Bounds = [f64; 4];
+
+/// `items` in id order (the same `Arc` when they already are).
+fn by_id<T: Clone>(items: &Arc<Vec<T>>, id: impl Fn(&T) -> i64) -> Arc<Vec<T>> {
+    if items.windows(2).all(|w| id(&w[0]) < id(&w[1])) {
+        Arc::clone(items)
+    } else {
+        let mut sorted = items.as_ref().clone();
+        sorted.sort_by_key(|t| id(t));
+        Arc::new(sorted)
+    }
+}
+
+/// The property of a marker that holds its place's id.
+const ID_KEY: &str = "kolaborasiId";
+
+/// What popups are written from. A popup is written when it opens (one
+/// function for every marker), not 10,000 strings before the map shows.
+struct Popups {
+    /// The points on the map, in id order.
+    points: Arc<Vec<MapPoint>>,
+    /// The places with their names, in id order, once they are loaded.
+    names: Option<Arc<Vec<LocationSummary>>>,
+    lang: Lang,
+    /// Asks for the names (a popup opened before they were loaded).
+    want_names: Option<Rc<dyn Fn()>>,
+    /// The marker whose popup was written last: rewritten when the names arrive.
+    last: Option<Layer>,
+}
+
+impl Popups {
+    fn html(&self, id: i64) -> (String, bool) {
+        let Ok(i) = self.points.binary_search_by_key(&id, |p| p.id) else {
+            return (String::new(), false);
+        };
+        let p = &self.points[i];
+        let lang = self.lang;
+        let name = self.names.as_ref().and_then(|names| {
+            names
+                .binary_search_by_key(&id, |l| l.id)
+                .ok()
+                .map(|i| names[i].name.clone())
+        });
+        let missing = name.is_none();
+        let reports = if p.open_reports > 0 {
+            format!(
+                "<br><span class=\"reports-meta\">{}</span>",
+                html_escape(&crate::i18n::tr_with(
+                    lang,
+                    "report.open_on_map",
+                    &[("count", &lang.number(u64::from(p.open_reports)))],
+                ))
+            )
+        } else {
+            String::new()
+        };
+        let html = format!(
+            "<strong>{}</strong><br><span>{}</span><br><span>{}</span>{reports}<br><a href=\"/lokasi/{}\">{}</a>",
+            html_escape(&name.unwrap_or_else(|| lang.text("status.loading"))),
+            html_escape(&lang.text(&format!("category.{}", p.category.as_str()))),
+            html_escape(&crate::components::need::level_text(
+                lang,
+                p.remaining_percent
+            )),
+            p.id,
+            html_escape(&lang.text("map.open_location")),
+        );
+        (html, missing)
+    }
+}
 
 pub struct MapHandle {
     pub map: Map,
@@ -95,6 +166,9 @@ pub struct MapHandle {
     /// Leaflet measures its container once; this re-measures whenever the
     /// container's size changes (first layout, list/map switch, zoom, rotation).
     resize: Option<(web_sys::ResizeObserver, Closure<dyn Fn()>)>,
+    popups: Rc<RefCell<Popups>>,
+    /// Writes a marker's popup when it opens (Leaflet calls it with the marker).
+    popup_content: Closure<dyn Fn(JsValue) -> JsValue>,
 }
 
 fn has_size(map: &Map) -> bool {
@@ -138,6 +212,7 @@ impl MapHandle {
         el: &web_sys::HtmlDivElement,
         config: &kolaborasi_shared::ClientConfig,
         on_tile_error: impl Fn() + 'static,
+        want_names: Option<Rc<dyn Fn()>>,
     ) -> Result<Self, JsValue> {
         let options = MapOptions::default();
         // One canvas for all points instead of one DOM node each.
@@ -186,6 +261,33 @@ impl MapHandle {
                     (observer, callback)
                 })
         };
+        let popups = Rc::new(RefCell::new(Popups {
+            points: Arc::default(),
+            names: None,
+            lang: Lang::Id,
+            want_names,
+            last: None,
+        }));
+        let popup_content = {
+            let popups = Rc::clone(&popups);
+            Closure::<dyn Fn(JsValue) -> JsValue>::new(move |layer: JsValue| {
+                #[allow(clippy::cast_possible_truncation)] // ids are integers
+                let id = js_sys::Reflect::get(&layer, &ID_KEY.into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .map_or(0, |v| v as i64);
+                let (html, ask) = {
+                    let mut popups = popups.borrow_mut();
+                    popups.last = Some(layer.unchecked_into());
+                    let (html, missing) = popups.html(id);
+                    (html, missing.then(|| popups.want_names.clone()).flatten())
+                };
+                if let Some(ask) = ask {
+                    ask();
+                }
+                JsValue::from_str(&html)
+            })
+        };
         Ok(Self {
             map,
             home,
@@ -195,6 +297,8 @@ impl MapHandle {
             _tile_error: tile_error,
             _zoom_end: zoom_end,
             resize,
+            popups,
+            popup_content,
         })
     }
 
@@ -211,13 +315,19 @@ impl MapHandle {
         *self.zoom.borrow_mut() = Some(zoom);
     }
 
-    /// Replaces the points; returns how many are on the map.
-    pub fn show(&self, points: &[LocationSummary], lang: Lang, by: ColorBy) -> usize {
+    /// Replaces the points (in id order); returns how many are on the map.
+    pub fn show(&self, points: &Arc<Vec<MapPoint>>, lang: Lang, by: ColorBy) -> usize {
         self.points.clear_layers();
+        {
+            let mut popups = self.popups.borrow_mut();
+            popups.points = by_id(points, |p| p.id);
+            popups.lang = lang;
+            popups.last = None;
+        }
         // One options object per colour, shared by its markers.
         let mut styles: Vec<((&str, &str), CircleOptions)> = Vec::new();
-        let open_label = html_escape(&lang.text("map.open_location"));
-        for p in points {
+        let id_key = JsValue::from_str(ID_KEY);
+        for p in points.iter() {
             let colors = point_colors(p, by);
             let index = styles
                 .iter()
@@ -234,31 +344,28 @@ impl MapHandle {
                 });
             let marker =
                 CircleMarker::new_with_options(&LatLng::new(p.lat, p.lon), &styles[index].1);
-            let reports = if p.open_reports > 0 {
-                format!(
-                    "<br><span class=\"reports-meta\">{}</span>",
-                    html_escape(&crate::i18n::tr_with(
-                        lang,
-                        "report.open_on_map",
-                        &[("count", &lang.number(u64::from(p.open_reports)))],
-                    ))
-                )
-            } else {
-                String::new()
-            };
-            let popup = format!(
-                "<strong>{}</strong><br><span>{}</span><br><span>{}</span>{reports}<br><a href=\"/lokasi/{}\">{}</a>",
-                html_escape(&p.name),
-                html_escape(&lang.text(&format!("category.{}", p.category.as_str()))),
-                html_escape(&crate::components::need::level_text(lang, p)),
-                p.id,
-                open_label
-            );
-            marker.bind_popup_with_options(&JsValue::from_str(&popup), &JsValue::UNDEFINED);
+            #[allow(clippy::cast_precision_loss)] // ids are far below 2^53
+            let _ = js_sys::Reflect::set(&marker, &id_key, &JsValue::from_f64(p.id as f64));
+            marker.bind_popup_with_options(self.popup_content.as_ref(), &JsValue::UNDEFINED);
             self.points.add_layer(&marker);
         }
         // What Leaflet actually holds, not what was asked for.
         self.points.get_layers().length() as usize
+    }
+
+    /// The places with their names (in id order): an open popup that was
+    /// waiting for its name is written again.
+    pub fn set_names(&self, names: Option<Arc<Vec<LocationSummary>>>) {
+        let last = {
+            let mut popups = self.popups.borrow_mut();
+            popups.names = names.map(|n| by_id(&n, |l| l.id));
+            popups.last.clone()
+        };
+        if let Some(layer) = last
+            && layer.is_popup_open()
+        {
+            layer.get_popup().update();
+        }
     }
 
     /// Back to the deployment's default view (the whole city).
@@ -269,7 +376,7 @@ impl MapHandle {
     }
 
     /// Frames the points (now, or once the map is laid out).
-    pub fn fit(&self, points: &[LocationSummary]) {
+    pub fn fit(&self, points: &[MapPoint]) {
         let Some(first) = points.first() else { return };
         let mut b = [first.lat, first.lon, first.lat, first.lon];
         for p in points {

@@ -12,7 +12,7 @@ pub mod picker;
 
 use std::sync::Arc;
 
-use kolaborasi_shared::{ClientConfig, LocationSummary};
+use kolaborasi_shared::{ClientConfig, LocationSummary, MapPoint};
 use leptos::html::Div;
 use leptos::prelude::*;
 
@@ -24,8 +24,8 @@ pub use layer::{ColorBy, NEED_OUTLINE, category_color, need_color};
 #[component]
 pub fn MapView(
     config: ClientConfig,
-    /// The points to show; `None` while loading.
-    points: Signal<Option<Arc<Vec<LocationSummary>>>>,
+    /// The points to show, in id order; `None` while loading.
+    points: Signal<Option<Arc<Vec<MapPoint>>>>,
     /// Frame the points whenever this key changes (`None`: the default
     /// view); it
     /// must change together with `points` (the area those points were
@@ -34,6 +34,11 @@ pub fn MapView(
     /// What the colours of the points mean.
     #[prop(optional, into)]
     color_by: Signal<ColorBy>,
+    /// The places with their names, in id order, for the popups (`None`
+    /// until loaded: a popup says "loading" and calls `want_names`).
+    #[prop(optional, into)]
+    names: Signal<Option<Arc<Vec<LocationSummary>>>>,
+    #[prop(optional)] want_names: Option<Callback<()>>,
 ) -> impl IntoView {
     let node = NodeRef::<Div>::new();
     let handle = StoredValue::new_local(None::<MapHandle>);
@@ -47,8 +52,10 @@ pub fn MapView(
     let ensure_map = move || {
         let Some(el) = node.get() else { return };
         if handle.with_value(Option::is_none) {
-            let created =
-                config.with_value(|c| MapHandle::new(&el, c, move || set_tiles_failed.set(true)));
+            let want: Option<std::rc::Rc<dyn Fn()>> =
+                want_names.map(|c| std::rc::Rc::new(move || c.run(())) as std::rc::Rc<dyn Fn()>);
+            let created = config
+                .with_value(|c| MapHandle::new(&el, c, move || set_tiles_failed.set(true), want));
             match created {
                 Ok(h) => handle.set_value(Some(h)),
                 Err(e) => leptos::logging::error!("map could not start: {e:?}"),
@@ -85,6 +92,16 @@ pub fn MapView(
             }
         });
         fitted.set_value(Some(key));
+    });
+
+    Effect::new(move |_| {
+        ensure_map();
+        let names = names.get();
+        handle.with_value(|h| {
+            if let Some(h) = h {
+                h.set_names(names);
+            }
+        });
     });
 
     // Dropping the handle disconnects the observer and removes the map.

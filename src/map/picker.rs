@@ -62,8 +62,8 @@ pub fn PointPicker(
         let Some(el) = node.get() else { return };
         let point = parse_point(&lat.get(), &lon.get());
         if picker.with_value(Option::is_none) {
-            let created =
-                config.with_value(|c| MapHandle::new(&el, c, move || set_tiles_failed.set(true)));
+            let created = config
+                .with_value(|c| MapHandle::new(&el, c, move || set_tiles_failed.set(true), None));
             let handle = match created {
                 Ok(h) => h,
                 Err(e) => {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use kolaborasi_shared::{AreaLevel, LocationDetail, LocationSummary};
+use kolaborasi_shared::{AreaLevel, LocationDetail, LocationSummary, MapPoint};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
@@ -263,7 +263,8 @@ fn PointMap(detail: StoredValue<LocationDetail>) -> impl IntoView {
     });
     // Any key frames the point (no key would show the whole city).
     let fit_key = Signal::stored(Some(point.area.clone()));
-    let points = Signal::stored(Some(Arc::new(vec![point])));
+    let points = Signal::stored(Some(Arc::new(vec![MapPoint::from(&point)])));
+    let names = Signal::stored(Some(Arc::new(vec![point])));
     view! {
         <div class="point-map">
             <Transition>
@@ -272,7 +273,7 @@ fn PointMap(detail: StoredValue<LocationDetail>) -> impl IntoView {
                         .config
                         .await
                         .ok()
-                        .map(|config| view! { <MapView config points fit_key /> })
+                        .map(|config| view! { <MapView config points fit_key names /> })
                 })}
             </Transition>
         </div>

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use kolaborasi_shared::{Category, LocationQuery, LocationSummary, NeedLevel};
+use kolaborasi_shared::{Category, LocationQuery, LocationSummary, MapPoint, NeedLevel};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -61,19 +61,25 @@ pub fn MapPage() -> impl IntoView {
     });
 
     // Each answer keeps the area it was fetched for: the map frames that
-    // area when its points arrive, not when the URL changes.
+    // area when its points arrive, not when the URL changes. The map's
+    // points come in columns (a tenth of the list's bytes).
     let locations = LocalResource::new(move || {
         let q = query.get();
         let area = q.area.clone();
         // Called outside the async block, so the stored copy's key is tracked.
-        let read = api::locations(q, api::Read::Live);
-        async move { read.await.map(|l| (area, Arc::new(l.locations))) }
+        let read = api::location_points(q, api::Read::Live);
+        async move { read.await.map(|l| (area, Arc::new(l))) }
     });
     // Memos: a refetch that is still loading (or returns the same list)
     // must not redraw thousands of markers and list rows.
-    let all_points: Memo<Option<Arc<Vec<LocationSummary>>>> =
+    let all_points: Memo<Option<Arc<Vec<MapPoint>>>> =
         Memo::new(move |_| locations.get().and_then(Result::ok).map(|(_, p)| p));
-    let points = shown(all_points, open_only, reported);
+    let points = shown(all_points, open_only, reported, |p| {
+        (p.remaining_percent, p.open_reports)
+    });
+    let drawn = Memo::new(move |_| all_points.with(Option::is_some));
+    let details = details(query, list_view, drawn);
+    let (all_details, want_names) = (details.all, details.want);
     let points_area: Signal<Option<String>> = Memo::new(move |_| {
         locations
             .get()
@@ -110,16 +116,7 @@ pub fn MapPage() -> impl IntoView {
         <div class="map-page" class:show-list=move || list_view.get()>
             <div class="sidebar">
                 <FilterPanel query list_view color_by open_only reported />
-                <section class="list-panel">
-                    <Transition fallback=Loading>
-                        {move || Suspend::new(async move {
-                            match shared.areas.await {
-                                Ok(tree) => view! { <LocationList points tree color_by /> }.into_any(),
-                                Err(e) => view! { <LoadError failure=e retry=shared.retry_areas() /> }.into_any(),
-                            }
-                        })}
-                    </Transition>
-                </section>
+                <ListSlot details open_only reported color_by />
             </div>
             <section class="map-panel">
                 {move || {
@@ -134,7 +131,10 @@ pub fn MapPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match shared.config.await {
                             Ok(config) => {
-                                view! { <MapView config points fit_key=points_area color_by /> }.into_any()
+                                view! {
+                                    <MapView config points fit_key=points_area color_by names=all_details want_names />
+                                }
+                                .into_any()
                             }
                             Err(e) => view! { <LoadError failure=e retry=shared.retry_config() /> }.into_any(),
                         }
@@ -150,14 +150,182 @@ pub fn MapPage() -> impl IntoView {
     }
 }
 
-/// The points the map and the list show: all of the answer, or with "only
-/// places still in need" or "only places with open reports" those alone
-/// (filtered here, from the same answer).
-fn shown(
-    all: Memo<Option<Arc<Vec<LocationSummary>>>>,
+/// Where the list goes. Its code is a chunk of its own (`list`), fetched
+/// when the list is wanted: a phone drawing the map does not wait for it.
+#[component]
+fn ListSlot(
+    details: Details,
     open_only: Memo<bool>,
     reported: Memo<bool>,
-) -> Signal<Option<Arc<Vec<LocationSummary>>>> {
+    color_by: Memo<ColorBy>,
+) -> impl IntoView {
+    let wanted = details.wanted;
+    view! {
+        <Show when=move || wanted.get() fallback=|| view! { <section class="list-panel"></section> }>
+            <Transition fallback=|| view! { <section class="list-panel"><Loading /></section> }>
+                {move || Suspend::new(async move {
+                    crate::lazy::split_call!(list_panel(details, open_only, reported, color_by))
+                        .unwrap_or_else(|crate::lazy::Unreachable| crate::lazy::Unreachable::view())
+                })}
+            </Transition>
+        </Show>
+    }
+}
+
+crate::lazy::split_fn! { list:
+    fn list_panel(
+        details: Details,
+        open_only: Memo<bool>,
+        reported: Memo<bool>,
+        color_by: Memo<ColorBy>,
+    ) -> AnyView {
+        view! { <ListPanel details open_only reported color_by /> }.into_any()
+    }
+}
+
+/// The list beside the map (or instead of it), once its names are read.
+#[component]
+fn ListPanel(
+    details: Details,
+    open_only: Memo<bool>,
+    reported: Memo<bool>,
+    color_by: Memo<ColorBy>,
+) -> impl IntoView {
+    let shared = expect_context::<Shared>();
+    let all = details.all;
+    let points = shown(all, open_only, reported, |l| {
+        (l.remaining_percent, l.open_reports)
+    });
+    view! {
+        <section class="list-panel">
+            {move || details.failed.get().map(|e| view! { <LoadError failure=e retry=details.retry /> })}
+            <Show when=move || all.with(Option::is_some) fallback=Loading>
+                <Transition fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match shared.areas.await {
+                            Ok(tree) => view! { <LocationList points tree color_by /> }.into_any(),
+                            Err(e) => view! { <LoadError failure=e retry=shared.retry_areas() /> }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </Show>
+        </section>
+    }
+}
+
+/// The width from which the list stands beside the map (the style sheet's
+/// breakpoint).
+const WIDE_SCREEN: &str = "(min-width: 960px)";
+
+/// The list with names, read when something shows it: the list (beside the
+/// map on a wide screen, instead of it on a phone) or a popup; and once the
+/// map is drawn and the browser idle, so that the list works offline too
+/// (unless the browser asks to save data).
+#[derive(Clone, Copy)]
+struct Details {
+    all: Memo<Option<Arc<Vec<LocationSummary>>>>,
+    failed: Signal<Option<crate::api::ApiFailure>>,
+    retry: Callback<()>,
+    /// Asks for the list (a popup wants a name).
+    want: Callback<()>,
+    /// Whether something shows the list, or soon will.
+    wanted: Memo<bool>,
+}
+
+fn details(query: Memo<LocationQuery>, list_view: Memo<bool>, drawn: Memo<bool>) -> Details {
+    let wide = wide_screen();
+    let asked = RwSignal::new(false);
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) || !drawn.get() {
+            return done.unwrap_or(false);
+        }
+        if !saves_data() {
+            when_idle(move || asked.set(true));
+        }
+        true
+    });
+    let wanted = Memo::new(move |_| list_view.get() || wide.get() || asked.get());
+    let read = LocalResource::new(move || {
+        let read = wanted
+            .get()
+            .then(|| api::locations(query.get(), api::Read::Live));
+        async move {
+            match read {
+                Some(read) => Some(read.await.map(|l| Arc::new(l.locations))),
+                None => None,
+            }
+        }
+    });
+    Details {
+        all: Memo::new(move |_| read.get().flatten().and_then(Result::ok)),
+        failed: Signal::derive(move || read.get().flatten().and_then(Result::err)),
+        retry: Callback::new(move |()| read.refetch()),
+        want: Callback::new(move |()| asked.set(true)),
+        wanted,
+    }
+}
+
+/// Whether the browser asks sites to save data (`Save-Data`).
+fn saves_data() -> bool {
+    js_sys::Reflect::get(&window().navigator(), &"connection".into())
+        .ok()
+        .filter(wasm_bindgen::JsValue::is_object)
+        .and_then(|c| js_sys::Reflect::get(&c, &"saveData".into()).ok())
+        .is_some_and(|v| v.is_truthy())
+}
+
+/// Runs `f` once the browser has nothing more urgent to do (at most two
+/// seconds from now; browsers without `requestIdleCallback`: one second).
+fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast as _;
+    let callback = wasm_bindgen::closure::Closure::once_into_js(f);
+    let idle = js_sys::Reflect::get(&window(), &"requestIdleCallback".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let _ = match idle {
+        Some(idle) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &2000.into());
+            idle.call2(&window(), &callback, &options)
+        }
+        None => window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), 1000)
+            .map(wasm_bindgen::JsValue::from),
+    };
+}
+
+/// Whether the screen is wide now, following changes (a rotated tablet, a
+/// resized window).
+fn wide_screen() -> Signal<bool> {
+    use wasm_bindgen::JsCast as _;
+    let list = window().match_media(WIDE_SCREEN).ok().flatten();
+    let wide = RwSignal::new(list.as_ref().is_some_and(web_sys::MediaQueryList::matches));
+    if let Some(list) = list {
+        let on_change = wasm_bindgen::closure::Closure::<dyn Fn()>::new({
+            let list = list.clone();
+            move || wide.set(list.matches())
+        });
+        let _ = list.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        let kept = send_wrapper::SendWrapper::new((list, on_change));
+        on_cleanup(move || {
+            let (list, on_change) = kept.take();
+            let _ = list
+                .remove_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        });
+    }
+    wide.into()
+}
+
+/// The points the map and the list show: all of the answer, or with "only
+/// places still in need" or "only places with open reports" those alone
+/// (filtered here, from the same answer). `facts`: a place's share still
+/// open and its open reports.
+fn shown<T: Clone + PartialEq + Send + Sync + 'static>(
+    all: Memo<Option<Arc<Vec<T>>>>,
+    open_only: Memo<bool>,
+    reported: Memo<bool>,
+    facts: fn(&T) -> (Option<u8>, u32),
+) -> Signal<Option<Arc<Vec<T>>>> {
     Memo::new(move |_| {
         let all = all.get()?;
         let (open, reported) = (open_only.get(), reported.get());
@@ -166,7 +334,10 @@ fn shown(
         }
         Some(Arc::new(
             all.iter()
-                .filter(|l| (!open || still_in_need(l)) && (!reported || l.open_reports > 0))
+                .filter(|l| {
+                    let (remaining, reports) = facts(l);
+                    (!open || still_in_need(remaining)) && (!reported || reports > 0)
+                })
                 .cloned()
                 .collect(),
         ))
@@ -176,8 +347,11 @@ fn shown(
 
 /// Whether a place still needs something: part of a target is not yet
 /// committed (a place without targets has nothing to give to).
-fn still_in_need(place: &LocationSummary) -> bool {
-    matches!(place.need_level(), NeedLevel::Open | NeedLevel::Nearly)
+fn still_in_need(remaining_percent: Option<u8>) -> bool {
+    matches!(
+        NeedLevel::from_remaining_percent(remaining_percent),
+        NeedLevel::Open | NeedLevel::Nearly
+    )
 }
 
 /// How giving works, in three steps, folded into one line (the server's

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use kolaborasi_shared::search::{self, Search, distance_m};
-use kolaborasi_shared::{AreaTree, ClientConfig, LocationQuery, LocationSummary};
+use kolaborasi_shared::{AreaTree, ClientConfig, LocationQuery, LocationSummary, MapPoint};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
@@ -227,6 +227,8 @@ pub fn NearbyPage() -> impl IntoView {
 
 #[component]
 fn Nearby(tree: AreaTree, config: ClientConfig, places: Vec<LocationSummary>) -> impl IntoView {
+    // The map's popups name the places from these.
+    let names = Signal::stored(Some(Arc::new(places.clone())));
     // Built once per load: typing only filters these.
     let all = StoredValue::new(Arc::new(entries(places, &tree)));
     let position = RwSignal::new(None::<Position>);
@@ -336,7 +338,7 @@ fn Nearby(tree: AreaTree, config: ClientConfig, places: Vec<LocationSummary>) ->
                 Arc::new(
                     r.hits
                         .iter()
-                        .map(|hit| all[hit.index].place.clone())
+                        .map(|hit| MapPoint::from(&all[hit.index].place))
                         .collect::<Vec<_>>(),
                 )
             })
@@ -504,6 +506,7 @@ fn Nearby(tree: AreaTree, config: ClientConfig, places: Vec<LocationSummary>) ->
                         points=points.into()
                         fit_key=fit_key.into()
                         color_by=color_by
+                        names
                     />
                     <Legend
                         points=points.into()
@@ -595,8 +598,8 @@ fn Place(row: Row) -> impl IntoView {
         }
     });
     let need = {
-        let p = p.clone();
-        move || level_text(lang(), &p)
+        let remaining = p.remaining_percent;
+        move || level_text(lang(), remaining)
     };
     let received = {
         let (percent, day) = (p.received_percent, p.last_delivered_on.clone());

@@ -3,6 +3,7 @@
 // CPU slowed 4× as Lighthouse does to approximate a mid-range phone.
 // Prints one JSON object.
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import { launch, BASE_URL, PHONE } from '../e2e/support.mjs';
 
 const THROTTLE = Number(process.env.CPU_THROTTLE ?? 4);
@@ -48,6 +49,8 @@ async function wire(path, times = 30) {
   return { gzip_bytes: runs[0].bytes, median_ms: +ms[Math.floor(ms.length / 2)].toFixed(1) };
 }
 const listWire = await wire('/api/v1/locations');
+const pointsWire = await wire('/api/v1/locations/points');
+const pointsJson = (await (await fetch(`${BASE_URL}/api/v1/locations/points`)).arrayBuffer()).byteLength;
 
 const browser = await launch();
 const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -128,7 +131,7 @@ await wp.waitForFunction(() => new Promise((resolve) => {
   open.onsuccess = () => {
     const db = open.result;
     if (!db.objectStoreNames.contains('answers')) { db.close(); resolve(false); return; }
-    const req = db.transaction('answers').objectStore('answers').getKey('/api/v1/locations');
+    const req = db.transaction('answers').objectStore('answers').getKey('/api/v1/locations/points');
     req.onsuccess = () => { db.close(); resolve(req.result !== undefined); };
   };
 }), null, { timeout: 60_000, polling: 250 });
@@ -145,7 +148,45 @@ for (const [offline, out] of [[false, fromCache], [true, fromCacheOffline]]) {
   }
 }
 await warm.close();
+
+// Side by side, in alternation: the app's map page against a plain
+// JavaScript Leaflet page (tests/bench/fixtures/plain-leaflet.html) that
+// reads the same points from the same server and draws the same canvas
+// circles. Fresh profiles, same phone, same CPU slowdown; navigation start
+// to every point drawn, median of 5 each.
+const fixture = new URL('./fixtures/plain-leaflet.html', import.meta.url);
+const leafletDir = new URL('../../node_modules/leaflet/dist/', import.meta.url);
+const served = {
+  '/__bench/plain': ['text/html', readFileSync(fixture)],
+  '/__bench/leaflet.js': ['text/javascript', readFileSync(new URL('leaflet.js', leafletDir))],
+  '/__bench/leaflet.css': ['text/css', readFileSync(new URL('leaflet.css', leafletDir))],
+};
+async function coldLoad(path) {
+  const ctx = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  await ctx.route((url) => url.pathname in served, (route) => {
+    const [contentType, body] = served[new URL(route.request().url()).pathname];
+    return route.fulfill({ status: 200, contentType, body });
+  });
+  const pg = await throttled(ctx);
+  const t = Date.now();
+  await pg.goto(`${BASE_URL}${path}`);
+  await allDrawn(pg);
+  const ms = Date.now() - t;
+  await ctx.close();
+  return ms;
+}
+const appRuns = [];
+const plainRuns = [];
+for (let i = 0; i < 5; i++) {
+  appRuns.push(await coldLoad('/'));
+  plainRuns.push(await coldLoad('/__bench/plain'));
+}
+
 console.log(JSON.stringify({
+  points_json_bytes: pointsJson,
+  points_gzip_bytes: pointsWire.gzip_bytes,
+  points_median_ms: pointsWire.median_ms,
+  side_by_side: { app_ms: median(appRuns), plain_ms: median(plainRuns), app_runs_ms: appRuns, plain_runs_ms: plainRuns },
   locations: n,
   cpu_throttle: THROTTLE,
   list_json_bytes: raw.byteLength,

@@ -84,15 +84,72 @@ describe('a first visit', () => {
     const reads = [];
     page.on('request', (r) => {
       const path = new URL(r.url()).pathname;
-      if (['/api/v1/config', '/api/v1/areas', '/api/v1/locations'].includes(path)) reads.push(path);
+      if (path.startsWith('/api/v1/')) reads.push(path);
     });
     await page.goto(`${BASE_URL}/`);
-    await page.getByTestId('list-count').waitFor({ state: 'attached' });
-    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="list-count"]')?.textContent ?? ''));
+    await page.locator('[data-testid=map][data-point-count]').waitFor({ state: 'attached' });
+    // The phone's list (hidden behind the map) is read once the map is
+    // drawn, for later and for offline use.
+    await page.locator('[data-testid=location-list] li').first().waitFor({ state: 'attached' });
     // index.html started them (the object exists), the app took every one
     // (none left), and nothing was asked twice.
     assert.deepEqual(await page.evaluate(() => window.__kolaborasiEarly && Object.keys(window.__kolaborasiEarly)), []);
-    assert.deepEqual(reads.sort(), ['/api/v1/areas', '/api/v1/config', '/api/v1/locations']);
+    const first = ['/api/v1/areas', '/api/v1/config', '/api/v1/locations/points'];
+    assert.deepEqual(reads.filter((p) => first.includes(p)).sort(), first);
+    assert.equal(reads.filter((p) => p === '/api/v1/locations').length, 1, `${reads}`);
+    // The map's points are a fraction of the list, and the list (names and
+    // all) is asked for only after the points were drawn.
+    const timing = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('resource')
+      .filter((e) => ['/api/v1/locations/points', '/api/v1/locations'].includes(new URL(e.name).pathname))
+      .map((e) => [new URL(e.name).pathname, { start: e.startTime, end: e.responseEnd, size: e.encodedBodySize }])));
+    const points = timing['/api/v1/locations/points'];
+    const list = timing['/api/v1/locations'];
+    assert.ok(list.start >= points.end, `list asked at ${list.start} ms, points arrived at ${points.end} ms`);
+    assert.ok(points.size * 3 < list.size, `points ${points.size} bytes, list ${list.size} bytes`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+
+  test('a wide screen reads the list with the points; a popup names its place, also before the list has come', async () => {
+    const wide = await openPage(browser(), { width: 1280, height: 800 });
+    const reads = [];
+    wide.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/api/v1/locations')) reads.push(path);
+    });
+    await wide.goto(`${BASE_URL}/`);
+    await wide.locator('[data-testid=location-list] li').first().waitFor();
+    assert.deepEqual(reads.sort(), ['/api/v1/locations', '/api/v1/locations/points']);
+    // A place alone in its kelurahan and category: the map centres on it.
+    const list = await wide.evaluate(async () => (await (await fetch('/api/v1/locations')).json()).locations);
+    const groups = new Map();
+    for (const l of list) groups.set(`${l.area}|${l.category}`, [...(groups.get(`${l.area}|${l.category}`) ?? []), l]);
+    const place = [...groups.values()].find((g) => g.length === 1)[0];
+    assert.deepEqual(wide.errors, []);
+    await wide.close();
+
+    // A phone whose list is slow: the popup says it is loading, then names the place.
+    const page = await openPage(browser(), PHONE);
+    let release;
+    const held = new Promise((resolve) => { release = resolve; });
+    await page.route((url) => url.pathname === '/api/v1/locations', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${BASE_URL}/?area=${encodeURIComponent(place.area)}&category=${place.category}`);
+    await page.locator('[data-testid=map][data-point-count="1"]').waitFor({ state: 'attached' });
+    await page.locator('[data-testid=map][data-zoom="16"]').waitFor({ state: 'attached' });
+    await page.getByTestId('map').scrollIntoViewIfNeeded();
+    const box = await page.getByTestId('map').boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const popup = page.locator('.leaflet-popup-content');
+    await popup.waitFor();
+    assert.match(await popup.innerText(), /Memuat/);
+    assert.equal(await popup.getByRole('link').getAttribute('href'), `/lokasi/${place.id}`);
+    release();
+    await popup.filter({ hasText: place.name }).waitFor();
+    assert.doesNotMatch(await popup.innerText(), /Memuat/);
+    await screenshot(page, 'map-popup-phone');
     assert.deepEqual(page.errors, []);
     await page.close();
   });
@@ -171,6 +228,15 @@ describe('a first visit', () => {
       ['/transparansi', 'split_info'],
     ]) {
       const page = await openPage(browser(), PHONE);
+      // When the map had drawn its points (in the page's own clock).
+      await page.addInitScript(() => {
+        new MutationObserver((_, observer) => {
+          if (document.querySelector('[data-testid=map][data-point-count]')) {
+            window.__drawnAt = performance.now();
+            observer.disconnect();
+          }
+        }).observe(document, { subtree: true, childList: true, attributes: true });
+      });
       const asked = [];
       page.on('request', (r) => {
         const p = new URL(r.url()).pathname;
@@ -178,16 +244,25 @@ describe('a first visit', () => {
       });
       const response = await page.goto(`${BASE_URL}${path}`, { waitUntil: 'networkidle' });
       await page.locator('main h1').first().waitFor();
-      if (chunk === null) await page.getByTestId('list-count').waitFor({ state: 'attached' });
-      // What the page needed to be drawn (later, in the background, the
-      // browser witness fetches its own chunk).
-      const drawn = [...asked];
+      let drawn = [...asked];
+      if (chunk === null) {
+        // What the map needed until its points were drawn; the list's
+        // chunk (and later the browser witness's) come after.
+        await page.waitForFunction(() => window.__drawnAt !== undefined);
+        await page.getByTestId('list-count').waitFor({ state: 'attached' });
+        drawn = await page.evaluate(() => performance.getEntriesByType('resource')
+          .filter((e) => e.startTime < window.__drawnAt && new URL(e.name).pathname.endsWith('.wasm'))
+          .map((e) => new URL(e.name).pathname));
+        const later = await page.evaluate(() => performance.getEntriesByType('resource')
+          .filter((e) => new URL(e.name).pathname.endsWith('.wasm')).map((e) => new URL(e.name).pathname));
+        assert.ok(later.some((p) => p.endsWith('/split_list.wasm')), `the list's chunk came later: ${later}`);
+      }
       const html = await response.text();
       const preloaded = [...html.matchAll(/<link rel="preload" href="([^"]+\.wasm)"/g)].map((m) => m[1]);
       const main = preloaded.find((p) => /^\/app-[0-9a-f]{16}\/kolaborasi_bg\.wasm$/.test(p));
       assert.ok(main, `${path} preloads the main wasm`);
       if (chunk === null) {
-        assert.deepEqual(drawn, [main], 'the map page downloads the main wasm and nothing else');
+        assert.deepEqual(drawn, [main], 'the map page draws its points with the main wasm and nothing else');
         assert.deepEqual(preloaded, [main]);
       } else {
         assert.ok(preloaded.some((p) => p.endsWith(`/${chunk}.wasm`)), `${path} preloads ${chunk}`);

@@ -72,6 +72,8 @@ async function primed(page) {
   const count = page.getByTestId('map-count');
   await count.filter({ hasText: /\d/ }).waitFor();
   await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 30_000 });
+  await waitForCached(page, '/api/v1/locations/points');
+  // The list (names and all) follows once the map is drawn.
   await waitForCached(page, '/api/v1/locations');
   await waitForCached(page, '/api/v1/areas');
   return count.innerText();
@@ -108,7 +110,8 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     // The failure is in place before the browser is back online: coming
     // online asks for the list again at once, and a real answer would
     // replace the three-hour-old copy this step is about.
-    await page.route('**/api/v1/locations', (route) => route.fulfill({
+    const ours = (url) => url.pathname.startsWith('/api/v1/locations');
+    await page.route(ours, (route) => route.fulfill({
       status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"x"}}',
     }));
     await page.context().setOffline(false);
@@ -116,11 +119,13 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
     assert.equal(await page.getByTestId('map-count').innerText(), shown);
     await age.filter({ hasText: 'jam yang lalu' }).waitFor();
-    await page.unroute('**/api/v1/locations');
-    await withCache(page, (db) => new Promise((resolve) => {
-      const req = db.transaction('answers').objectStore('answers').get('/api/v1/locations');
-      req.onsuccess = () => resolve(req.result !== undefined);
-    })).then((kept) => assert.ok(kept, 'the copy is still stored'));
+    await page.unroute(ours);
+    for (const key of ['/api/v1/locations/points', '/api/v1/locations']) {
+      await withCache(page, (db, k) => new Promise((resolve) => {
+        const req = db.transaction('answers').objectStore('answers').get(k);
+        req.onsuccess = () => resolve(req.result !== undefined);
+      }), key).then((kept) => assert.ok(kept, `the copy of ${key} is still stored`));
+    }
     await page.context().setOffline(true);
 
     // Back online: the label goes once the server confirms the data,
@@ -230,7 +235,7 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     }));
     await page.goto(`${BASE_URL}/`);
     await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
-    await waitForCached(page, '/api/v1/locations');
+    await waitForCached(page, '/api/v1/locations/points');
     const version = await withCache(page, (db) => db.version);
     assert.equal(version, 1, 'the foreign database was replaced');
 
@@ -239,6 +244,7 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
       const tx = db.transaction('answers', 'readwrite');
       const store = tx.objectStore('answers');
       store.put({ body: '{"not": "what you expect"', saved: Date.now() }, '/api/v1/locations');
+      store.put({ body: '{"scale": 100000, "id": [1, 2]}', saved: Date.now() }, '/api/v1/locations/points');
       store.put({ body: 42 }, '/api/v1/areas');
       store.put('nonsense', '/api/v1/programs');
       tx.oncomplete = () => resolve();
@@ -257,7 +263,8 @@ describe('offline: stored data, the app shell and the commitment queue', () => {
     await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
     await page.reload();
     await page.getByTestId('map-count').filter({ hasText: /\d/ }).waitFor();
-    assert.ok(!(await cachedKeys(page)).includes('/api/v1/locations'), 'nothing that large was kept');
+    const kept = await cachedKeys(page);
+    assert.ok(!kept.includes('/api/v1/locations') && !kept.includes('/api/v1/locations/points'), `nothing that large was kept: ${kept}`);
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

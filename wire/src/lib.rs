@@ -38,8 +38,8 @@ pub use delivery::{
 };
 pub use error::{ApiError, ErrorBody, ErrorCode, FieldProblem};
 pub use location::{
-    Bbox, Category, HeadcountUnit, LocationDetail, LocationList, LocationQuery, LocationSummary,
-    QueryError,
+    Bbox, Category, HeadcountUnit, LocationDetail, LocationList, LocationPoints, LocationQuery,
+    LocationSummary, MapPoint, POINT_SCALE, QueryError,
 };
 pub use log::{HistoryEntry, LogEntry, LogHead, LogPage, SignedHead};
 pub use report::{

@@ -325,8 +325,8 @@ fn render(
          drawn; \"filter\" is a category chip tap to the redrawn map; frame intervals are \
          measured with `requestAnimationFrame` during a 30-step drag and a wheel zoom \
          (16.7 ms = 60 fps).\n\n\
-         | locations | list JSON | gzip on the wire | list API median | load | filter | pan frames median / p95 / max | zoom frames median / p95 / max |\n\
-         |---:|---:|---:|---:|---:|---:|---|---|\n",
+         | locations | list JSON | gzip on the wire | map points JSON | gzip on the wire | points API median | load | filter | pan frames median / p95 / max | zoom frames median / p95 / max |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n",
     );
     for r in rows {
         let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
@@ -338,11 +338,13 @@ fn render(
         };
         let _ = writeln!(
             s,
-            "| {} | {:.0} KiB | {:.0} KiB | {} ms | {} ms | {} ms | {} | {} |",
+            "| {} | {:.0} KiB | {:.0} KiB | {:.0} KiB | {:.0} KiB | {} ms | {} ms | {} ms | {} | {} |",
             r["locations"],
             f("list_json_bytes") / 1024.0,
             f("list_gzip_bytes") / 1024.0,
-            r["list_median_ms"],
+            f("points_json_bytes") / 1024.0,
+            f("points_gzip_bytes") / 1024.0,
+            r["points_median_ms"],
             r["load_to_all_points_ms"],
             r["filter_to_points_ms"],
             frames("pan_frames"),
@@ -352,9 +354,31 @@ fn render(
     s.push_str(
         "\nReading: the median and p95 columns are the gesture itself (Leaflet moves the \
          canvas as one image); the max column is the redraw of every point when the gesture \
-         ends, the one long frame that grows with the number of points. The list API time \
-         is serialising, hashing (ETag) and compressing the whole list per request.\n",
+         ends, the one long frame that grows with the number of points. The map reads \
+         its points in columns (`/api/v1/locations/points`); names come with the list, read \
+         once the map is drawn.\n",
     );
+    s.push_str(
+        "\n### Side by side with a plain JavaScript Leaflet page\n\n\
+         The same phone and CPU slowdown, fresh profiles, in alternation: the app's map page \
+         against `tests/bench/fixtures/plain-leaflet.html`, which reads the same points from \
+         the same server and draws the same canvas circles with nothing else. Navigation \
+         start to every point drawn, median of 5 each; target ≤ 1.1×.\n\n\
+         | locations | plain Leaflet | Kolaborasi | ratio |\n|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let side = &r["side_by_side"];
+        let (app, plain) = (
+            side["app_ms"].as_f64().unwrap_or(f64::NAN),
+            side["plain_ms"].as_f64().unwrap_or(f64::NAN),
+        );
+        let _ = writeln!(
+            s,
+            "| {} | {plain} ms | {app} ms | {:.2}× |",
+            r["locations"],
+            app / plain
+        );
+    }
     s.push_str(
         "\n## Start-up: from the network or from the device's copy (phone, CPU slowed 4×)\n\n\
          Navigation start to every point drawn, median of 3. \"network\": a fresh browser \

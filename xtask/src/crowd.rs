@@ -72,6 +72,12 @@ pub fn crowd(root: &Path, binary: &Path) -> Result<String, String> {
                 "gzip",
                 true,
             ),
+            Target::new(
+                "`GET /api/v1/locations/points` (the map's, brotli)",
+                "/api/v1/locations/points",
+                "br",
+                false,
+            ),
         ];
         if scale == "100000" {
             // The largest answer only: what a crowd on a big deployment costs.

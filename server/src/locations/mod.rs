@@ -1,5 +1,7 @@
-//! `GET /api/v1/locations` (the map's compact list) and
-//! `GET /api/v1/locations/{id}` (one location, public fields only).
+//! `GET /api/v1/locations` (every place that matches, as a list),
+//! `GET /api/v1/locations/points` (the same places as the map draws them,
+//! in columns) and `GET /api/v1/locations/{id}` (one location, public
+//! fields only).
 
 mod model;
 pub mod store;
@@ -10,7 +12,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 use http::HeaderMap;
-use kolaborasi_shared::{AreaLevel, LocationDetail, LocationList, LocationQuery, LocationSummary};
+use kolaborasi_shared::{
+    AreaLevel, LocationDetail, LocationList, LocationPoints, LocationQuery, LocationSummary,
+};
 
 use crate::read_model::Previous;
 
@@ -22,6 +26,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/locations", get(list_locations))
+        .route("/locations/points", get(map_points))
         .route("/locations/{id}", get(get_location))
 }
 
@@ -40,6 +45,37 @@ async fn list_locations(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let query = parse_query(raw.as_deref())?;
+    list(&state, query).await?.0.respond(&headers).await
+}
+
+/// The map's points: the list's answer for the same filters, in columns
+/// (built from it once per version of the list).
+#[tracing::instrument(level = "debug", skip(state, headers))]
+async fn map_points(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let query = parse_query(raw.as_deref())?;
+    let key = format!("points?{}", query.to_query_string());
+    let state = &state;
+    state
+        .reads
+        .respond(&key, &headers, || async move {
+            let (_, list) = list(state, query).await?;
+            Ok(LocationPoints::from_summaries(&list.locations))
+        })
+        .await
+}
+
+/// The list's answer for `query`, from memory when current.
+async fn list(
+    state: &AppState,
+    query: LocationQuery,
+) -> AppResult<(
+    std::sync::Arc<crate::read_model::Answer>,
+    std::sync::Arc<LocationList>,
+)> {
     let area_level = match &query.area {
         Some(code) => {
             state
@@ -53,11 +89,11 @@ async fn list_locations(
     // Keyed by the canonical query: equal filters share one answer.
     let key = format!("locations?{}", query.to_query_string());
     let db = &state.db;
+    let query = &query;
     state
         .reads
-        .respond_from(
+        .get_from(
             &key,
-            &headers,
             |previous: Option<Previous<LocationList>>, generation| async move {
                 // After reservations and expiries at a few places, only those
                 // are read again (the whole list costs the aggregate of every
@@ -67,13 +103,13 @@ async fn list_locations(
                         crate::log::places_changed(previous.generation, generation)
                     && places.len() <= PATCH_MAX
                 {
-                    let fresh = store::list_of(db, &query, area_level, Some(&places)).await?;
+                    let fresh = store::list_of(db, query, area_level, Some(&places)).await?;
                     return Ok(LocationList {
                         locations: patched(&previous.data.locations, &places, fresh),
                     });
                 }
                 Ok(LocationList {
-                    locations: store::list(db, &query, area_level).await?,
+                    locations: store::list(db, query, area_level).await?,
                 })
             },
         )

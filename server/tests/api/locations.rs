@@ -1,12 +1,14 @@
 //! `GET /api/v1/locations` (list and filters) and `GET /api/v1/locations/{id}`.
 
 use kolaborasi_server::on_db;
-use kolaborasi_shared::{AreaLevel, Category, ErrorCode, HeadcountUnit, LocationDetail};
+use kolaborasi_shared::{
+    AreaLevel, Category, ErrorCode, HeadcountUnit, LocationDetail, LocationPoints, MapPoint,
+};
 use reqwest::StatusCode;
 
 use crate::support::{
     BBOX, CONTACT_NAME, CONTACT_PHONE, Engine, FIXTURES, TestApp, error_envelope, fixture_names,
-    keys, ok_json,
+    keys, ok_json, send,
 };
 
 pub async fn the_list_returns_every_active_location_with_its_public_fields_in_id_order(
@@ -305,4 +307,102 @@ pub async fn an_unknown_location_is_404_and_a_malformed_id_is_400(engine: Engine
         app.expect_invalid(&format!("/api/v1/locations/{id}"), "id")
             .await;
     }
+}
+
+/// The map's points for `query`, decoded from their columns.
+async fn points(app: &TestApp, query: &str) -> Vec<MapPoint> {
+    let columns: LocationPoints =
+        ok_json(app.get(&format!("/api/v1/locations/points{query}")).await).await;
+    columns.points().expect("columns of one length")
+}
+
+pub async fn the_map_points_are_the_list_in_columns_for_every_filter(engine: Engine) {
+    let app = TestApp::with_fixtures(engine).await;
+    for query in [
+        String::new(),
+        "?category=pesantren,umkm".to_owned(),
+        "?area=31.71".to_owned(),
+        format!("?bbox={BBOX}&category=rw_prioritas"),
+        "?category=lainnya".to_owned(),
+    ] {
+        let list = app.list(&query).await.locations;
+        let points = points(&app, &query).await;
+        assert_eq!(points.len(), list.len(), "{query:?}");
+        for (p, l) in points.iter().zip(&list) {
+            let expected = MapPoint::from(l);
+            assert_eq!(
+                (p.id, p.category, p.remaining_percent, p.open_reports),
+                (
+                    expected.id,
+                    expected.category,
+                    expected.remaining_percent,
+                    expected.open_reports
+                ),
+                "{query:?}"
+            );
+            // Whole units of 1/100,000 degree: about a metre.
+            assert!(
+                (p.lat - l.lat).abs() < 1e-5 && (p.lon - l.lon).abs() < 1e-5,
+                "{query:?}: {p:?} vs {l:?}"
+            );
+        }
+    }
+    // The list's filters, with the list's errors.
+    app.expect_invalid("/api/v1/locations/points?area=31.79", "area")
+        .await;
+    app.expect_invalid("/api/v1/locations/points?category=hospital", "category")
+        .await;
+    // No names, no contacts: only what a map draws.
+    let raw: serde_json::Value = ok_json(app.get("/api/v1/locations/points").await).await;
+    assert_eq!(
+        keys(&raw),
+        [
+            "categories",
+            "category",
+            "id",
+            "lat",
+            "lon",
+            "remaining",
+            "reports",
+            "scale"
+        ]
+    );
+    let body = raw.to_string();
+    for private in [CONTACT_NAME, CONTACT_PHONE, "contact", "RW 03 Cideng"] {
+        assert!(!body.contains(private), "points carry {private:?}");
+    }
+}
+
+/// What a phone downloads for the map of a big city: 10,000 places.
+pub async fn the_map_points_of_10000_places_fit_in_80_kib_of_brotli(engine: Engine) {
+    const PLACES: usize = 10_000;
+    let app = TestApp::start_on(crate::support::TestDb::fresh(engine).await, PLACES).await;
+    let wire = reqwest::Client::builder()
+        .no_gzip()
+        .build()
+        .expect("an HTTP client");
+    let mut sizes = Vec::new();
+    for path in ["/api/v1/locations/points", "/api/v1/locations"] {
+        let response = send(
+            wire.get(app.url(path))
+                .header(reqwest::header::ACCEPT_ENCODING, "br"),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            crate::support::header_text(&response, reqwest::header::CONTENT_ENCODING),
+            "br"
+        );
+        sizes.push(response.bytes().await.expect("a body").len());
+    }
+    assert_eq!(points(&app, "").await.len(), PLACES);
+    let (points_br, list_br) = (sizes[0], sizes[1]);
+    assert!(
+        points_br <= 80 * 1024,
+        "the map's data for {PLACES} places is {points_br} bytes of brotli (budget 80 KiB)"
+    );
+    assert!(
+        points_br * 2 < list_br,
+        "points {points_br} bytes vs the full list {list_br}"
+    );
 }

@@ -76,6 +76,8 @@ on_both_engines! {
     areas::the_config_names_the_region_and_reports_no_demo_data_when_none_was_generated,
     locations::the_list_returns_every_active_location_with_its_public_fields_in_id_order,
     locations::private_contact_fields_never_appear_in_list_or_detail_responses,
+    locations::the_map_points_are_the_list_in_columns_for_every_filter,
+    locations::the_map_points_of_10000_places_fit_in_80_kib_of_brotli,
     locations::a_category_filter_returns_exactly_the_matching_locations,
     locations::an_area_filter_at_any_level_returns_exactly_the_locations_inside_it,
     locations::a_bbox_filter_returns_only_points_inside_it_edges_included,

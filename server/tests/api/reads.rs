@@ -18,6 +18,8 @@ fn public_paths(s: &Scene, other: i64) -> Vec<String> {
     vec![
         "/api/v1/locations".into(),
         "/api/v1/locations?category=rw_prioritas".into(),
+        "/api/v1/locations/points".into(),
+        "/api/v1/locations/points?category=rw_prioritas".into(),
         format!("/api/v1/locations/{}", s.location),
         format!("/api/v1/locations/{other}"),
         "/api/v1/programs".into(),
