@@ -22,9 +22,68 @@ const LANG_COOKIE: &str = kolaborasi_shared::routes::LANG_COOKIE;
 static ID: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/id.json"))).unwrap_or_default()
 });
+#[cfg(not(feature = "split"))]
 static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
     serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/en.json"))).unwrap_or_default()
 });
+// The donor's split build leaves English out of its wasm: most donors read
+// Indonesian. `cargo xtask build-client` puts `en.json` beside the wasm
+// (immutable, in the service worker's shell), and [`load`] fetches it the
+// first time English is wanted.
+#[cfg(feature = "split")]
+static EN: std::sync::OnceLock<HashMap<String, String>> = std::sync::OnceLock::new();
+
+/// Makes `lang`'s texts available; `false` when they cannot be fetched (the
+/// caller keeps the language it has). Only English in the donor's split
+/// build ever needs a fetch.
+#[cfg_attr(not(feature = "split"), allow(clippy::unused_async))]
+pub async fn load(lang: Lang) -> bool {
+    #[cfg(feature = "split")]
+    if lang == Lang::En && EN.get().is_none() {
+        let Some(url) = english_url() else {
+            return false;
+        };
+        let Ok(response) = gloo_net::http::Request::get(&url).send().await else {
+            return false;
+        };
+        let Ok(body) = response.text().await else {
+            return false;
+        };
+        let Ok(texts) = serde_json::from_str::<HashMap<String, String>>(&body) else {
+            return false;
+        };
+        if !response.ok() {
+            return false;
+        }
+        let _ = EN.set(texts);
+    }
+    #[cfg(not(feature = "split"))]
+    let _ = lang;
+    true
+}
+
+/// `en.json` beside this build's wasm (whose preload the page's HTML has).
+#[cfg(feature = "split")]
+fn english_url() -> Option<String> {
+    let link = document()
+        .query_selector("link[rel=preload][href$='/kolaborasi_bg.wasm']")
+        .ok()??;
+    let href = link.get_attribute("href")?;
+    Some(format!(
+        "{}en.json",
+        href.strip_suffix("kolaborasi_bg.wasm")?
+    ))
+}
+
+/// The language chosen on this device before (Indonesian when none).
+#[must_use]
+pub fn stored() -> Lang {
+    if crate::storage::local_get(STORAGE_KEY).as_deref() == Some("en") {
+        Lang::En
+    } else {
+        Lang::Id
+    }
+}
 
 impl Lang {
     #[must_use]
@@ -46,7 +105,11 @@ impl Lang {
     fn catalog(self) -> &'static HashMap<String, String> {
         match self {
             Self::Id => &ID,
+            #[cfg(not(feature = "split"))]
             Self::En => &EN,
+            // Not fetched (yet): Indonesian rather than keys.
+            #[cfg(feature = "split")]
+            Self::En => EN.get().unwrap_or(&ID),
         }
     }
 
@@ -119,12 +182,7 @@ pub struct I18n {
 
 impl I18n {
     pub fn provide() {
-        let stored = crate::storage::local_get(STORAGE_KEY);
-        let lang = RwSignal::new(if stored.as_deref() == Some("en") {
-            Lang::En
-        } else {
-            Lang::Id
-        });
+        let lang = RwSignal::new(stored());
         Effect::new(move |_| {
             let l = lang.get();
             // Private browsing may refuse; the choice then lasts this visit.
@@ -143,6 +201,18 @@ impl I18n {
             }
         });
         provide_context(Self { lang });
+    }
+}
+
+impl I18n {
+    /// Switches to the other language once its texts are here.
+    pub fn switch(self) {
+        let next = self.lang.get_untracked().other();
+        leptos::task::spawn_local(async move {
+            if load(next).await {
+                self.lang.set(next);
+            }
+        });
     }
 }
 

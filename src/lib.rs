@@ -7,7 +7,7 @@ pub mod api;
 mod cache;
 mod components;
 mod format;
-mod i18n;
+pub mod i18n;
 mod kiosk;
 pub mod lazy;
 mod live;

@@ -12,8 +12,16 @@ fn main() {
     // it): the app then mounts with the page whole, never an empty frame.
     let path = window().location().pathname().unwrap_or_default();
     // Before `mount_to_body` has set up Leptos' executor.
+    // English, when chosen here before, is fetched meanwhile (`i18n::load`).
     wasm_bindgen_futures::spawn_local(async move {
+        let english =
+            wasm_bindgen_futures::JsFuture::from(wasm_bindgen_futures::future_to_promise(async {
+                Ok(kolaborasi::i18n::load(kolaborasi::i18n::stored())
+                    .await
+                    .into())
+            }));
         kolaborasi::lazy::preload(&path).await;
+        let _ = english.await;
         start();
     });
 }

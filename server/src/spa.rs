@@ -245,6 +245,14 @@ fn chunk_preloads(static_dir: &Path, html: &str) -> HashMap<String, String> {
     let Ok(manifest) = serde_json::from_slice::<HashMap<String, Vec<String>>>(&manifest) else {
         return HashMap::new();
     };
+    // English beside the wasm (the app fetches it when chosen): under the
+    // key `en`, preloaded for a visitor who chose English.
+    let english = static_dir.join(dir).join("en.json").is_file().then(|| {
+        (
+            ENGLISH.to_owned(),
+            format!("<link rel=\"preload\" href=\"/{dir}/en.json\" as=\"fetch\" crossorigin>"),
+        )
+    });
     manifest
         .into_iter()
         .map(|(chunk, files)| {
@@ -261,8 +269,13 @@ fn chunk_preloads(static_dir: &Path, html: &str) -> HashMap<String, String> {
             }
             (chunk, tags)
         })
+        .chain(english)
         .collect()
 }
+
+/// The key of English's preload among [`chunk_preloads`] (no chunk is
+/// named so: chunks are named after Rust identifiers of split groups).
+const ENGLISH: &str = "en.json";
 
 /// A page of the app, from the read model: built once per data version,
 /// language and build of the client, compressed once. Anything but a 200
@@ -343,6 +356,12 @@ async fn render(spa: &Spa, built: Option<&Built>, uri: &Uri, headers: &HeaderMap
         && let Some(tags) = routes::page_chunk(path).and_then(|c| built?.preloads.get(c))
     {
         body = body.replacen("</head>", &format!("{tags}</head>"), 1);
+    }
+    if status == StatusCode::OK
+        && paint_lang(headers) == Lang::En
+        && let Some(tag) = built.and_then(|b| b.preloads.get(ENGLISH))
+    {
+        body = body.replacen("</head>", &format!("{tag}</head>"), 1);
     }
     // The first paint: everywhere but the console, the kiosk and a place's
     // confirmation page, which have layouts of their own.
@@ -781,6 +800,13 @@ mod tests {
         // A name that is not a plain file stem is left out.
         assert_eq!(tags["info"].matches("<link").count(), 1);
         assert!(!tags["info"].contains(".."));
+        // English only when the build has it beside the wasm.
+        assert!(!tags.contains_key(super::ENGLISH));
+        std::fs::write(app.join("en.json"), "{}").unwrap();
+        assert_eq!(
+            super::chunk_preloads(&dir, html)[super::ENGLISH],
+            "<link rel=\"preload\" href=\"/app-0123456789abcdef/en.json\" as=\"fetch\" crossorigin>"
+        );
         // A shell that is not split (the console's) has none.
         assert!(super::chunk_preloads(&dir, "<script src=\"/kolaborasi-1.js\">").is_empty());
         std::fs::remove_dir_all(&dir).unwrap();

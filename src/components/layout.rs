@@ -62,7 +62,7 @@ pub fn Header() -> impl IntoView {
                     class="lang-switch"
                     data-testid="lang-switch"
                     aria-label=tr("lang.switch_hint")
-                    on:click=move |_| i18n.lang.update(|l| *l = l.other())
+                    on:click=move |_| i18n.switch()
                 >
                     // The name of the other language, in that language (short
                     // on phones).

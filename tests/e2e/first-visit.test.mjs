@@ -154,6 +154,38 @@ describe('a first visit', () => {
     await page.close();
   });
 
+  test('English comes only to those who choose it, once, and with the HTML from then on', async () => {
+    const page = await openPage(browser(), PHONE);
+    const asked = [];
+    page.on('request', (r) => {
+      const p = new URL(r.url()).pathname;
+      if (p.endsWith('/en.json')) asked.push(p);
+    });
+    await page.goto(`${BASE_URL}/`);
+    const count = page.getByTestId('map-count');
+    await count.filter({ hasText: /lokasi di peta/ }).waitFor();
+    // Indonesian readers (most) never download the English texts: they
+    // are not in the wasm either (its size is tested by the build).
+    assert.deepEqual(asked, []);
+    await page.getByTestId('lang-switch').click();
+    await count.filter({ hasText: /locations on the map/ }).waitFor();
+    assert.equal(await page.locator('main h1').first().innerText(), 'Places that still need help');
+    assert.equal(asked.length, 1);
+    assert.match(asked[0], /^\/app-[0-9a-f]{16}\/en\.json$/);
+    // The choice is remembered: the server's HTML of the next page (its
+    // cookie) preloads English, and the app starts in it.
+    const cookie = (await page.context().cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const html = await (await fetch(`${BASE_URL}/`, { headers: { cookie } })).text();
+    assert.ok(html.includes(`<link rel="preload" href="${asked[0]}" as="fetch" crossorigin>`), 'English preloaded');
+    await page.reload();
+    await count.filter({ hasText: /locations on the map/ }).waitFor();
+    // And back.
+    await page.getByTestId('lang-switch').click();
+    await count.filter({ hasText: /lokasi di peta/ }).waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
   test('each public page has its header and heading in the HTML, where the app then draws them (no shift)', async () => {
     const { locations } = await api('/locations');
     const place = locations.find((l) => l.remaining_percent > 0);

@@ -65,7 +65,8 @@ pub fn donor_shell(root: &Path) -> Result<PathBuf, String> {
 /// Builds, splits, binds and optimises the donor's wasm into
 /// `dist/app-<hash>/` and puts its loader into `dist/index.html`.
 pub fn build_donor_wasm(root: &Path) -> Result<(), String> {
-    cmd::run(command(root, "cargo").args([
+    let mut rustc = command(root, "cargo");
+    rustc.args([
         "rustc",
         "--quiet",
         "--release",
@@ -77,10 +78,32 @@ pub fn build_donor_wasm(root: &Path) -> Result<(), String> {
         "kolaborasi",
         "--features",
         "split",
+        // Diagnostics as usual on stderr; stdout says where build.rs wrote.
+        "--message-format",
+        "json-render-diagnostics",
         "--",
         "-C",
         "link-args=--emit-relocs",
-    ]))?;
+    ]);
+    eprintln!("xtask$ cargo rustc --release … --features split");
+    let built = rustc
+        .stdout(std::process::Stdio::piped())
+        .output()
+        .map_err(|e| format!("could not start cargo: {e}"))?;
+    if !built.status.success() {
+        return Err(format!("the donor's wasm did not build ({})", built.status));
+    }
+    let out_dir = String::from_utf8_lossy(&built.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| {
+            m["reason"] == "build-script-executed"
+                && m["package_id"]
+                    .as_str()
+                    .is_some_and(|id| id.contains("#kolaborasi@"))
+        })
+        .find_map(|m| m["out_dir"].as_str().map(std::path::PathBuf::from))
+        .ok_or("cargo named no build-script output of the kolaborasi crate")?;
     let input = root.join("target/wasm32-unknown-unknown/release/kolaborasi.wasm");
     let work = root.join("target/donor-split");
     let _ = std::fs::remove_dir_all(&work);
@@ -126,6 +149,9 @@ pub fn build_donor_wasm(root: &Path) -> Result<(), String> {
                 .arg(module),
         )?;
     }
+    // English, fetched when a donor first chooses it (src/i18n.rs).
+    std::fs::copy(out_dir.join("en.json"), work.join("en.json"))
+        .map_err(|e| format!("{}: {e}", out_dir.join("en.json").display()))?;
     // The manifest: which chunks each split point needs (the server
     // preloads a page's chunks with its first paint).
     let manifest = serde_json::to_string(&split.prefetch_map).map_err(|e| e.to_string())?;
