@@ -39,6 +39,9 @@ pub fn MapView(
     #[prop(optional, into)]
     names: Signal<Option<Arc<Vec<LocationSummary>>>>,
     #[prop(optional)] want_names: Option<Callback<()>>,
+    /// Set once points have been drawn (work that can wait waits for it).
+    #[prop(optional)]
+    drawn: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let node = NodeRef::<Div>::new();
     let handle = StoredValue::new_local(None::<MapHandle>);
@@ -82,6 +85,9 @@ pub fn MapView(
             if let Some(h) = h {
                 let n = h.show(&points, current_lang, by);
                 set_shown.set(Some(n));
+                if let Some(drawn) = drawn {
+                    drawn.set(true);
+                }
                 // Another area: frame it. No area: the city's default view
                 // (framing every point would include far-off islands).
                 match (&key, refit) {

@@ -77,8 +77,9 @@ pub fn MapPage() -> impl IntoView {
     let points = shown(all_points, open_only, reported, |p| {
         (p.remaining_percent, p.open_reports)
     });
-    let drawn = Memo::new(move |_| all_points.with(Option::is_some));
-    let details = details(query, list_view, drawn);
+    // The map has drawn its points: the list may come now.
+    let drawn = RwSignal::new(false);
+    let details = details(query, list_view, drawn.read_only());
     let (all_details, want_names) = (details.all, details.want);
     let points_area: Signal<Option<String>> = Memo::new(move |_| {
         locations
@@ -132,7 +133,7 @@ pub fn MapPage() -> impl IntoView {
                         match shared.config.await {
                             Ok(config) => {
                                 view! {
-                                    <MapView config points fit_key=points_area color_by names=all_details want_names />
+                                    <MapView config points fit_key=points_area color_by names=all_details want_names drawn />
                                 }
                                 .into_any()
                             }
@@ -232,7 +233,7 @@ struct Details {
     wanted: Memo<bool>,
 }
 
-fn details(query: Memo<LocationQuery>, list_view: Memo<bool>, drawn: Memo<bool>) -> Details {
+fn details(query: Memo<LocationQuery>, list_view: Memo<bool>, drawn: ReadSignal<bool>) -> Details {
     let wide = wide_screen();
     let asked = RwSignal::new(false);
     Effect::new(move |done: Option<bool>| {
