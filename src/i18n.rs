@@ -62,6 +62,17 @@ pub async fn load(lang: Lang) -> bool {
     true
 }
 
+/// Whether `lang`'s texts are here.
+#[cfg(feature = "split")]
+fn loaded(lang: Lang) -> bool {
+    lang == Lang::Id || EN.get().is_some()
+}
+
+#[cfg(not(feature = "split"))]
+fn loaded(_: Lang) -> bool {
+    true
+}
+
 /// `en.json` beside this build's wasm (whose preload the page's HTML has).
 #[cfg(feature = "split")]
 fn english_url() -> Option<String> {
@@ -182,9 +193,19 @@ pub struct I18n {
 
 impl I18n {
     pub fn provide() {
-        let lang = RwSignal::new(stored());
-        Effect::new(move |_| {
+        // English chosen before but its texts not here (offline without
+        // the service worker's copy): Indonesian this time, the choice kept.
+        let chosen = stored();
+        let fallback = chosen == Lang::En && !loaded(Lang::En);
+        let lang = RwSignal::new(if fallback { Lang::Id } else { chosen });
+        Effect::new(move |first_done: Option<()>| {
             let l = lang.get();
+            if first_done.is_none() && fallback {
+                if let Some(html) = document().document_element() {
+                    let _ = html.set_attribute("lang", l.code());
+                }
+                return;
+            }
             // Private browsing may refuse; the choice then lasts this visit.
             // A kiosk keeps it for the current visitor only (storage refuses).
             crate::storage::local_set(STORAGE_KEY, l.code());

@@ -6,22 +6,33 @@ use std::time::Duration;
 
 use leptos::prelude::{document, request_animation_frame, set_timeout, window};
 
+/// How long a start in English waits for its texts.
+const ENGLISH_PATIENCE_MS: i32 = 2000;
+
 fn main() {
     console_error_panic_hook::set_once();
     // The page's own chunk first (`lazy.rs`; the server's HTML preloads
     // it): the app then mounts with the page whole, never an empty frame.
     let path = window().location().pathname().unwrap_or_default();
     // Before `mount_to_body` has set up Leptos' executor.
-    // English, when chosen here before, is fetched meanwhile (`i18n::load`).
+    // English, when chosen here before, is fetched meanwhile
+    // (`i18n::load`); at most two seconds are waited for it, then the app
+    // starts in Indonesian (a later switch fetches English again).
     wasm_bindgen_futures::spawn_local(async move {
-        let english =
-            wasm_bindgen_futures::JsFuture::from(wasm_bindgen_futures::future_to_promise(async {
-                Ok(kolaborasi::i18n::load(kolaborasi::i18n::stored())
-                    .await
-                    .into())
-            }));
+        let english = wasm_bindgen_futures::future_to_promise(async {
+            Ok(kolaborasi::i18n::load(kolaborasi::i18n::stored())
+                .await
+                .into())
+        });
+        let patience = js_sys::Promise::new(&mut |resolve, _| {
+            let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                ENGLISH_PATIENCE_MS,
+            );
+        });
+        let english = js_sys::Promise::race(&js_sys::Array::of2(&english, &patience));
         kolaborasi::lazy::preload(&path).await;
-        let _ = english.await;
+        let _ = wasm_bindgen_futures::JsFuture::from(english).await;
         start();
     });
 }

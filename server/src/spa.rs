@@ -246,7 +246,7 @@ fn chunk_preloads(static_dir: &Path, html: &str) -> HashMap<String, String> {
         return HashMap::new();
     };
     // English beside the wasm (the app fetches it when chosen): under the
-    // key `en`, preloaded for a visitor who chose English.
+    // key [`ENGLISH`], preloaded for a visitor who chose English.
     let english = static_dir.join(dir).join("en.json").is_file().then(|| {
         (
             ENGLISH.to_owned(),

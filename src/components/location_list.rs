@@ -143,7 +143,6 @@ fn Row(
     let p = location;
     let level = p.need_level();
     let need = {
-        let p = p.clone();
         let remaining = p.remaining_percent;
         move || level_text(lang(), remaining)
     };

@@ -121,7 +121,9 @@ impl Popups {
                 .ok()
                 .map(|i| names[i].name.clone())
         });
-        let missing = name.is_none();
+        // Names not loaded yet: "loading", and ask for them. Loaded but
+        // without this place (read at another version): no name.
+        let missing = name.is_none() && self.names.is_none();
         let reports = if p.open_reports > 0 {
             format!(
                 "<br><span class=\"reports-meta\">{}</span>",
@@ -134,9 +136,16 @@ impl Popups {
         } else {
             String::new()
         };
+        let title = match name {
+            Some(name) => format!("<strong>{}</strong><br>", html_escape(&name)),
+            None if missing => format!(
+                "<strong>{}</strong><br>",
+                html_escape(&lang.text("status.loading"))
+            ),
+            None => String::new(),
+        };
         let html = format!(
-            "<strong>{}</strong><br><span>{}</span><br><span>{}</span>{reports}<br><a href=\"/lokasi/{}\">{}</a>",
-            html_escape(&name.unwrap_or_else(|| lang.text("status.loading"))),
+            "{title}<span>{}</span><br><span>{}</span>{reports}<br><a href=\"/lokasi/{}\">{}</a>",
             html_escape(&lang.text(&format!("category.{}", p.category.as_str()))),
             html_escape(&crate::components::need::level_text(
                 lang,

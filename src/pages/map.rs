@@ -245,7 +245,10 @@ fn details(query: Memo<LocationQuery>, list_view: Memo<bool>, drawn: ReadSignal<
         }
         true
     });
-    let wanted = Memo::new(move |_| list_view.get() || wide.get() || asked.get());
+    // Once wanted, kept: the list and its names stay when the view changes.
+    let wanted = Memo::new(move |before: Option<&bool>| {
+        before == Some(&true) || list_view.get() || wide.get() || asked.get()
+    });
     let read = LocalResource::new(move || {
         let read = wanted
             .get()
@@ -261,7 +264,13 @@ fn details(query: Memo<LocationQuery>, list_view: Memo<bool>, drawn: ReadSignal<
         all: Memo::new(move |_| read.get().flatten().and_then(Result::ok)),
         failed: Signal::derive(move || read.get().flatten().and_then(Result::err)),
         retry: Callback::new(move |()| read.refetch()),
-        want: Callback::new(move |()| asked.set(true)),
+        // A popup asking again after the list failed asks the server again.
+        want: Callback::new(move |()| {
+            asked.set(true);
+            if read.get_untracked().flatten().is_some_and(|r| r.is_err()) {
+                read.refetch();
+            }
+        }),
         wanted,
     }
 }

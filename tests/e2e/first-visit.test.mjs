@@ -154,7 +154,7 @@ describe('a first visit', () => {
     await page.close();
   });
 
-  test('English comes only to those who choose it, once, and with the HTML from then on', async () => {
+  test('English comes to the page only when chosen, once, and with the HTML from then on', async () => {
     const page = await openPage(browser(), PHONE);
     const asked = [];
     page.on('request', (r) => {
@@ -164,8 +164,10 @@ describe('a first visit', () => {
     await page.goto(`${BASE_URL}/`);
     const count = page.getByTestId('map-count');
     await count.filter({ hasText: /lokasi di peta/ }).waitFor();
-    // Indonesian readers (most) never download the English texts: they
-    // are not in the wasm either (its size is tested by the build).
+    // The page of an Indonesian reader (most) never waits for the English
+    // texts, and they are not in the wasm (its size is tested by the
+    // build); the service worker keeps a copy in the background, with
+    // every other file of the build, for offline use.
     assert.deepEqual(asked, []);
     await page.getByTestId('lang-switch').click();
     await count.filter({ hasText: /locations on the map/ }).waitFor();
@@ -182,6 +184,23 @@ describe('a first visit', () => {
     // And back.
     await page.getByTestId('lang-switch').click();
     await count.filter({ hasText: /lokasi di peta/ }).waitFor();
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  });
+
+  test('English that cannot be fetched: the app starts in Indonesian, keeps the choice, and switches when it can', async () => {
+    const page = await openPage(browser(), PHONE, { serviceWorkers: 'block' });
+    await page.addInitScript(() => localStorage.setItem('kolaborasi.lang', 'en'));
+    await page.route(/\/en\.json$/, (route) => route.abort('internetdisconnected'));
+    await page.goto(`${BASE_URL}/`);
+    const count = page.getByTestId('map-count');
+    await count.filter({ hasText: /lokasi di peta/ }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'id');
+    assert.equal(await page.evaluate(() => localStorage.getItem('kolaborasi.lang')), 'en', 'the choice is kept');
+    await page.unroute(/\/en\.json$/);
+    await page.getByTestId('lang-switch').click();
+    await count.filter({ hasText: /locations on the map/ }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
     assert.deepEqual(page.errors, []);
     await page.context().close();
   });

@@ -88,11 +88,20 @@ pub fn build_donor_wasm(root: &Path) -> Result<(), String> {
     eprintln!("xtask$ cargo rustc --release … --features split");
     let built = rustc
         .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
         .output()
         .map_err(|e| format!("could not start cargo: {e}"))?;
     if !built.status.success() {
         return Err(format!("the donor's wasm did not build ({})", built.status));
     }
+    // The root crate's id: `path+file://<root>#kolaborasi@<version>`, or
+    // `…#<version>` when the folder is itself called `kolaborasi`.
+    let root_id = format!(
+        "path+file://{}#",
+        root.canonicalize()
+            .map_err(|e| format!("{}: {e}", root.display()))?
+            .display()
+    );
     let out_dir = String::from_utf8_lossy(&built.stdout)
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -100,7 +109,8 @@ pub fn build_donor_wasm(root: &Path) -> Result<(), String> {
             m["reason"] == "build-script-executed"
                 && m["package_id"]
                     .as_str()
-                    .is_some_and(|id| id.contains("#kolaborasi@"))
+                    .and_then(|id| id.strip_prefix(&root_id))
+                    .is_some_and(|rest| rest.starts_with("kolaborasi@") || !rest.contains('@'))
         })
         .find_map(|m| m["out_dir"].as_str().map(std::path::PathBuf::from))
         .ok_or("cargo named no build-script output of the kolaborasi crate")?;
