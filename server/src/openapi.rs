@@ -140,6 +140,20 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         p
     };
     let bad = errors(g, &[(400, "A parameter is invalid; `field` names it.")]);
+    // The list's filters, which its points share.
+    let location_filters = vec![
+        query(
+            "category",
+            "One or more categories, comma-separated or repeated.",
+            text.clone(),
+        ),
+        query("area", "Area code of any level.", text.clone()),
+        query(
+            "bbox",
+            "`minLon,minLat,maxLon,maxLat` in degrees.",
+            text.clone(),
+        ),
+    ];
     let not_found = errors(g, &[(404, "No such resource.")]);
     let mut ops = vec![
         Op {
@@ -169,22 +183,14 @@ fn operations(g: &mut SchemaGenerator) -> Vec<Op> {
         Op {
             method: "get", path: "/locations", tag: "places", summary: "Places that can receive help",
             description: "Active locations with what they still need, what they received and the day of their latest delivery. Supports `If-None-Match`.",
-            params: vec![
-                query("category", "One or more categories, comma-separated or repeated.", text.clone()),
-                query("area", "Area code of any level.", text.clone()),
-                query("bbox", "`minLon,minLat,maxLon,maxLat` in degrees.", text.clone()),
-            ],
+            params: location_filters.clone(),
             body: None, access: Access::Public,
             responses: [vec![(200, "Matching locations.", JSON, Some(schema::<LocationList>(g)))], bad.clone()].concat(),
         },
         Op {
             method: "get", path: "/locations/points", tag: "places", summary: "The same places as the map draws them",
             description: "What `/locations` answers for the same filters, reduced to what a map draws (position, category, share still open, open reports) and written in columns: about a tenth of the bytes. Ids and coordinates are differences to the entry before; coordinates are whole units of `1/scale` degree. Supports `If-None-Match`.",
-            params: vec![
-                query("category", "One or more categories, comma-separated or repeated.", text.clone()),
-                query("area", "Area code of any level.", text.clone()),
-                query("bbox", "`minLon,minLat,maxLon,maxLat` in degrees.", text.clone()),
-            ],
+            params: location_filters.clone(),
             body: None, access: Access::Public,
             responses: [vec![(200, "Matching locations, in columns.", JSON, Some(schema::<LocationPoints>(g)))], bad.clone()].concat(),
         },
