@@ -8,7 +8,7 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -34,6 +34,12 @@ macro_rules! on_db {
     };
 }
 
+/// Prepared statements kept per connection. Group commits and batched
+/// reads have a statement text per size of their batch (`IN (…)` lists,
+/// multi-row inserts, up to `commitments::group::MAX_GROUP` rows): a few
+/// hundred texts, which the default of 100 would keep preparing again.
+const STATEMENT_CACHE: usize = 1024;
+
 impl Db {
     /// Connects, creating the SQLite file (and its directory) when missing.
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
@@ -41,7 +47,9 @@ impl Db {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(10))
-                .connect(url)
+                .connect_with(
+                    PgConnectOptions::from_str(url)?.statement_cache_capacity(STATEMENT_CACHE),
+                )
                 .await?;
             return Ok(Self::Postgres(pool));
         }
@@ -56,7 +64,8 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             // Writers queue instead of failing at once when another holds the lock.
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            .statement_cache_capacity(STATEMENT_CACHE);
         if let Some(dir) = opts.get_filename().parent()
             && !dir.as_os_str().is_empty()
         {
@@ -88,6 +97,20 @@ impl Db {
     pub async fn close(&self) {
         on_db!(self, p => p.close().await);
     }
+}
+
+/// `$first, $first+1, …`: `count` placeholders for an `IN (…)` list.
+#[must_use]
+pub fn placeholders_from(first: usize, count: usize) -> String {
+    let mut out = String::with_capacity(count * 5);
+    for i in 0..count {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('$');
+        out.push_str(&(first + i).to_string());
+    }
+    out
 }
 
 /// `($1, $2, …), ($n+1, …)`: placeholders for a multi-row INSERT of

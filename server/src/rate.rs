@@ -73,11 +73,8 @@ pub async fn check(db: &Db, limit: &Limit, client: &RateKey, now: i64) -> AppRes
     Ok(())
 }
 
-/// The rows one event against `client` adds: `(scope, key)` per bucket,
-/// for a caller that records it inside a transaction of its own (a
-/// commitment counts in the reservation's transaction).
-#[must_use]
-pub fn events(limit: &Limit, client: &RateKey) -> Vec<(&'static str, String)> {
+/// The rows one event against `client` adds: `(scope, key)` per bucket.
+fn events(limit: &Limit, client: &RateKey) -> Vec<(&'static str, String)> {
     client
         .buckets(limit.per_client)
         .into_iter()

@@ -2,7 +2,8 @@
 // CLIENTS concurrent clients POST commitments of one unit for DURATION_MS,
 // each request with its own Idempotency-Key. "spread" picks a random open
 // need of the demo data per request; "hot" sends every request to the one
-// need with the most remaining (worst-case contention on one row).
+// need with the most remaining (worst-case contention on one row), and to
+// the next when it is sold out. The rate is of commitments made (201).
 //
 // A crowd, not one machine: the server runs with its deployed limits, every
 // commitment has a donor address of its own, and each client connects from
@@ -49,7 +50,10 @@ for (const l of candidates) {
   for (const n of d.needs) if (n.remaining > 50) needs.push({ location: l.id, package: n.package_id, remaining: n.remaining });
 }
 if (needs.length === 0) throw new Error('no open needs in the demo data');
-const hot = needs.reduce((a, b) => (b.remaining > a.remaining ? b : a));
+// The hot need is the one with the most remaining; when it is sold out,
+// the next one (a need has a finite target, a crowd can empty it).
+const hottest = [...needs].sort((a, b) => b.remaining - a.remaining);
+let hotIndex = 0;
 const today = new Date().toISOString().slice(0, 10);
 
 function body(need, donor) {
@@ -77,7 +81,8 @@ async function run(mode) {
         used = 0;
       }
       used++;
-      const need = mode === 'hot' ? hot : needs[Math.floor(Math.random() * needs.length)];
+      const hotAt = hotIndex;
+      const need = mode === 'hot' ? hottest[hotAt % hottest.length] : needs[Math.floor(Math.random() * needs.length)];
       const donor = `bench-${mode}-${w}-${seq++}-${Date.now()}`;
       const t0 = performance.now();
       const status = await post(
@@ -88,7 +93,10 @@ async function run(mode) {
       );
       latencies.push(performance.now() - t0);
       if (status === 201) created++;
-      else if (status === 409) conflicts++;
+      else if (status === 409) {
+        conflicts++;
+        if (mode === 'hot' && hotIndex === hotAt) hotIndex++;
+      }
       else {
         other++;
         others[status] = (others[status] ?? 0) + 1;
@@ -101,7 +109,7 @@ async function run(mode) {
   const s = latencies.sort((a, b) => a - b);
   const q = (p) => +s[Math.min(s.length - 1, Math.floor(p * s.length))].toFixed(1);
   return { mode, clients: CLIENTS, seconds: +seconds.toFixed(1), requests: s.length, created, conflicts, other, others,
-    per_second: Math.round(s.length / seconds), p50_ms: q(0.5), p99_ms: q(0.99), max_ms: +s.at(-1).toFixed(1) };
+    per_second: Math.round(created / seconds), answers_per_second: Math.round(s.length / seconds), p50_ms: q(0.5), p99_ms: q(0.99), max_ms: +s.at(-1).toFixed(1) };
 }
 
 const results = [await run('spread'), await run('hot')];

@@ -42,7 +42,7 @@ pub async fn release_due(db: &Db) -> Result<u64, AppError> {
     for &location_id in &due {
         released += on_db!(db, pool => {
             let mut tx = pool.begin().await?;
-            let expired = release_in!(tx, location_id, now);
+            let expired = release_in!(tx, &[location_id], now);
             append_in!(tx, notify, &expired);
             tx.commit().await?;
             expired.len() as u64
@@ -54,27 +54,34 @@ pub async fn release_due(db: &Db) -> Result<u64, AppError> {
     Ok(released)
 }
 
-/// The expiry step inside a transaction `$tx` (either engine); evaluates
-/// to the log events of the commitments that expired, which the caller
-/// appends before committing (last, see `log::append_in!`). Its first
-/// statement is a write, so on
-/// SQLite the transaction holds the write lock from here on (a deferred
-/// transaction that read first could not upgrade safely under contention).
+/// The expiry step inside a transaction `$tx` (either engine), for the
+/// places `$places` (a slice of ids; one statement for all of them);
+/// evaluates to the log events of the commitments that expired, which the
+/// caller appends before committing (last, see `log::append_in!`). Its
+/// first statement is a write, so on SQLite the transaction holds the write
+/// lock from here on (a deferred transaction that read first could not
+/// upgrade safely under contention).
 macro_rules! release_in {
-    ($tx:expr, $location_id:expr, $now:expr) => {{
-        let expired: Vec<(i64, String)> = sqlx::query_as(
+    ($tx:expr, $places:expr, $now:expr) => {{
+        let places: &[i64] = $places;
+        let sql = format!(
             "UPDATE commitments SET status = 'expired', closed_at = $1 \
-             WHERE status = 'committed' AND expires_at <= $1 AND location_id = $2 RETURNING id, code",
-        )
-        .bind($now)
-        .bind($location_id)
-        .fetch_all(&mut *$tx)
-        .await?;
+             WHERE status = 'committed' AND expires_at <= $1 AND location_id IN ({}) \
+             RETURNING id, code, location_id",
+            $crate::db::placeholders_from(2, places.len())
+        );
+        let mut q = sqlx::query_as(&sql).bind($now);
+        for place in places {
+            q = q.bind(*place);
+        }
+        let mut expired: Vec<(i64, String, i64)> = q.fetch_all(&mut *$tx).await?;
+        // Logged in the order they were made.
+        expired.sort_unstable_by_key(|(id, _, _)| *id);
         let mut events = Vec::with_capacity(expired.len());
-        for (id, code) in &expired {
+        for (id, code, location_id) in &expired {
             sqlx::query($crate::commitments::expiry::RETURN_QUANTITIES)
                 .bind(*id)
-                .bind($location_id)
+                .bind(*location_id)
                 .execute(&mut *$tx)
                 .await?;
             events.push($crate::log::Event::closed(

@@ -3,15 +3,15 @@
 //! its own all-or-nothing outcome.
 //!
 //! A committer task takes whatever reservations are waiting (up to
-//! [`MAX_GROUP`]), returns the overdue reservations of their places once,
-//! and runs each reservation in turn. One of several lines runs inside its
-//! own savepoint, so a 409 or a bad line rolls back that reservation only;
-//! one of a single line writes nothing before its conditional update and
-//! nothing at all when refused, so it needs none. One donor's refusal never
-//! fails another's commitment. The created ones' log entries are appended
-//! together, the transaction commits, and only then is anyone answered:
-//! acknowledged means durable. The conditional update that forbids
-//! over-commitment is the same statement as alone.
+//! [`MAX_GROUP`]) and runs them as one (`store::commit_group`): the group's
+//! reads and inserts are one statement each for all of it, and each line
+//! is its own conditional update, the statement that forbids
+//! over-commitment. A reservation refused half-way gives back what it took
+//! in the same transaction, so one donor's refusal never fails another's
+//! commitment. The created ones' log entries are appended together, the
+//! transaction commits, and only then is anyone answered: acknowledged
+//! means durable. A single reservation is a group of one: there is one
+//! way to reserve.
 //!
 //! If the group itself cannot be committed (a PostgreSQL deadlock or a lost
 //! connection at commit), nothing of it was acknowledged; each reservation
@@ -43,7 +43,8 @@ pub struct Committer {
 
 impl Committer {
     /// Starts `workers` committer tasks on `db`. SQLite has one writer at
-    /// a time, so one task; PostgreSQL takes a few groups at once.
+    /// a time, so one task; PostgreSQL takes a few groups at once (whichever
+    /// task is free takes what is waiting).
     #[must_use]
     pub fn start(db: Db) -> Self {
         let workers = if db.engine() == "postgres" { 4 } else { 1 };
@@ -94,7 +95,7 @@ async fn run(db: Db, rx: Arc<tokio::sync::Mutex<mpsc::Receiver<(Request, Reply)>
                     log::announce_places(&changed);
                 }
                 for (reply, outcome) in replies.into_iter().zip(outcomes) {
-                    let _ = reply.send(outcome.map_err(AppError::from));
+                    let _ = reply.send(Ok(outcome));
                 }
             }
             Err(e) => {

@@ -23,7 +23,6 @@ use crate::body::JsonBody;
 use crate::client::RateKey;
 use crate::db::now_unix;
 use crate::error::{AppError, AppResult};
-use crate::rate;
 use crate::secrets;
 use crate::state::AppState;
 
@@ -71,15 +70,6 @@ async fn create(
     // A contact is confirmed by an account whose address is confirmed;
     // anyone else holds for a short window until the e-mailed link is used.
     let confirmed = account.as_ref().is_some_and(|a| a.email_confirmed);
-    // A replay of a key already used is never refused by a limit (asked
-    // only when a limit refuses: one query less for everyone else).
-    if !confirmed
-        && let Err(refused) =
-            unconfirmed_limits(&state, &client, &checked.identity.email, now).await
-        && !store::key_used(&state.db, &key).await?
-    {
-        return Err(refused);
-    }
     let expires_at = if confirmed {
         now + i64::from(expiry_days) * DAY
     } else {
@@ -110,11 +100,13 @@ async fn create(
             share_percent: state.unconfirmed_share_percent,
             lang: crate::i18n::Lang::current().code(),
             base_url: state.absolute_url(&headers, ""),
-            rate_events: if confirmed {
-                Vec::new()
-            } else {
-                rate::events(&state.unconfirmed_limit, &client)
-            },
+            // An unconfirmed contact is held to its limits (checked with
+            // the group: exact, and no query of its own).
+            limits: (!confirmed).then(|| store::Limits {
+                per_contact: state.unconfirmed_per_contact,
+                rate: state.unconfirmed_limit,
+                buckets: client.buckets(state.unconfirmed_limit.per_client),
+            }),
         })
         .await?;
     let ((row, lines), status) = stored(&state, outcome, location_id, &packages).await?;
@@ -168,30 +160,26 @@ async fn stored(
             });
         }
         store::Outcome::BadLines(issues) => return Err(AppError::Fields(issues)),
+        store::Outcome::ContactWaiting { count } => {
+            return Err(AppError::Conflict {
+                key: "error.commitment.contact_unconfirmed",
+                args: vec![("count", count.to_string())],
+            });
+        }
+        store::Outcome::RateLimited {
+            message,
+            retry_after,
+        } => {
+            return Err(AppError::RateLimited {
+                key: message,
+                retry_after,
+            });
+        }
         store::Outcome::Insufficient => {
             let remaining = store::remaining_of(&state.db, location_id, packages).await?;
             return Err(AppError::InsufficientNeed { remaining });
         }
     })
-}
-
-/// Refuses an unconfirmed commitment when its contact already has
-/// `--unconfirmed-per-contact` awaiting confirmation, or its client network
-/// made too many this hour.
-async fn unconfirmed_limits(
-    state: &AppState,
-    client: &RateKey,
-    email: &str,
-    now: i64,
-) -> AppResult<()> {
-    let waiting = store::unconfirmed_of(&state.db, email, state.unconfirmed_per_contact).await?;
-    if waiting >= state.unconfirmed_per_contact {
-        return Err(AppError::Conflict {
-            key: "error.commitment.contact_unconfirmed",
-            args: vec![("count", waiting.to_string())],
-        });
-    }
-    rate::check(&state.db, &state.unconfirmed_limit, client, now).await
 }
 
 /// The tracking code of a `{code}` path segment (any case, dashes optional).

@@ -12,11 +12,12 @@ use kolaborasi_shared::log::{CollaboratorFacts, LineFacts, MadeFacts, PlaceFacts
 
 use super::expiry::release_in;
 use super::input::Checked;
-use crate::db::{Db, values_placeholders};
+use std::collections::HashMap;
+
+use crate::db::{Db, placeholders_from, values_placeholders};
 use crate::error::{AppError, FieldIssue};
 use crate::log::{self, append_in};
 use crate::{on_db, secrets};
-use sqlx::Acquire as _;
 
 /// What a create attempt came to.
 #[derive(Debug)]
@@ -37,6 +38,15 @@ pub enum Outcome {
     BadLines(Vec<FieldIssue>),
     /// Less remains than asked for; nothing was reserved.
     Insufficient,
+    /// The contact already has this many commitments awaiting confirmation.
+    ContactWaiting {
+        count: i64,
+    },
+    /// The client's network used up its commitments for now.
+    RateLimited {
+        message: &'static str,
+        retry_after: u64,
+    },
 }
 
 /// One reservation as the handler checked it (owned: it may wait in the
@@ -60,9 +70,23 @@ pub struct Request {
     /// for e-mail about the commitment.
     pub lang: &'static str,
     pub base_url: String,
-    /// Rate-limit events this commitment counts as (`rate::events`),
-    /// recorded in its own transaction: no commit of their own.
-    pub rate_events: Vec<(&'static str, String)>,
+    /// What an unconfirmed contact is held to (`None` for a confirmed
+    /// one): checked and counted in the group's transaction.
+    pub limits: Option<Limits>,
+}
+
+/// The limits of a commitment without a confirmed contact. Checked inside
+/// the group's transaction, for the whole group in two statements, and
+/// exactly: the group counts what it made itself. A replay of a key already
+/// used is never refused by a limit.
+pub struct Limits {
+    /// Commitments awaiting confirmation one contact may have.
+    pub per_contact: i64,
+    /// Commitments per client network and window…
+    pub rate: crate::rate::Limit,
+    /// …counted in these buckets of the client, each with what it allows
+    /// (`RateKey::buckets`).
+    pub buckets: Vec<(String, i64)>,
 }
 
 /// The most one unconfirmed commitment may take of `remaining` units:
@@ -74,6 +98,7 @@ pub fn unconfirmed_cap(remaining: i64, share_percent: u32) -> i64 {
 
 #[derive(sqlx::FromRow)]
 struct NeedInfo {
+    location_id: i64,
     package_id: i64,
     unit_value: i64,
     slug: String,
@@ -85,6 +110,7 @@ struct NeedInfo {
 
 #[derive(sqlx::FromRow)]
 struct PlaceRow {
+    id: i64,
     active: bool,
     headcount: i32,
     name: String,
@@ -107,367 +133,559 @@ fn retryable(e: &sqlx::Error) -> bool {
     }
 }
 
-/// One reservation inside the transaction (or savepoint) `$tx`, either
-/// engine: an async block that evaluates to the outcome and, when
-/// [`Outcome::Created`], the log events to append (expiries of the place's
-/// overdue commitments, then the commitment). Anything but `Created` must
-/// be rolled back by the caller; appending and committing are the caller's.
-macro_rules! reserve_in {
-    ($tx:expr, $req:expr, $expire:expr) => {
+/// The first key of the PostgreSQL advisory locks under which a group
+/// counts a contact's or a network's unconfirmed commitments.
+const LIMITS_LOCK: i32 = 0x6b73_6262; // "ksbb"
+
+/// A reservation whose lines were taken, waiting for its rows to be
+/// inserted with the rest of its group.
+struct Made<'a> {
+    /// Its position in the group.
+    index: usize,
+    request: &'a Request,
+    place: &'a PlaceRow,
+    code: String,
+    /// Package, quantity, unit value, in the order the lines are stored.
+    priced: Vec<(i64, i64, i64)>,
+    logged: Vec<LineFacts>,
+}
+
+/// The need of package `package` at place `place`, by its index in `needs`.
+fn need_at(needs: &[NeedInfo], place: i64, package: i64) -> Option<usize> {
+    needs
+        .iter()
+        .position(|n| n.location_id == place && n.package_id == package)
+}
+
+/// Reserves every request of the group `$requests` (sorted by place) inside
+/// the transaction `$tx`, either engine: an async block that evaluates to
+/// each request's outcome, in order, and the log events to append (the
+/// expiries of the group's overdue commitments, then each commitment made).
+///
+/// The group shares its statements: one returns the overdue reservations
+/// of its places, one finds the keys already used, one locks and reads the
+/// places, one reads their needs; then each line is one conditional update
+/// (the rule against over-commitment, the same statement as alone); then
+/// one multi-row insert per table stores what was made. A reservation
+/// refused after some of its lines were taken gives them back in the same
+/// transaction (nobody saw them), so each has its own all-or-nothing
+/// outcome and one donor's refusal never touches another's commitment.
+/// Anything but a database error leaves the transaction fit to commit;
+/// appending and committing are the caller's.
+macro_rules! reserve_group_in {
+    ($tx:expr, $pg:expr, $requests:expr) => {
         async {
-        let c = &$req.checked;
-        let location_id = c.location_id;
-        // First statement: a write (see expiry::release_in!). A group
-        // expires its places once, before its reservations.
-        let mut events = if $expire {
-            release_in!($tx, location_id, $req.now)
-        } else {
-            Vec::new()
-        };
+        let requests: &[Request] = $requests;
+        let now = requests.iter().map(|r| r.now).max().unwrap_or_default();
+        let mut places: Vec<i64> = requests.iter().map(|r| r.checked.location_id).collect();
+        places.sort_unstable();
+        places.dedup();
+        // First statement: a write (see expiry::release_in!).
+        let mut events = release_in!($tx, &places, now);
 
-        let previous: Option<(String, String)> = sqlx::query_as(
-            "SELECT code, request_hash FROM commitments WHERE idempotency_key = $1",
-        )
-        .bind(&$req.idempotency_key)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        if let Some((code, hash)) = previous {
-            return Ok((if secrets::constant_time_eq(hash.as_bytes(), $req.request_hash.as_bytes()) {
-                Outcome::Replayed { code }
-            } else {
-                Outcome::KeyReused
-            }, Vec::new()));
+        let sql = format!(
+            "SELECT idempotency_key, code, request_hash FROM commitments WHERE idempotency_key IN ({})",
+            placeholders_from(1, requests.len())
+        );
+        let mut q = sqlx::query_as(&sql);
+        for r in requests {
+            q = q.bind(&r.idempotency_key);
+        }
+        let found: Vec<(String, String, String)> = q.fetch_all(&mut *$tx).await?;
+        // Key → (code, request fingerprint); the group's own join it as they are made.
+        let mut used: HashMap<String, (String, String)> =
+            found.into_iter().map(|(k, code, hash)| (k, (code, hash))).collect();
+
+        // The limits of unconfirmed contacts, for the whole group at once.
+        let held: Vec<&Limits> = requests
+            .iter()
+            .filter(|r| !used.contains_key(&r.idempotency_key))
+            .filter_map(|r| r.limits.as_ref())
+            .collect();
+        // Contact → commitments awaiting confirmation; bucket → (events in
+        // the window, the oldest one's time).
+        let mut waiting: HashMap<String, i64> = HashMap::new();
+        let mut counted: HashMap<String, (i64, i64)> = HashMap::new();
+        if let Some(first) = held.first() {
+            let mut emails: Vec<&str> = requests
+                .iter()
+                .filter(|r| r.limits.is_some())
+                .map(|r| r.checked.identity.email.as_str())
+                .collect();
+            emails.sort_unstable();
+            emails.dedup();
+            // Every commitment is limited under the same scope and window.
+            let rate = first.rate;
+            let mut keys: Vec<&str> = held.iter().flat_map(|l| l.buckets.iter().map(|(k, _)| k.as_str())).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            if $pg {
+                // Other groups (other tasks, other instances) may count the
+                // same contact or network at once: each is counted under a
+                // lock of its own until this commits, taken in one order.
+                let sql = format!(
+                    "SELECT COUNT(pg_advisory_xact_lock({LIMITS_LOCK}, h)) FROM \
+                     (SELECT DISTINCT hashtext(k) AS h FROM (VALUES {}) AS v(k) ORDER BY h) AS locked",
+                    values_placeholders(emails.len() + keys.len(), 1)
+                );
+                let mut q = sqlx::query(&sql);
+                for email in &emails {
+                    q = q.bind(format!("contact {email}"));
+                }
+                for key in &keys {
+                    q = q.bind(format!("{} {key}", rate.scope));
+                }
+                q.execute(&mut *$tx).await?;
+            }
+            let sql = format!(
+                "SELECT contact_email, COUNT(*) FROM commitments \
+                 WHERE contact_email IN ({}) AND status = 'committed' AND confirmed_at IS NULL \
+                 GROUP BY contact_email",
+                placeholders_from(1, emails.len())
+            );
+            let mut q = sqlx::query_as(&sql);
+            for email in &emails {
+                q = q.bind(*email);
+            }
+            let rows: Vec<(String, i64)> = q.fetch_all(&mut *$tx).await?;
+            waiting.extend(rows);
+            let sql = format!(
+                "SELECT key, COUNT(*), MIN(at) FROM rate_events \
+                 WHERE scope = $1 AND at > $2 AND key IN ({}) GROUP BY key",
+                placeholders_from(3, keys.len())
+            );
+            let mut q = sqlx::query_as(&sql).bind(rate.scope).bind(now - rate.window);
+            for key in &keys {
+                q = q.bind(*key);
+            }
+            let rows: Vec<(String, i64, i64)> = q.fetch_all(&mut *$tx).await?;
+            counted.extend(rows.into_iter().map(|(k, n, oldest)| (k, (n, oldest))));
         }
 
-        // A no-op write locks the place's row (PostgreSQL): a concurrent
-        // staff edit of its headcount is logged entirely before or after
-        // this commitment, so the log's facts follow the order of changes.
-        let location: Option<PlaceRow> = sqlx::query_as(
-            "UPDATE locations SET headcount = headcount WHERE id = $1 \
-             RETURNING active, headcount, name, category, kelurahan_code, kota_code, kecamatan_code, \
-             headcount_unit",
-        )
-        .bind(location_id)
-        .fetch_optional(&mut *$tx)
-        .await?;
-        let Some(place) = location else {
-            return Ok((Outcome::LocationUnknown, Vec::new()));
-        };
-        let headcount = place.headcount;
-        if !place.active {
-            return Ok((Outcome::LocationInactive, Vec::new()));
+        // A no-op write locks the places' rows (PostgreSQL): a concurrent
+        // staff edit of a headcount is logged entirely before or after
+        // these commitments, so the log's facts follow the order of changes.
+        let sql = format!(
+            "UPDATE locations SET headcount = headcount WHERE id IN ({}) \
+             RETURNING id, active, headcount, name, category, kelurahan_code, kota_code, \
+             kecamatan_code, headcount_unit",
+            placeholders_from(1, places.len())
+        );
+        let mut q = sqlx::query_as(&sql);
+        for place in &places {
+            q = q.bind(*place);
         }
+        let rows: Vec<PlaceRow> = q.fetch_all(&mut *$tx).await?;
 
-        let needed: Vec<NeedInfo> = sqlx::query_as(
-            "SELECT n.package_id, p.unit_value, p.slug, g.slug AS program, \
+        let sql = format!(
+            "SELECT n.location_id, n.package_id, p.unit_value, p.slug, g.slug AS program, \
              n.target, n.committed + n.delivered AS taken, p.once_per_family \
              FROM needs n JOIN packages p ON p.id = n.package_id JOIN programs g ON g.id = p.program_id \
-             WHERE n.location_id = $1 AND p.active = TRUE",
-        )
-        .bind(location_id)
-        .fetch_all(&mut *$tx)
-        .await?;
-        // Which packages exist: only asked when a line is not needed here.
-        let known: Vec<i64> = if c.lines.iter().all(|(p, _)| needed.iter().any(|n| n.package_id == *p)) {
-            Vec::new()
-        } else {
-            sqlx::query_scalar("SELECT id FROM packages WHERE active = TRUE")
-                .fetch_all(&mut *$tx)
-                .await?
-        };
-        let mut bad = Vec::new();
-        let mut priced = Vec::with_capacity(c.lines.len());
-        let mut logged = Vec::with_capacity(c.lines.len());
-        for (package_id, quantity) in &c.lines {
-            let index = original_index(&$req.checked, *package_id);
-            match needed.iter().find(|n| n.package_id == *package_id) {
-                Some(n) => {
-                    priced.push((*package_id, *quantity, n.unit_value));
-                    logged.push(LineFacts {
-                        package: n.slug.clone(),
-                        program: n.program.clone(),
-                        quantity: *quantity,
-                        unit_value: n.unit_value,
-                    });
-                }
-                None if known.contains(package_id) => bad.push(FieldIssue::new(
-                    format!("lines.{index}.package_id"),
-                    "error.commitment.package_not_needed",
-                )),
-                None => bad.push(FieldIssue::new(
-                    format!("lines.{index}.package_id"),
-                    "error.commitment.package_unknown",
-                )),
-            }
+             WHERE n.location_id IN ({}) AND p.active = TRUE",
+            placeholders_from(1, places.len())
+        );
+        let mut q = sqlx::query_as(&sql);
+        for place in &places {
+            q = q.bind(*place);
         }
-        // Without a confirmed contact, one commitment takes at most a share
-        // of what remains (finding 3: one request could hold a place's
-        // whole need). The place's row is locked, so what remains is current.
-        if !$req.confirmed {
-            for (package_id, quantity, _) in &priced {
-                let Some(n) = needed.iter().find(|n| n.package_id == *package_id) else {
+        let mut needs: Vec<NeedInfo> = q.fetch_all(&mut *$tx).await?;
+        // Which packages exist: only asked when a line is not needed at its place.
+        let mut known: Option<Vec<i64>> = None;
+
+        let mut outcomes: Vec<Option<Outcome>> = requests.iter().map(|_| None).collect();
+        let mut made: Vec<Made<'_>> = Vec::new();
+        for (index, req) in requests.iter().enumerate() {
+            let c = &req.checked;
+            let location_id = c.location_id;
+            if let Some((code, hash)) = used.get(&req.idempotency_key) {
+                outcomes[index] = Some(
+                    if secrets::constant_time_eq(hash.as_bytes(), req.request_hash.as_bytes()) {
+                        Outcome::Replayed { code: code.clone() }
+                    } else {
+                        Outcome::KeyReused
+                    },
+                );
+                continue;
+            }
+            if let Some(limits) = &req.limits {
+                let count = waiting.get(&c.identity.email).copied().unwrap_or(0);
+                if count >= limits.per_contact {
+                    outcomes[index] = Some(Outcome::ContactWaiting { count });
                     continue;
-                };
-                let ceiling = if n.once_per_family { n.target.min(i64::from(headcount)) } else { n.target };
-                let remaining = ceiling - n.taken;
-                let cap = unconfirmed_cap(remaining, $req.share_percent);
-                // More than remains is the 409 below, with what remains.
-                if *quantity <= remaining && *quantity > cap {
-                    let index = original_index(&$req.checked, *package_id);
-                    bad.push(
-                        FieldIssue::new(format!("lines.{index}.quantity"), "error.commitment.unconfirmed_share")
-                            .with("max", cap),
-                    );
+                }
+                let full = limits.buckets.iter().find_map(|(key, allowed)| {
+                    counted.get(key).filter(|(n, _)| n >= allowed).map(|(_, oldest)| *oldest)
+                });
+                if let Some(oldest) = full {
+                    outcomes[index] = Some(Outcome::RateLimited {
+                        message: limits.rate.message,
+                        retry_after: u64::try_from((oldest + limits.rate.window - req.now).max(1)).unwrap_or(1),
+                    });
+                    continue;
                 }
             }
-        }
-        if !bad.is_empty() {
-            return Ok((Outcome::BadLines(bad), Vec::new()));
-        }
-
-        // Once-per-family packages are also capped by the headcount, across
-        // every commitment ever made (delivered ones included).
-        for (package_id, quantity, _) in &priced {
-            let taken = sqlx::query(
-                "UPDATE needs SET committed = committed + $3 \
-                 WHERE location_id = $1 AND package_id = $2 \
-                   AND committed + delivered + $3 <= target \
-                   AND (committed + delivered + $3 <= $4 OR NOT EXISTS \
-                        (SELECT 1 FROM packages p WHERE p.id = $2 AND p.once_per_family = TRUE))",
-            )
-            .bind(location_id)
-            .bind(*package_id)
-            .bind(*quantity)
-            .bind(i64::from(headcount))
-            .execute(&mut *$tx)
-            .await?
-            .rows_affected();
-            if taken != 1 {
-                return Ok((Outcome::Insufficient, Vec::new()));
+            let Some(place) = rows.iter().find(|p| p.id == location_id) else {
+                outcomes[index] = Some(Outcome::LocationUnknown);
+                continue;
+            };
+            if !place.active {
+                outcomes[index] = Some(Outcome::LocationInactive);
+                continue;
             }
+            if known.is_none() && c.lines.iter().any(|(p, _)| need_at(&needs, location_id, *p).is_none()) {
+                known = Some(
+                    sqlx::query_scalar("SELECT id FROM packages WHERE active = TRUE")
+                        .fetch_all(&mut *$tx)
+                        .await?,
+                );
+            }
+            let mut bad = Vec::new();
+            // Package, quantity, unit value, the need's index.
+            let mut priced = Vec::with_capacity(c.lines.len());
+            for (package_id, quantity) in &c.lines {
+                let line = original_index(c, *package_id);
+                match need_at(&needs, location_id, *package_id) {
+                    Some(n) => priced.push((*package_id, *quantity, needs[n].unit_value, n)),
+                    None if known.as_ref().is_some_and(|k| k.contains(package_id)) => bad.push(
+                        FieldIssue::new(format!("lines.{line}.package_id"), "error.commitment.package_not_needed"),
+                    ),
+                    None => bad.push(FieldIssue::new(
+                        format!("lines.{line}.package_id"),
+                        "error.commitment.package_unknown",
+                    )),
+                }
+            }
+            // Without a confirmed contact, one commitment takes at most a
+            // share of what remains (finding 3: one request could hold a
+            // place's whole need). The place's row is locked, and what the
+            // group took is counted, so what remains is current.
+            if !req.confirmed {
+                for (package_id, quantity, _, n) in &priced {
+                    let n = &needs[*n];
+                    let ceiling = if n.once_per_family { n.target.min(i64::from(place.headcount)) } else { n.target };
+                    let remaining = ceiling - n.taken;
+                    let cap = unconfirmed_cap(remaining, req.share_percent);
+                    // More than remains is the 409 below, with what remains.
+                    if *quantity <= remaining && *quantity > cap {
+                        let line = original_index(c, *package_id);
+                        bad.push(
+                            FieldIssue::new(format!("lines.{line}.quantity"), "error.commitment.unconfirmed_share")
+                                .with("max", cap),
+                        );
+                    }
+                }
+            }
+            if !bad.is_empty() {
+                outcomes[index] = Some(Outcome::BadLines(bad));
+                continue;
+            }
+
+            // Once-per-family packages are also capped by the headcount,
+            // across every commitment ever made (delivered ones included).
+            let mut taken = 0;
+            for (package_id, quantity, _, _) in &priced {
+                let rows = sqlx::query(
+                    "UPDATE needs SET committed = committed + $3 \
+                     WHERE location_id = $1 AND package_id = $2 \
+                       AND committed + delivered + $3 <= target \
+                       AND (committed + delivered + $3 <= $4 OR NOT EXISTS \
+                            (SELECT 1 FROM packages p WHERE p.id = $2 AND p.once_per_family = TRUE))",
+                )
+                .bind(location_id)
+                .bind(*package_id)
+                .bind(*quantity)
+                .bind(i64::from(place.headcount))
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
+                if rows != 1 {
+                    break;
+                }
+                taken += 1;
+            }
+            if taken < priced.len() {
+                // All or nothing: the lines already taken go back.
+                for (package_id, quantity, _, _) in &priced[..taken] {
+                    sqlx::query(
+                        "UPDATE needs SET committed = committed - $3 WHERE location_id = $1 AND package_id = $2",
+                    )
+                    .bind(location_id)
+                    .bind(*package_id)
+                    .bind(*quantity)
+                    .execute(&mut *$tx)
+                    .await?;
+                }
+                outcomes[index] = Some(Outcome::Insufficient);
+                continue;
+            }
+            let mut logged = Vec::with_capacity(priced.len());
+            for (_, quantity, _, n) in &priced {
+                let n = &mut needs[*n];
+                n.taken += *quantity;
+                logged.push(LineFacts {
+                    package: n.slug.clone(),
+                    program: n.program.clone(),
+                    quantity: *quantity,
+                    unit_value: n.unit_value,
+                });
+            }
+            // 40 random bits: a clash with an existing code is a unique
+            // violation, which fails the group; it is then run one by one,
+            // each with a new code.
+            let code = secrets::tracking_code().map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
+            used.insert(req.idempotency_key.clone(), (code.clone(), req.request_hash.clone()));
+            if let Some(limits) = &req.limits {
+                *waiting.entry(c.identity.email.clone()).or_default() += 1;
+                for (key, _) in &limits.buckets {
+                    counted.entry(key.clone()).or_insert((0, req.now)).0 += 1;
+                }
+            }
+
+            made.push(Made {
+                index,
+                request: req,
+                place,
+                code,
+                priced: priced.iter().map(|(p, q, v, _)| (*p, *q, *v)).collect(),
+                logged,
+            });
         }
 
-        // 40 random bits: a clash with an existing code is a unique
-        // violation, and the reservation is tried again with a new one.
-        let code = secrets::tracking_code().map_err(|e| sqlx::Error::Protocol(format!("{e:?}")))?;
-        let total: i64 = priced.iter().map(|(_, q, v)| q * v).sum();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO commitments (code, location_id, account_id, status, planned_date, \
-             collaborator_name, collaborator_kind, show_name, contact_email, contact_phone, \
-             idempotency_key, request_hash, total_value, demo, created_at, expires_at, collaborator_ref, \
-             confirmed_at, lang, base_url) \
-             VALUES ($1, $2, $3, 'committed', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19) RETURNING id",
-        )
-        .bind(&code)
-        .bind(location_id)
-        .bind($req.account_id)
-        .bind(&c.planned_date)
-        .bind(&c.identity.name)
-        .bind(c.identity.kind.as_str())
-        .bind(c.show_name)
-        .bind(&c.identity.email)
-        .bind(&c.identity.phone)
-        .bind(&$req.idempotency_key)
-        .bind(&$req.request_hash)
-        .bind(total)
-        .bind($req.demo)
-        .bind($req.now)
-        .bind($req.expires_at)
-        .bind(&$req.collaborator_ref)
-        .bind($req.confirmed.then_some($req.now))
-        .bind($req.lang)
-        .bind(&$req.base_url)
-        .fetch_one(&mut *$tx)
-        .await?;
-        if !$req.demo {
-            // The receipt e-mail, in the same transaction: an acknowledged
-            // commitment always has its message.
-            sqlx::query(
-                "INSERT INTO outbox (kind, commitment_id, created_at, next_attempt_at) \
-                 VALUES ('committed', $1, $2, $2)",
-            )
-            .bind(id)
-            .bind($req.now)
-            .execute(&mut *$tx)
-            .await?;
-        }
-        if !$req.rate_events.is_empty() {
-            let sql = crate::rate::insert_sql($req.rate_events.len());
+        if !made.is_empty() {
+            let sql = format!(
+                "INSERT INTO commitments (code, location_id, account_id, status, planned_date, \
+                 collaborator_name, collaborator_kind, show_name, contact_email, contact_phone, \
+                 idempotency_key, request_hash, total_value, demo, created_at, expires_at, collaborator_ref, \
+                 confirmed_at, lang, base_url) VALUES {} RETURNING id, code",
+                values_placeholders(made.len(), 20)
+            );
+            let mut q = sqlx::query_as(&sql);
+            for m in &made {
+                let (r, c) = (m.request, &m.request.checked);
+                q = q
+                    .bind(&m.code)
+                    .bind(c.location_id)
+                    .bind(r.account_id)
+                    .bind("committed")
+                    .bind(&c.planned_date)
+                    .bind(&c.identity.name)
+                    .bind(c.identity.kind.as_str())
+                    .bind(c.show_name)
+                    .bind(&c.identity.email)
+                    .bind(&c.identity.phone)
+                    .bind(&r.idempotency_key)
+                    .bind(&r.request_hash)
+                    .bind(m.total())
+                    .bind(r.demo)
+                    .bind(r.now)
+                    .bind(r.expires_at)
+                    .bind(&r.collaborator_ref)
+                    .bind(r.confirmed.then_some(r.now))
+                    .bind(r.lang)
+                    .bind(&r.base_url);
+            }
+            let inserted: Vec<(i64, String)> = q.fetch_all(&mut *$tx).await?;
+            let ids: HashMap<&str, i64> = inserted.iter().map(|(id, code)| (code.as_str(), *id)).collect();
+            let id_of = |m: &Made<'_>| {
+                ids.get(m.code.as_str())
+                    .copied()
+                    .ok_or_else(|| sqlx::Error::Protocol(format!("commitment {} not inserted", m.code)))
+            };
+
+            let lines = made.iter().map(|m| m.priced.len()).sum();
+            let sql = format!(
+                "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) VALUES {}",
+                values_placeholders(lines, 4)
+            );
             let mut q = sqlx::query(&sql);
-            for (scope, key) in &$req.rate_events {
-                q = q.bind(*scope).bind(key).bind($req.now);
+            for m in &made {
+                let id = id_of(m)?;
+                for (package_id, quantity, unit_value) in &m.priced {
+                    q = q.bind(id).bind(*package_id).bind(*quantity).bind(*unit_value);
+                }
             }
             q.execute(&mut *$tx).await?;
-        }
-        let sql = format!(
-            "INSERT INTO commitment_lines (commitment_id, package_id, quantity, unit_value) VALUES {}",
-            values_placeholders(priced.len(), 4)
-        );
-        let mut q = sqlx::query(&sql);
-        for (package_id, quantity, unit_value) in &priced {
-            q = q.bind(id).bind(*package_id).bind(*quantity).bind(*unit_value);
-        }
-        q.execute(&mut *$tx).await?;
-        let record = Box::new((
-            Row {
-                id,
-                code: code.clone(),
-                status: "committed".to_owned(),
-                planned_date: c.planned_date.clone(),
-                collaborator_name: c.identity.name.clone(),
-                collaborator_kind: c.identity.kind.as_str().to_owned(),
-                show_name: c.show_name,
-                total_value: total,
-                created_at: $req.now,
-                expires_at: $req.expires_at,
-                closed_at: None,
-                location_id,
-                location_name: place.name.clone(),
-                location_category: place.category.clone(),
-                location_area: place.kelurahan_code.clone(),
-                contact_email: c.identity.email.clone(),
-                contact_phone: c.identity.phone.clone(),
-                account_id: $req.account_id,
-                kota_code: place.kota_code.clone(),
-                kecamatan_code: place.kecamatan_code.clone(),
-                verified_at: None,
-                confirmed_at: $req.confirmed.then_some($req.now),
-            },
-            priced
+
+            // The receipt e-mails, in the same transaction: an acknowledged
+            // commitment always has its message.
+            let mailed: Vec<(i64, i64)> = made
                 .iter()
-                .map(|(package_id, quantity, unit_value)| {
-                    Ok(CommitmentLine {
-                        package_id: *package_id,
-                        quantity: u32::try_from(*quantity)
-                            .map_err(|_| sqlx::Error::Protocol(format!("quantity {quantity}")))?,
-                        unit_value: *unit_value,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?,
-        ));
-        let made = MadeFacts {
-            code: code.clone(),
-            location: PlaceFacts {
-                id: location_id,
-                name: place.name,
-                category: place.category,
-                kelurahan: place.kelurahan_code,
-                kota: place.kota_code,
-                headcount: i64::from(place.headcount),
-                unit: place.headcount_unit,
-            },
-            collaborator: CollaboratorFacts {
-                reference: $req.collaborator_ref.clone(),
-                kind: c.identity.kind.as_str().to_owned(),
-                // The log is forever: a name only for a confirmed contact.
-                name: (c.show_name && $req.confirmed).then(|| c.identity.name.clone()),
-            },
-            // Logged in the order the lines were stored (by package).
-            lines: logged,
-            planned_date: c.planned_date.clone(),
-            total_value: total,
-            demo: $req.demo,
-        };
-        events.push(log::Event::made(&made, $req.now));
-        Ok::<_, sqlx::Error>((Outcome::Created { record }, events))
+                .filter(|m| !m.request.demo)
+                .map(|m| Ok((id_of(m)?, m.request.now)))
+                .collect::<Result<_, sqlx::Error>>()?;
+            if !mailed.is_empty() {
+                let sql = format!(
+                    "INSERT INTO outbox (kind, commitment_id, created_at, next_attempt_at) VALUES {}",
+                    values_placeholders(mailed.len(), 4)
+                );
+                let mut q = sqlx::query(&sql);
+                for (id, at) in &mailed {
+                    q = q.bind("committed").bind(*id).bind(*at).bind(*at);
+                }
+                q.execute(&mut *$tx).await?;
+            }
+
+            // Each unconfirmed commitment is an event in its client's buckets.
+            let events_n = made.iter().filter_map(|m| m.request.limits.as_ref()).map(|l| l.buckets.len()).sum();
+            if events_n > 0 {
+                let sql = crate::rate::insert_sql(events_n);
+                let mut q = sqlx::query(&sql);
+                for m in &made {
+                    if let Some(limits) = &m.request.limits {
+                        for (key, _) in &limits.buckets {
+                            q = q.bind(limits.rate.scope).bind(key).bind(m.request.now);
+                        }
+                    }
+                }
+                q.execute(&mut *$tx).await?;
+            }
+
+            for m in made {
+                let id = id_of(&m)?;
+                let (event, record) = m.into_record(id)?;
+                events.push(event);
+                outcomes[record.0] = Some(record.1);
+            }
+        }
+        let outcomes = outcomes
+            .into_iter()
+            .map(|o| o.ok_or_else(|| sqlx::Error::Protocol("a reservation without an outcome".into())))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok::<_, sqlx::Error>((outcomes, events))
         }
     };
 }
 
+impl Made<'_> {
+    fn total(&self) -> i64 {
+        self.priced.iter().map(|(_, q, v)| q * v).sum()
+    }
+
+    /// The log event of the commitment stored as `id`, and its outcome
+    /// with its position in the group.
+    fn into_record(self, id: i64) -> Result<(log::Event, (usize, Outcome)), sqlx::Error> {
+        let (r, c, place) = (self.request, &self.request.checked, self.place);
+        let total = self.total();
+        let lines = self
+            .priced
+            .iter()
+            .map(|(package_id, quantity, unit_value)| {
+                Ok(CommitmentLine {
+                    package_id: *package_id,
+                    quantity: u32::try_from(*quantity)
+                        .map_err(|_| sqlx::Error::Protocol(format!("quantity {quantity}")))?,
+                    unit_value: *unit_value,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let row = Row {
+            id,
+            code: self.code.clone(),
+            status: "committed".to_owned(),
+            planned_date: c.planned_date.clone(),
+            collaborator_name: c.identity.name.clone(),
+            collaborator_kind: c.identity.kind.as_str().to_owned(),
+            show_name: c.show_name,
+            total_value: total,
+            created_at: r.now,
+            expires_at: r.expires_at,
+            closed_at: None,
+            location_id: c.location_id,
+            location_name: place.name.clone(),
+            location_category: place.category.clone(),
+            location_area: place.kelurahan_code.clone(),
+            contact_email: c.identity.email.clone(),
+            contact_phone: c.identity.phone.clone(),
+            account_id: r.account_id,
+            kota_code: place.kota_code.clone(),
+            kecamatan_code: place.kecamatan_code.clone(),
+            verified_at: None,
+            confirmed_at: r.confirmed.then_some(r.now),
+        };
+        let facts = MadeFacts {
+            code: self.code,
+            location: PlaceFacts {
+                id: c.location_id,
+                name: place.name.clone(),
+                category: place.category.clone(),
+                kelurahan: place.kelurahan_code.clone(),
+                kota: place.kota_code.clone(),
+                headcount: i64::from(place.headcount),
+                unit: place.headcount_unit.clone(),
+            },
+            collaborator: CollaboratorFacts {
+                reference: r.collaborator_ref.clone(),
+                kind: c.identity.kind.as_str().to_owned(),
+                // The log is forever: a name only for a confirmed contact.
+                name: (c.show_name && r.confirmed).then(|| c.identity.name.clone()),
+            },
+            // Logged in the order the lines were stored (by package).
+            lines: self.logged,
+            planned_date: c.planned_date.clone(),
+            total_value: total,
+            demo: r.demo,
+        };
+        Ok((
+            log::Event::made(&facts, r.now),
+            (
+                self.index,
+                Outcome::Created {
+                    record: Box::new((row, lines)),
+                },
+            ),
+        ))
+    }
+}
+
 /// Reserves and records a commitment, or says why not; writes nothing
-/// unless it returns [`Outcome::Created`]. On its own transaction: the
-/// group committer's way when a group could not be committed as one.
+/// unless it returns [`Outcome::Created`]. A group of one on its own
+/// transaction: the group committer's way when a group could not be
+/// committed as one (tried again on a clash of keys or codes, or a
+/// PostgreSQL deadlock).
 pub async fn create_alone(db: &Db, req: &Request) -> Result<Outcome, AppError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_create(db, req).await {
+        match commit_group(db, std::slice::from_ref(req)).await {
+            Ok((mut outcomes, changed)) => {
+                if !changed.is_empty() {
+                    log::announce_places(&changed);
+                }
+                return outcomes
+                    .pop()
+                    .ok_or_else(|| AppError::Internal("a reservation without an outcome".into()));
+            }
             Err(e) if attempt < 4 && retryable(&e) => {
                 tracing::debug!(?e, attempt, "retrying a commitment transaction");
             }
-            other => return other.map_err(AppError::from),
+            Err(e) => return Err(AppError::from(e)),
         }
     }
 }
 
-async fn try_create(db: &Db, req: &Request) -> Result<Outcome, sqlx::Error> {
-    let notify = db.engine() == "postgres";
-    let outcome = on_db!(db, pool => {
-        let mut tx = pool.begin().await?;
-        let (outcome, events) = reserve_in!(tx, req, true).await?;
-        if matches!(outcome, Outcome::Created { .. }) {
-            append_in!(tx, notify, &events);
-            tx.commit().await?;
-        } else {
-            tx.rollback().await?;
-        }
-        outcome
-    });
-    if matches!(outcome, Outcome::Created { .. }) {
-        log::announce_places(&[req.checked.location_id]);
-    }
-    Ok(outcome)
-}
-
-/// One transaction for the whole group; the outcome of each reservation
-/// (an `Err` only for that reservation), valid once this returns `Ok`.
-/// Also the group's places when it wrote anything public there (a
-/// reservation made, or an overdue one returned), else none.
+/// One transaction for the whole group (see [`reserve_group_in`]): the
+/// outcome of each reservation, valid once this returns `Ok`, and the
+/// group's places when it wrote anything public there (a reservation
+/// made, or an overdue one returned), else none. An `Err` means nothing of
+/// the group was written.
 pub(crate) async fn commit_group(
     db: &Db,
     requests: &[Request],
-) -> Result<(Vec<Result<Outcome, sqlx::Error>>, Vec<i64>), sqlx::Error> {
+) -> Result<(Vec<Outcome>, Vec<i64>), sqlx::Error> {
     let notify = db.engine() == "postgres";
-    let now = requests.iter().map(|r| r.now).max().unwrap_or_default();
     let mut places: Vec<i64> = requests.iter().map(|r| r.checked.location_id).collect();
-    places.dedup(); // sorted by the committer
+    places.sort_unstable();
+    places.dedup();
     Ok(on_db!(db, pool => {
         let mut tx = pool.begin().await?;
-        // First statements: writes (SQLite takes its lock at once). The
-        // group's places return their overdue reservations, once each.
-        let mut events = Vec::new();
-        for &place in &places {
-            events.extend(release_in!(tx, place, now));
+        let (outcomes, events) = reserve_group_in!(tx, notify, requests).await?;
+        if events.is_empty() {
+            // Nothing made, nothing returned: nothing to keep.
+            tx.rollback().await?;
+        } else {
+            append_in!(tx, notify, &events);
+            tx.commit().await?;
         }
-        let mut outcomes = Vec::with_capacity(requests.len());
-        for request in requests {
-            if request.checked.lines.len() == 1 {
-                // One line writes nothing before its conditional update, and
-                // nothing at all when refused: no savepoint needed. An error
-                // fails the group, which then runs one by one.
-                let (outcome, made) = reserve_in!(tx, request, false).await?;
-                events.extend(made);
-                outcomes.push(Ok(outcome));
-                continue;
-            }
-            let mut attempt = 0;
-            let outcome = loop {
-                attempt += 1;
-                let mut savepoint = tx.begin().await?;
-                match reserve_in!(savepoint, request, false).await {
-                    Ok((created @ Outcome::Created { .. }, made)) => {
-                        savepoint.commit().await?;
-                        events.extend(made);
-                        break Ok(created);
-                    }
-                    Ok((other, _)) => {
-                        savepoint.rollback().await?;
-                        break Ok(other);
-                    }
-                    Err(e) => {
-                        savepoint.rollback().await?;
-                        if attempt < 3 && retryable(&e) {
-                            continue;
-                        }
-                        break Err(e);
-                    }
-                }
-            };
-            outcomes.push(outcome);
-        }
-        append_in!(tx, notify, &events);
-        tx.commit().await?;
         (outcomes, if events.is_empty() { Vec::new() } else { places })
     }))
 }
@@ -479,32 +697,6 @@ fn original_index(checked: &Checked, package_id: i64) -> usize {
         .iter()
         .position(|p| *p == package_id)
         .unwrap_or(0)
-}
-
-/// Whether a commitment was made with this idempotency key (its replay
-/// must answer, whatever the limits say now).
-pub async fn key_used(db: &Db, key: &str) -> Result<bool, AppError> {
-    let found: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
-        "SELECT id FROM commitments WHERE idempotency_key = $1",
-    )
-    .bind(key)
-    .fetch_optional(pool)
-    .await?);
-    Ok(found.is_some())
-}
-
-/// Open commitments of this contact still awaiting confirmation, counted
-/// up to `up_to` (a limit needs no more, and an address with thousands of
-/// them costs no more than one with a few).
-pub async fn unconfirmed_of(db: &Db, email: &str, up_to: i64) -> Result<i64, AppError> {
-    Ok(on_db!(db, pool => sqlx::query_scalar(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM commitments \
-         WHERE contact_email = $1 AND status = 'committed' AND confirmed_at IS NULL LIMIT $2) AS open",
-    )
-    .bind(email)
-    .bind(up_to)
-    .fetch_one(pool)
-    .await?))
 }
 
 /// What remains of each package, as the 409 answer reports it.

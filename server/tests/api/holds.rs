@@ -170,6 +170,65 @@ pub async fn the_confirmation_link_works_once_and_only_for_its_commitment(engine
     error_envelope(late, StatusCode::CONFLICT).await;
 }
 
+/// A burst: the limits are checked where the commitments are made, with
+/// the group, so a crowd arriving at once gets exactly what the limits
+/// allow, not what a check made before another's commit let through.
+pub async fn a_burst_gets_exactly_what_the_limits_allow(engine: Engine) {
+    let db = TestDb::fresh(engine).await;
+    let app = TestApp::start_configured(db, |c| {
+        production_limits(c);
+        c.unconfirmed_per_contact = 3;
+        c.unconfirmed_per_network_hour = 7;
+    })
+    .await;
+    let s = scene(app).await;
+    let statuses = |responses: Vec<reqwest::Response>| {
+        let mut counted = std::collections::BTreeMap::new();
+        for r in responses {
+            *counted.entry(r.status().as_u16()).or_insert(0) += 1;
+        }
+        counted
+    };
+    // Ten at once from one address: three wait for its confirmation.
+    let bodies: Vec<_> = (0..10)
+        .map(|i| {
+            (
+                format!("holds-burst-same-{i:02}"),
+                from("same@donor.example.id", s.location, &[(s.sembako, 1)]),
+            )
+        })
+        .collect();
+    let same = futures_util::future::join_all(bodies.iter().map(|(k, b)| s.commit(k, b))).await;
+    assert_eq!(
+        statuses(same),
+        [(201, 3), (409, 7)].into_iter().collect(),
+        "one contact, ten at once"
+    );
+    // Twenty at once from the same network, each its own address: the
+    // network had made 3, so 4 more, and the rest wait for the hour.
+    let bodies: Vec<_> = (0..20)
+        .map(|i| {
+            (
+                format!("holds-burst-net-{i:02}"),
+                from(
+                    &format!("n{i}@donor.example.id"),
+                    s.location,
+                    &[(s.sembako, 1)],
+                ),
+            )
+        })
+        .collect();
+    let network = futures_util::future::join_all(bodies.iter().map(|(k, b)| s.commit(k, b))).await;
+    assert_eq!(
+        statuses(network),
+        [(201, 4), (429, 16)].into_iter().collect(),
+        "one network, twenty at once"
+    );
+    assert_eq!(s.commitment_count().await, 7);
+    // What was held is exactly what was acknowledged.
+    assert_eq!(s.need(s.sembako).await.remaining, 100 - 7);
+}
+
 pub async fn a_contact_and_a_network_are_limited_but_a_retry_always_answers(engine: Engine) {
     let db = TestDb::fresh(engine).await;
     let app = TestApp::start_configured(db, |c| {

@@ -62,6 +62,7 @@ on_both_engines! {
     holds::an_unconfirmed_commitment_of_a_whole_need_leaves_room_for_a_second_donor,
     holds::the_confirmation_link_works_once_and_only_for_its_commitment,
     holds::a_contact_and_a_network_are_limited_but_a_retry_always_answers,
+    holds::a_burst_gets_exactly_what_the_limits_allow,
     holds::a_confirmed_account_commits_for_the_full_period_and_staff_confirm_others,
     holds::names_and_references_belong_to_confirmed_contacts,
     accounts::a_crowd_of_sign_ins_keeps_memory_bounded,
