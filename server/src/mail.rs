@@ -10,6 +10,7 @@
 //! while the contact is unconfirmed), a reminder before a confirmed
 //! commitment expires, and the notice that the place confirmed a delivery.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -240,8 +241,9 @@ pub async fn queue_reminders(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
 }
 
 /// Messages taken at once: a burst of commitments is mailed with two
-/// write transactions per batch, not per message.
-const BATCH: usize = 32;
+/// write transactions and one read per batch, not per message (each write
+/// shares the database's one writer with the commitments themselves).
+const BATCH: usize = 128;
 
 /// Takes the oldest due messages and sends them; `false` when none is due.
 async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
@@ -274,10 +276,22 @@ async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
         }
         q.fetch_all(pool).await?
     });
+    let mut ids: Vec<i64> = claimed.iter().filter_map(|m| m.commitment_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut abouts = about(db, &ids).await?;
     let mut sent = Vec::with_capacity(claimed.len());
     for message in &claimed {
         let rendered = match (message.commitment_id, message.account_id, message.report_id) {
-            (Some(commitment), _, _) => render(db, mailer, &message.kind, commitment).await,
+            (Some(commitment), _, _) => {
+                // Two messages about one commitment in a batch: the second
+                // reads it again.
+                let about = match abouts.remove(&commitment) {
+                    Some(a) => Some(a),
+                    None => about(db, &[commitment]).await?.remove(&commitment),
+                };
+                render(mailer, &message.kind, about)
+            }
             (None, Some(account), _) => render_account(db, mailer, message, account).await,
             (None, None, Some(report)) => render_report(db, mailer, report).await,
             (None, None, None) => Ok(None),
@@ -440,6 +454,7 @@ pub fn account_token(secret: &InstanceSecret, account: i64, password_hash: &str)
 
 #[derive(sqlx::FromRow)]
 struct About {
+    id: i64,
     code: String,
     status: String,
     lang: String,
@@ -451,22 +466,31 @@ struct About {
     place: String,
 }
 
-/// The message of `kind` about the commitment, or `None` when there is
-/// nothing to say any more.
-async fn render(
-    db: &Db,
-    mailer: &Mailer,
-    kind: &str,
-    commitment_id: i64,
-) -> Result<Option<Message>, AppError> {
-    let about: Option<About> = on_db!(db, pool => sqlx::query_as(
-        "SELECT c.code, c.status, c.lang, c.base_url, c.contact_email, c.collaborator_name, \
+/// What the messages about `ids` say of their commitments, in one query
+/// for a batch (a burst of commitments is a burst of receipts).
+async fn about(db: &Db, ids: &[i64]) -> Result<HashMap<i64, About>, AppError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let sql = format!(
+        "SELECT c.id, c.code, c.status, c.lang, c.base_url, c.contact_email, c.collaborator_name, \
          c.expires_at, c.confirmed_at, l.name AS place \
-         FROM commitments c JOIN locations l ON l.id = c.location_id WHERE c.id = $1",
-    )
-    .bind(commitment_id)
-    .fetch_optional(pool)
-    .await?);
+         FROM commitments c JOIN locations l ON l.id = c.location_id WHERE c.id IN ({})",
+        crate::db::placeholders_from(1, ids.len())
+    );
+    let rows: Vec<About> = on_db!(db, pool => {
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(pool).await?
+    });
+    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+}
+
+/// The message of `kind` about the commitment (`None`: gone), or `None`
+/// when there is nothing to say any more.
+fn render(mailer: &Mailer, kind: &str, about: Option<About>) -> Result<Option<Message>, AppError> {
     let Some(about) = about else { return Ok(None) };
     let lang = Lang::from_code(&about.lang);
     let code = about.code.as_str();
