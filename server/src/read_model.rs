@@ -50,6 +50,17 @@ pub const MAX_ANSWERS: usize = 2048;
 const BROTLI_QUALITY: i32 = 5;
 const GZIP_LEVEL: u32 = 6;
 
+/// Under a stream of changes — a crowd committing while a crowd reads — a
+/// large answer that replaced one younger than [`SETTLED`] is first
+/// compressed fast (these levels: a third of the time, a fifth larger), so
+/// readers do not queue behind compressions of answers that live for
+/// milliseconds. One still alive [`SETTLED`] later is compressed again at
+/// the full levels above, once, in the background, and then sent that way.
+/// At rest, answers are compressed at the full levels at once.
+const QUICK_BROTLI_QUALITY: i32 = 1;
+const QUICK_GZIP_LEVEL: u32 = 1;
+const SETTLED: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Public answers held in memory, per key (route and canonical query).
 pub struct ReadModel {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
@@ -88,6 +99,14 @@ pub struct Answer {
     json: Bytes,
     gzip: OnceCell<Bytes>,
     brotli: OnceCell<Bytes>,
+    /// When it was made, and whether it replaced an answer younger than
+    /// [`SETTLED`] (then its large copies are first made quickly).
+    born: std::time::Instant,
+    busy: bool,
+    /// The copies compressed again at the full levels, for a large answer
+    /// that lasted (see [`SETTLED`]); sent instead of the first ones.
+    gzip_settled: std::sync::OnceLock<Bytes>,
+    brotli_settled: std::sync::OnceLock<Bytes>,
     /// The byte count of the model holding it: this answer's bytes are in
     /// it while the answer lives (none for a fixed answer).
     counted: Option<Arc<AtomicUsize>>,
@@ -111,23 +130,39 @@ type Compress = fn(&[u8]) -> AppResult<Bytes>;
 /// Below this size an answer is compressed on the request's own thread.
 const INLINE_COMPRESS: usize = 16 * 1024;
 
-fn gzip(json: &[u8]) -> AppResult<Bytes> {
+fn gzip_at(json: &[u8], level: u32) -> AppResult<Bytes> {
     let mut gz = flate2::write::GzEncoder::new(
         Vec::with_capacity(json.len() / 6),
-        flate2::Compression::new(GZIP_LEVEL),
+        flate2::Compression::new(level),
     );
     gz.write_all(json).map_err(AppError::internal)?;
     Ok(gz.finish().map_err(AppError::internal)?.into())
 }
 
-fn brotli(json: &[u8]) -> AppResult<Bytes> {
+fn brotli_at(json: &[u8], quality: i32) -> AppResult<Bytes> {
     let mut out = Vec::with_capacity(json.len() / 8);
     let params = brotli::enc::BrotliEncoderParams {
-        quality: BROTLI_QUALITY,
+        quality,
         ..Default::default()
     };
     brotli::BrotliCompress(&mut &json[..], &mut out, &params).map_err(AppError::internal)?;
     Ok(out.into())
+}
+
+fn gzip(json: &[u8]) -> AppResult<Bytes> {
+    gzip_at(json, GZIP_LEVEL)
+}
+
+fn brotli(json: &[u8]) -> AppResult<Bytes> {
+    brotli_at(json, BROTLI_QUALITY)
+}
+
+fn quick_gzip(json: &[u8]) -> AppResult<Bytes> {
+    gzip_at(json, QUICK_GZIP_LEVEL)
+}
+
+fn quick_brotli(json: &[u8]) -> AppResult<Bytes> {
+    brotli_at(json, QUICK_BROTLI_QUALITY)
 }
 
 impl Answer {
@@ -164,8 +199,17 @@ impl Answer {
             content_type,
             etag,
             json: json.into(),
-            gzip: OnceCell::new_with(same.and_then(|p| p.gzip.get().cloned())),
-            brotli: OnceCell::new_with(same.and_then(|p| p.brotli.get().cloned())),
+            // The best copy the previous one had.
+            gzip: OnceCell::new_with(
+                same.and_then(|p| p.gzip_settled.get().or_else(|| p.gzip.get()).cloned()),
+            ),
+            brotli: OnceCell::new_with(
+                same.and_then(|p| p.brotli_settled.get().or_else(|| p.brotli.get()).cloned()),
+            ),
+            born: std::time::Instant::now(),
+            busy: previous.is_some_and(|p| p.born.elapsed() < SETTLED),
+            gzip_settled: std::sync::OnceLock::new(),
+            brotli_settled: std::sync::OnceLock::new(),
             counted,
             data,
         };
@@ -179,32 +223,89 @@ impl Answer {
         self.json.len() * if self.data.is_some() { 2 } else { 1 }
             + self.gzip.get().map_or(0, Bytes::len)
             + self.brotli.get().map_or(0, Bytes::len)
+            + self.gzip_settled.get().map_or(0, Bytes::len)
+            + self.brotli_settled.get().map_or(0, Bytes::len)
     }
 
     /// The body in `encoding`, compressed now if no client asked for it
-    /// before (once, however many ask at the same time).
+    /// before (once, however many ask at the same time): at the full level,
+    /// unless it is large and changes keep coming (see [`SETTLED`]).
     async fn encoded(self: &Arc<Self>, encoding: Encoding) -> AppResult<Bytes> {
-        let (cell, compress): (&OnceCell<Bytes>, Compress) = match encoding {
+        let (cell, settled, compress, quick, full): (
+            &OnceCell<Bytes>,
+            &std::sync::OnceLock<Bytes>,
+            Compress,
+            Compress,
+            Compress,
+        ) = match encoding {
             Encoding::Identity => return Ok(self.json.clone()),
-            Encoding::Gzip => (&self.gzip, gzip),
-            Encoding::Brotli => (&self.brotli, brotli),
+            Encoding::Gzip => (&self.gzip, &self.gzip_settled, gzip, quick_gzip, gzip),
+            Encoding::Brotli => (
+                &self.brotli,
+                &self.brotli_settled,
+                brotli,
+                quick_brotli,
+                brotli,
+            ),
         };
-        cell.get_or_try_init(|| async {
-            let json = self.json.clone();
-            let bytes = if json.len() < INLINE_COMPRESS {
-                compress(&json)?
-            } else {
-                tokio::task::spawn_blocking(move || compress(&json))
-                    .await
-                    .map_err(AppError::internal)??
+        if let Some(best) = settled.get() {
+            return Ok(best.clone());
+        }
+        let hurried = self.busy && self.json.len() >= INLINE_COMPRESS;
+        let mut first = false;
+        let bytes = cell
+            .get_or_try_init(|| async {
+                first = true;
+                let json = self.json.clone();
+                let now = if hurried { quick } else { compress };
+                let bytes = if json.len() < INLINE_COMPRESS {
+                    now(&json)?
+                } else {
+                    tokio::task::spawn_blocking(move || now(&json))
+                        .await
+                        .map_err(AppError::internal)??
+                };
+                self.count(bytes.len());
+                Ok::<_, AppError>(bytes)
+            })
+            .await?
+            .clone();
+        if first && hurried {
+            self.settle_later(encoding, full);
+        }
+        Ok(bytes)
+    }
+
+    fn count(&self, bytes: usize) {
+        if let Some(c) = &self.counted {
+            c.fetch_add(bytes, Ordering::Relaxed);
+        }
+    }
+
+    /// Compresses again at the full level once [`SETTLED`] has passed, if
+    /// the answer is still alive then (still the current one, or being
+    /// sent).
+    fn settle_later(self: &Arc<Self>, encoding: Encoding, full: Compress) {
+        let weak = Arc::downgrade(self);
+        tokio::spawn(async move {
+            tokio::time::sleep(SETTLED).await;
+            let Some(answer) = weak.upgrade() else {
+                return;
             };
-            if let Some(c) = &self.counted {
-                c.fetch_add(bytes.len(), Ordering::Relaxed);
+            let json = answer.json.clone();
+            let Ok(Ok(bytes)) = tokio::task::spawn_blocking(move || full(&json)).await else {
+                return;
+            };
+            let settled = match encoding {
+                Encoding::Gzip => &answer.gzip_settled,
+                Encoding::Brotli => &answer.brotli_settled,
+                Encoding::Identity => return,
+            };
+            let len = bytes.len();
+            if settled.set(bytes).is_ok() {
+                answer.count(len);
             }
-            Ok::<_, AppError>(bytes)
-        })
-        .await
-        .cloned()
+        });
     }
 
     /// 304 when the client holds this answer, else the best encoding it accepts.
@@ -544,6 +645,92 @@ mod tests {
         assert_eq!(e("identity"), Encoding::Identity);
         assert_eq!(e("*"), Encoding::Brotli);
         assert_eq!(Encoding::preferred(&HeaderMap::new()), Encoding::Identity);
+    }
+
+    /// At rest a large answer is compressed at the full level; one that
+    /// replaced an answer of a moment ago goes out quickly compressed
+    /// first, then, once it has lasted, at the full level: smaller, the
+    /// same JSON.
+    #[tokio::test]
+    async fn a_large_answer_is_compressed_quickly_then_fully_once_it_lasts() {
+        use std::io::Read as _;
+        // 200 KiB of JSON-like text with some repetition, as the list is.
+        let json: Vec<u8> = (0..4000)
+            .flat_map(|i| {
+                format!("{{\"id\":{i},\"name\":\"Tempat {}\"}},", i * 7919 % 1000).into_bytes()
+            })
+            .collect();
+        assert!(json.len() >= INLINE_COMPRESS);
+        let at_rest =
+            Arc::new(Answer::new(1, "application/json", (json.clone(), None), None, None).unwrap());
+        // A change of a moment ago: a different JSON replacing it.
+        let mut changed = json.clone();
+        changed[10] = b'9';
+        let answer = Arc::new(
+            Answer::new(
+                2,
+                "application/json",
+                (changed.clone(), None),
+                Some(&at_rest),
+                None,
+            )
+            .unwrap(),
+        );
+        assert!(answer.busy && !at_rest.busy);
+        assert!(
+            at_rest.encoded(Encoding::Gzip).await.unwrap() == gzip(&json).unwrap(),
+            "at rest, the full level at once"
+        );
+        let gunzip = |b: &Bytes| {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&b[..])
+                .read_to_end(&mut out)
+                .unwrap();
+            out
+        };
+        let unbrotli = |b: &Bytes| {
+            let mut out = Vec::new();
+            brotli::BrotliDecompress(&mut &b[..], &mut out).unwrap();
+            out
+        };
+        let quick_gz = answer.encoded(Encoding::Gzip).await.unwrap();
+        let quick_br = answer.encoded(Encoding::Brotli).await.unwrap();
+        assert!(gunzip(&quick_gz) == changed);
+        assert!(unbrotli(&quick_br) == changed);
+        assert!(
+            quick_gz == quick_gzip(&changed).unwrap(),
+            "first, the quick level"
+        );
+        // Later (polled: the background compression takes its time).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while answer.gzip_settled.get().is_none() || answer.brotli_settled.get().is_none() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never compressed again"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        let full_gz = answer.encoded(Encoding::Gzip).await.unwrap();
+        let full_br = answer.encoded(Encoding::Brotli).await.unwrap();
+        assert!(gunzip(&full_gz) == changed);
+        assert!(unbrotli(&full_br) == changed);
+        assert!(
+            full_gz.len() < quick_gz.len(),
+            "{} vs {}",
+            full_gz.len(),
+            quick_gz.len()
+        );
+        assert!(
+            full_br.len() < quick_br.len(),
+            "{} vs {}",
+            full_br.len(),
+            quick_br.len()
+        );
+        // The next answer with the same JSON starts from the full copies.
+        let next =
+            Answer::new(3, "application/json", (changed, None), Some(&answer), None).unwrap();
+        assert!(next.gzip.get() == Some(&full_gz));
+        assert!(next.brotli.get() == Some(&full_br));
     }
 
     #[tokio::test]
