@@ -260,10 +260,7 @@ async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
         return Ok(false);
     }
     // Taken only if still due: another instance that took one first moved it.
-    let list = (0..due.len())
-        .map(|i| format!("${}", i + 3))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = crate::db::placeholders_from(3, due.len());
     let sql = format!(
         "UPDATE outbox SET next_attempt_at = $1, attempts = attempts + 1 \
          WHERE sent_at IS NULL AND next_attempt_at <= $2 AND id IN ({list}) \
@@ -317,10 +314,7 @@ async fn send_next(db: &Db, mailer: &Mailer) -> Result<bool, AppError> {
         }
     }
     if !sent.is_empty() {
-        let list = (0..sent.len())
-            .map(|i| format!("${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = crate::db::placeholders_from(2, sent.len());
         let sql = format!("UPDATE outbox SET sent_at = $1 WHERE id IN ({list})");
         on_db!(db, pool => {
             let mut q = sqlx::query(&sql).bind(now_unix());

@@ -583,10 +583,7 @@ async fn report(
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let placeholders = (0..wanted.len())
-        .map(|i| format!("${}", i + 2))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let placeholders = crate::db::placeholders_from(2, wanted.len());
     let sql =
         format!("SELECT id, type FROM evidence WHERE uploaded_for = $1 AND id IN ({placeholders})");
     let known: Vec<(String, String)> = on_db!(&state.db, pool => {

@@ -277,17 +277,10 @@ const INSERT_COLUMNS: [&str; 16] = [
 const BATCH: usize = 200;
 
 fn insert_sql(rows: usize) -> String {
-    let n = INSERT_COLUMNS.len();
-    let values: Vec<String> = (0..rows)
-        .map(|r| {
-            let params: Vec<String> = (1..=n).map(|c| format!("${}", r * n + c)).collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
     format!(
         "INSERT INTO locations ({}) VALUES {}",
         INSERT_COLUMNS.join(", "),
-        values.join(", ")
+        crate::db::values_placeholders(rows, INSERT_COLUMNS.len())
     )
 }
 
