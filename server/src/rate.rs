@@ -22,6 +22,15 @@ pub struct Limit {
     pub message: &'static str,
 }
 
+impl Limit {
+    /// Seconds until a client whose oldest counted event is at `oldest`
+    /// may try again (at least one).
+    #[must_use]
+    pub fn retry_after(&self, oldest: i64, now: i64) -> u64 {
+        u64::try_from((oldest + self.window - now).max(1)).unwrap_or(1)
+    }
+}
+
 /// Wrong confirmation codes of a place (guessing a code).
 pub const RECEIPT_GUESSES: Limit = Limit {
     scope: "receipt",
@@ -63,10 +72,9 @@ pub async fn check(db: &Db, limit: &Limit, client: &RateKey, now: i64) -> AppRes
         .fetch_one(pool)
         .await?);
         if count >= allowed {
-            let until = oldest.unwrap_or(now) + limit.window;
             return Err(AppError::RateLimited {
                 key: limit.message,
-                retry_after: u64::try_from((until - now).max(1)).unwrap_or(1),
+                retry_after: limit.retry_after(oldest.unwrap_or(now), now),
             });
         }
     }

@@ -319,7 +319,7 @@ macro_rules! reserve_group_in {
                 if let Some(oldest) = full {
                     outcomes[index] = Some(Outcome::RateLimited {
                         message: limits.rate.message,
-                        retry_after: u64::try_from((oldest + limits.rate.window - req.now).max(1)).unwrap_or(1),
+                        retry_after: limits.rate.retry_after(oldest, req.now),
                     });
                     continue;
                 }
