@@ -127,6 +127,14 @@ type Built = (Vec<u8>, Option<Arc<dyn Any + Send + Sync>>);
 /// A compressor of answers.
 type Compress = fn(&[u8]) -> AppResult<Bytes>;
 
+/// An encoding's first and settled copies, its full and quick compressors.
+type Copies<'a> = (
+    &'a OnceCell<Bytes>,
+    &'a std::sync::OnceLock<Bytes>,
+    Compress,
+    Compress,
+);
+
 /// Below this size an answer is compressed on the request's own thread.
 const INLINE_COMPRESS: usize = 16 * 1024;
 
@@ -231,22 +239,8 @@ impl Answer {
     /// before (once, however many ask at the same time): at the full level,
     /// unless it is large and changes keep coming (see [`SETTLED`]).
     async fn encoded(self: &Arc<Self>, encoding: Encoding) -> AppResult<Bytes> {
-        let (cell, settled, compress, quick, full): (
-            &OnceCell<Bytes>,
-            &std::sync::OnceLock<Bytes>,
-            Compress,
-            Compress,
-            Compress,
-        ) = match encoding {
-            Encoding::Identity => return Ok(self.json.clone()),
-            Encoding::Gzip => (&self.gzip, &self.gzip_settled, gzip, quick_gzip, gzip),
-            Encoding::Brotli => (
-                &self.brotli,
-                &self.brotli_settled,
-                brotli,
-                quick_brotli,
-                brotli,
-            ),
+        let Some((cell, settled, compress, quick)) = self.copies(encoding) else {
+            return Ok(self.json.clone());
         };
         if let Some(best) = settled.get() {
             return Ok(best.clone());
@@ -271,9 +265,19 @@ impl Answer {
             .await?
             .clone();
         if first && hurried {
-            self.settle_later(encoding, full);
+            self.settle_later(encoding);
         }
         Ok(bytes)
+    }
+
+    /// The first and the settled copy in `encoding` and the full and quick
+    /// compressors that make them (`None`: the plain body).
+    fn copies(&self, encoding: Encoding) -> Option<Copies<'_>> {
+        match encoding {
+            Encoding::Identity => None,
+            Encoding::Gzip => Some((&self.gzip, &self.gzip_settled, gzip, quick_gzip)),
+            Encoding::Brotli => Some((&self.brotli, &self.brotli_settled, brotli, quick_brotli)),
+        }
     }
 
     fn count(&self, bytes: usize) {
@@ -285,21 +289,19 @@ impl Answer {
     /// Compresses again at the full level once [`SETTLED`] has passed, if
     /// the answer is still alive then (still the current one, or being
     /// sent).
-    fn settle_later(self: &Arc<Self>, encoding: Encoding, full: Compress) {
+    fn settle_later(self: &Arc<Self>, encoding: Encoding) {
         let weak = Arc::downgrade(self);
         tokio::spawn(async move {
             tokio::time::sleep(SETTLED).await;
             let Some(answer) = weak.upgrade() else {
                 return;
             };
+            let Some((_, settled, full, _)) = answer.copies(encoding) else {
+                return;
+            };
             let json = answer.json.clone();
             let Ok(Ok(bytes)) = tokio::task::spawn_blocking(move || full(&json)).await else {
                 return;
-            };
-            let settled = match encoding {
-                Encoding::Gzip => &answer.gzip_settled,
-                Encoding::Brotli => &answer.brotli_settled,
-                Encoding::Identity => return,
             };
             let len = bytes.len();
             if settled.set(bytes).is_ok() {
