@@ -182,7 +182,10 @@ pub async fn a_burst_gets_exactly_what_the_limits_allow(engine: Engine) {
     })
     .await;
     let s = scene(app).await;
-    let statuses = |responses: Vec<reqwest::Response>| {
+    // Sends them all at once; how many got each status.
+    let burst = async |bodies: Vec<(String, kolaborasi_shared::NewCommitment)>| {
+        let responses =
+            futures_util::future::join_all(bodies.iter().map(|(k, b)| s.commit(k, b))).await;
         let mut counted = std::collections::BTreeMap::new();
         for r in responses {
             *counted.entry(r.status().as_u16()).or_insert(0) += 1;
@@ -190,7 +193,7 @@ pub async fn a_burst_gets_exactly_what_the_limits_allow(engine: Engine) {
         counted
     };
     // Ten at once from one address: three wait for its confirmation.
-    let bodies: Vec<_> = (0..10)
+    let same = (0..10)
         .map(|i| {
             (
                 format!("holds-burst-same-{i:02}"),
@@ -198,15 +201,14 @@ pub async fn a_burst_gets_exactly_what_the_limits_allow(engine: Engine) {
             )
         })
         .collect();
-    let same = futures_util::future::join_all(bodies.iter().map(|(k, b)| s.commit(k, b))).await;
     assert_eq!(
-        statuses(same),
+        burst(same).await,
         [(201, 3), (409, 7)].into_iter().collect(),
         "one contact, ten at once"
     );
     // Twenty at once from the same network, each its own address: the
     // network had made 3, so 4 more, and the rest wait for the hour.
-    let bodies: Vec<_> = (0..20)
+    let network = (0..20)
         .map(|i| {
             (
                 format!("holds-burst-net-{i:02}"),
@@ -218,9 +220,8 @@ pub async fn a_burst_gets_exactly_what_the_limits_allow(engine: Engine) {
             )
         })
         .collect();
-    let network = futures_util::future::join_all(bodies.iter().map(|(k, b)| s.commit(k, b))).await;
     assert_eq!(
-        statuses(network),
+        burst(network).await,
         [(201, 4), (429, 16)].into_iter().collect(),
         "one network, twenty at once"
     );
