@@ -114,9 +114,13 @@ impl fmt::Display for IpNetwork {
 /// The client's address as text: the last `X-Forwarded-For` entry with
 /// `--trust-proxy`, else the peer's address.
 fn address_of(parts: &Parts, trust_proxy: bool) -> String {
+    address_in(&parts.headers, &parts.extensions, trust_proxy)
+}
+
+/// [`address_of`] from a request's headers and extensions.
+fn address_in(headers: &HeaderMap, extensions: &http::Extensions, trust_proxy: bool) -> String {
     if trust_proxy
-        && let Some(last) = parts
-            .headers
+        && let Some(last) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
@@ -125,8 +129,7 @@ fn address_of(parts: &Parts, trust_proxy: bool) -> String {
     {
         return last.to_owned();
     }
-    parts
-        .extensions
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
 }
@@ -215,8 +218,18 @@ impl FromRequestParts<AppState> for RateKey {
 
 /// Whether the request comes from a kiosk network.
 fn on_kiosk_network(parts: &Parts, state: &AppState) -> bool {
+    from_kiosk_network(&parts.headers, &parts.extensions, state)
+}
+
+/// [`on_kiosk_network`] from a request's headers and extensions.
+#[must_use]
+pub fn from_kiosk_network(
+    headers: &HeaderMap,
+    extensions: &http::Extensions,
+    state: &AppState,
+) -> bool {
     !state.kiosk_networks.is_empty()
-        && address_of(parts, state.trust_proxy)
+        && address_in(headers, extensions, state.trust_proxy)
             .parse::<IpAddr>()
             .is_ok_and(|ip| state.kiosk_networks.iter().any(|n| n.contains(ip)))
 }

@@ -206,12 +206,21 @@ impl AsyncWrite for Connection {
 /// accepting and waits for open requests to finish (live streams end when
 /// the hub stops). Like `axum::serve`, plus hyper's header read timeout,
 /// which needs a timer that `axum::serve` does not set.
-pub async fn serve(
+pub async fn serve<S>(
     mut listener: Guarded,
-    router: axum::Router,
+    router: S,
     read_timeout: Duration,
     shutdown: impl Future<Output = ()>,
-) {
+) where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     use axum::extract::ConnectInfo;
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
@@ -232,7 +241,8 @@ pub async fn serve(
         let service =
             router
                 .clone()
-                .map_request(move |mut request: http::Request<hyper::body::Incoming>| {
+                .map_request(move |request: http::Request<hyper::body::Incoming>| {
+                    let mut request = request.map(axum::body::Body::new);
                     request.extensions_mut().insert(ConnectInfo(peer));
                     request
                 });

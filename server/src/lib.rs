@@ -21,6 +21,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod first_paint;
+pub mod front;
 pub mod http_cache;
 pub mod i18n;
 pub mod locations;
@@ -168,7 +169,18 @@ pub async fn prepare(config: &Config) -> Result<AppState, StartError> {
 /// router (`ServiceBuilder`), not `Router::layer`, which wraps every route
 /// in each layer and boxes each of them anew per request: a dozen boxed
 /// services and futures for the smallest public answer (issue 14).
-pub fn app(state: AppState, config: &Config) -> Router {
+pub fn app(
+    state: AppState,
+    config: &Config,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future: Send + 'static,
+> + Clone
++ Send
++ Sync
++ 'static {
     let api = ServiceBuilder::new()
         .map_response(|r: http::Response<_>| r.map(axum::body::Body::new))
         // Private unless an answer says otherwise: sessions, a donor's own
@@ -187,33 +199,52 @@ pub fn app(state: AppState, config: &Config) -> Router {
         );
     let inner = ApiOrWeb {
         api,
-        web: spa::router(state, &config.static_dir),
+        web: spa::router(state.clone(), &config.static_dir),
     };
+    let secure = config.cookie_secure;
     let outer = ServiceBuilder::new()
+        .map_response(|r: http::Response<_>| r.map(axum::body::Body::new))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         // A trickled body is refused (conn.rs, issue 16 finding 6).
         .layer(tower::util::MapRequestLayer::new(conn::min_rate(
             std::time::Duration::from_secs(config.request_read_secs),
         )))
         .layer(axum::extract::DefaultBodyLimit::max(body::BODY_LIMIT))
-        .layer(hsts(config.cookie_secure))
-        // Only the app itself may ask for the position (the "near me" page);
-        // no camera, microphone, payment or USB for anyone.
-        .layer(always(
-            header::HeaderName::from_static("permissions-policy"),
-            "geolocation=(self), camera=(), microphone=(), payment=(), usb=()",
-        ))
-        // No MIME sniffing, no framing by other sites (clickjacking), no
-        // full URLs leaked to other origins.
-        .layer(always(
-            header::REFERRER_POLICY,
-            "strict-origin-when-cross-origin",
-        ))
-        .layer(always(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(always(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .map_response(move |mut response: axum::response::Response| {
+            protect(response.headers_mut(), secure);
+            response
+        })
         .layer(tower::layer::layer_fn(i18n::LanguageScope))
         .service(inner);
-    Router::new().fallback_service(outer)
+    front::Front::new(outer, state)
+}
+
+/// The headers every response carries unless its handler set them (the
+/// front adds them to the answers it gives itself).
+pub fn protect(headers: &mut http::HeaderMap, secure: bool) {
+    let mut set = |name: header::HeaderName, value: &'static str| {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    };
+    // Behind HTTPS (`--cookie-secure`), browsers are told to use nothing else.
+    if secure {
+        set(
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        );
+    }
+    // Only the app itself may ask for the position (the "near me" page);
+    // no camera, microphone, payment or USB for anyone.
+    set(
+        header::HeaderName::from_static("permissions-policy"),
+        "geolocation=(self), camera=(), microphone=(), payment=(), usb=()",
+    );
+    // No MIME sniffing, no framing by other sites (clickjacking), no full
+    // URLs leaked to other origins.
+    set(header::REFERRER_POLICY, "strict-origin-when-cross-origin");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
 }
 
 /// `/api` and everything under it to the API (routed by its full path:
@@ -269,20 +300,6 @@ fn request_span<B>(request: &http::Request<B>) -> tracing::Span {
         tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
     } else {
         tracing::Span::none()
-    }
-}
-
-/// Behind HTTPS (`--cookie-secure`), browsers are told to use nothing else.
-fn hsts(
-    secure: bool,
-) -> tower::util::Either<SetResponseHeaderLayer<HeaderValue>, tower::layer::util::Identity> {
-    if secure {
-        tower::util::Either::Left(always(
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
-        ))
-    } else {
-        tower::util::Either::Right(tower::layer::util::Identity::new())
     }
 }
 

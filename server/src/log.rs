@@ -416,7 +416,7 @@ async fn log_heads(
             Ok(out)
         })
         .await?;
-    answer.respond(&headers).await
+    answer.respond_public(&headers).await
 }
 
 /// Every published daily head, oldest first.

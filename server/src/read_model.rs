@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, Weak};
 
 use axum::body::{Body, Bytes};
 use axum::response::{IntoResponse, Response};
@@ -44,6 +44,10 @@ use crate::log;
 /// At most this many answers are kept, whatever their size (each distinct
 /// map filter or directory page is one).
 pub const MAX_ANSWERS: usize = 2048;
+
+/// At most this many URLs are remembered for the front (several URLs may
+/// name one answer: parameters in another order, a trailing `&`).
+pub const MAX_URLS: usize = 4 * MAX_ANSWERS;
 
 /// Brotli quality for answers: a fraction of quality 11's time, most of
 /// its gain on JSON.
@@ -64,6 +68,12 @@ const SETTLED: std::time::Duration = std::time::Duration::from_millis(500);
 /// Public answers held in memory, per key (route and canonical query).
 pub struct ReadModel {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
+    /// The slot each public URL was last answered from (see
+    /// [`Answer::respond_public`] and `front.rs`); cleared when it holds
+    /// [`MAX_URLS`].
+    urls: RwLock<HashMap<Box<str>, Weak<Slot>>>,
+    /// Requests [`Self::respond_current`] answered (for tests).
+    front_hits: AtomicU64,
     /// Bytes held by all answers alive (JSON and compressed copies).
     bytes: Arc<AtomicUsize>,
     budget: usize,
@@ -94,6 +104,8 @@ impl Slot {
 /// when a client first asks for it), its tag.
 pub struct Answer {
     generation: u64,
+    /// The slot it was built for (none for a fixed answer).
+    slot: Weak<Slot>,
     content_type: &'static str,
     etag: HeaderValue,
     json: Bytes,
@@ -114,6 +126,11 @@ pub struct Answer {
     /// up to date ([`ReadModel::respond_from`]); counted as its JSON's size.
     data: Option<Arc<dyn Any + Send + Sync>>,
 }
+
+/// Put in a response by [`Answer::respond_public`]: the answer depends on
+/// the URL alone, and the front may answer that URL from its slot.
+#[derive(Clone)]
+pub struct Public(Weak<Slot>);
 
 /// An earlier answer's value and the generation its reads began after.
 pub struct Previous<T> {
@@ -177,7 +194,7 @@ impl Answer {
     /// An answer that never changes (the area tree), compressed at start.
     pub fn fixed<T: Serialize>(value: &T) -> AppResult<Arc<Self>> {
         let json = serde_json::to_vec(value).map_err(AppError::internal)?;
-        let answer = Self::new(0, "application/json", (json, None), None, None)?;
+        let answer = Self::new(0, "application/json", (json, None), None, None, Weak::new())?;
         answer
             .gzip
             .set(gzip(&answer.json)?)
@@ -197,6 +214,7 @@ impl Answer {
         (json, data): Built,
         previous: Option<&Self>,
         counted: Option<Arc<AtomicUsize>>,
+        slot: Weak<Slot>,
     ) -> AppResult<Self> {
         // Weak: the same content may be sent in three encodings.
         let etag = HeaderValue::from_str(&format!("W/\"{}\"", content_tag(&json)))
@@ -204,6 +222,7 @@ impl Answer {
         let same = previous.filter(|p| p.json[..] == json[..]);
         let answer = Self {
             generation,
+            slot,
             content_type,
             etag,
             json: json.into(),
@@ -312,33 +331,65 @@ impl Answer {
 
     /// 304 when the client holds this answer, else the best encoding it accepts.
     pub async fn respond(self: &Arc<Self>, request: &HeaderMap) -> AppResult<Response> {
-        let mut response = if matches_if_none_match(request, &self.etag) {
-            StatusCode::NOT_MODIFIED.into_response()
-        } else {
-            let preferred = Encoding::preferred(request);
-            let body = self.encoded(preferred).await?;
-            let encoding = match preferred {
-                Encoding::Brotli => Some("br"),
-                Encoding::Gzip => Some("gzip"),
-                Encoding::Identity => None,
-            };
-            let mut response = Body::from(body).into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(self.content_type),
-            );
-            if let Some(encoding) = encoding {
-                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+        if let Some(response) = self.respond_now(request) {
+            return Ok(response);
+        }
+        let preferred = Encoding::preferred(request);
+        let body = self.encoded(preferred).await?;
+        Ok(self.response(Some((body, preferred))))
+    }
+
+    /// [`Self::respond`] for an answer that depends on nothing but the
+    /// URL (no header but `Accept-Encoding` and `If-None-Match`, no
+    /// session): the front may then answer the same URL from memory.
+    pub async fn respond_public(self: &Arc<Self>, request: &HeaderMap) -> AppResult<Response> {
+        let mut response = self.respond(request).await?;
+        response.extensions_mut().insert(Public(self.slot.clone()));
+        Ok(response)
+    }
+
+    /// [`Self::respond`] when it needs no compression first (the client
+    /// holds the answer, or the copy it accepts is made).
+    pub fn respond_now(&self, request: &HeaderMap) -> Option<Response> {
+        if matches_if_none_match(request, &self.etag) {
+            return Some(self.response(None));
+        }
+        let preferred = Encoding::preferred(request);
+        let body = match self.copies(preferred) {
+            None => self.json.clone(),
+            Some((first, settled, _, _)) => settled.get().or_else(|| first.get())?.clone(),
+        };
+        Some(self.response(Some((body, preferred))))
+    }
+
+    /// A 200 with `body` in its encoding, or a 304 (`None`).
+    fn response(&self, body: Option<(Bytes, Encoding)>) -> Response {
+        let mut response = match body {
+            None => StatusCode::NOT_MODIFIED.into_response(),
+            Some((body, encoding)) => {
+                let mut response = Body::from(body).into_response();
+                let headers = response.headers_mut();
+                headers.insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(self.content_type),
+                );
+                let name = match encoding {
+                    Encoding::Brotli => Some("br"),
+                    Encoding::Gzip => Some("gzip"),
+                    Encoding::Identity => None,
+                };
+                if let Some(name) = name {
+                    headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+                }
+                response
             }
-            response
         };
         let headers = response.headers_mut();
         headers.insert(header::ETAG, self.etag.clone());
         // Always revalidate: cheap thanks to the ETag, never stale.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        Ok(response)
+        response
     }
 }
 
@@ -357,6 +408,8 @@ impl ReadModel {
     pub fn new(budget: usize, schedule: Arc<Schedule>) -> Self {
         Self {
             slots: Mutex::new(HashMap::new()),
+            urls: RwLock::new(HashMap::new()),
+            front_hits: AtomicU64::new(0),
             bytes: Arc::default(),
             budget,
             clock: AtomicU64::new(0),
@@ -377,7 +430,7 @@ impl ReadModel {
         F: FnOnce() -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        self.get(key, build).await?.respond(request).await
+        self.get(key, build).await?.respond_public(request).await
     }
 
     /// Like [`Self::respond`], for an answer its builder can bring up to
@@ -394,7 +447,11 @@ impl ReadModel {
         F: FnOnce(Option<Previous<T>>, u64) -> Fut,
         Fut: Future<Output = AppResult<T>>,
     {
-        self.get_from(key, build).await?.0.respond(request).await
+        self.get_from(key, build)
+            .await?
+            .0
+            .respond_public(request)
+            .await
     }
 
     /// The answer of [`Self::respond_from`] and the value it was made from
@@ -501,6 +558,7 @@ impl ReadModel {
             made,
             previous.as_deref(),
             Some(self.bytes.clone()),
+            Arc::downgrade(&slot),
         )?);
         drop(previous);
         // The answer replaced leaves the count when its last user is done.
@@ -510,6 +568,57 @@ impl ReadModel {
             .replace(answer.clone());
         self.evict(key);
         Ok(answer)
+    }
+
+    /// The response to an anonymous request for `url` with `request`'s
+    /// headers, from the answer the URL was last answered with (a
+    /// [`Public`] one), if nothing is due to expire, no change came since
+    /// it was built and the copy it needs is made: what the request would
+    /// get from its handler, without the handler.
+    pub fn respond_current(&self, url: &str, request: &HeaderMap) -> Option<Response> {
+        if self.schedule.due() {
+            return None;
+        }
+        let slot = self
+            .urls
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(url)?
+            .upgrade()?;
+        let response = slot.since(log::generation())?.respond_now(request)?;
+        slot.used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
+        self.front_hits.fetch_add(1, Ordering::Relaxed);
+        Some(response)
+    }
+
+    /// `url` was answered with `public`: [`Self::respond_current`] finds it.
+    pub fn remember(&self, url: &str, public: &Public) {
+        let known = self
+            .urls
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(url)
+            .is_some_and(|w| w.ptr_eq(&public.0));
+        if known || public.0.strong_count() == 0 {
+            return;
+        }
+        let mut urls = self.urls.write().unwrap_or_else(PoisonError::into_inner);
+        if urls.len() >= MAX_URLS {
+            urls.retain(|_, w| w.strong_count() > 0);
+            if urls.len() >= MAX_URLS {
+                urls.clear();
+            }
+        }
+        urls.insert(url.into(), public.0.clone());
+    }
+
+    /// How many requests [`Self::respond_current`] answered.
+    #[must_use]
+    pub fn front_hits(&self) -> u64 {
+        self.front_hits.load(Ordering::Relaxed)
     }
 
     /// Bytes held now (JSON and compressed copies of every answer).
@@ -663,8 +772,17 @@ mod tests {
             })
             .collect();
         assert!(json.len() >= INLINE_COMPRESS);
-        let at_rest =
-            Arc::new(Answer::new(1, "application/json", (json.clone(), None), None, None).unwrap());
+        let at_rest = Arc::new(
+            Answer::new(
+                1,
+                "application/json",
+                (json.clone(), None),
+                None,
+                None,
+                Weak::new(),
+            )
+            .unwrap(),
+        );
         // A change of a moment ago: a different JSON replacing it.
         let mut changed = json.clone();
         changed[10] = b'9';
@@ -675,6 +793,7 @@ mod tests {
                 (changed.clone(), None),
                 Some(&at_rest),
                 None,
+                Weak::new(),
             )
             .unwrap(),
         );
@@ -729,8 +848,15 @@ mod tests {
             quick_br.len()
         );
         // The next answer with the same JSON starts from the full copies.
-        let next =
-            Answer::new(3, "application/json", (changed, None), Some(&answer), None).unwrap();
+        let next = Answer::new(
+            3,
+            "application/json",
+            (changed, None),
+            Some(&answer),
+            None,
+            Weak::new(),
+        )
+        .unwrap();
         assert!(next.gzip.get() == Some(&full_gz));
         assert!(next.brotli.get() == Some(&full_br));
     }

@@ -296,7 +296,7 @@ async fn current(State(state): State<AppState>, headers: HeaderMap) -> AppResult
             Ok(hub.fresh().await.json.clone().into_bytes())
         })
         .await?
-        .respond(&headers)
+        .respond_public(&headers)
         .await
 }
 

@@ -146,6 +146,12 @@ impl Schedule {
         }
     }
 
+    /// Whether a reservation may be past its expiry now (a read must then
+    /// wait in [`Self::settled`]).
+    pub fn due(&self) -> bool {
+        *self.next_due.borrow() <= now_unix()
+    }
+
     /// Forget what is known about expiries: the next read waits for a sweep.
     /// For data edited behind the server's back (tests set `expires_at`).
     #[doc(hidden)]

@@ -45,7 +45,7 @@ async fn list_locations(
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let query = parse_query(raw.as_deref())?;
-    list(&state, query).await?.0.respond(&headers).await
+    list(&state, query).await?.0.respond_public(&headers).await
 }
 
 /// The map's points: the list's answer for the same filters, in columns

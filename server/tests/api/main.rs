@@ -73,6 +73,7 @@ on_both_engines! {
     reads::public_answers_show_each_change_in_the_next_read_and_keep_their_tag_otherwise,
     reads::no_public_read_writes_to_the_database,
     reads::a_list_brought_up_to_date_equals_the_list_read_whole,
+    reads::the_front_answers_a_public_url_exactly_as_its_handler_does,
     areas::the_area_tree_lists_6_kota_44_kecamatan_and_267_kelurahan_with_official_codes,
     areas::the_config_names_the_region_and_reports_no_demo_data_when_none_was_generated,
     locations::the_list_returns_every_active_location_with_its_public_fields_in_id_order,

@@ -328,3 +328,109 @@ pub async fn a_list_brought_up_to_date_equals_the_list_read_whole(engine: Engine
     }
     s.app.stop().await;
 }
+
+/// The headers of a response as a reader compares them: all but `date`.
+fn compared_headers(response: &reqwest::Response) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| *name != header::DATE)
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap().to_owned()))
+        .collect();
+    headers.sort();
+    headers
+}
+
+/// The front (`front.rs`) answers a public URL it has seen exactly as the
+/// URL's handler does — status, headers, bytes — in every encoding and on
+/// revalidation; a request with a cookie or a manage token goes to the
+/// handler; after a change the next request goes to the handler and sees
+/// the change.
+pub async fn the_front_answers_a_public_url_exactly_as_its_handler_does(engine: Engine) {
+    let s = scene(TestApp::start(engine).await).await;
+    let other = s.app.id_of("RW 05 Pisangan Baru").await;
+    let hits = || s.app.running.state.reads.front_hits();
+    let mut paths = public_paths(&s, other);
+    paths.extend(["/api/v1/stats".to_owned(), "/api/v1/log?limit=5".to_owned()]);
+    for path in &paths {
+        for encoding in ["br", "gzip", "identity"] {
+            let get = || {
+                s.app
+                    .request(path)
+                    .header(header::ACCEPT_ENCODING, encoding)
+            };
+            // The first anonymous request shows the front the way.
+            assert_eq!(send(get()).await.status(), StatusCode::OK, "{path}");
+            // A cookie (any) goes to the handler: the answer to compare with.
+            let before = hits();
+            let handler = send(get().header(header::COOKIE, "unrelated=1")).await;
+            assert_eq!(
+                hits(),
+                before,
+                "{path}: a request with a cookie reached the front"
+            );
+            let front = send(get()).await;
+            assert_eq!(
+                hits(),
+                before + 1,
+                "{path} {encoding}: not answered by the front"
+            );
+            assert_eq!(front.status(), StatusCode::OK, "{path}");
+            assert_eq!(
+                compared_headers(&front),
+                compared_headers(&handler),
+                "{path} {encoding}"
+            );
+            let etag = header_text(&front, header::ETAG);
+            assert_eq!(
+                front.bytes().await.unwrap(),
+                handler.bytes().await.unwrap(),
+                "{path}"
+            );
+            // Revalidation: the same 304 either way.
+            let handler = send(
+                get()
+                    .header(header::IF_NONE_MATCH, &etag)
+                    .header(header::COOKIE, "a=b"),
+            )
+            .await;
+            let front = send(get().header(header::IF_NONE_MATCH, &etag)).await;
+            assert_eq!(
+                hits(),
+                before + 2,
+                "{path}: revalidation not answered by the front"
+            );
+            assert_eq!(front.status(), StatusCode::NOT_MODIFIED, "{path}");
+            assert_eq!(
+                compared_headers(&front),
+                compared_headers(&handler),
+                "{path}"
+            );
+            // A manage token (or any header the front does not know) goes to the handler.
+            send(get().header(kolaborasi_shared::MANAGE_TOKEN_HEADER, "x".repeat(43))).await;
+            send(get().header("x-unknown", "1")).await;
+            assert_eq!(
+                hits(),
+                before + 2,
+                "{path}: a request with a token reached the front"
+            );
+        }
+    }
+    // A change: the next read goes to the handler and shows it, the one
+    // after comes from the front again.
+    let place = format!("/api/v1/locations/{}", s.location);
+    let committed = |detail: LocationDetail| detail.needs.iter().map(|n| n.committed).sum::<u32>();
+    assert_eq!(committed(ok_json(s.app.get(&place).await).await), 0);
+    s.commit_ok("front-change-01", &order(s.location, &[(s.sembako, 3)]))
+        .await;
+    let before = hits();
+    assert_eq!(committed(ok_json(s.app.get(&place).await).await), 3);
+    assert_eq!(hits(), before, "a stale answer came from the front");
+    assert_eq!(committed(ok_json(s.app.get(&place).await).await), 3);
+    assert_eq!(
+        hits(),
+        before + 1,
+        "the new answer is not served by the front"
+    );
+    s.app.stop().await;
+}
