@@ -1,14 +1,17 @@
-//! The front: an anonymous `GET` of a public API URL whose answer is
-//! current in the read model is answered here, before the layers and the
-//! router, with the very response its handler would give (the same
-//! [`Answer`](crate::read_model::Answer) and the same headers,
-//! [`protect`](crate::protect)). Everything else goes on to the app.
+//! The front: an anonymous `GET` of a public URL (an API answer or a page
+//! of the app) whose answer is current in the read model is answered here,
+//! before the layers and the routers, with the very response its handler
+//! would give (the same [`Answer`](crate::read_model::Answer) and the same
+//! headers: [`protect`](crate::protect), and a page's policy). Everything
+//! else goes on to the app.
 //!
 //! A URL is answered here only after its handler answered it with
 //! [`Answer::respond_public`](crate::read_model::Answer::respond_public)
-//! (an answer that depends on the URL alone), and only while
+//! (an answer that depends on the URL alone; a page also on the language
+//! and the host, which are in its key here), and only while
 //! [`ReadModel::respond_current`](crate::read_model::ReadModel::respond_current) holds: no
-//! change since the answer was built, no reservation due to expire. A
+//! change since the answer was built, no reservation due to expire, and
+//! for a page the client's build it was made of still current. A
 //! request that carries anything an answer could depend on besides the
 //! URL — a cookie, credentials, a manage token, any header not in
 //! [`harmless`] — or that comes from a kiosk network (which gets a device
@@ -18,6 +21,7 @@
 //! routers and its handler's extractors; here it costs two map lookups
 //! (issue 14: public reads at static-file speed).
 
+use std::borrow::Cow;
 use std::convert::Infallible;
 use std::task::{Context, Poll};
 
@@ -26,6 +30,7 @@ use axum::response::Response;
 use futures_util::future::{BoxFuture, Either, Ready, ready};
 use http::{Method, header};
 
+use crate::i18n::Lang;
 use crate::read_model::Public;
 use crate::state::AppState;
 
@@ -71,9 +76,25 @@ fn harmless(name: &header::HeaderName) -> bool {
 /// Whether `request` may be answered from the read model directly.
 fn eligible(request: &Request, state: &AppState) -> bool {
     request.method() == Method::GET
-        && request.uri().path().starts_with("/api/")
         && request.headers().keys().all(harmless)
         && !crate::client::from_kiosk_network(request.headers(), request.extensions(), state)
+}
+
+/// What the front knows an answer by: an API answer by its URL; a page by
+/// its URL, the language the request asks for and the host it names.
+fn key(request: &Request) -> Cow<'_, str> {
+    let url = request
+        .uri()
+        .path_and_query()
+        .map_or("/", http::uri::PathAndQuery::as_str);
+    if request.uri().path().starts_with("/api/") {
+        return Cow::Borrowed(url);
+    }
+    let headers = request.headers();
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let lang = Lang::from_accept_language(text(header::ACCEPT_LANGUAGE));
+    let host = text(header::HOST).unwrap_or("");
+    Cow::Owned(format!("{url}\n{lang:?}\n{host}"))
 }
 
 type Answered = Ready<Result<Response, Infallible>>;
@@ -96,11 +117,8 @@ where
         if !eligible(&request, &self.state) {
             return Either::Right(Either::Left(self.inner.call(request)));
         }
-        let url = request
-            .uri()
-            .path_and_query()
-            .map_or("/", http::uri::PathAndQuery::as_str);
-        if let Some(mut response) = self.state.reads.respond_current(url, request.headers()) {
+        let url = key(&request);
+        if let Some(mut response) = self.state.reads.respond_current(&url, request.headers()) {
             crate::protect(response.headers_mut(), self.state.cookie_secure);
             return Either::Left(ready(Ok(response)));
         }

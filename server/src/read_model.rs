@@ -71,7 +71,7 @@ pub struct ReadModel {
     /// The slot each public URL was last answered from (see
     /// [`Answer::respond_public`] and `front.rs`); cleared when it holds
     /// [`MAX_URLS`].
-    urls: RwLock<HashMap<Box<str>, Weak<Slot>>>,
+    urls: RwLock<HashMap<Box<str>, Public>>,
     /// Requests [`Self::respond_current`] answered (for tests).
     front_hits: AtomicU64,
     /// Bytes held by all answers alive (JSON and compressed copies).
@@ -128,9 +128,29 @@ pub struct Answer {
 }
 
 /// Put in a response by [`Answer::respond_public`]: the answer depends on
-/// the URL alone, and the front may answer that URL from its slot.
+/// the URL alone (for a page: the URL, the language and the host, which
+/// the front keys it by), and the front may answer that URL from its slot.
 #[derive(Clone)]
-pub struct Public(Weak<Slot>);
+pub struct Public {
+    slot: Weak<Slot>,
+    /// A header the layers behind the handler add to a 200 (a page's policy).
+    header: Option<(header::HeaderName, HeaderValue)>,
+    /// Whether what the answer was made from besides the data is still
+    /// current (a page: the client's build).
+    current: Option<Arc<dyn Fn() -> bool + Send + Sync>>,
+}
+
+impl Public {
+    /// The front adds `name: value` to its 200s of this answer.
+    pub fn with_header(&mut self, name: header::HeaderName, value: HeaderValue) {
+        self.header = Some((name, value));
+    }
+
+    /// The front answers only while `current` holds.
+    pub fn while_current(&mut self, current: Arc<dyn Fn() -> bool + Send + Sync>) {
+        self.current = Some(current);
+    }
+}
 
 /// An earlier answer's value and the generation its reads began after.
 pub struct Previous<T> {
@@ -341,10 +361,15 @@ impl Answer {
 
     /// [`Self::respond`] for an answer that depends on nothing but the
     /// URL (no header but `Accept-Encoding` and `If-None-Match`, no
-    /// session): the front may then answer the same URL from memory.
+    /// session; a page also the language and the host): the front may
+    /// then answer the same URL from memory.
     pub async fn respond_public(self: &Arc<Self>, request: &HeaderMap) -> AppResult<Response> {
         let mut response = self.respond(request).await?;
-        response.extensions_mut().insert(Public(self.slot.clone()));
+        response.extensions_mut().insert(Public {
+            slot: self.slot.clone(),
+            header: None,
+            current: None,
+        });
         Ok(response)
     }
 
@@ -579,13 +604,20 @@ impl ReadModel {
         if self.schedule.due() {
             return None;
         }
-        let slot = self
-            .urls
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(url)?
-            .upgrade()?;
-        let response = slot.since(log::generation())?.respond_now(request)?;
+        let urls = self.urls.read().unwrap_or_else(PoisonError::into_inner);
+        let public = urls.get(url)?;
+        if public.current.as_ref().is_some_and(|current| !current()) {
+            return None;
+        }
+        let slot = public.slot.upgrade()?;
+        let mut response = slot.since(log::generation())?.respond_now(request)?;
+        // With the body only, as its layer adds it (a 304 has no type).
+        if let Some((name, value)) = &public.header
+            && response.status() == StatusCode::OK
+        {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+        drop(urls);
         slot.used.store(
             self.clock.fetch_add(1, Ordering::Relaxed),
             Ordering::Relaxed,
@@ -601,18 +633,18 @@ impl ReadModel {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .get(url)
-            .is_some_and(|w| w.ptr_eq(&public.0));
-        if known || public.0.strong_count() == 0 {
+            .is_some_and(|p| p.slot.ptr_eq(&public.slot));
+        if known || public.slot.strong_count() == 0 {
             return;
         }
         let mut urls = self.urls.write().unwrap_or_else(PoisonError::into_inner);
         if urls.len() >= MAX_URLS {
-            urls.retain(|_, w| w.strong_count() > 0);
+            urls.retain(|_, p| p.slot.strong_count() > 0);
             if urls.len() >= MAX_URLS {
                 urls.clear();
             }
         }
-        urls.insert(url.into(), public.0.clone());
+        urls.insert(url.into(), public.clone());
     }
 
     /// How many requests [`Self::respond_current`] answered.

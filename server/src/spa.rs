@@ -28,6 +28,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
 use crate::i18n::Lang;
+use crate::read_model::Public;
 use crate::state::AppState;
 use crate::{first_paint, on_db, seo};
 
@@ -50,7 +51,7 @@ fn is_console(path: &str) -> bool {
 
 impl Spa {
     /// The shell a path's page is built from.
-    fn shell_for(&self, path: &str) -> &Shell {
+    fn shell_for(&self, path: &str) -> &Arc<Shell> {
         if is_console(path) {
             &self.console
         } else {
@@ -320,8 +321,21 @@ async fn app_page(State(spa): State<Spa>, uri: Uri, headers: HeaderMap) -> Respo
         })
         .await;
     match answer {
-        Ok(answer) => match answer.respond(&headers).await {
-            Ok(response) => response,
+        Ok(answer) => match answer.respond_public(&headers).await {
+            Ok(mut response) => {
+                // The front answers this page (by its URL, language and
+                // host) while the client's build is the one it was made of.
+                if let Some(public) = response.extensions_mut().get_mut::<Public>() {
+                    let file = spa.shell_for(path).clone();
+                    let made_of = shell.clone();
+                    public.while_current(Arc::new(move || {
+                        file.current()
+                            .zip(made_of.as_ref())
+                            .is_some_and(|(now, then)| Arc::ptr_eq(&now, then))
+                    }));
+                }
+                response
+            }
             Err(e) => e.into_response(),
         },
         Err(_) => render(&spa, Some(built), &uri, &headers).await,
@@ -748,6 +762,9 @@ async fn cache_headers(State(spa): State<Spa>, req: Request, next: Next) -> Resp
     if is_html && let Some(built) = spa.shell_for(&path).current() {
         res.headers_mut()
             .insert(header::CONTENT_SECURITY_POLICY, built.csp.clone());
+        if let Some(public) = res.extensions_mut().get_mut::<Public>() {
+            public.with_header(header::CONTENT_SECURITY_POLICY, built.csp.clone());
+        }
     }
     // The manifest's registered type, whatever the MIME table says (unless
     // the file is missing and the fallback answered with the HTML shell).

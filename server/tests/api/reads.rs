@@ -350,14 +350,27 @@ pub async fn the_front_answers_a_public_url_exactly_as_its_handler_does(engine: 
     let s = scene(TestApp::start(engine).await).await;
     let other = s.app.id_of("RW 05 Pisangan Baru").await;
     let hits = || s.app.running.state.reads.front_hits();
-    let mut paths = public_paths(&s, other);
-    paths.extend(["/api/v1/stats".to_owned(), "/api/v1/log?limit=5".to_owned()]);
-    for path in &paths {
+    let mut paths: Vec<(String, &str)> = public_paths(&s, other)
+        .into_iter()
+        .chain(["/api/v1/stats".to_owned(), "/api/v1/log?limit=5".to_owned()])
+        .map(|p| (p, "id"))
+        .collect();
+    // Pages of the app, in each language a browser may ask for.
+    for page in [
+        "/".to_owned(),
+        format!("/lokasi/{}", s.location),
+        "/transparansi".to_owned(),
+    ] {
+        paths.push((page.clone(), "id"));
+        paths.push((page, "en-US,en;q=0.9"));
+    }
+    for (path, language) in &paths {
         for encoding in ["br", "gzip", "identity"] {
             let get = || {
                 s.app
                     .request(path)
                     .header(header::ACCEPT_ENCODING, encoding)
+                    .header(header::ACCEPT_LANGUAGE, *language)
             };
             // The first anonymous request shows the front the way.
             assert_eq!(send(get()).await.status(), StatusCode::OK, "{path}");
@@ -416,6 +429,37 @@ pub async fn the_front_answers_a_public_url_exactly_as_its_handler_does(engine: 
             );
         }
     }
+    // A new build of the client: the next page comes from it.
+    let index = s.app.static_dir().join("index.html");
+    let built = std::fs::read_to_string(&index).unwrap();
+    assert_eq!(send(s.app.request("/")).await.status(), StatusCode::OK);
+    let before = hits();
+    assert!(
+        !s.app
+            .get("/")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("a new build")
+    );
+    assert_eq!(hits(), before + 1, "the page is not answered by the front");
+    std::fs::write(
+        &index,
+        built.replace("</body>", "<!-- a new build --></body>"),
+    )
+    .unwrap();
+    // A running server looks at the file at most once a second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(
+        s.app
+            .get("/")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("a new build")
+    );
     // A change: the next read goes to the handler and shows it, the one
     // after comes from the front again.
     let place = format!("/api/v1/locations/{}", s.location);
