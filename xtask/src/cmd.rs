@@ -53,3 +53,19 @@ fn describe(c: &Command) -> String {
 pub fn is_root() -> bool {
     output(Command::new("id").arg("-u")).as_deref() == Some("0")
 }
+
+/// Stops `child` with SIGTERM (a server shuts down cleanly; nginx's master
+/// stops its workers, which a SIGKILL of the master would leave running),
+/// then SIGKILL if it is still there after `grace`.
+pub fn terminate(child: &mut std::process::Child, grace: std::time::Duration) {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let deadline = std::time::Instant::now() + grace;
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
