@@ -113,7 +113,12 @@ impl fmt::Display for IpNetwork {
 
 /// The client's address as text: the last `X-Forwarded-For` entry with
 /// `--trust-proxy`, else the peer's address.
-fn address_of(headers: &HeaderMap, extensions: &http::Extensions, trust_proxy: bool) -> String {
+fn address_of(parts: &Parts, trust_proxy: bool) -> String {
+    address_in(&parts.headers, &parts.extensions, trust_proxy)
+}
+
+/// [`address_of`] from a request's headers and extensions.
+fn address_in(headers: &HeaderMap, extensions: &http::Extensions, trust_proxy: bool) -> String {
     if trust_proxy
         && let Some(last) = headers
             .get("x-forwarded-for")
@@ -205,26 +210,26 @@ impl FromRequestParts<AppState> for RateKey {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
         Ok(Self {
-            address: network_key(&address_of(
-                &parts.headers,
-                &parts.extensions,
-                state.trust_proxy,
-            )),
+            address: network_key(&address_of(parts, state.trust_proxy)),
             kiosk: parts.extensions.get::<KioskId>().map(|k| k.0.clone()),
         })
     }
 }
 
-/// Whether the request (its headers and extensions) comes from a kiosk
-/// network.
+/// Whether the request comes from a kiosk network.
+fn on_kiosk_network(parts: &Parts, state: &AppState) -> bool {
+    from_kiosk_network(&parts.headers, &parts.extensions, state)
+}
+
+/// [`on_kiosk_network`] from a request's headers and extensions.
 #[must_use]
-pub fn on_kiosk_network(
+pub fn from_kiosk_network(
     headers: &HeaderMap,
     extensions: &http::Extensions,
     state: &AppState,
 ) -> bool {
     !state.kiosk_networks.is_empty()
-        && address_of(headers, extensions, state.trust_proxy)
+        && address_in(headers, extensions, state.trust_proxy)
             .parse::<IpAddr>()
             .is_ok_and(|ip| state.kiosk_networks.iter().any(|n| n.contains(ip)))
 }
@@ -290,7 +295,7 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         use futures_util::future::Either;
         let (mut parts, body) = request.into_parts();
-        if !on_kiosk_network(&parts.headers, &parts.extensions, &self.state) {
+        if !on_kiosk_network(&parts, &self.state) {
             return Either::Left(self.inner.call(Request::from_parts(parts, body)));
         }
         let (id, issue) = if let Some(id) = sent_kiosk_id(&parts.headers) {

@@ -77,7 +77,7 @@ fn harmless(name: &header::HeaderName) -> bool {
 fn eligible(request: &Request, state: &AppState) -> bool {
     request.method() == Method::GET
         && request.headers().keys().all(harmless)
-        && !crate::client::on_kiosk_network(request.headers(), request.extensions(), state)
+        && !crate::client::from_kiosk_network(request.headers(), request.extensions(), state)
 }
 
 /// What the front knows an answer by: an API answer by its URL; a page by

@@ -621,7 +621,10 @@ impl ReadModel {
             response.headers_mut().insert(name.clone(), value.clone());
         }
         drop(urls);
-        self.touch(&slot);
+        slot.used.store(
+            self.clock.fetch_add(1, Ordering::Relaxed),
+            Ordering::Relaxed,
+        );
         self.front_hits.fetch_add(1, Ordering::Relaxed);
         Some(response)
     }
@@ -678,21 +681,14 @@ impl ReadModel {
     }
 
     fn slot(&self, key: &str) -> Arc<Slot> {
-        let slot = {
-            let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
-            match slots.get(key) {
-                Some(slot) => slot.clone(),
-                None => slots.entry(key.to_owned()).or_default().clone(),
-            }
-        };
-        self.touch(&slot);
-        slot
-    }
-
-    /// Marks `slot` as used now (eviction drops the least recently used).
-    fn touch(&self, slot: &Slot) {
         let tick = self.clock.fetch_add(1, Ordering::Relaxed);
+        let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = match slots.get(key) {
+            Some(slot) => slot.clone(),
+            None => slots.entry(key.to_owned()).or_default().clone(),
+        };
         slot.used.store(tick, Ordering::Relaxed);
+        slot
     }
 
     /// Drops the least recently used answers until within bounds, never `keep`.
