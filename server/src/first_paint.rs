@@ -10,6 +10,8 @@
 
 use std::fmt::Write as _;
 
+use kolaborasi_shared::Category;
+
 use crate::i18n::Lang;
 use crate::seo::escape;
 
@@ -140,18 +142,7 @@ fn header(lang: Lang, path: &str, demo: bool) -> String {
 
 fn content(lang: Lang, main: &FirstMain) -> String {
     match main {
-        FirstMain::Map => format!(
-            "<div class=\"map-page\"><div class=\"sidebar\"><section class=\"filters\">\
-             <h1 id=\"filters-heading\">{}</h1><p class=\"intro\">{}</p>\
-             <details class=\"how-it-works\"><summary>{}</summary><ol><li>{}</li><li>{}</li>\
-             <li>{}</li></ol></details></section></div></div>",
-            t(lang, "map.heading"),
-            t(lang, "map.intro"),
-            t(lang, "how.summary"),
-            t(lang, "how.choose"),
-            t(lang, "how.deliver"),
-            t(lang, "how.confirm")
-        ),
+        FirstMain::Map => map_page(lang),
         FirstMain::Page {
             heading,
             lead,
@@ -186,6 +177,84 @@ fn content(lang: Lang, main: &FirstMain) -> String {
         ),
         FirstMain::Commit { id, place } => commit(lang, *id, place),
     }
+}
+
+/// The map page as `MapPage` draws it before its data: the filters (the
+/// area picker's closed box), the list's empty slot, the count line saying
+/// "loading", the map's box and the legend's switch. The map's box is
+/// `#first-map`: on a first visit `index.html`'s script draws the map and
+/// its points there before the wasm has arrived, and the app takes that map
+/// over (`src/map/layer.rs`). The colours of the categories come with it.
+fn map_page(lang: Lang) -> String {
+    let mut chips = String::new();
+    let mut colors = String::new();
+    for c in Category::ALL {
+        let _ = write!(
+            chips,
+            "<label class=\"chip\" data-category=\"{key}\"><input type=\"checkbox\" />\
+             <span class=\"dot\" style=\"background: {color}\"></span><span>{name}</span></label>",
+            key = c.as_str(),
+            color = c.color(),
+            name = t(lang, &format!("category.{}", c.as_str())),
+        );
+        let _ = write!(
+            colors,
+            "{}\"{}\":\"{}\"",
+            if colors.is_empty() { "" } else { "," },
+            c.as_str(),
+            c.color()
+        );
+    }
+    format!(
+        "<div class=\"map-page\"><div class=\"sidebar\">\
+         <section class=\"filters\" aria-labelledby=\"filters-heading\">\
+         <h1 id=\"filters-heading\">{heading}</h1><p class=\"intro\">{intro}</p>\
+         <details class=\"how-it-works\"><summary>{how}</summary><ol><li>{choose}</li><li>{deliver}</li>\
+         <li>{confirm}</li></ol></details>\
+         <nav class=\"view-switch\" aria-label=\"{switch}\"><a href=\"/\" aria-current=\"page\">{map}</a>\
+         <a href=\"/?view=list\">{list}</a></nav>\
+         <fieldset class=\"chips\"><legend>{category}</legend>{chips}</fieldset>\
+         <div class=\"area-picker area-picker-pending\" aria-hidden=\"true\">\
+         <span class=\"summary-label\">{area}</span></div>\
+         <fieldset class=\"only-filters\"><legend class=\"visually-hidden\">{only}</legend>\
+         <label class=\"open-only\"><input type=\"checkbox\" />{open_only}</label>\
+         <label class=\"open-only\"><input type=\"checkbox\" />{reported_only}</label></fieldset>\
+         </section><section class=\"list-panel\"></section></div>\
+         <section class=\"map-panel\"><p class=\"map-count\" role=\"status\">{loading}</p>\
+         <div class=\"map-frame\"><div class=\"map\" id=\"first-map\" role=\"region\" aria-label=\"{region}\" \
+         data-colors=\"{colors}\"></div></div>\
+         <section class=\"legend\" aria-label=\"{legend}\"><fieldset class=\"segmented\">\
+         <legend>{color_by}</legend><div class=\"segments\">\
+         <label class=\"segment segment-on\"><input type=\"radio\" name=\"color-by\" value=\"category\" checked />\
+         <span>{by_category}</span></label>\
+         <label class=\"segment\"><input type=\"radio\" name=\"color-by\" value=\"need\" />\
+         <span>{by_need}</span></label></div></fieldset><ul></ul></section>\
+         <p class=\"suggest-link\">{suggest_lead} <a href=\"/usulkan\">{suggest}</a></p>\
+         </section></div>",
+        heading = t(lang, "map.heading"),
+        intro = t(lang, "map.intro"),
+        how = t(lang, "how.summary"),
+        choose = t(lang, "how.choose"),
+        deliver = t(lang, "how.deliver"),
+        confirm = t(lang, "how.confirm"),
+        switch = t(lang, "view.switch"),
+        map = t(lang, "view.map"),
+        list = t(lang, "view.list"),
+        category = t(lang, "filter.category"),
+        area = t(lang, "filter.area"),
+        only = t(lang, "filter.only"),
+        open_only = t(lang, "filter.open_only"),
+        reported_only = t(lang, "filter.reported_only"),
+        loading = t(lang, "status.loading"),
+        region = t(lang, "map.region_label"),
+        colors = escape(&format!("{{{colors}}}")),
+        legend = t(lang, "map.legend"),
+        color_by = t(lang, "map.color_by"),
+        by_category = t(lang, "map.color_category"),
+        by_need = t(lang, "map.color_need"),
+        suggest_lead = t(lang, "map.suggest_lead"),
+        suggest = t(lang, "map.suggest"),
+    )
 }
 
 /// The profile's top as `Profile` draws it: back link, badges, name.

@@ -163,6 +163,9 @@ pub struct MapHandle {
     /// The deployment's default view (centre, zoom), shown with no area filter.
     home: (LatLng, f64),
     points: LayerGroup,
+    /// The points `index.html` drew before the wasm arrived, replaced by
+    /// these in the first [`MapHandle::show`].
+    first_points: RefCell<Option<Layer>>,
     /// Zoom buttons, re-created when the language changes (their labels).
     zoom: RefCell<Option<Zoom>>,
     /// A fit asked for while the map had no size (hidden behind the list);
@@ -178,6 +181,58 @@ pub struct MapHandle {
     popups: Rc<RefCell<Popups>>,
     /// Writes a marker's popup when it opens (Leaflet calls it with the marker).
     popup_content: Closure<dyn Fn(JsValue) -> JsValue>,
+}
+
+/// The map `index.html` drew in the server's first paint before the wasm
+/// arrived (`firstMap`: tiles and points, nothing interactive yet), as
+/// `window.__kolaborasiMap`.
+struct FirstMap {
+    map: Map,
+    tiles: TileLayer,
+    /// Its points, once they were drawn.
+    points: Option<Layer>,
+    tiles_failed: bool,
+}
+
+impl FirstMap {
+    /// Takes the first map over, once: its element moves into `el` (a
+    /// moved element keeps its loaded tiles and its canvas, so nothing
+    /// flashes) and loses the first paint's attributes (`el` has its own),
+    /// and the script is told not to draw any more.
+    fn take(el: &web_sys::HtmlDivElement) -> Option<Self> {
+        let window = web_sys::window()?;
+        let key = JsValue::from_str("__kolaborasiMap");
+        let first = js_sys::Reflect::get(&window, &key)
+            .ok()
+            .filter(JsValue::is_object)?;
+        let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
+        let _ = js_sys::Reflect::set(&first, &"adopted".into(), &JsValue::TRUE);
+        let get = |k: &str| js_sys::Reflect::get(&first, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let (map, tiles) = (get("map"), get("tiles"));
+        if !map.is_object() || !tiles.is_object() {
+            return None;
+        }
+        let map: Map = map.unchecked_into();
+        let container = map.get_container();
+        for attribute in [
+            "id",
+            "role",
+            "aria-label",
+            "data-colors",
+            "data-point-count",
+        ] {
+            let _ = container.remove_attribute(attribute);
+        }
+        el.append_child(&container).ok()?;
+        map.invalidate_size(false);
+        let points = get("layer");
+        Some(Self {
+            map,
+            tiles: tiles.unchecked_into(),
+            points: points.is_object().then(|| points.unchecked_into()),
+            tiles_failed: get("tilesFailed").is_truthy(),
+        })
+    }
 }
 
 fn has_size(map: &Map) -> bool {
@@ -234,13 +289,22 @@ impl MapHandle {
         );
         options.set_center(home.0.clone());
         options.set_zoom(home.1);
-        let map = Map::new_with_element(el, &options)?;
-        let tiles = tile_layer(config);
+        let first = FirstMap::take(el);
+        let (map, tiles) = if let Some(first) = &first {
+            (first.map.clone(), first.tiles.clone())
+        } else {
+            let map = Map::new_with_element(el, &options)?;
+            let tiles = tile_layer(config);
+            tiles.add_to(&map);
+            (map, tiles)
+        };
+        if first.as_ref().is_some_and(|f| f.tiles_failed) {
+            on_tile_error();
+        }
         let tile_error = Closure::<dyn Fn(JsValue)>::new(move |_| on_tile_error());
         tiles
             .unchecked_ref::<leaflet::Evented>()
             .on("tileerror", tile_error.as_ref().unchecked_ref());
-        tiles.add_to(&map);
         let points = LayerGroup::new();
         points.add_to(&map);
         let zoom_end = {
@@ -301,6 +365,7 @@ impl MapHandle {
             map,
             home,
             points,
+            first_points: RefCell::new(first.and_then(|f| f.points)),
             zoom: RefCell::new(None),
             pending_fit,
             _tile_error: tile_error,
@@ -357,6 +422,11 @@ impl MapHandle {
             let _ = js_sys::Reflect::set(&marker, &id_key, &JsValue::from_f64(p.id as f64));
             marker.bind_popup_with_options(self.popup_content.as_ref(), &JsValue::UNDEFINED);
             self.points.add_layer(&marker);
+        }
+        // In the same task as the new ones are added: the canvas is redrawn
+        // once, never without points.
+        if let Some(first) = self.first_points.borrow_mut().take() {
+            first.remove();
         }
         // What Leaflet actually holds, not what was asked for.
         self.points.get_layers().length() as usize

@@ -271,6 +271,63 @@ describe('a first visit', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  test('the map and every point are drawn before the wasm arrives, and the app takes that map over', async () => {
+    const { locations } = await api('/locations');
+    for (const size of [PHONE, DESKTOP]) {
+      const page = await openPage(browser(), size);
+      // The wasm is held back until the first paint's map has its points.
+      let release;
+      const held = new Promise((resolve) => { release = resolve; });
+      await page.route(/\.wasm$/, async (route) => { await held; await route.continue(); });
+      await page.goto(`${BASE_URL}/`);
+      const first = page.locator('#first-map');
+      await page.waitForFunction((n) => document.getElementById('first-map')?.dataset.pointCount === String(n), locations.length);
+      // Drawn by Leaflet on its canvas, with the tiles' layer; no app yet.
+      assert.equal(await first.locator('canvas').count(), 1);
+      assert.equal(await first.locator('.leaflet-tile-pane').count(), 1);
+      assert.equal(await page.getByTestId('map').count(), 0);
+      const before = await first.boundingBox();
+      await first.evaluate((el) => { el.__drawnFirst = true; });
+      release();
+      await page.locator(`[data-testid=map][data-point-count="${locations.length}"]`).waitFor({ state: 'attached' });
+      // One map on the page: the first one, moved into the app's box, in
+      // the same place, with the app's zoom buttons and its own points.
+      assert.equal(await page.locator('.leaflet-container').count(), 1);
+      assert.equal(await page.locator('#first-map').count(), 0);
+      assert.equal(await page.locator('[data-testid=map] > .leaflet-container').evaluate((el) => el.__drawnFirst), true);
+      const after = await page.getByTestId('map').boundingBox();
+      for (const k of ['x', 'y', 'width', 'height']) assert.ok(Math.abs(after[k] - before[k]) < 1, `${k}: ${before[k]} → ${after[k]}`);
+      assert.equal(await page.locator('.leaflet-control-zoom').count(), 1);
+      // A tap on a point opens the app's popup, with a link to its place.
+      const box = await page.getByTestId('map').boundingBox();
+      const visible = Math.min(box.height, size.height - box.y);
+      const spot = await page.evaluate(({ x, y, w, h }) => {
+        const canvas = document.querySelector('[data-testid=map] canvas');
+        const ctx = canvas.getContext('2d');
+        const r = canvas.getBoundingClientRect();
+        const scale = canvas.width / r.width;
+        const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+        // A point's fill (not its white outline) around the spot, below the
+        // notice that the tiles could not be loaded (no internet here).
+        const filled = (px, py) => {
+          const i = (Math.round((py - r.y) * scale) * canvas.width + Math.round((px - r.x) * scale)) * 4;
+          return data[i + 3] > 200 && !(data[i] > 240 && data[i + 1] > 240 && data[i + 2] > 240);
+        };
+        for (let py = Math.max(y, r.y) + 110; py < y + h - 10; py += 2) {
+          for (let px = x + 70; px < x + w - 10; px += 2) {
+            if ([[0, 0], [3, 0], [-3, 0], [0, 3], [0, -3]].every(([dx, dy]) => filled(px + dx, py + dy))) return { x: px, y: py };
+          }
+        }
+        return null;
+      }, { x: box.x, y: box.y, w: box.width, h: visible });
+      assert.ok(spot, 'a point on the visible map');
+      await page.mouse.click(spot.x, spot.y);
+      await page.locator('.leaflet-popup a[href^="/lokasi/"]').waitFor();
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    }
+  });
+
   test('the map needs only the main wasm; another page gets its own chunk preloaded with its HTML', async () => {
     const { locations } = await api('/locations');
     for (const [path, chunk] of [
