@@ -446,7 +446,16 @@ pub async fn the_first_paint_is_html_in_the_visitors_language_with_the_header_an
         paint.contains("<a href=\"/\" aria-current=\"page\">Peta</a>"),
         "{home}"
     );
-    assert!(paint.contains("<section class=\"filters\"><h1 id=\"filters-heading\">Tempat yang masih membutuhkan bantuan</h1>"), "{home}");
+    assert!(paint.contains("<section class=\"filters\" aria-labelledby=\"filters-heading\"><h1 id=\"filters-heading\">Tempat yang masih membutuhkan bantuan</h1>"), "{home}");
+    // The map's box, where index.html's script draws the first map, with
+    // the categories' colours it draws them in.
+    assert!(
+        paint.contains(
+            "<div class=\"map\" id=\"first-map\" role=\"region\" aria-label=\"Peta lokasi penerima bantuan\" \
+             data-colors=\"{&quot;rw_prioritas&quot;:&quot;#d55e00&quot;,&quot;pesantren&quot;:&quot;#009e73&quot;,"
+        ),
+        "{home}"
+    );
     assert!(paint.contains("<section class=\"live-strip\""), "{home}");
     assert!(
         home.find("id=\"prerender\"") < home.find(APP_MARKER),
