@@ -351,7 +351,8 @@ fn map_section(root: &Path, rows: &[serde_json::Value]) -> String {
          The same phone and CPU slowdown, fresh profiles, in alternation: the app's map page \
          against `tests/bench/fixtures/plain-leaflet.html`, which reads the same points from \
          the same server and draws the same canvas circles with nothing else. Navigation \
-         start to every point drawn, median of 5 each; target ≤ 1.1×. On a first visit the \
+         start to every point drawn (in the page's clock, when the map's element says it \
+         holds them all), median of 5 each; target ≤ 1.1×. On a first visit the \
          app's points are drawn by `index.html`'s script into the server's first paint, \
          before the wasm has started; \"app's map\" is when the app has taken that map over \
          with its own points (popups and filters work).\n\n\
