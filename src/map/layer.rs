@@ -162,10 +162,11 @@ pub struct MapHandle {
     pub map: Map,
     /// The deployment's default view (centre, zoom), shown with no area filter.
     home: (LatLng, f64),
-    points: LayerGroup,
-    /// The points `index.html` drew before the wasm arrived, replaced by
-    /// these in the first [`MapHandle::show`].
-    first_points: RefCell<Option<Layer>>,
+    /// The points on the map (the group `index.html` drew, if the app kept it).
+    points: RefCell<LayerGroup>,
+    /// The points `index.html` drew before the wasm arrived: kept or
+    /// replaced in the first [`MapHandle::show`].
+    first_points: RefCell<Option<FirstPoints>>,
     /// Zoom buttons, re-created when the language changes (their labels).
     zoom: RefCell<Option<Zoom>>,
     /// A fit asked for while the map had no size (hidden behind the list);
@@ -190,8 +191,54 @@ struct FirstMap {
     map: Map,
     tiles: TileLayer,
     /// Its points, once they were drawn.
-    points: Option<Layer>,
+    points: Option<FirstPoints>,
     tiles_failed: bool,
+}
+
+/// The points of the first map.
+struct FirstPoints {
+    group: LayerGroup,
+    /// Their ids, in the order drawn.
+    ids: Vec<f64>,
+    /// Their categories, as indexes into [`Category::ALL`].
+    kinds: Vec<u8>,
+    /// `adopt(key, popup)`: stores each marker's id under `key`, makes it
+    /// interactive and binds `popup` (the app's popup writer).
+    adopt: js_sys::Function,
+}
+
+impl FirstPoints {
+    fn read(first: &JsValue) -> Option<Self> {
+        let get = |k: &str| {
+            js_sys::Reflect::get(first, &k.into())
+                .ok()
+                .filter(JsValue::is_object)
+        };
+        Some(Self {
+            group: get("layer")?.unchecked_into(),
+            ids: get("ids")?
+                .unchecked_into::<js_sys::Float64Array>()
+                .to_vec(),
+            kinds: get("kinds")?
+                .unchecked_into::<js_sys::Uint8Array>()
+                .to_vec(),
+            adopt: get("adopt")?.unchecked_into(),
+        })
+    }
+
+    /// Whether these are `points`, in the same order and categories.
+    fn same(&self, points: &[MapPoint]) -> bool {
+        #[allow(clippy::cast_precision_loss)] // ids are far below 2^53
+        let id = |p: &MapPoint| p.id as f64;
+        let kind = |p: &MapPoint| Category::ALL.iter().position(|c| *c == p.category);
+        #[allow(clippy::float_cmp)] // integers, copied
+        let same = points.len() == self.ids.len()
+            && points
+                .iter()
+                .zip(self.ids.iter().zip(&self.kinds))
+                .all(|(p, (i, k))| id(p) == *i && kind(p) == Some(usize::from(*k)));
+        same
+    }
 }
 
 impl FirstMap {
@@ -225,11 +272,10 @@ impl FirstMap {
         }
         el.append_child(&container).ok()?;
         map.invalidate_size(false);
-        let points = get("layer");
         Some(Self {
             map,
             tiles: tiles.unchecked_into(),
-            points: points.is_object().then(|| points.unchecked_into()),
+            points: FirstPoints::read(&first),
             tiles_failed: get("tilesFailed").is_truthy(),
         })
     }
@@ -364,7 +410,7 @@ impl MapHandle {
         Ok(Self {
             map,
             home,
-            points,
+            points: RefCell::new(points),
             first_points: RefCell::new(first.and_then(|f| f.points)),
             zoom: RefCell::new(None),
             pending_fit,
@@ -391,13 +437,30 @@ impl MapHandle {
 
     /// Replaces the points (in id order); returns how many are on the map.
     pub fn show(&self, points: &Arc<Vec<MapPoint>>, lang: Lang, by: ColorBy) -> usize {
-        self.points.clear_layers();
         {
             let mut popups = self.popups.borrow_mut();
             popups.points = by_id(points, |p| p.id);
             popups.lang = lang;
             popups.last = None;
         }
+        // The points `index.html` drew are these, in these colours: they
+        // stay, with the app's popups, instead of being drawn again.
+        let first = self.first_points.borrow_mut().take();
+        if let Some(first) = first {
+            if by == ColorBy::Category && first.same(points) {
+                let _ = first.adopt.call2(
+                    &JsValue::NULL,
+                    &JsValue::from_str(ID_KEY),
+                    self.popup_content.as_ref(),
+                );
+                let group = first.group.clone();
+                *self.points.borrow_mut() = group;
+                return first.ids.len();
+            }
+            *self.first_points.borrow_mut() = Some(first);
+        }
+        let group = self.points.borrow();
+        group.clear_layers();
         // One options object per colour, shared by its markers.
         let mut styles: Vec<((&str, &str), CircleOptions)> = Vec::new();
         let id_key = JsValue::from_str(ID_KEY);
@@ -421,15 +484,15 @@ impl MapHandle {
             #[allow(clippy::cast_precision_loss)] // ids are far below 2^53
             let _ = js_sys::Reflect::set(&marker, &id_key, &JsValue::from_f64(p.id as f64));
             marker.bind_popup_with_options(self.popup_content.as_ref(), &JsValue::UNDEFINED);
-            self.points.add_layer(&marker);
+            group.add_layer(&marker);
         }
         // In the same task as the new ones are added: the canvas is redrawn
         // once, never without points.
         if let Some(first) = self.first_points.borrow_mut().take() {
-            first.remove();
+            first.group.remove();
         }
         // What Leaflet actually holds, not what was asked for.
-        self.points.get_layers().length() as usize
+        group.get_layers().length() as usize
     }
 
     /// The places with their names (in id order): an open popup that was

@@ -3,7 +3,6 @@
 // CPU slowed 4× as Lighthouse does to approximate a mid-range phone.
 // Prints one JSON object.
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
 import { launch, BASE_URL, PHONE } from '../e2e/support.mjs';
 
 const THROTTLE = Number(process.env.CPU_THROTTLE ?? 4);
@@ -150,23 +149,13 @@ for (const [offline, out] of [[false, fromCache], [true, fromCacheOffline]]) {
 await warm.close();
 
 // Side by side, in alternation: the app's map page against a plain
-// JavaScript Leaflet page (tests/bench/fixtures/plain-leaflet.html) that
+// JavaScript Leaflet page (tests/bench/fixtures/plain-leaflet.html, served by
+// the same server from dist/__bench/ during the bench) that
 // reads the same points from the same server and draws the same canvas
 // circles. Fresh profiles, same phone, same CPU slowdown; navigation start
 // to every point drawn, median of 5 each.
-const fixture = new URL('./fixtures/plain-leaflet.html', import.meta.url);
-const leafletDir = new URL('../../node_modules/leaflet/dist/', import.meta.url);
-const served = {
-  '/__bench/plain': ['text/html', readFileSync(fixture)],
-  '/__bench/leaflet.js': ['text/javascript', readFileSync(new URL('leaflet.js', leafletDir))],
-  '/__bench/leaflet.css': ['text/css', readFileSync(new URL('leaflet.css', leafletDir))],
-};
 async function coldLoad(path) {
   const ctx = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
-  await ctx.route((url) => url.pathname in served, (route) => {
-    const [contentType, body] = served[new URL(route.request().url()).pathname];
-    return route.fulfill({ status: 200, contentType, body });
-  });
   const pg = await throttled(ctx);
   // In the page's own clock (navigation start is 0), when the map's
   // element says it holds every point: a mutation observer runs right after
@@ -194,7 +183,7 @@ for (let i = 0; i < 5; i++) {
   const app = await coldLoad('/');
   appRuns.push(app.shown);
   appReady.push(app.ready);
-  plainRuns.push((await coldLoad('/__bench/plain')).shown);
+  plainRuns.push((await coldLoad('/__bench/plain.html')).shown);
 }
 
 console.log(JSON.stringify({

@@ -287,7 +287,7 @@ describe('a first visit', () => {
       assert.equal(await first.locator('.leaflet-tile-pane').count(), 1);
       assert.equal(await page.getByTestId('map').count(), 0);
       const before = await first.boundingBox();
-      await first.evaluate((el) => { el.__drawnFirst = true; });
+      await first.evaluate((el) => { el.__drawnFirst = true; window.__firstPoints = window.__kolaborasiMap.layer; });
       release();
       await page.locator(`[data-testid=map][data-point-count="${locations.length}"]`).waitFor({ state: 'attached' });
       // One map on the page: the first one, moved into the app's box, in
@@ -298,6 +298,8 @@ describe('a first visit', () => {
       const after = await page.getByTestId('map').boundingBox();
       for (const k of ['x', 'y', 'width', 'height']) assert.ok(Math.abs(after[k] - before[k]) < 1, `${k}: ${before[k]} → ${after[k]}`);
       assert.equal(await page.locator('.leaflet-control-zoom').count(), 1);
+      // The same points (same answer, same colours): kept, not drawn again.
+      assert.equal(await page.evaluate(() => window.__firstPoints._map != null && window.__firstPoints.getLayers().length), locations.length);
       // A tap on a point opens the app's popup, with a link to its place.
       const box = await page.getByTestId('map').boundingBox();
       const visible = Math.min(box.height, size.height - box.y);

@@ -87,6 +87,10 @@ pub fn bench(root: &Path, only: Option<&str>) -> Result<(), String> {
 
 /// `tests/bench/map.mjs` at each scale of demo data.
 fn map_rows(root: &Path, binary: &Path) -> Result<Vec<serde_json::Value>, String> {
+    // The plain Leaflet page and its leaflet.js and leaflet.css are served
+    // by the same server as the app (static files it reads from disk), so
+    // both pages come over the same path at the same cost.
+    let _plain = BenchFiles::write(root)?;
     let mut rows = Vec::new();
     for scale in SCALES {
         let server = ServerProcess::start(root, binary, "bench", &["--demo-scale", scale])?;
@@ -102,6 +106,36 @@ fn map_rows(root: &Path, binary: &Path) -> Result<Vec<serde_json::Value>, String
         rows.push(v);
     }
     Ok(rows)
+}
+
+/// `dist/__bench/`: the map's yardstick page with its leaflet.js and
+/// leaflet.css, removed again when dropped.
+struct BenchFiles(std::path::PathBuf);
+
+impl BenchFiles {
+    fn write(root: &Path) -> Result<Self, String> {
+        let dir = root.join("dist/__bench");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let files = Self(dir.clone());
+        let leaflet = root.join("node_modules/leaflet/dist");
+        for (from, to) in [
+            (
+                root.join("tests/bench/fixtures/plain-leaflet.html"),
+                "plain.html",
+            ),
+            (leaflet.join("leaflet.js"), "leaflet.js"),
+            (leaflet.join("leaflet.css"), "leaflet.css"),
+        ] {
+            std::fs::copy(&from, dir.join(to)).map_err(|e| format!("{}: {e}", from.display()))?;
+        }
+        Ok(files)
+    }
+}
+
+impl Drop for BenchFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// Commitments per second and latency with 32 concurrent clients, per engine.
