@@ -298,8 +298,14 @@ describe('a first visit', () => {
       const after = await page.getByTestId('map').boundingBox();
       for (const k of ['x', 'y', 'width', 'height']) assert.ok(Math.abs(after[k] - before[k]) < 1, `${k}: ${before[k]} → ${after[k]}`);
       assert.equal(await page.locator('.leaflet-control-zoom').count(), 1);
-      // The same points (same answer, same colours): kept, not drawn again.
-      assert.equal(await page.evaluate(() => window.__firstPoints._map != null && window.__firstPoints.getLayers().length), locations.length);
+      // The same points (same answer, same colours): kept, not drawn again,
+      // and now the app's (they open its popups); no other points on the map.
+      assert.deepEqual(await page.evaluate(() => {
+        const group = window.__firstPoints;
+        let all = 0;
+        group._map?.eachLayer((l) => { if (l instanceof L.CircleMarker) all += 1; });
+        return { all, kept: group.getLayers().length, interactive: group.getLayers().every((m) => m.options.interactive && m.kolaborasiId > 0) };
+      }), { all: locations.length, kept: locations.length, interactive: true });
       // A tap on a point opens the app's popup, with a link to its place.
       const box = await page.getByTestId('map').boundingBox();
       const visible = Math.min(box.height, size.height - box.y);
