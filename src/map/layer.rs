@@ -213,23 +213,25 @@ struct FirstPoints {
     adopt: js_sys::Function,
 }
 
+/// `object[key]`, unless it is missing, `undefined` or `null` (an object or
+/// a function: `is_object` is false for functions).
+fn field(object: &JsValue, key: &str) -> Option<JsValue> {
+    js_sys::Reflect::get(object, &key.into())
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
+}
+
 impl FirstPoints {
     fn read(first: &JsValue) -> Option<Self> {
-        // Objects and a function (`is_object` is false for functions).
-        let get = |k: &str| {
-            js_sys::Reflect::get(first, &k.into())
-                .ok()
-                .filter(|v| !v.is_undefined() && !v.is_null())
-        };
         Some(Self {
-            group: get("layer")?.unchecked_into(),
-            ids: get("ids")?
+            group: field(first, "layer")?.unchecked_into(),
+            ids: field(first, "ids")?
                 .unchecked_into::<js_sys::Float64Array>()
                 .to_vec(),
-            kinds: get("kinds")?
+            kinds: field(first, "kinds")?
                 .unchecked_into::<js_sys::Uint8Array>()
                 .to_vec(),
-            adopt: get("adopt")?.unchecked_into(),
+            adopt: field(first, "adopt")?.unchecked_into(),
         })
     }
 
@@ -261,12 +263,8 @@ impl FirstMap {
             .filter(JsValue::is_object)?;
         let _ = js_sys::Reflect::delete_property(window.unchecked_ref::<js_sys::Object>(), &key);
         let _ = js_sys::Reflect::set(&first, &"adopted".into(), &JsValue::TRUE);
-        let get = |k: &str| js_sys::Reflect::get(&first, &k.into()).unwrap_or(JsValue::UNDEFINED);
-        let (map, tiles) = (get("map"), get("tiles"));
-        if !map.is_object() || !tiles.is_object() {
-            return None;
-        }
-        let map: Map = map.unchecked_into();
+        let map: Map = field(&first, "map")?.unchecked_into();
+        let tiles: TileLayer = field(&first, "tiles")?.unchecked_into();
         let container = map.get_container();
         for attribute in [
             "id",
@@ -281,9 +279,9 @@ impl FirstMap {
         map.invalidate_size(false);
         Some(Self {
             map,
-            tiles: tiles.unchecked_into(),
+            tiles,
             points: FirstPoints::read(&first),
-            tiles_failed: get("tilesFailed").is_truthy(),
+            tiles_failed: field(&first, "tilesFailed").is_some_and(|v| v.is_truthy()),
         })
     }
 }
@@ -331,21 +329,21 @@ impl MapHandle {
         on_tile_error: impl Fn() + 'static,
         want_names: Option<Rc<dyn Fn()>>,
     ) -> Result<Self, JsValue> {
-        let options = MapOptions::default();
-        // One canvas for all points instead of one DOM node each.
-        options.set_prefer_canvas(true);
-        // Added by `set_language`, with translated labels.
-        options.set_zoom_control(false);
         let home = (
             LatLng::new(config.map_center[0], config.map_center[1]),
             f64::from(config.map_zoom),
         );
-        options.set_center(home.0.clone());
-        options.set_zoom(home.1);
         let first = FirstMap::take(el);
         let (map, tiles) = if let Some(first) = &first {
             (first.map.clone(), first.tiles.clone())
         } else {
+            let options = MapOptions::default();
+            // One canvas for all points instead of one DOM node each.
+            options.set_prefer_canvas(true);
+            // Added by `set_language`, with translated labels.
+            options.set_zoom_control(false);
+            options.set_center(home.0.clone());
+            options.set_zoom(home.1);
             let map = Map::new_with_element(el, &options)?;
             let tiles = tile_layer(config);
             tiles.add_to(&map);
@@ -469,18 +467,17 @@ impl MapHandle {
         // The points `index.html` drew are these, in these colours: they
         // stay, with the app's popups, instead of being drawn again.
         let first = self.first_points.borrow_mut().take();
-        if let Some(first) = first {
-            if by == ColorBy::Category && first.same(points) {
-                let _ = first.adopt.call2(
-                    &JsValue::NULL,
-                    &JsValue::from_str(ID_KEY),
-                    self.popup_content.as_ref(),
-                );
-                let group = first.group.clone();
-                *self.points.borrow_mut() = group;
-                return first.ids.len();
-            }
-            *self.first_points.borrow_mut() = Some(first);
+        if let Some(first) = &first
+            && by == ColorBy::Category
+            && first.same(points)
+        {
+            let _ = first.adopt.call2(
+                &JsValue::NULL,
+                &JsValue::from_str(ID_KEY),
+                self.popup_content.as_ref(),
+            );
+            *self.points.borrow_mut() = first.group.clone();
+            return first.ids.len();
         }
         let group = self.points.borrow();
         group.clear_layers();
@@ -509,9 +506,9 @@ impl MapHandle {
             marker.bind_popup_with_options(self.popup_content.as_ref(), &JsValue::UNDEFINED);
             group.add_layer(&marker);
         }
-        // In the same task as the new ones are added: the canvas is redrawn
-        // once, never without points.
-        if let Some(first) = self.first_points.borrow_mut().take() {
+        // Other points than the first paint's: those go in the same task as
+        // these are added, so the canvas is redrawn once, never without points.
+        if let Some(first) = first {
             first.group.remove();
         }
         // What Leaflet actually holds, not what was asked for.
